@@ -1,0 +1,416 @@
+"""The safe expression language for functions users type on the command line.
+
+Text is parsed with :mod:`ast` and translated node by node into sympy; nothing
+the user types is ever evaluated as Python.
+
+>>> f = parse_expression("3*x**2 - 4*x + 5")
+>>> f(3)
+20.0
+>>> f.derivative()(3)
+14.0
+>>> parse_expression("x**2 + y**2", variables=("x", "y"))(3, 4)
+25.0
+>>> parse_expression("sigmoid(x)").value_at(x=0)
+0.5
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import functools
+import keyword
+import math
+import operator
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import sympy
+
+from calcanim.errors import ExpressionError
+
+MAX_TEXT_LENGTH = 500
+MAX_DEPTH = 50
+MAX_LITERAL = 1e12
+MAX_LITERAL_DIGITS = 12
+MAX_CONSTANT_EXPONENT = 100
+MAX_CONSTANT_POWER_DIGITS = 300
+MAX_CONSTANT_MAGNITUDE = 1e300
+REQUIRED_FINITE_FRACTION = 0.9
+
+CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
+_UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+
+
+def _sigmoid(a: sympy.Expr) -> sympy.Expr:
+    return 1 / (1 + sympy.exp(-a))
+
+
+def _relu(a: sympy.Expr) -> sympy.Expr:
+    return sympy.Max(0, a)
+
+
+def _softplus(a: sympy.Expr) -> sympy.Expr:
+    return sympy.log(1 + sympy.exp(a))
+
+
+_ONE_ARGUMENT: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp,
+    "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt, "abs": sympy.Abs,
+    "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh, "arctan": sympy.atan,
+    "atan": sympy.atan, "sigmoid": _sigmoid, "relu": _relu, "softplus": _softplus,
+}
+_FUNCTIONS: dict[str, tuple[int, Callable[..., sympy.Expr]]] = {
+    **{name: (1, build) for name, build in _ONE_ARGUMENT.items()},
+    "min": (2, sympy.Min),
+    "max": (2, sympy.Max),
+}
+ALLOWED_FUNCTIONS: tuple[str, ...] = tuple(_FUNCTIONS)
+
+_BINARY_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow,
+}
+_UNARY_OPERATORS: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg, ast.UAdd: operator.pos,
+}
+_FORBIDDEN_NODES: dict[type[ast.AST], str] = {
+    **dict.fromkeys((ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp), "a comprehension"),
+    ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "a lambda",
+    ast.Compare: "a comparison", ast.BoolOp: "a boolean operator",
+    ast.IfExp: "a conditional expression", ast.JoinedStr: "an f-string",
+    ast.NamedExpr: "an assignment", ast.Starred: "a starred argument",
+    ast.Tuple: "a tuple (numbers take a decimal point, not a comma)",
+    ast.List: "a list", ast.Set: "a set", ast.Dict: "a dict",
+}
+_LITERAL_KINDS: dict[type, str] = {
+    str: "a string", bytes: "a bytes literal", complex: "a complex number", bool: "a boolean",
+}
+_NOT_A_FUNCTION = "not a function; use * to multiply, e.g. x*(x + 1)"
+# DiracDelta appears in second derivatives of abs and relu; numpy has no equivalent.
+_NUMPY_EXTRAS = {"DiracDelta": lambda a: np.where(np.asarray(a) == 0, np.inf, 0.0)}
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed user expression: its text, its variables and its sympy form.
+
+    >>> parse_expression("abs(x)")([-2.0, 0.5])
+    array([2. , 0.5])
+    >>> parse_expression("3")([1.0, 2.0])
+    array([3., 3.])
+    """
+
+    text: str
+    variables: tuple[str, ...]
+    sympy_expr: sympy.Expr
+
+    @functools.cached_property
+    def _symbols(self) -> tuple[sympy.Symbol, ...]:
+        return tuple(sympy.Symbol(name, real=True) for name in self.variables)
+
+    @functools.cached_property
+    def _numpy_function(self) -> Callable[..., Any]:
+        return sympy.lambdify(self._symbols, self.sympy_expr, modules=[_NUMPY_EXTRAS, "numpy"])
+
+    def __call__(self, *args: npt.ArrayLike) -> float | np.ndarray:
+        """Evaluate with numpy: a float for scalar input, an array shaped like the input otherwise.
+
+        Points where the expression is undefined or not real give nan.
+
+        >>> parse_expression("log(x)")(-1.0)
+        nan
+        """
+        arrays = self._as_float_arrays(args)
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        with np.errstate(all="ignore"):
+            raw = np.asarray(self._numpy_function(*arrays))
+            values = np.broadcast_to(_real_or_nan(raw), shape).astype(float)
+        return float(values) if shape == () else values
+
+    def _as_float_arrays(self, args: tuple[npt.ArrayLike, ...]) -> list[np.ndarray]:
+        if len(args) != len(self.variables):
+            raise ExpressionError(
+                f"'{self.text}' takes {len(self.variables)} value(s) "
+                f"({', '.join(self.variables)}), got {len(args)}"
+            )
+        try:
+            return [np.asarray(a, dtype=float) for a in args]
+        except (TypeError, ValueError) as error:
+            raise ExpressionError(f"cannot evaluate '{self.text}' at {args!r}: {error}") from None
+
+    def derivative(self, variable: str = "x") -> Expression:
+        """The exact derivative with respect to one of the variables.
+
+        >>> parse_expression("3*x**2 - 4*x + 5").derivative()(-3)
+        -22.0
+        """
+        if variable not in self.variables:
+            raise ExpressionError(
+                f"cannot differentiate '{self.text}' by '{variable}'; "
+                f"its variables are: {', '.join(self.variables)}"
+            )
+        symbol = self._symbols[self.variables.index(variable)]
+        derivative = sympy.diff(self.sympy_expr, symbol)
+        return Expression(f"d/d{variable}({self.text})", self.variables, derivative)
+
+    def value_at(self, **point: float) -> float:
+        """Evaluate exactly with sympy, then round to float; nan where undefined or not real.
+
+        >>> parse_expression("log(x)").value_at(x=math.e)
+        1.0
+        """
+        _require_point_covers_variables(self, point)
+        exact_point = {s: sympy.Rational(float(point[s.name])) for s in self._symbols}
+        try:
+            as_complex = complex(self.sympy_expr.xreplace(exact_point).evalf(30))
+        except (TypeError, ValueError, ArithmeticError, RecursionError):
+            return math.nan
+        return as_complex.real if as_complex.imag == 0 else math.nan
+
+
+def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expression:
+    """Parse user text into an :class:`Expression`, or raise ExpressionError saying what is wrong.
+
+    >>> parse_expression("sin(pi/2) + e**0")(0)
+    2.0
+    >>> parse_expression("2^x")
+    Traceback (most recent call last):
+    ...
+    calcanim.errors.ExpressionError: '^' is not a power in '2^x'; use ** for powers, e.g. 2**x
+    """
+    variables = _validated_variables(variables)
+    source = _validated_text(text)
+    tree = _parse_tree(source)
+    sympy_expr = _Translator(source, variables).translate(tree.body, depth=0)
+    return Expression(source, variables, sympy_expr)
+
+
+def require_real_near(
+    expr: Expression, point: Mapping[str, float], half_width: float, samples: int = 101
+) -> None:
+    """Raise ExpressionError unless expr is finite and real at point and on most of a grid near it.
+
+    The grid spans point ± half_width in every variable; at least 90% of it must be finite,
+    so isolated poles such as 1/x near (but not at) 0 are allowed.
+
+    >>> require_real_near(parse_expression("1/x"), {"x": 1.0}, 2.0)
+    >>> require_real_near(parse_expression("log(x)"), {"x": -1.0}, 0.5)
+    Traceback (most recent call last):
+    ...
+    calcanim.errors.ExpressionError: 'log(x)' is not finite and real at x = -1.0
+    """
+    _require_point_covers_variables(expr, point)
+    centre = [float(point[name]) for name in expr.variables]
+    where = ", ".join(f"{name} = {value}" for name, value in zip(expr.variables, centre))
+    if not math.isfinite(float(expr(*centre))):
+        raise ExpressionError(f"'{expr.text}' is not finite and real at {where}")
+    axes = [np.linspace(c - half_width, c + half_width, samples) for c in centre]
+    finite_fraction = float(np.mean(np.isfinite(expr(*np.meshgrid(*axes, indexing="ij")))))
+    if finite_fraction < REQUIRED_FINITE_FRACTION:
+        raise ExpressionError(
+            f"'{expr.text}' is undefined or not real on {100 * (1 - finite_fraction):.0f}% "
+            f"of the region within {half_width} of {where}; choose another region or function"
+        )
+
+
+def _require_point_covers_variables(expr: Expression, point: Mapping[str, float]) -> None:
+    if set(point) != set(expr.variables):
+        raise ExpressionError(
+            f"'{expr.text}' needs values for exactly "
+            f"{', '.join(expr.variables) or 'no variables'}; "
+            f"got {', '.join(point) or 'none'}"
+        )
+
+
+def _real_or_nan(values: np.ndarray) -> np.ndarray:
+    if np.iscomplexobj(values):
+        return np.where(values.imag == 0, values.real, np.nan)
+    return values
+
+
+def _validated_variables(variables: tuple[str, ...]) -> tuple[str, ...]:
+    variables = tuple(variables)
+    for name in variables:
+        reserved = name in CONSTANTS or name in _FUNCTIONS or keyword.iskeyword(name)
+        if not isinstance(name, str) or not name.isidentifier() or reserved:
+            raise ExpressionError(f"{name!r} cannot be used as a variable name")
+    if len(set(variables)) != len(variables):
+        raise ExpressionError(f"variable names repeat: {', '.join(variables)}")
+    return variables
+
+
+def _validated_text(text: str) -> str:
+    if not isinstance(text, str):
+        raise ExpressionError(f"an expression must be text, got {type(text).__name__}")
+    source = text.strip()
+    if not source:
+        raise ExpressionError("empty expression; write a function such as 'sin(x)'")
+    if any(not char.isprintable() and not char.isspace() for char in source):
+        raise ExpressionError(f"expression {source!r} contains a control character")
+    if len(source) > MAX_TEXT_LENGTH:
+        raise ExpressionError(
+            f"expression is too long ({len(source)} characters; at most {MAX_TEXT_LENGTH})"
+        )
+    return source
+
+
+def _parse_tree(source: str) -> ast.Expression:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source, mode="eval")
+    except SyntaxError as error:
+        raise ExpressionError(f"cannot parse '{source}': {error.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise ExpressionError(f"cannot parse '{source}': {error}") from None
+
+
+class _Translator:
+    """Builds a sympy expression from an ast tree, allowing only the expression language."""
+
+    def __init__(self, source: str, variables: tuple[str, ...]) -> None:
+        self.source = source
+        self.variables = variables
+        self.symbols = {name: sympy.Symbol(name, real=True) for name in variables}
+
+    def translate(self, node: ast.AST, depth: int) -> sympy.Expr:
+        if depth > MAX_DEPTH:
+            self._reject(node, f"nesting deeper than {MAX_DEPTH} levels")
+        try:
+            result = self._translate_node(node, depth)
+        except (RecursionError, MemoryError, ArithmeticError, TypeError, ValueError) as error:
+            self._reject(node, f"not computable ({type(error).__name__})")
+        self._require_well_defined(node, result)
+        return result
+
+    def _require_well_defined(self, node: ast.AST, result: sympy.Expr) -> None:
+        if result.has(*_UNDEFINED):
+            self._reject(node, "undefined (division by zero or similar)")
+        size = _magnitude(result)
+        if size is not None and not size <= MAX_CONSTANT_MAGNITUDE:
+            self._reject(node, f"a constant beyond {MAX_CONSTANT_MAGNITUDE:g}, too large")
+
+    def _translate_node(self, node: ast.AST, depth: int) -> sympy.Expr:
+        if isinstance(node, ast.Constant):
+            return self._number(node)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.BinOp):
+            return self._binary(node, depth)
+        if isinstance(node, ast.UnaryOp):
+            return self._unary(node, depth)
+        if isinstance(node, ast.Call):
+            return self._call(node, depth)
+        description = _FORBIDDEN_NODES.get(type(node), f"'{type(node).__name__}'")
+        self._reject(node, f"{description}, which is not allowed")
+
+    def _number(self, node: ast.Constant) -> sympy.Expr:
+        value = node.value
+        kind = _LITERAL_KINDS.get(type(value))
+        if kind is not None or not isinstance(value, (int, float)):
+            self._reject(node, f"{kind or 'a literal'}, which is not allowed; only numbers are")
+        too_many_digits = isinstance(value, int) and len(str(abs(value))) > MAX_LITERAL_DIGITS
+        if too_many_digits or not abs(value) <= MAX_LITERAL:
+            self._reject(node, f"too large a number (the limit is {MAX_LITERAL:g})")
+        return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
+
+    def _name(self, node: ast.Name) -> sympy.Expr:
+        if node.id in self.symbols:
+            return self.symbols[node.id]
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
+        if node.id in _FUNCTIONS:
+            self._reject(node, f"a function used without brackets; write {node.id}(x)")
+        allowed = [*self.variables, *CONSTANTS, *_FUNCTIONS]
+        raise ExpressionError(
+            f"unknown name '{node.id}' in '{self.source}'; allowed variables: "
+            f"{', '.join(self.variables) or 'none'}; constants: {', '.join(CONSTANTS)}"
+            + _suggestion(node.id, allowed)
+        )
+
+    def _binary(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+        if isinstance(node.op, ast.BitXor):
+            raise ExpressionError(
+                f"'^' is not a power in '{self._fragment(node)}'; use ** for powers, e.g. "
+                f"{self._fragment(node.left)}**{self._fragment(node.right)}"
+            )
+        combine = _BINARY_OPERATORS.get(type(node.op))
+        if combine is None:
+            self._reject(node, "an operator that is not allowed; use + - * / **")
+        # Chains such as a + b + c nest to the left; only the right side counts as nesting.
+        left = self.translate(node.left, depth)
+        right = self.translate(node.right, depth + 1)
+        if isinstance(node.op, ast.Div) and right.is_zero:
+            self._reject(node, "a division by zero")
+        if isinstance(node.op, ast.Pow):
+            self._require_modest_power(node, left, right)
+        return combine(left, right)
+
+    def _require_modest_power(
+        self, node: ast.BinOp, base: sympy.Expr, exponent: sympy.Expr
+    ) -> None:
+        exponent_size = _magnitude(exponent)
+        if exponent_size is None:
+            return
+        if exponent_size > MAX_CONSTANT_EXPONENT:
+            self._reject(node, f"too large an exponent (at most {MAX_CONSTANT_EXPONENT})")
+        base_size = _magnitude(base)
+        if base_size and abs(math.log10(base_size)) * exponent_size > MAX_CONSTANT_POWER_DIGITS:
+            self._reject(node, f"a number with more than {MAX_CONSTANT_POWER_DIGITS} digits")
+
+    def _unary(self, node: ast.UnaryOp, depth: int) -> sympy.Expr:
+        apply = _UNARY_OPERATORS.get(type(node.op))
+        if apply is None:
+            self._reject(node, "an operator that is not allowed; use + - * / **")
+        return apply(self.translate(node.operand, depth + 1))
+
+    def _call(self, node: ast.Call, depth: int) -> sympy.Expr:
+        if not isinstance(node.func, ast.Name):
+            self.translate(node.func, depth + 1)
+            self._reject(node.func, _NOT_A_FUNCTION)
+        name = node.func.id
+        if name not in _FUNCTIONS:
+            self._reject_unknown_function(node.func)
+        if node.keywords:
+            self._reject(node.keywords[0], "a keyword argument, which is not allowed")
+        arity, build = _FUNCTIONS[name]
+        if len(node.args) != arity:
+            self._reject(node, f"a call with {len(node.args)} argument(s); {name} takes {arity}")
+        return build(*(self.translate(arg, depth + 1) for arg in node.args))
+
+    def _reject_unknown_function(self, func: ast.Name) -> None:
+        if func.id in self.symbols or func.id in CONSTANTS:
+            self._reject(func, _NOT_A_FUNCTION)
+        raise ExpressionError(
+            f"unknown function '{func.id}' in '{self.source}'; "
+            f"allowed functions: {', '.join(ALLOWED_FUNCTIONS)}"
+            + _suggestion(func.id, list(_FUNCTIONS))
+        )
+
+    def _fragment(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or self.source
+
+    def _reject(self, node: ast.AST, problem: str) -> Any:
+        fragment = self._fragment(node)
+        where = "" if fragment == self.source else f" in '{self.source}'"
+        raise ExpressionError(f"'{fragment}'{where} is {problem}")
+
+
+def _magnitude(value: sympy.Expr) -> float | None:
+    """The absolute value of a constant expression, or None if it depends on variables."""
+    if value.free_symbols:
+        return None
+    try:
+        return abs(complex(value.evalf(20)))
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return math.inf
+
+
+def _suggestion(name: str, candidates: list[str]) -> str:
+    matches = difflib.get_close_matches(name, candidates, n=1)
+    return f"; did you mean '{matches[0]}'?" if matches else ""

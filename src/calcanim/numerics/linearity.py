@@ -1,0 +1,386 @@
+"""Local linearity: zoom into y = f(x) at x = a (both axes equally) and measure how straight it looks.
+
+For a differentiable f the largest gap between the curve and its tangent over [a - w, a + w]
+is about |f''(a)| w^2 / 2, so gap / w (the gap as a fraction of the visible window) shrinks
+like w. At a corner (|x| at 0) no line fits and gap / w stays put at every zoom.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from calcanim.errors import ParamError
+
+#: Grid points on [a - w, a + w] (endpoints included) used to find the largest gap.
+GAP_GRID_POINTS = 2001
+
+#: Time budget, in seconds, for sympy.limit of both one-sided quotients before falling back to numerics.
+SYMPY_LIMIT_SECONDS = 0.5
+
+#: Relative tolerance of the numeric one-sided derivative check (50-digit evaluation).
+NUMERIC_SLOPE_TOLERANCE = 1e-9
+
+#: Steps of the numeric one-sided check: far below float64 resolution, fine at 50 digits.
+_NUMERIC_STEPS = (sympy.Rational(1, 10**16), sympy.Rational(1, 10**20))
+_NUMERIC_DIGITS = 50
+
+#: Functions whose sympy derivative is wrong or undefined at isolated points (sign(0) = 0, ...).
+_NON_SMOOTH = (
+    sympy.Abs,
+    sympy.sign,
+    sympy.Heaviside,
+    sympy.Piecewise,
+    sympy.floor,
+    sympy.ceiling,
+    sympy.frac,
+    sympy.Min,
+    sympy.Max,
+    sympy.re,
+    sympy.im,
+    sympy.arg,
+)
+
+
+@dataclass(frozen=True)
+class ZoomCheckpoint:
+    """One zoom level: the window half width w, the largest curve-to-line gap, and gap / w."""
+
+    zoom: float
+    half_width: float
+    max_gap: float
+    relative_gap: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "zoom": self.zoom,
+            "half_width": self.half_width,
+            "max_gap": self.max_gap,
+            "relative_gap": self.relative_gap,
+        }
+
+
+# --- zoom gaps (numpy callables) ---------------------------------------------------------------
+
+
+def _values(f: Callable[[np.ndarray], Any], xs: np.ndarray) -> np.ndarray:
+    """f on xs as a float array (nan where f is undefined), whatever shape f returns."""
+    with np.errstate(all="ignore"):
+        ys = np.asarray(f(xs), dtype=float)
+    return np.broadcast_to(ys, xs.shape).astype(float)
+
+
+def _fallback_slope(f: Callable[[np.ndarray], Any], a: float, w: float, fa: float) -> float:
+    """Slope of the best line through (a, f(a)) when f'(a) does not exist: the secant over the window.
+
+    The symmetric secant (f(a + w) - f(a - w)) / 2w is used; when f is undefined on one side
+    (sqrt at 0) the one-sided secant from (a, f(a)) to the defined end is used instead.
+    For |x| at 0 this is the flat line y = 0, which is the minimax line through the corner.
+    """
+    left, right = _values(f, np.array([a - w, a + w]))
+    if math.isfinite(left) and math.isfinite(right):
+        return float((right - left) / (2.0 * w))
+    if math.isfinite(right):
+        return float((right - fa) / w)
+    if math.isfinite(left):
+        return float((fa - left) / w)
+    raise ParamError(f"f is undefined on both sides of a = {a} at half width {w}")
+
+
+def zoom_checkpoints(
+    f: Callable[[np.ndarray], Any],
+    a: float,
+    slope: float | None,
+    zooms: Iterable[float],
+    base_half_width: float,
+) -> list[ZoomCheckpoint]:
+    """Largest gap between f and the line through (a, f(a)) in the window of each zoom, and gap / w.
+
+    w = base_half_width / zoom; the gap is maximised over GAP_GRID_POINTS points on [a - w, a + w]
+    (ends included), ignoring points where f is undefined. slope None means f'(a) does not
+    exist: each window then uses its secant slope (see _fallback_slope), so a corner keeps
+    gap / w of order 1 at every zoom.
+
+    >>> [round(c.relative_gap, 6) for c in zoom_checkpoints(np.abs, 0.0, None, [1, 1000], 1.0)]
+    [1.0, 1.0]
+    """
+    if not (math.isfinite(base_half_width) and base_half_width > 0.0):
+        raise ParamError(f"base_half_width must be a positive number, got {base_half_width!r}")
+    fa = float(_values(f, np.array([float(a)]))[0])
+    if not math.isfinite(fa):
+        raise ParamError(f"f is undefined at a = {a}")
+    checkpoints = []
+    for zoom in zooms:
+        if not (math.isfinite(zoom) and zoom > 0.0):
+            raise ParamError(f"zoom factors must be positive numbers, got {zoom!r}")
+        w = base_half_width / zoom
+        m = _fallback_slope(f, a, w, fa) if slope is None else float(slope)
+        xs = np.linspace(a - w, a + w, GAP_GRID_POINTS)
+        with np.errstate(all="ignore"):
+            gaps = np.abs(_values(f, xs) - (fa + m * (xs - a)))
+        max_gap = float(np.nanmax(gaps)) if np.any(np.isfinite(gaps)) else math.nan
+        checkpoints.append(ZoomCheckpoint(float(zoom), w, max_gap, max_gap / w))
+    return checkpoints
+
+
+# --- exact slopes (sympy expressions) ----------------------------------------------------------
+
+
+class _TimeUp(BaseException):
+    """Raised by the alarm inside sympy; a BaseException so sympy's `except Exception` cannot eat it."""
+
+
+class _NoTimer(Exception):
+    """A time limit cannot be set here (not the main thread, no setitimer, or a timer already runs)."""
+
+
+def _call_with_time_limit(func: Callable[[], Any], seconds: float) -> Any:
+    """func() under a SIGALRM time limit; raises _TimeUp when it runs out, _NoTimer if none can be set."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        raise _NoTimer
+    if signal.getitimer(signal.ITIMER_REAL)[0] > 0.0:
+        raise _NoTimer
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        return func()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0.0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _variable(expr: sympy.Expr) -> sympy.Symbol | None:
+    """The one free symbol of expr (x in practice); None for a constant."""
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    if not symbols:
+        return None
+    if len(symbols) > 1:
+        raise ParamError(f"expected an expression in x only, got {expr} with symbols {symbols}")
+    return symbols[0]
+
+
+def _exact(a: Any) -> sympy.Expr:
+    """a as an exact sympy number: sympy values unchanged, floats by their shortest decimal (0.1 -> 1/10)."""
+    if isinstance(a, sympy.Basic):
+        return sympy.sympify(a)
+    value = float(a)
+    if not math.isfinite(value):
+        raise ParamError(f"the point must be a finite number, got {a!r}")
+    return sympy.Rational(repr(value))
+
+
+def _finite_real(value: sympy.Expr) -> float | None:
+    """value as a float when it is a finite real number, else None (complex, infinite, nan, symbolic)."""
+    if isinstance(value, sympy.Basic) and value.has(sympy.Derivative, sympy.Subs, sympy.Limit):
+        return None  # sympy could not evaluate it (diff(floor(x)), ...): not a number we can trust
+    try:
+        z = complex(sympy.N(value, 30))
+    except Exception:  # sympy cannot turn it into a number: not one we can trust
+        return None
+    if not (math.isfinite(z.real) and math.isfinite(z.imag)):
+        return None
+    if abs(z.imag) > 1e-12 * max(1.0, abs(z.real)):
+        return None
+    return z.real
+
+
+def _one_sided_sympy(
+    expr: sympy.Expr, x: sympy.Symbol, a: sympy.Expr, fa: sympy.Expr
+) -> tuple[float | None, float | None]:
+    """Right and left derivatives as limits h -> 0+ (None: not a finite real number).
+
+    Both sides use a positive h (a + h and a - h), so Abs, sign and Piecewise conditions resolve
+    before the limit: sympy.limit(..., dir="-") mishandles Piecewise.
+    """
+    h = sympy.Dummy("h", positive=True)
+    right = sympy.limit((expr.subs(x, a + h) - fa) / h, h, 0, dir="+")
+    left = sympy.limit((fa - expr.subs(x, a - h)) / h, h, 0, dir="+")
+    return _finite_real(right), _finite_real(left)
+
+
+def _one_sided_numeric(expr: sympy.Expr, x: sympy.Symbol, a: sympy.Expr, fa: sympy.Expr) -> float | None:
+    """f'(a) from 50-digit one-sided quotients at h = 1e-16 and 1e-20, or None if they disagree.
+
+    Both sides must settle (the two steps agree) and match each other to NUMERIC_SLOPE_TOLERANCE
+    relative to max(1, |slope|); a corner, a cusp or an infinite slope fails that.
+    """
+    sides = []
+    for direction in (1, -1):
+        quotients = []
+        for step in _NUMERIC_STEPS:
+            h = direction * step
+            q = _finite_real(((expr.subs(x, a + h) - fa) / h).evalf(_NUMERIC_DIGITS))
+            if q is None:
+                return None
+            quotients.append(q)
+        if abs(quotients[0] - quotients[1]) > NUMERIC_SLOPE_TOLERANCE * max(1.0, abs(quotients[1])):
+            return None
+        sides.append(quotients[1])
+    right, left = sides
+    if abs(right - left) > NUMERIC_SLOPE_TOLERANCE * max(1.0, abs(right), abs(left)):
+        return None
+    return 0.5 * (right + left)
+
+
+def _has_non_smooth_parts(expr: sympy.Expr) -> bool:
+    """True when expr uses a function whose sympy derivative can be wrong at isolated points."""
+    return any(expr.has(kind) for kind in _NON_SMOOTH)
+
+
+def _derivative(expr: sympy.Expr, x: sympy.Symbol, a: sympy.Expr, fa: sympy.Expr) -> float | None:
+    """f'(a) given the exact value f(a), or None where the two one-sided derivatives are not one finite number."""
+    derivative_there = _finite_real(sympy.diff(expr, x).subs(x, a))
+    if derivative_there is not None and not _has_non_smooth_parts(expr):
+        return derivative_there
+    try:
+        right, left = _call_with_time_limit(lambda: _one_sided_sympy(expr, x, a, fa), SYMPY_LIMIT_SECONDS)
+    except (_TimeUp, Exception):  # timeout, no timer (_NoTimer), or any sympy failure (PoleError, ...)
+        return _one_sided_numeric(expr, x, a, fa)
+    if right is None or left is None:
+        return None
+    if abs(right - left) > 1e-12 * max(1.0, abs(right)):
+        return None
+    return right
+
+
+def _real_form(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Symbol | None]:
+    """expr rewritten in a real symbol x (so Abs differentiates to sign), with that symbol."""
+    expr = sympy.sympify(expr)
+    variable = _variable(expr)
+    if variable is None:
+        return expr, None
+    x_real = sympy.Symbol(variable.name, real=True)
+    return expr.subs(variable, x_real), x_real
+
+
+def derivative_at(expr: sympy.Expr, a: float | sympy.Expr) -> float | None:
+    """Exact f'(a) from sympy, or None where f'(a) does not exist (corner, cusp, infinite slope, undefined).
+
+    Smooth expressions (no Abs, sign, Piecewise, floor, Min/Max, ...) whose derivative is finite
+    at a take the fast path diff-then-substitute. Otherwise the one-sided limits of
+    (f(a + h) - f(a)) / h must agree; sympy.limit gets SYMPY_LIMIT_SECONDS for both (main
+    thread only), and on a timeout or failure a 50-digit numeric one-sided check decides.
+
+    >>> x = sympy.Symbol("x")
+    >>> derivative_at(x**2, 1.0), derivative_at(sympy.Abs(x), 0.0), derivative_at(sympy.sqrt(x), 0.0)
+    (2.0, None, None)
+    """
+    expr, x = _real_form(expr)
+    if x is None:
+        return 0.0 if _finite_real(expr) is not None else None
+    a_exact = _exact(a)
+    fa = expr.subs(x, a_exact)
+    if _finite_real(fa) is None:
+        return None
+    return _derivative(expr, x, a_exact, fa)
+
+
+def second_derivative_at(expr: sympy.Expr, a: float | sympy.Expr) -> float | None:
+    """Exact f''(a), or None where f'(a) or f''(a) does not exist (x|x| at 0 has f' but no f'').
+
+    >>> x = sympy.Symbol("x")
+    >>> second_derivative_at(x**3, 2.0), second_derivative_at(x * sympy.Abs(x), 0.0)
+    (12.0, None)
+    """
+    expr, x = _real_form(expr)
+    if x is None:
+        return 0.0 if _finite_real(expr) is not None else None
+    first = derivative_at(expr, a)
+    if first is None:
+        return None
+    a_exact = _exact(a)
+    derivative = sympy.diff(expr, x)
+    exact_first = derivative.subs(x, a_exact)
+    if _has_non_smooth_parts(expr) or _finite_real(exact_first) is None:
+        # diff() can be wrong exactly at a (sign(0) = 0): use the checked value of f'(a) instead.
+        exact_first = sympy.Float(first, 30)
+    return _derivative(derivative, x, a_exact, exact_first)
+
+
+# --- windows and ticks -------------------------------------------------------------------------
+
+
+def visible_window(
+    a: float, fa: float, half_width: float, aspect: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """x_range and y_range centred on (a, f(a)) with equal scale on both axes (aspect = width / height).
+
+    >>> visible_window(1.0, 1.0, 0.5, 2.0)
+    ((0.5, 1.5), (0.75, 1.25))
+    """
+    if not (half_width > 0.0 and aspect > 0.0):
+        raise ParamError(f"half_width and aspect must be positive, got {half_width!r}, {aspect!r}")
+    half_height = half_width / aspect
+    return (a - half_width, a + half_width), (fa - half_height, fa + half_height)
+
+
+def unequal_window(
+    a: float, fa: float, half_width: float, aspect: float, base_half_width: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The contrast window: x zoomed to half_width but y kept at zoom 1 (base_half_width / aspect).
+
+    >>> unequal_window(1.0, 1.0, 0.01, 2.0, 1.0)
+    ((0.99, 1.01), (0.5, 1.5))
+    """
+    x_range, _ = visible_window(a, fa, half_width, aspect)
+    _, y_range = visible_window(a, fa, base_half_width, aspect)
+    return x_range, y_range
+
+
+def tick_decimals(step: float) -> int:
+    """Decimals needed so ticks that are multiples of step get distinct, exact labels.
+
+    >>> tick_decimals(0.001), tick_decimals(0.0005), tick_decimals(20.0)
+    (3, 4, 0)
+    """
+    if not (math.isfinite(step) and step > 0.0):
+        raise ParamError(f"step must be a positive number, got {step!r}")
+    for decimals in range(0, 30):
+        if abs(round(step, decimals) - step) <= 1e-9 * step:
+            return decimals
+    return 30
+
+
+def _tick_count(lo: float, hi: float, step: float) -> tuple[int, int]:
+    """First and last multiples k of step with k * step in [lo, hi] (a hair of slack for rounding)."""
+    slack = 1e-9
+    return math.ceil(lo / step - slack), math.floor(hi / step + slack)
+
+
+def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
+    """Tick positions at a 1-2-5 step inside [lo, hi], about target of them, at any magnification.
+
+    The step is the 1, 2 or 5 times a power of ten whose tick count is closest to target
+    (ties go to the larger step); ticks are rounded to tick_decimals(step) so labels are exact.
+
+    >>> nice_ticks(0.9975, 1.0025)
+    [0.998, 0.999, 1.0, 1.001, 1.002]
+    >>> nice_ticks(-1.0, 1.0)
+    [-1.0, -0.5, 0.0, 0.5, 1.0]
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ParamError(f"need finite lo < hi for ticks, got lo={lo!r}, hi={hi!r}")
+    if target < 2:
+        raise ParamError(f"target must be at least 2 ticks, got {target!r}")
+    exponent = math.floor(math.log10((hi - lo) / target))
+    candidates = [m * 10.0**e for e in range(exponent - 1, exponent + 2) for m in (1.0, 2.0, 5.0)]
+
+    def badness(step: float) -> tuple[int, float]:
+        first, last = _tick_count(lo, hi, step)
+        return abs(last - first + 1 - target), -step
+
+    step = min(candidates, key=badness)
+    decimals = tick_decimals(step)
+    first, last = _tick_count(lo, hi, step)
+    return [round(k * step, decimals) + 0.0 for k in range(first, last + 1)]

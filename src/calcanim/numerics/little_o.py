@@ -1,0 +1,150 @@
+"""Little-o and the error of the linear approximation.
+
+r(eps) = f(x0 + eps) - f(x0) - f'(x0) eps is o(eps) for differentiable f: r / eps -> 0.
+An approximation that is off by a constant or by a wrong slope has an error whose ratio
+to eps does not go to 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import sympy
+from sympy.core.evalf import PrecisionExhausted
+
+from calcanim.errors import ParamError
+
+#: The small step symbol every remainder is written in.
+EPS = sympy.Symbol("eps", real=True)
+
+#: Significant digits wanted in each evaluated remainder (sympy raises working precision as needed).
+_DIGITS = 30
+
+#: Least extra working precision allowed to evalf: enough that an error it cannot tell from 0 underflows float64.
+_MIN_EXTRA_DIGITS = 700
+
+
+def is_little_o(f: sympy.Expr, g: sympy.Expr, var: sympy.Symbol, point: Any = 0) -> bool:
+    """True when f = o(g) as var -> point, i.e. f / g -> 0, from both sides (one side at +-oo).
+
+    Two-sided because the clip lets eps be negative too. Each side is a limit t -> 0+ of
+    var = point + t and var = point - t with t positive, so Abs and Piecewise resolve first
+    (sympy.limit(..., dir="-") mishandles Piecewise). A limit sympy cannot decide
+    (oscillation, unevaluated Limit) counts as not o(g).
+
+    >>> x = sympy.Symbol("x")
+    >>> is_little_o(x**2, x, x), is_little_o(5 * x, x, x), is_little_o(sympy.exp(x) - 1 - x, x, x)
+    (True, False, True)
+    """
+    ratio = sympy.sympify(f) / sympy.sympify(g)
+    target = sympy.sympify(point)
+    t = sympy.Dummy("t", positive=True)
+    if target.is_infinite:
+        sides = [ratio]
+    else:
+        sides = [ratio.subs(var, target + t), ratio.subs(var, target - t)]
+    for side in sides:
+        try:
+            value = sympy.limit(side, var, target) if target.is_infinite else sympy.limit(side, t, 0, dir="+")
+        except Exception:  # sympy gave up (NotImplementedError, PoleError, ...): not shown to be o(g)
+            return False
+        if value != 0:
+            return False
+    return True
+
+
+def _variable(expr: sympy.Expr) -> sympy.Symbol:
+    """The single free symbol of expr (x); ParamError for constants or several symbols."""
+    symbols = list(expr.free_symbols)
+    if len(symbols) != 1:
+        raise ParamError(f"expected an expression in one variable x, got {expr}")
+    return symbols[0]
+
+
+def _exact(value: Any) -> sympy.Expr:
+    """A float as its exact binary value, sympy values unchanged: no rounding before evaluation."""
+    if isinstance(value, sympy.Basic):
+        return sympy.sympify(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ParamError(f"expected a finite number, got {value!r}")
+    return sympy.Rational(number)
+
+
+def linearization_remainder(expr: sympy.Expr, x0: Any) -> sympy.Expr:
+    """r(eps) = f(x0 + eps) - f(x0) - f'(x0) eps as an expression in EPS (expanded when polynomial).
+
+    >>> x = sympy.Symbol("x")
+    >>> linearization_remainder(x**2, 1)
+    eps**2
+    """
+    x = _variable(expr)
+    point = _exact(x0)
+    slope = sympy.diff(expr, x).subs(x, point)
+    remainder = expr.subs(x, point + EPS) - expr.subs(x, point) - slope * EPS
+    return sympy.expand(remainder) if remainder.is_polynomial(EPS) else remainder
+
+
+def _evaluate(error: sympy.Expr, eps: float) -> tuple[float, float]:
+    """(error, error / eps) at eps (its exact binary value), each to _DIGITS significant digits.
+
+    sympy's evalf raises its working precision (up to _MIN_EXTRA_DIGITS plus 8 digits per
+    decade of eps) until the digits survive the cancellation in f(x0 + eps) - f(x0) - f'(x0) eps,
+    so tiny eps keeps full relative accuracy. If even that cannot tell the error from 0, it is
+    far below float64's range (or exactly 0) and is reported as 0.0.
+    """
+    if eps == 0.0 or not math.isfinite(eps):
+        raise ParamError(f"eps must be a nonzero finite number, got {eps!r}")
+    exact_eps = _exact(eps)
+    decades = max(0, math.ceil(-math.log10(abs(eps))))
+    value = error.subs(EPS, exact_eps)
+    try:
+        value = value.evalf(_DIGITS, maxn=_MIN_EXTRA_DIGITS + 8 * decades, strict=True)
+    except PrecisionExhausted:
+        return 0.0, 0.0
+    if not (value.is_number and value.is_real):
+        raise ParamError(f"the approximation error is not a real number at eps = {eps}: {value}")
+    return float(value), float(value / exact_eps)
+
+
+def _ratio_rows(error: sympy.Expr, eps_values: Iterable[float]) -> list[dict[str, float]]:
+    """Rows {eps, remainder, ratio} for an error expression in EPS."""
+    rows = []
+    for eps in eps_values:
+        remainder, ratio = _evaluate(error, float(eps))
+        rows.append({"eps": float(eps), "remainder": remainder, "ratio": ratio})
+    return rows
+
+
+def remainder_ratios(expr: sympy.Expr, x0: Any, eps_values: Iterable[float]) -> list[dict[str, float]]:
+    """For each eps: the linearization remainder r(eps) and r(eps) / eps, accurate even for tiny eps.
+
+    >>> x = sympy.Symbol("x")
+    >>> remainder_ratios(x**2, 1, [0.5])
+    [{'eps': 0.5, 'remainder': 0.25, 'ratio': 0.5}]
+    """
+    return _ratio_rows(linearization_remainder(expr, x0), eps_values)
+
+
+def offset_ratios(
+    expr: sympy.Expr,
+    x0: Any,
+    eps_values: Iterable[float],
+    *,
+    value_offset: float = 0.0,
+    slope_offset: float = 2.0,
+) -> list[dict[str, float]]:
+    """Rows like remainder_ratios for a bad approximation, off the tangent by value_offset + slope_offset*eps.
+
+    The approximation is f(x0) + f'(x0) eps - (value_offset + slope_offset eps), so its error is
+    r(eps) + value_offset + slope_offset eps: the ratio tends to slope_offset when value_offset = 0
+    (error 2 eps by default) and blows up like value_offset / eps otherwise (error eps + 2).
+
+    >>> x = sympy.Symbol("x")
+    >>> offset_ratios(x**2, 1, [0.5])
+    [{'eps': 0.5, 'remainder': 1.25, 'ratio': 2.5}]
+    """
+    offset = sympy.Rational(float(value_offset)) + sympy.Rational(float(slope_offset)) * EPS
+    return _ratio_rows(linearization_remainder(expr, x0) + offset, eps_values)

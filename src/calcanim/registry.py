@@ -1,0 +1,63 @@
+"""Scene name -> params class, plan function, scene class. Imports no manim, numpy or sympy,
+so `calcanim list`, `show` and `--help` answer at once."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from calcanim.errors import UnknownSceneError
+from calcanim.params.base import SceneParams
+from calcanim.params.limit_climb import LimitClimbParams
+
+
+@dataclass(frozen=True)
+class SceneEntry:
+    """One clip calcanim can render."""
+
+    name: str
+    params_class: type[SceneParams]
+    plan_path: str
+    scene_path: str
+    summary: str
+
+    def plan(self, params: SceneParams) -> Any:
+        """The numbers of the clip (no manim import)."""
+        return _load(self.plan_path)(params)
+
+    def scene_class(self) -> type:
+        """The manim Scene class (imports manim)."""
+        return _load(self.scene_path)
+
+
+def _load(path: str) -> Any:
+    module_name, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+SCENES: dict[str, SceneEntry] = {
+    entry.name: entry
+    for entry in [
+        SceneEntry(
+            name="limit-climb",
+            params_class=LimitClimbParams,
+            plan_path="calcanim.plans.limit_climb:plan",
+            scene_path="calcanim.scenes.limit_climb:LimitClimbScene",
+            summary="(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis",
+        ),
+    ]
+}
+
+
+def get_scene(name: str) -> SceneEntry:
+    """The entry for ``name``; an unknown name lists the scenes and the nearest one."""
+    try:
+        return SCENES[name]
+    except KeyError:
+        nearest = difflib.get_close_matches(name, list(SCENES), n=1, cutoff=0.4)
+        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        raise UnknownSceneError(
+            f"unknown scene '{name}'; {hint}available scenes: {', '.join(SCENES)} (see `calcanim list`)"
+        ) from None

@@ -1,0 +1,1 @@
+"""Looks and shapes: themes (colours, strokes, text sizes) and layouts per aspect ratio."""
