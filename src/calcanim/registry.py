@@ -1,5 +1,10 @@
 """Scene name -> params class, plan function, scene class. Imports no manim, numpy or sympy,
-so `calcanim list`, `show` and `--help` answer at once."""
+so `calcanim list`, `show` and `--help` answer at once.
+
+A plan is the pure result of ``plan(params)``: every number the clip shows, with ``to_json()``
+(what `calcanim inspect` prints), ``duration`` (seconds of video the scene plays) and
+``poster_time`` (seconds into the clip of its most telling frame, used for the png poster).
+"""
 
 from __future__ import annotations
 
@@ -47,6 +52,7 @@ SCENES: dict[str, SceneEntry] = {
             scene_path="calcanim.scenes.limit_climb:LimitClimbScene",
             summary="(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis",
         ),
+        # One SceneEntry per clip; add new clips above this line.
     ]
 }
 

@@ -11,6 +11,9 @@ from calcanim.params.limit_climb import LimitClimbParams
 
 
 LABEL_DECIMALS = 5
+#: Seconds before the climb (axes, title) and after it (the verdict).
+INTRO_SECONDS = 2.0
+ENDING_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,16 @@ class LimitClimbPlan:
     final_value: float
 
     @property
+    def duration(self) -> float:
+        """Seconds of video: intro, the climb, the ending."""
+        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
+
+    @property
+    def poster_time(self) -> float:
+        """The most telling frame: the dot parked on e with every mark on screen."""
+        return self.duration - 0.5
+
+    @property
     def log10_n_max(self) -> float:
         return math.log10(self.params.n_max)
 
@@ -63,6 +76,7 @@ class LimitClimbPlan:
             "limit": self.limit,
             "checkpoints": [c.to_json() for c in self.checkpoints],
             "final": {"n": self.params.n_max, "value": self.final_value},
+            "duration": self.duration,
         }
 
 

@@ -26,17 +26,10 @@ from manim import (
 
 from calcanim.numerics.limits import compound_interest_limit
 from calcanim.params.limit_climb import LimitClimbParams
-from calcanim.plans.limit_climb import Checkpoint, LimitClimbPlan, plan
+from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint, LimitClimbPlan, plan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 
-INTRO_SECONDS = 2.0
-ENDING_SECONDS = 3.0
 Y_RANGE = (1.9, 2.9)
-
-
-def total_seconds(params: LimitClimbParams) -> float:
-    """Length of the clip: intro, the climb, the ending."""
-    return INTRO_SECONDS + params.duration + ENDING_SECONDS
 
 
 class LimitClimbScene(CalcanimScene):
