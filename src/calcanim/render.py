@@ -4,6 +4,7 @@ then move the finished files into place, so nothing partial ever appears under r
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -17,14 +18,20 @@ from typing import Any
 
 from calcanim import __version__
 from calcanim.captions import srt_to_vtt
-from calcanim.errors import ParamError, RenderError
+from calcanim.errors import CalcanimError, ParamError, RenderError
 from calcanim.params.base import SceneParams
 from calcanim.registry import SceneEntry
+from calcanim.style.assets import assets_dir
 from calcanim.style.layout import Layout, make_layout
 from calcanim.style.themes import DEFAULT_THEME, load_theme
 
-FORMATS = ("mp4", "webm", "gif", "png")
+FORMATS = ("mp4", "webm", "gif", "png", "mov")
+TRANSPARENT_FORMATS = ("webm", "mov", "png")
 DEFAULT_RENDERS_DIR = Path("renders")
+#: What manim renders for each requested format; gif and png are made from an mp4 (or webm with alpha).
+_MANIM_FORMAT = {"mp4": "mp4", "webm": "webm", "mov": "mov", "gif": "mp4", "png": "mp4"}
+GIF_MAX_WIDTH = 640
+GIF_MAX_FPS = 15
 
 
 @dataclass(frozen=True)
@@ -36,10 +43,16 @@ class RenderOptions:
     theme: str = DEFAULT_THEME
     aspect: str = "16:9"
     captions: bool = True
+    transparent: bool = False
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
             raise ParamError(f"unknown format '{self.format}'; use one of {', '.join(FORMATS)}")
+        if self.transparent and self.format not in TRANSPARENT_FORMATS:
+            raise ParamError(
+                f"--transparent needs a format with an alpha channel: {', '.join(TRANSPARENT_FORMATS)}; "
+                f"got {self.format} (try --format webm or --format mov)"
+            )
         make_layout(self.quality, self.aspect)
         load_theme(self.theme)
 
@@ -53,13 +66,43 @@ class RenderResult:
     """The finished files of one render."""
 
     path: Path
-    captions: tuple[Path, ...] = field(default=())
+    captions: tuple[Path, ...] = ()
+    poster: Path | None = None
+    cached: bool = False
+    key: str = ""
+
+    @property
+    def extras(self) -> tuple[Path, ...]:
+        return self.captions + ((self.poster,) if self.poster else ())
+
+
+@functools.cache
+def assets_digest() -> str:
+    """A hash of every asset file (themes, TeX preamble): changing one invalidates cached clips."""
+    digest = hashlib.sha256()
+    root = assets_dir()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def clip_key(entry: SceneEntry, params: SceneParams, options: RenderOptions) -> str:
+    """A stable hash of everything that decides the clip's content: scene, params, options,
+    assets and calcanim's version."""
+    payload = {
+        "scene": entry.name,
+        "params": params.to_dict(),
+        "options": asdict(options),
+        "assets": assets_digest(),
+        "version": __version__,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def clip_hash(entry: SceneEntry, params: SceneParams, options: RenderOptions) -> str:
-    """A short, stable hash of everything that decides the clip's content."""
-    payload = {"scene": entry.name, "params": params.to_dict(), "options": asdict(options), "version": __version__}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:10]
+    """The short form of :func:`clip_key` used in default file names."""
+    return clip_key(entry, params, options)[:10]
 
 
 def default_output(entry: SceneEntry, params: SceneParams, options: RenderOptions, root: Path = DEFAULT_RENDERS_DIR) -> Path:
@@ -68,46 +111,110 @@ def default_output(entry: SceneEntry, params: SceneParams, options: RenderOption
 
 
 def resolve_output(path: Path, options: RenderOptions) -> Path:
-    """Check the output path before any work: right extension, and a folder we can write to."""
+    """Check the output path before any work: right extension, and a folder we can write to (made if missing)."""
     if path.suffix.lower() != f".{options.format}":
         raise ParamError(
             f"output '{path}' does not end in .{options.format}; use -o NAME.{options.format} or --format {path.suffix.lstrip('.') or '...'}"
         )
     folder = path.parent
     existing = folder
-    while not existing.exists():
+    while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise RenderError(f"cannot write to output folder '{folder}': {existing} is not a writable folder; choose another -o path")
     if path.is_dir():
         raise RenderError(f"output '{path}' is a folder; give a file name such as {path / ('clip.' + options.format)}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".calcanim-probe-"):
+            pass
+    except OSError as error:
+        raise RenderError(
+            f"cannot write to output folder '{folder}': {error.strerror or error}; choose another -o path"
+        ) from None
     return path
 
 
+def _stamp_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.key")
+
+
+def _caption_paths(output: Path) -> tuple[Path, Path]:
+    return output.with_suffix(".srt"), output.with_suffix(".vtt")
+
+
+def cached_result(output: Path, key: str, options: RenderOptions, poster: Path | None = None) -> RenderResult | None:
+    """The finished files of an identical earlier render, if they are all still there."""
+    stamp = _stamp_path(output)
+    try:
+        if not output.is_file() or stamp.read_text(encoding="utf-8").strip() != key:
+            return None
+    except OSError:
+        return None
+    captions = tuple(p for p in _caption_paths(output) if p.is_file()) if options.captions and options.format != "png" else ()
+    if poster is not None and not poster.is_file():
+        return None
+    return RenderResult(path=output, captions=captions, poster=poster, cached=True, key=key)
+
+
 def render_clip(
-    entry: SceneEntry, params: SceneParams, options: RenderOptions, output: Path | None = None, *, progress: bool = True
+    entry: SceneEntry,
+    params: SceneParams,
+    options: RenderOptions,
+    output: Path | None = None,
+    *,
+    progress: bool = True,
+    force: bool = False,
+    poster: Path | None = None,
 ) -> RenderResult:
-    """Render one clip to ``output`` (default: :func:`default_output`) and return the finished files."""
+    """Render one clip to ``output`` (default: :func:`default_output`) and return the finished files.
+
+    An identical clip already at ``output`` (same key stamp) is reused unless ``force``. With
+    ``poster``, a png of the clip's most telling frame is written there too.
+    """
     output = resolve_output(output if output is not None else default_output(entry, params, options), options)
-    with tempfile.TemporaryDirectory(prefix="calcanim-") as work:
-        produced, subtitles = _render_in(Path(work), entry, params, options, progress)
-        if options.format == "mp4":
-            produced = _faststart(produced)
-        finished = [(produced, output)]
-        if options.captions and subtitles is not None and subtitles.is_file() and subtitles.stat().st_size > 0:
-            vtt = subtitles.with_suffix(".vtt")
-            vtt.write_text(srt_to_vtt(subtitles.read_text(encoding="utf-8")), encoding="utf-8")
-            finished += [(subtitles, output.with_suffix(".srt")), (vtt, output.with_suffix(".vtt"))]
+    key = clip_key(entry, params, options)
+    if not force and (hit := cached_result(output, key, options, poster)) is not None:
+        return hit
+    with tempfile.TemporaryDirectory(prefix="calcanim-") as work_dir:
+        work = Path(work_dir)
+        movie, subtitles, poster_time = _render_in(work, entry, params, options, progress)
+        finished = [(_finish(movie, options, work, poster_time), output)]
+        captions: list[Path] = []
+        if options.captions and options.format != "png" and subtitles is not None:
+            srt, vtt = _caption_paths(output)
+            vtt_work = work / "captions.vtt"
+            vtt_work.write_text(srt_to_vtt(subtitles.read_text(encoding="utf-8")), encoding="utf-8")
+            finished += [(subtitles, srt), (vtt_work, vtt)]
+            captions = [srt, vtt]
+        if poster is not None:
+            finished.append((extract_frame(movie, poster_time, work / "poster.png"), poster))
+        stamp_work = work / "key"
+        stamp_work.write_text(key + "\n", encoding="utf-8")
+        finished.append((stamp_work, _stamp_path(output)))
         _move_all_into_place(finished)
-    return RenderResult(path=output, captions=tuple(dst for _, dst in finished[1:]))
+    return RenderResult(path=output, captions=tuple(captions), poster=poster, cached=False, key=key)
+
+
+def _finish(movie: Path, options: RenderOptions, work: Path, poster_time: float) -> Path:
+    """Turn manim's movie into the requested format."""
+    if options.format == "mp4":
+        return _faststart(movie)
+    if options.format == "gif":
+        return movie_to_gif(movie, work / "clip.gif")
+    if options.format == "png":
+        return extract_frame(movie, poster_time, work / "clip.png")
+    return movie
 
 
 def _render_in(
     work: Path, entry: SceneEntry, params: SceneParams, options: RenderOptions, progress: bool
-) -> tuple[Path, Path | None]:
+) -> tuple[Path, Path | None, float]:
+    """Render with manim inside ``work``; return the movie, its .srt (if any) and the poster time."""
     from manim import tempconfig
 
     layout = options.layout
+    manim_format = "webm" if options.transparent and options.format == "png" else _MANIM_FORMAT[options.format]
     settings: dict[str, Any] = {
         "media_dir": str(work / "media"),
         "tex_dir": str(_tex_cache_dir()),
@@ -116,12 +223,14 @@ def _render_in(
         "frame_width": layout.frame_width,
         "frame_height": layout.frame_height,
         "frame_rate": layout.fps,
-        "format": options.format,
+        "format": manim_format,
+        "transparent": options.transparent,
         "output_file": "clip",
         "disable_caching": True,
         "verbosity": "ERROR",
         "progress_bar": "display" if progress else "none",
         "preview": False,
+        **encoder_settings(options),
     }
     scene_class = entry.scene_class()
     theme = load_theme(options.theme)
@@ -129,14 +238,105 @@ def _render_in(
         try:
             scene = scene_class(params=params, theme=theme)
             scene.render()
+        except CalcanimError:
+            raise
         except Exception as error:  # manim and LaTeX errors reach the user as one line
             raise RenderError(f"rendering {entry.name} failed: {type(error).__name__}: {error}") from error
-        writer = scene.renderer.file_writer
-        produced = Path(writer.image_file_path if options.format == "png" else writer.final_file_path)
-        subtitles = None if options.format == "png" else produced.with_suffix(".srt")
+        produced = Path(scene.renderer.file_writer.final_file_path)
+        poster_time = float(getattr(scene.plan, "poster_time", 0.0))
     if not produced.is_file():
-        raise RenderError(f"rendering {entry.name} produced no {options.format} file")
-    return produced, subtitles
+        raise RenderError(f"rendering {entry.name} produced no {manim_format} file")
+    subtitles = produced.with_suffix(".srt")
+    has_captions = subtitles.is_file() and subtitles.stat().st_size > 0
+    return produced, subtitles if has_captions else None, poster_time
+
+
+def encoder_settings(options: RenderOptions) -> dict[str, Any]:
+    """manim's encoder config for the requested format (ProRes 4444 for mov)."""
+    if options.format == "mov":
+        pixel_format = "yuva444p10le" if options.transparent else "yuv444p10le"
+        return {"video_codec": "prores_ks", "pixel_format": pixel_format, "video_encoder_options": {"profile": "4444"}}
+    return {}
+
+
+def extract_frame(movie: Path, seconds: float, target: Path) -> Path:
+    """Save the frame shown at ``seconds`` (clamped to the clip) as a PNG, keeping alpha if there is one."""
+    import av
+
+    chosen = None
+    with av.open(str(movie)) as container:
+        stream = container.streams.video[0]
+        has_alpha = "a" in (stream.codec_context.pix_fmt or "") or stream.codec_context.name == "libvpx-vp9"
+        decoder = _alpha_decoder(movie) if has_alpha else None
+        frames = decoder if decoder is not None else container.decode(stream)
+        for frame in frames:
+            chosen = frame
+            if frame.time is not None and frame.time >= seconds:
+                break
+    if chosen is None:
+        raise RenderError(f"{movie.name} has no frames to take a poster from")
+    chosen.to_image().save(target) if not has_alpha else _rgba_image(chosen).save(target)
+    return target
+
+
+def _alpha_decoder(movie: Path) -> Any:
+    """Frames of a VP9 webm decoded with libvpx, which keeps the alpha channel (the native decoder drops it)."""
+    import av
+
+    container = av.open(str(movie))
+    stream = container.streams.video[0]
+    codec = av.CodecContext.create("libvpx-vp9", "r") if stream.codec_context.name == "vp9" else None
+    if codec is None:
+        return container.decode(stream)
+
+    def frames() -> Any:
+        try:
+            for packet in container.demux(stream):
+                for frame in codec.decode(packet):
+                    frame.time_base = stream.time_base
+                    yield frame
+        finally:
+            container.close()
+
+    return frames()
+
+
+def _rgba_image(frame: Any) -> Any:
+    from PIL import Image
+
+    return Image.fromarray(frame.to_ndarray(format="rgba"), "RGBA")
+
+
+def movie_to_gif(movie: Path, target: Path) -> Path:
+    """A GIF with one palette built for the clip: at most GIF_MAX_WIDTH wide and GIF_MAX_FPS."""
+    import av
+    from PIL import Image
+
+    images: list[Image.Image] = []
+    with av.open(str(movie)) as container:
+        stream = container.streams.video[0]
+        fps = float(stream.average_rate or GIF_MAX_FPS)
+        keep_every = max(1, round(fps / GIF_MAX_FPS))
+        scale = min(1.0, GIF_MAX_WIDTH / stream.width)
+        size = (_even_int(stream.width * scale), _even_int(stream.height * scale))
+        for index, frame in enumerate(container.decode(stream)):
+            if index % keep_every == 0:
+                images.append(frame.to_image().resize(size, Image.Resampling.LANCZOS))
+    if not images:
+        raise RenderError(f"{movie.name} has no frames to make a GIF from")
+    sample = images[:: max(1, len(images) // 24)]
+    sheet = Image.new("RGB", (size[0], size[1] * len(sample)))
+    for row, image in enumerate(sample):
+        sheet.paste(image, (0, row * size[1]))
+    palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    frames = [image.quantize(palette=palette, dither=Image.Dither.NONE) for image in images]
+    frame_ms = round(1000 * keep_every / fps)
+    frames[0].save(target, save_all=True, append_images=frames[1:], duration=frame_ms, loop=0, optimize=True, disposal=1)
+    return target
+
+
+def _even_int(value: float) -> int:
+    return max(2, int(round(value / 2)) * 2)
 
 
 @contextlib.contextmanager
@@ -190,6 +390,7 @@ def _move_all_into_place(pairs: list[tuple[Path, Path]]) -> None:
             os.close(fd)
             staged.append(Path(temp_name))
             shutil.copyfile(source, temp_name)
+            os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; a web server must read clips
         for temp, (_, destination) in zip(staged, pairs, strict=True):
             os.replace(temp, destination)
     except OSError as error:
@@ -198,6 +399,12 @@ def _move_all_into_place(pairs: list[tuple[Path, Path]]) -> None:
         for temp in staged:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def open_in_viewer(path: Path) -> str | None:

@@ -1,0 +1,5 @@
+"""`python -m calcanim` runs the command line."""
+
+from calcanim.cli import main
+
+main()

@@ -1,0 +1,240 @@
+"""The calcanim command line: a thin shell that parses, builds params, calls the library, and maps
+every CalcanimError to one line on stderr and exit code 2.
+
+Nothing here imports manim at module level: `list`, `show`, `inspect` and `--help` answer at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from calcanim import __version__
+from calcanim.errors import CalcanimError
+from calcanim.registry import SCENES, get_scene
+from calcanim.settings import gather_values
+from calcanim.style.layout import ASPECTS, QUALITIES
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("mp4", "webm", "gif", "png", "mov")
+EXIT_USER_ERROR = 2
+
+
+def fail(message: str) -> None:
+    click.echo(f"calcanim: error: {message}", err=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+def user_errors(command: F) -> F:
+    """Turn a CalcanimError into one line on stderr and exit code 2; Ctrl-C into exit 130."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CalcanimError as error:
+            fail(str(error))
+        except KeyboardInterrupt:
+            click.echo("calcanim: interrupted; nothing partial was left in the output folder", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def scene_options(command: F) -> F:
+    """The options every scene command takes: where its parameters come from."""
+    command = click.option(
+        "--set",
+        "pairs",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Set one parameter; VALUE is a TOML value (10000, [1, 10], true) or plain text (sin(x)). Repeatable.",
+    )(command)
+    command = click.option(
+        "--config",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="TOML file with the scene's parameters (top level, or a [scene-name] table).",
+    )(command)
+    return click.argument("scene")(command)
+
+
+def build_params(scene: str, config: Path | None, pairs: Sequence[str]) -> Any:
+    entry = get_scene(scene)
+    values = gather_values(entry.name, config, pairs)
+    source = "--config/--set" if config else "--set"
+    return entry, entry.params_class.from_mapping(values, source=source)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="calcanim")
+def main() -> None:
+    """Render calculus-for-machine-learning ideas as lecture-ready video clips.
+
+    \b
+    Start here:
+      calcanim list                              the clips there are
+      calcanim show limit-climb                  a clip's parameters
+      calcanim inspect limit-climb               the numbers it will show
+      calcanim render limit-climb -q low         a quick preview
+      calcanim render limit-climb --set n_max=1000 --set 'marks=[1, 10, 100, 1000]'
+      calcanim batch scenes/e-and-linearity.toml every clip of a lesson
+    """
+
+
+@main.command("list")
+def list_scenes() -> None:
+    """List every clip with a one-line summary."""
+    width = max(len(name) for name in SCENES)
+    for name, entry in SCENES.items():
+        click.echo(f"{name.ljust(width)}  {entry.summary}")
+
+
+@main.command()
+@click.argument("scene")
+@user_errors
+def show(scene: str) -> None:
+    """Show a clip's parameters: name, type, default, allowed values, help."""
+    entry = get_scene(scene)
+    click.echo(f"{entry.name}: {entry.summary}\n")
+    rows = [(r.name, r.type_text, _json_text(r.default), r.allowed, r.help) for r in entry.params_class.describe()]
+    headers = ("parameter", "type", "default", "allowed", "help")
+    click.echo(_table(headers, rows))
+    click.echo(f"\nSet any of them with --set KEY=VALUE or in a --config TOML file, e.g.\n"
+               f"  calcanim render {entry.name} --set {rows[0][0]}={rows[0][2]}")
+
+
+@main.command()
+@scene_options
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+@user_errors
+def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> None:
+    """Print the numbers a clip will show, without rendering it."""
+    entry, params = build_params(scene, config, pairs)
+    data = entry.plan(params).to_json()
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, allow_nan=False, default=_json_default))
+    else:
+        click.echo(_plan_table(data))
+
+
+@main.command()
+@scene_options
+@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="high", show_default=True,
+              help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
+              help="mp4 (H.264, plays everywhere), webm (VP9), gif, png (a poster frame), mov (with --transparent).")
+@click.option("--theme", default="dark", show_default=True, help="dark, light or high-contrast.")
+@click.option("--aspect", type=click.Choice(list(ASPECTS)), default="16:9", show_default=True)
+@click.option("--transparent", is_flag=True, help="Transparent background (webm or mov).")
+@click.option("--no-captions", is_flag=True, help="Do not write .srt/.vtt captions beside the video.")
+@click.option("--force", is_flag=True, help="Render again even if an identical clip is already there.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: renders/<scene>/<scene>-<hash>.<ext>).")
+@click.option("--preview", is_flag=True, help="Open the finished file in the system viewer.")
+@user_errors
+def render(
+    scene: str,
+    config: Path | None,
+    pairs: Sequence[str],
+    quality: str,
+    fmt: str,
+    theme: str,
+    aspect: str,
+    transparent: bool,
+    no_captions: bool,
+    force: bool,
+    output: Path | None,
+    preview: bool,
+) -> None:
+    """Render a clip to video and print the path of the finished file."""
+    from calcanim.render import RenderOptions, open_in_viewer, render_clip
+
+    entry, params = build_params(scene, config, pairs)
+    options = RenderOptions(
+        quality=quality, format=fmt, theme=theme, aspect=aspect, transparent=transparent, captions=not no_captions
+    )
+    result = render_clip(entry, params, options, output, force=force, progress=sys.stderr.isatty())
+    if result.cached:
+        click.echo("cached: an identical clip is already there (use --force to render again)", err=True)
+    for extra in result.extras:
+        click.echo(f"wrote {extra}", err=True)
+    if preview:
+        note = open_in_viewer(result.path)
+        if note:
+            click.echo(note, err=True)
+    click.echo(str(result.path))
+
+
+@main.command()
+@click.argument("lesson", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: one per core).")
+@click.option("--only", multiple=True, metavar="NAME", help="Render only this clip (repeatable).")
+@click.option("--force", is_flag=True, help="Render again even if cached.")
+@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default=None,
+              help="Override every clip's quality.")
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for the lesson (default: renders/<lesson>).")
+@user_errors
+def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, quality: str | None,
+          output_dir: Path | None) -> None:
+    """Render every clip of a lesson file in parallel, with a manifest and a gallery page."""
+    from calcanim.batch import run_lesson
+
+    summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
+    click.echo(str(summary.gallery))
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON-ready: {type(value).__name__}")
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, default=_json_default) if not isinstance(value, str) else value
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [list(map(str, headers))] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, default=_json_default)
+    return "" if value is None else str(value)
+
+
+def _plan_table(data: dict[str, Any]) -> str:
+    """Scalars as 'key: value' lines, lists of records as tables, params last."""
+    scalars, tables = [], []
+    for key, value in data.items():
+        if key == "params":
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            headers = list(dict.fromkeys(k for row in value for k in row))
+            rows = [[row.get(h) for h in headers] for row in value]
+            tables.append(f"{key}:\n{_table(headers, rows)}")
+        else:
+            scalars.append(f"{key}: {_cell(value)}")
+    params = data.get("params", {})
+    parts = ["\n".join(scalars), *tables]
+    if params:
+        parts.append("params:\n" + "\n".join(f"  {k} = {_json_text(v)}" for k, v in params.items()))
+    return "\n\n".join(p for p in parts if p)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,84 @@
+"""Where a scene's parameters come from: defaults < a TOML config file < ``--set KEY=VALUE`` pairs.
+
+No manim, numpy or sympy here: reading settings must be instant.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from calcanim.errors import ConfigFileError, ParamError
+
+
+def parse_set_value(text: str) -> Any:
+    """A ``--set`` value: a TOML value when it is one, else the plain text.
+
+    >>> parse_set_value("10000"), parse_set_value("[1, 10, 100]"), parse_set_value("sin(x)")
+    (10000, [1, 10, 100], 'sin(x)')
+    >>> parse_set_value("e"), parse_set_value("true"), parse_set_value("'quoted'")
+    ('e', True, 'quoted')
+    """
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_set_pairs(pairs: Iterable[str]) -> dict[str, Any]:
+    """``["n_max=100", "marks=[1, 10]"]`` -> ``{"n_max": 100, "marks": [1, 10]}``; later pairs win.
+
+    >>> parse_set_pairs(["n_max=100", "function=x**2 + 1"])
+    {'n_max': 100, 'function': 'x**2 + 1'}
+    """
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ParamError(f"--set needs KEY=VALUE, got '{pair}'; for example --set n_max=1000")
+        values[key] = parse_set_value(raw.strip())
+    return values
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict; unreadable or invalid files raise ConfigFileError naming the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigFileError(f"cannot read '{path}': no such file; check the path") from None
+    except IsADirectoryError:
+        raise ConfigFileError(f"cannot read '{path}': it is a folder; give a .toml file") from None
+    except PermissionError:
+        raise ConfigFileError(f"cannot read '{path}': permission denied; check the file's permissions") from None
+    except UnicodeDecodeError:
+        raise ConfigFileError(f"cannot read '{path}': not UTF-8 text; save it as a UTF-8 TOML file") from None
+    except OSError as error:
+        raise ConfigFileError(f"cannot read '{path}': {error.strerror or error}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigFileError(f"'{path}' is not valid TOML: {error}; fix that line") from None
+
+
+def scene_table(data: Mapping[str, Any], scene: str) -> dict[str, Any]:
+    """The scene's parameters in a config file: a ``[scene-name]`` table if there is one, else the top level.
+
+    >>> scene_table({"limit-climb": {"n_max": 10}}, "limit-climb"), scene_table({"n_max": 10}, "limit-climb")
+    ({'n_max': 10}, {'n_max': 10})
+    """
+    table = data.get(scene)
+    if isinstance(table, Mapping):
+        return dict(table)
+    return dict(data)
+
+
+def gather_values(scene: str, config: Path | None, pairs: Iterable[str]) -> dict[str, Any]:
+    """Defaults < config file < --set pairs, as one mapping for ``Params.from_mapping``."""
+    values: dict[str, Any] = {}
+    if config is not None:
+        values.update(scene_table(read_toml(config), scene))
+    values.update(parse_set_pairs(pairs))
+    return values
