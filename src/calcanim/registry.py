@@ -16,6 +16,8 @@ from typing import Any
 from calcanim.errors import UnknownSceneError
 from calcanim.params.base import SceneParams
 from calcanim.params.limit_climb import LimitClimbParams
+from calcanim.params.tangent_bases import TangentBasesParams
+from calcanim.params.zoom_linearity import ZoomLinearityParams
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,20 @@ SCENES: dict[str, SceneEntry] = {
             plan_path="calcanim.plans.limit_climb:plan",
             scene_path="calcanim.scenes.limit_climb:LimitClimbScene",
             summary="(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis",
+        ),
+        SceneEntry(
+            name="tangent-bases",
+            params_class=TangentBasesParams,
+            plan_path="calcanim.plans.tangent_bases:plan",
+            scene_path="calcanim.scenes.tangent_bases:TangentBasesScene",
+            summary="b^x and its tangent at x = 0 as b sweeps; the slope ln b locks to 1 at b = e",
+        ),
+        SceneEntry(
+            name="zoom-linearity",
+            params_class=ZoomLinearityParams,
+            plan_path="calcanim.plans.zoom_linearity:plan",
+            scene_path="calcanim.scenes.zoom_linearity:ZoomLinearityScene",
+            summary="zoom both axes into y = f(x) at a point until the curve is its tangent line",
         ),
         # One SceneEntry per clip; add new clips above this line.
     ]

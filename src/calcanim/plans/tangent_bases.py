@@ -1,0 +1,162 @@
+"""The numbers the tangent-bases clip shows: ln b at each stop, the lock, the base with slope 1."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from calcanim.numerics.exponentials import (
+    exponential_difference_quotient,
+    is_locked,
+    lock_interval,
+    tangent_slope_at_zero,
+    unit_slope_base,
+)
+from calcanim.numerics.linearity import clip_polyline, line_in_window
+from calcanim.params.tangent_bases import TangentBasesParams
+
+#: The window every curve is drawn in (curves and the tangent are cut to it).
+X_RANGE = (-2.0, 2.0)
+Y_RANGE = (-1.0, 5.0)
+#: Steps h of the difference quotient (b^h - 1)/h shown at each stop.
+QUOTIENT_STEPS = (1.0, 0.1, 0.01, 0.001)
+#: Points b^x is sampled at across the window.
+CURVE_SAMPLES = 241
+#: Seconds before the sweep (axes, the point (0, 1)) and after it (the verdict).
+INTRO_SECONDS = 2.0
+ENDING_SECONDS = 3.0
+UNIT_SLOPE_BASE_DIGITS = 5
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One stop of the sweep: the base, the tangent's slope ln b, whether the readout is locked."""
+
+    base: float
+    slope: float
+    locked: bool
+    difference_quotients: tuple[tuple[float, float], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "slope": self.slope,
+            "locked": self.locked,
+            "difference_quotients": [
+                {"h": h, "quotient": q, "error": q - self.slope} for h, q in self.difference_quotients
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A stretch of the clip: the base moves from start to end (equal for a pause) in seconds."""
+
+    start: float
+    end: float
+    seconds: float
+    stop: Checkpoint | None = None
+
+
+@dataclass(frozen=True)
+class TangentBasesPlan:
+    params: TangentBasesParams
+    checkpoints: tuple[Checkpoint, ...]
+    unit_slope_base: float
+    lock_interval: tuple[float, float]
+    legs: tuple[Leg, ...]
+
+    @property
+    def duration(self) -> float:
+        """Seconds of video: intro, the sweep with its pauses, the verdict."""
+        return INTRO_SECONDS + sum(leg.seconds for leg in self.legs) + ENDING_SECONDS
+
+    @property
+    def poster_time(self) -> float:
+        """The most telling frame: resting at a locked stop (green, b = e), else the verdict."""
+        t = INTRO_SECONDS
+        for leg in self.legs:
+            if leg.stop is not None and leg.stop.locked:
+                return t + 0.8 * leg.seconds
+            t += leg.seconds
+        return self.duration - 0.5
+
+    @property
+    def unit_slope_base_in_sweep(self) -> bool:
+        return self.params.base_min <= self.unit_slope_base <= self.params.base_max
+
+    @property
+    def unit_slope_base_label(self) -> str:
+        """e as the verdict writes it: cut (not rounded) to 5 decimals, e.g. 2.71828..."""
+        scale = 10**UNIT_SLOPE_BASE_DIGITS
+        return f"{math.floor(self.unit_slope_base * scale) / scale:.{UNIT_SLOPE_BASE_DIGITS}f}..."
+
+    # Live values while the base moves (the scene's updaters read these).
+    @staticmethod
+    def slope_at(base: float) -> float:
+        return tangent_slope_at_zero(base)
+
+    def locked_at(self, base: float) -> bool:
+        return is_locked(base, self.params.lock_tolerance)
+
+    @staticmethod
+    def curve_parts(base: float) -> list[np.ndarray]:
+        """y = b^x on the window as (n, 2) arrays of (x, y), cut where it leaves the top or bottom."""
+        xs = np.linspace(X_RANGE[0], X_RANGE[1], CURVE_SAMPLES)
+        return clip_polyline(xs, np.power(base, xs), *Y_RANGE)
+
+    @staticmethod
+    def tangent_ends(base: float) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The tangent y = ln(b) x + 1, cut to the window."""
+        return line_in_window(0.0, 1.0, tangent_slope_at_zero(base), X_RANGE, Y_RANGE)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scene": self.params.scene_name,
+            "params": self.params.to_dict(),
+            "checkpoints": [c.to_json() for c in self.checkpoints],
+            "unit_slope_base": self.unit_slope_base,
+            "unit_slope_base_in_sweep": self.unit_slope_base_in_sweep,
+            "lock_interval": list(self.lock_interval),
+            "window": {"x_range": list(X_RANGE), "y_range": list(Y_RANGE)},
+            "duration": self.duration,
+            "poster_time": self.poster_time,
+        }
+
+
+def _checkpoint(base: float, tolerance: float) -> Checkpoint:
+    quotients = tuple((h, exponential_difference_quotient(base, h)) for h in QUOTIENT_STEPS)
+    return Checkpoint(
+        base=base, slope=tangent_slope_at_zero(base), locked=is_locked(base, tolerance), difference_quotients=quotients
+    )
+
+
+def _legs(params: TangentBasesParams, checkpoints: tuple[Checkpoint, ...]) -> tuple[Leg, ...]:
+    """Moves between stops take time in proportion to the change in ln b (the slope moves evenly)."""
+    span = math.log(params.base_max) - math.log(params.base_min)
+    legs: list[Leg] = []
+    here = params.base_min
+    for target, stop in [*((c.base, c) for c in checkpoints), (params.base_max, None)]:
+        if target > here:
+            seconds = params.sweep_seconds * (math.log(target) - math.log(here)) / span
+            legs.append(Leg(here, target, seconds))
+            here = target
+        if stop is not None:
+            legs.append(Leg(here, here, params.pause_seconds, stop))
+    return tuple(legs)
+
+
+def plan(params: TangentBasesParams) -> TangentBasesPlan:
+    """Compute every number the clip shows."""
+    checkpoints = tuple(_checkpoint(b, params.lock_tolerance) for b in params.stops)
+    bracket = (min(params.base_min, 2.0), max(params.base_max, 3.0))
+    return TangentBasesPlan(
+        params=params,
+        checkpoints=checkpoints,
+        unit_slope_base=unit_slope_base(*bracket),
+        lock_interval=lock_interval(params.lock_tolerance),
+        legs=_legs(params, checkpoints),
+    )

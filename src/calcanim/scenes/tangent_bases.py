@@ -1,0 +1,256 @@
+"""tangent-bases: y = b^x and its tangent at (0, 1) as b sweeps; the slope ln b locks to 1 at b = e."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Create,
+    Dot,
+    FadeIn,
+    FadeOut,
+    Flash,
+    Line,
+    Mobject,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    smooth,
+)
+
+from calcanim.params.tangent_bases import TangentBasesParams
+from calcanim.plans.tangent_bases import (
+    ENDING_SECONDS,
+    INTRO_SECONDS,
+    X_RANGE,
+    Y_RANGE,
+    Checkpoint,
+    Leg,
+    TangentBasesPlan,
+    plan,
+)
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
+from calcanim.scenes.frame_tools import FrameTimed, set_polyline
+
+#: Width (manim units) the text panel beside the plot needs; narrower frames stack text above and below.
+SIDE_PANEL_WIDTH = 5.2
+MARGIN = 0.5
+
+
+class TangentBasesScene(FrameTimed, CalcanimScene):
+    """y = b^x through (0, 1), its tangent there, and the slope readout locking green at b = e."""
+
+    params_class = TangentBasesParams
+    plan_function = staticmethod(plan)
+    plan: TangentBasesPlan
+    params: TangentBasesParams
+
+    def construct(self) -> None:
+        theme, p = self.theme, self.params
+        self.start_clock()
+        axes, stacked = self.make_axes()
+        origin = axes.c2p(0, 0)
+        unit_x, unit_y = axes.c2p(1, 0) - origin, axes.c2p(0, 1) - origin
+
+        def to_screen(xy: np.ndarray) -> np.ndarray:
+            return origin + xy[:, :1] * unit_x + xy[:, 1:2] * unit_y
+
+        self.to_screen = to_screen
+        log_base = ValueTracker(float(np.log(p.base_min)))
+        self.log_base = log_base
+
+        title = self.math(r"y = b^{x}", size=FONT_TITLE)
+        b_value = self.number(p.base_min, p.decimals, size=FONT_BODY)
+        slope_value = self.number(self.plan.slope_at(p.base_min), p.decimals, size=FONT_BODY)
+        b_row = VGroup(self.math("b =", size=FONT_BODY), b_value).arrange(RIGHT, buff=0.15)
+        slope_row = VGroup(self.math(r"\text{slope at } 0 = \ln b =", size=FONT_BODY), slope_value).arrange(
+            RIGHT, buff=0.15
+        )
+        readouts = VGroup(b_row, slope_row).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        lock_note = self.text("slope 1: this base is e", size=FONT_LABEL, colour=theme.good)
+        header = VGroup(title, readouts, lock_note).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        self.place_panel(header, axes, stacked, top=True)
+        self.panel_bottom = header.get_bottom()
+        self.quotient_anchor = (axes, stacked, header)
+
+        curve = VMobject(stroke_color=theme.curve, stroke_width=theme.stroke(4))
+        tangent = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(4))
+        point = Dot(axes.c2p(0, 1), radius=0.08, color=theme.point)
+        point_label = self.math("(0,\\,1)", size=FONT_SMALL, colour=theme.point)
+        point_label.next_to(point, LEFT + UP * 0.6, buff=0.12)
+
+        def follow(_: Mobject) -> None:
+            base = float(np.exp(log_base.get_value()))
+            set_polyline(curve, self.plan.curve_parts(base), to_screen)
+            ends = self.plan.tangent_ends(base)
+            if ends is not None:
+                tangent.put_start_and_end_on(*to_screen(np.array(ends)))
+            locked = self.plan.locked_at(base)
+            colour = theme.good if locked else theme.accent
+            tangent.set_stroke(color=colour)
+            b_value.set_value(base)
+            slope_value.set_value(self.plan.slope_at(base))
+            for mob in (b_value, slope_value):
+                mob.set_color(theme.good if locked else theme.text)
+            lock_note.set_opacity(1.0 if locked else 0.0)
+
+        follow(curve)
+        self.caption("Every curve y = b^x passes through (0, 1), because b^0 = 1 for any base b.", INTRO_SECONDS)
+        self.timed_play(INTRO_SECONDS * 0.6, Create(axes), Write(title), FadeIn(readouts))
+        self.timed_play(INTRO_SECONDS * 0.4, Create(curve), Create(tangent), FadeIn(point, point_label))
+        curve.add_updater(follow)
+        self.add(lock_note)
+
+        ghosts: list[VMobject] = []
+        for leg in self.plan.legs:
+            if leg.stop is None:
+                self.move(leg)
+            else:
+                self.rest(leg, leg.stop)
+                if p.ghosts:
+                    ghost = curve.copy().clear_updaters()
+                    ghost.set_stroke(color=theme.muted, width=theme.stroke(2), opacity=0.45)
+                    ghosts.append(ghost)
+                    self.add(ghost)
+                    self.bring_to_front(tangent, curve, point)
+        self.ending(curve, tangent, point)
+        curve.remove_updater(follow)
+
+    # --- the beats ---------------------------------------------------------------------------
+
+    def move(self, leg: Leg) -> None:
+        rising = "steeper" if leg.end > leg.start else "gentler"
+        self.caption(f"As b changes from {leg.start:.3g} to {leg.end:.3g}, the curve leaves (0, 1) {rising}.", leg.seconds)
+        self.timed_play(leg.seconds, self.log_base.animate.set_value(float(np.log(leg.end))), rate_func=smooth)
+
+    def rest(self, leg: Leg, stop: Checkpoint) -> None:
+        b_text = "e" if stop.locked and abs(stop.base - self.plan.unit_slope_base) < 1e-12 else f"{stop.base:.3g}"
+        if stop.locked:
+            words = f"At b = {b_text} the slope is 1 (within {self.params.lock_tolerance:g}): the readout locks green. This base is e."
+        elif stop.slope < 1.0:
+            words = f"At b = {b_text} the slope is ln b = {stop.slope:.3f}, less than 1."
+        else:
+            words = f"At b = {b_text} the slope is ln b = {stop.slope:.3f}, more than 1."
+        if not self.params.quotients:
+            self.caption(words, leg.seconds)
+            if stop.locked:
+                self.timed_play(min(0.6, leg.seconds), Flash(self.to_screen(np.array([[0.0, 1.0]]))[0], color=self.theme.good))
+                self.timed_wait(leg.seconds - min(0.6, leg.seconds))
+            else:
+                self.timed_wait(leg.seconds)
+            return
+        self.caption(words + " The secant slope (b^h - 1)/h closes in on it as h shrinks.", leg.seconds)
+        table = self.quotient_table(stop, b_text)
+        rows = table[1:]
+        appear = leg.seconds * 0.7 / len(rows)
+        self.timed_play(appear, FadeIn(table[0]), FadeIn(rows[0]))
+        for row in rows[1:]:
+            self.timed_play(appear, FadeIn(row))
+        self.timed_wait(leg.seconds * 0.3 - min(0.3, leg.seconds * 0.15))
+        self.timed_play(min(0.3, leg.seconds * 0.15), FadeOut(table))
+
+    def quotient_table(self, stop: Checkpoint, b_text: str) -> VGroup:
+        """(b^h - 1)/h for each h of the plan, then the limit ln b."""
+        colour = self.theme.good if stop.locked else self.theme.text
+        head = self.math(rf"\frac{{{b_text}^h - 1}}{{h}}", size=FONT_LABEL, colour=self.theme.muted)
+        rows = [
+            self.math(rf"h = {h:g}:\ \ {q:.5f}", size=FONT_LABEL, colour=self.theme.muted)
+            for h, q in stop.difference_quotients
+        ]
+        rows.append(self.math(rf"\to \ln {b_text} = {stop.slope:.5f}", size=FONT_LABEL, colour=colour))
+        table = VGroup(head, *rows).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        axes, stacked, header = self.quotient_anchor
+        if stacked:
+            table.next_to(axes, DOWN, buff=0.45)
+            table.set_x(0)
+            if table.get_bottom()[1] < -self.frame_height / 2 + MARGIN:
+                table.arrange_in_grid(rows=1, buff=0.3).scale_to_fit_width(self.frame_width - 2 * MARGIN)
+                table.next_to(axes, DOWN, buff=0.35).set_x(0)
+        else:
+            table.next_to(header, DOWN, buff=0.45, aligned_edge=LEFT)
+        return table
+
+    def ending(self, curve: VMobject, tangent: Line, point: Dot) -> None:
+        p, plan_ = self.params, self.plan
+        if plan_.unit_slope_base_in_sweep:
+            words = f"Back to b = e = {plan_.unit_slope_base_label}: the one base whose curve leaves (0, 1) with slope exactly 1."
+            verdict = self.math(rf"\text{{slope }} 1 \iff b = e = {plan_.unit_slope_base_label[:-3]}\ldots", size=FONT_BODY, colour=self.theme.good)
+        else:
+            words = f"The base with slope exactly 1 is e = {plan_.unit_slope_base_label}, outside this sweep."
+            verdict = self.math(rf"\text{{slope }} 1 \text{{ only at }} b = e = {plan_.unit_slope_base_label[:-3]}\ldots", size=FONT_BODY, colour=self.theme.reference)
+        axes, stacked, header = self.quotient_anchor
+        verdict.scale_to_fit_width(min(verdict.width, self.frame_width - 2 * MARGIN))
+        if stacked:
+            verdict.next_to(axes, DOWN, buff=0.5).set_x(0)
+        else:
+            verdict.next_to(header, DOWN, buff=0.6, aligned_edge=LEFT)
+            if verdict.get_right()[0] > self.frame_width / 2 - MARGIN:
+                verdict.scale_to_fit_width(self.frame_width / 2 - MARGIN - verdict.get_left()[0])
+        self.caption(words, ENDING_SECONDS)
+        if plan_.unit_slope_base_in_sweep:
+            self.timed_play(
+                ENDING_SECONDS * 0.5, self.log_base.animate.set_value(float(np.log(plan_.unit_slope_base))), rate_func=smooth
+            )
+            self.timed_play(ENDING_SECONDS * 0.2, FadeIn(verdict), Flash(point, color=self.theme.good))
+            self.timed_wait(ENDING_SECONDS * 0.3)
+        else:
+            self.timed_play(ENDING_SECONDS * 0.3, FadeIn(verdict))
+            self.timed_wait(ENDING_SECONDS * 0.7)
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def make_axes(self) -> tuple[Axes, bool]:
+        """Equal units on both axes (so slope 1 looks like 45 degrees), sized to the frame."""
+        theme = self.theme
+        x_span, y_span = X_RANGE[1] - X_RANGE[0], Y_RANGE[1] - Y_RANGE[0]
+        width, height = self.frame_width, self.frame_height
+        unit = min((height - 2 * MARGIN - 0.4) / y_span, (width * 0.55) / x_span)
+        stacked = width - unit * x_span - 3 * MARGIN < SIDE_PANEL_WIDTH
+        if stacked:
+            # Text above and below the plot: give it about 45% of the height.
+            unit = min((width - 2 * MARGIN - 0.6) / x_span, height * 0.52 / y_span)
+        axes = Axes(
+            x_range=(X_RANGE[0], X_RANGE[1], 1),
+            y_range=(Y_RANGE[0], Y_RANGE[1], 1),
+            x_length=unit * x_span,
+            y_length=unit * y_span,
+            tips=False,
+            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2)},
+        )
+        grid = VGroup(
+            *[Line(axes.c2p(x, Y_RANGE[0]), axes.c2p(x, Y_RANGE[1])) for x in range(int(X_RANGE[0]), int(X_RANGE[1]) + 1)],
+            *[Line(axes.c2p(X_RANGE[0], y), axes.c2p(X_RANGE[1], y)) for y in range(int(Y_RANGE[0]), int(Y_RANGE[1]) + 1)],
+        ).set_stroke(color=theme.grid, width=theme.stroke(1))
+        labels = VGroup()
+        for x in range(int(X_RANGE[0]), int(X_RANGE[1]) + 1):
+            if x != 0:
+                labels.add(self.number(x, 0, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(x, 0), DOWN, buff=0.12))
+        for y in range(int(Y_RANGE[0]), int(Y_RANGE[1]) + 1):
+            if y != 0:
+                labels.add(self.number(y, 0, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(0, y), LEFT, buff=0.12))
+        axes.add_to_back(grid)
+        axes.add(labels)
+        if stacked:
+            axes.move_to([0, -height * 0.04, 0])
+        else:
+            axes.to_edge(LEFT, buff=MARGIN + 0.3)
+        return axes, stacked
+
+    def place_panel(self, header: VGroup, axes: Axes, stacked: bool, top: bool) -> None:
+        if stacked:
+            room = self.frame_width - 2 * MARGIN
+            if header.width > room:
+                header.scale_to_fit_width(room)
+            header.next_to(axes, UP, buff=0.35).set_x(0)
+        else:
+            header.next_to(axes, RIGHT, buff=MARGIN * 2).align_to(axes, UP)
+
+
+ORIGIN_POINT = np.array([0.0, 0.0, 0.0])
