@@ -116,3 +116,15 @@ def natural_log_readouts(k: float) -> dict[str, Any]:
     if not (math.isfinite(exp_k) and exp_k >= 2.2250738585072014e-308):
         raise ParamError(f"k must keep e^k a normal positive float64 (about -708 < k < 709.7), got {k!r}")
     return {"ln_1": math.log(1.0), "k": k, "exp_k": exp_k, "ln_exp_k": math.log(exp_k), "ln_exp_k_exact": k}
+
+
+def lock_interval(tolerance: float) -> tuple[float, float]:
+    """The bases b with |ln b - 1| < tolerance: the open interval (e^(1 - tol), e^(1 + tol)).
+
+    >>> lo, hi = lock_interval(0.01)
+    >>> round(lo, 4), round(hi, 4)
+    (2.6912, 2.7456)
+    """
+    if not (math.isfinite(tolerance) and tolerance > 0.0):
+        raise ParamError(f"tolerance must be a positive number, got {tolerance!r}")
+    return math.exp(1.0 - tolerance), math.exp(1.0 + tolerance)

@@ -358,16 +358,11 @@ def _tick_count(lo: float, hi: float, step: float) -> tuple[int, int]:
     return math.ceil(lo / step - slack), math.floor(hi / step + slack)
 
 
-def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Tick positions at a 1-2-5 step inside [lo, hi], about target of them, at any magnification.
+def nice_tick_step(lo: float, hi: float, target: int = 5) -> float:
+    """The 1-2-5 step nice_ticks uses on [lo, hi]: the one whose tick count is closest to target.
 
-    The step is the 1, 2 or 5 times a power of ten whose tick count is closest to target
-    (ties go to the larger step); ticks are rounded to tick_decimals(step) so labels are exact.
-
-    >>> nice_ticks(0.9975, 1.0025)
-    [0.998, 0.999, 1.0, 1.001, 1.002]
-    >>> nice_ticks(-1.0, 1.0)
-    [-1.0, -0.5, 0.0, 0.5, 1.0]
+    >>> nice_tick_step(0.9975, 1.0025), nice_tick_step(-1.0, 1.0)
+    (0.001, 0.5)
     """
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ParamError(f"need finite lo < hi for ticks, got lo={lo!r}, hi={hi!r}")
@@ -380,7 +375,100 @@ def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
         first, last = _tick_count(lo, hi, step)
         return abs(last - first + 1 - target), -step
 
-    step = min(candidates, key=badness)
+    return min(candidates, key=badness)
+
+
+def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
+    """Tick positions at a 1-2-5 step inside [lo, hi], about target of them, at any magnification.
+
+    The step is the 1, 2 or 5 times a power of ten whose tick count is closest to target
+    (ties go to the larger step); ticks are rounded to tick_decimals(step) so labels are exact.
+
+    >>> nice_ticks(0.9975, 1.0025)
+    [0.998, 0.999, 1.0, 1.001, 1.002]
+    >>> nice_ticks(-1.0, 1.0)
+    [-1.0, -0.5, 0.0, 0.5, 1.0]
+    """
+    step = nice_tick_step(lo, hi, target)
     decimals = tick_decimals(step)
     first, last = _tick_count(lo, hi, step)
     return [round(k * step, decimals) + 0.0 for k in range(first, last + 1)]
+
+
+# --- drawing inside a window -------------------------------------------------------------------
+
+
+def clip_polyline(xs: np.ndarray, ys: np.ndarray, y_low: float, y_high: float) -> list[np.ndarray]:
+    """The parts of the polyline (xs, ys) inside y_low <= y <= y_high, as (n, 2) arrays of points.
+
+    Segments that cross the window's top or bottom are cut exactly at the edge; non-finite
+    values (poles, undefined points) break the line. Parts with fewer than two points are dropped.
+
+    >>> [p.tolist() for p in clip_polyline(np.array([0.0, 1.0, 2.0]), np.array([0.0, 2.0, 0.0]), -1.0, 1.0)]
+    [[[0.0, 0.0], [0.5, 1.0]], [[1.5, 1.0], [2.0, 0.0]]]
+    """
+    xs = np.asarray(xs, dtype=float)
+    ys = np.asarray(ys, dtype=float)
+    if not y_low < y_high:
+        raise ParamError(f"need y_low < y_high, got {y_low!r}, {y_high!r}")
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    inside = finite & (ys >= y_low) & (ys <= y_high)
+    parts: list[np.ndarray] = []
+    current: list[tuple[float, float]] = []
+
+    def edge_point(i: int, j: int) -> tuple[float, float]:
+        """Where segment i -> j (i inside, j outside but finite) meets the edge it crosses."""
+        edge = y_high if ys[j] > y_high else y_low
+        t = (edge - ys[i]) / (ys[j] - ys[i])
+        return float(xs[i] + t * (xs[j] - xs[i])), float(edge)
+
+    def close() -> None:
+        if len(current) >= 2:
+            parts.append(np.array(current))
+        current.clear()
+
+    for i in range(len(xs)):
+        if inside[i]:
+            if not current and i > 0 and finite[i - 1]:
+                current.append(edge_point(i, i - 1))
+            current.append((float(xs[i]), float(ys[i])))
+        elif current:
+            if finite[i]:
+                current.append(edge_point(i - 1, i))
+            close()
+        elif i > 0 and finite[i] and finite[i - 1] and (ys[i] - y_high) * (ys[i - 1] - y_high) < 0 \
+                and (ys[i] - y_low) * (ys[i - 1] - y_low) < 0:
+            # Both ends outside on opposite sides: the segment crosses the whole window.
+            low_end, high_end = sorted((i - 1, i), key=lambda k: ys[k])
+            enter = (y_low - ys[low_end]) / (ys[high_end] - ys[low_end])
+            leave = (y_high - ys[low_end]) / (ys[high_end] - ys[low_end])
+            points = [
+                (float(xs[low_end] + t * (xs[high_end] - xs[low_end])), edge)
+                for t, edge in ((enter, y_low), (leave, y_high))
+            ]
+            parts.append(np.array(sorted(points)))
+    close()
+    return parts
+
+
+def line_in_window(
+    x0: float, y0: float, slope: float, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """End points of the line through (x0, y0) with the given slope, cut to the window; None if it misses.
+
+    >>> line_in_window(0.0, 1.0, 1.0, (-2.0, 2.0), (-1.0, 5.0))
+    ((-2.0, -1.0), (2.0, 3.0))
+    >>> line_in_window(0.0, 1.0, 10.0, (-2.0, 2.0), (-1.0, 5.0))
+    ((-0.2, -1.0), (0.4, 5.0))
+    """
+    (x_lo, x_hi), (y_lo, y_hi) = x_range, y_range
+    t_lo, t_hi = x_lo, x_hi
+    if slope != 0.0:
+        a, b = x0 + (y_lo - y0) / slope, x0 + (y_hi - y0) / slope
+        t_lo, t_hi = max(t_lo, min(a, b)), min(t_hi, max(a, b))
+    elif not y_lo <= y0 <= y_hi:
+        return None
+    if t_lo > t_hi:
+        return None
+    ends = [(t, min(max(y0 + slope * (t - x0), y_lo), y_hi)) for t in (t_lo, t_hi)]
+    return (ends[0][0] + 0.0, ends[0][1] + 0.0), (ends[1][0] + 0.0, ends[1][1] + 0.0)
