@@ -1,0 +1,155 @@
+"""Tangent lines (and second-order approximations) along a curve, and the pieces of them a plot can show.
+
+The slope comes from the exact symbolic derivative evaluated in float64 (no finite differences),
+so the tangent is as good as f itself; the curvature term gives the quadratic approximation
+f(x0) + f'(x0)(x - x0) + f''(x0)(x - x0)^2 / 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from calcanim.errors import ParamError
+
+Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
+
+
+@dataclass(frozen=True)
+class TangentLine:
+    """The tangent at x0: y = y0 + slope (x - x0); curvature = f''(x0) for the quadratic approximation."""
+
+    x0: float
+    y0: float
+    slope: float
+    curvature: float
+
+    def line(self, x: npt.ArrayLike) -> np.ndarray:
+        """Values of the tangent line at x.
+
+        >>> TangentLine(1.0, 1.0, 2.0, 2.0).line([0.0, 2.0])
+        array([-1.,  3.])
+        """
+        return self.y0 + self.slope * (np.asarray(x, dtype=float) - self.x0)
+
+    def quadratic(self, x: npt.ArrayLike) -> np.ndarray:
+        """Values of the second-order approximation at x (exact for a parabola).
+
+        >>> TangentLine(1.0, 1.0, 2.0, 2.0).quadratic([0.0, 3.0])
+        array([0., 9.])
+        """
+        dx = np.asarray(x, dtype=float) - self.x0
+        return self.y0 + self.slope * dx + 0.5 * self.curvature * dx * dx
+
+    def to_json(self) -> dict[str, float]:
+        return {"x0": self.x0, "y0": self.y0, "slope": self.slope, "curvature": self.curvature}
+
+
+class TangentField:
+    """f, f' and f'' of one expression in x, evaluated in float64; tangent_at(x0) is cheap enough per frame."""
+
+    def __init__(self, expression: Any) -> None:
+        """expression: a calcanim.expr.Expression in x."""
+        self.expression = expression
+        self.first = expression.derivative("x")
+        self.second = self.first.derivative("x")
+
+    def tangent_at(self, x0: float) -> TangentLine:
+        """The tangent at x0; ParamError where f or f' is not finite there.
+
+        >>> from calcanim.expr import parse_expression
+        >>> TangentField(parse_expression("3*x**2 - 4*x + 5")).tangent_at(3.0)
+        TangentLine(x0=3.0, y0=20.0, slope=14.0, curvature=6.0)
+        """
+        x0 = float(x0)
+        y0, slope, curvature = float(self.expression(x0)), float(self.first(x0)), float(self.second(x0))
+        if not (math.isfinite(y0) and math.isfinite(slope)):
+            raise ParamError(f"'{self.expression.text}' has no tangent at x = {x0:g} (f = {y0}, f' = {slope})")
+        return TangentLine(x0, y0, slope, curvature if math.isfinite(curvature) else 0.0)
+
+
+def line_in_box(x0: float, y0: float, slope: float, box: Box) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The part of the line through (x0, y0) with this slope that lies inside box, as two end points.
+
+    None when the line misses the box.
+
+    >>> line_in_box(0.0, 0.0, 1.0, (-1.0, 2.0, -0.5, 0.5))
+    ((-0.5, -0.5), (0.5, 0.5))
+    >>> line_in_box(0.0, 5.0, 0.0, (-1.0, 1.0, -1.0, 1.0)) is None
+    True
+    """
+    x_min, x_max, y_min, y_max = box
+    lo, hi = x_min, x_max
+    if slope == 0.0:
+        if not y_min <= y0 <= y_max:
+            return None
+    else:
+        a, b = x0 + (y_min - y0) / slope, x0 + (y_max - y0) / slope
+        lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
+        if lo > hi:
+            return None
+    return (lo, y0 + slope * (lo - x0)), (hi, y0 + slope * (hi - x0))
+
+
+def segment_half_width(slope: float, half_length: float, x_unit: float, y_unit: float) -> float:
+    """Half-width in x of a line segment of fixed on-screen half-length, whatever its slope.
+
+    x_unit, y_unit: screen length of one unit along each axis. A flat line spans half_length / x_unit.
+
+    >>> segment_half_width(0.0, 2.0, 1.0, 1.0), round(segment_half_width(1.0, 2.0, 1.0, 1.0) ** 2, 12)
+    (2.0, 2.0)
+    """
+    if half_length <= 0 or x_unit <= 0 or y_unit <= 0:
+        raise ParamError("half_length, x_unit and y_unit must be > 0")
+    return half_length / math.hypot(x_unit, slope * y_unit)
+
+
+def max_deviation_from_tangent(f: Callable[[Any], Any], tangent: TangentLine, half_width: float, samples: int = 401) -> float:
+    """Largest |f(x) - tangent(x)| for |x - x0| <= half_width: how far the curve leaves its line.
+
+    >>> round(max_deviation_from_tangent(lambda x: x**2, TangentLine(1.0, 1.0, 2.0, 2.0), 0.1), 12)
+    0.01
+    """
+    xs = np.linspace(tangent.x0 - half_width, tangent.x0 + half_width, samples)
+    return float(np.max(np.abs(np.asarray(f(xs), dtype=float) - tangent.line(xs))))
+
+
+def curve_window(f: Callable[[Any], Any], x_min: float, x_max: float, pad: float = 0.12, samples: int = 801) -> Box:
+    """A plotting box (x_min, x_max, y_min, y_max) holding the finite values of f, padded by a fraction pad.
+
+    >>> curve_window(lambda x: x, 0.0, 1.0, pad=0.0)
+    (0.0, 1.0, 0.0, 1.0)
+    """
+    xs = np.linspace(x_min, x_max, samples)
+    ys = np.asarray(f(xs), dtype=float)
+    ys = ys[np.isfinite(ys)]
+    if ys.size == 0:
+        raise ParamError(f"the function has no finite values on [{x_min:g}, {x_max:g}]")
+    lo, hi = float(ys.min()), float(ys.max())
+    span = hi - lo if hi > lo else max(1.0, abs(hi))
+    return (float(x_min), float(x_max), lo - pad * span, hi + pad * span)
+
+
+def tick_values(lo: float, hi: float, target: int = 5) -> list[float]:
+    """Round tick positions inside [lo, hi], about `target` of them, spaced 1, 2 or 5 times a power of ten.
+
+    >>> tick_values(1.5, 4.5), tick_values(4.2, 61.0)
+    ([2.0, 3.0, 4.0], [20.0, 40.0, 60.0])
+    """
+    if not hi > lo:
+        raise ParamError(f"need lo < hi, got [{lo}, {hi}]")
+    raw = (hi - lo) / max(1, target)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
+    first = math.ceil(lo / step - 1e-9)
+    ticks = []
+    k = first
+    while k * step <= hi + 1e-9 * step:
+        ticks.append(round(k * step, 12) + 0.0)
+        k += 1
+    return ticks
