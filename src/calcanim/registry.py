@@ -18,6 +18,7 @@ from calcanim.params.base import SceneParams
 from calcanim.params.limit_climb import LimitClimbParams
 from calcanim.params.tangent_bases import TangentBasesParams
 from calcanim.params.zoom_linearity import ZoomLinearityParams
+from calcanim.params.secant_to_tangent import SecantToTangentParams
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,13 @@ SCENES: dict[str, SceneEntry] = {
             plan_path="calcanim.plans.limit_climb:plan",
             scene_path="calcanim.scenes.limit_climb:LimitClimbScene",
             summary="(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis",
+        ),
+        SceneEntry(
+            name="secant-to-tangent",
+            params_class=SecantToTangentParams,
+            plan_path="calcanim.plans.secant_to_tangent:plan",
+            scene_path="calcanim.scenes.secant_to_tangent:SecantToTangentScene",
+            summary="secant slopes (f(a+h) - f(a))/h settle on f'(a) as h shrinks, then the tangent; float64 tail optional",
         ),
         SceneEntry(
             name="tangent-bases",
