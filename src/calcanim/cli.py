@@ -58,7 +58,7 @@ def scene_options(command: F) -> F:
     )(command)
     command = click.option(
         "--config",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path),
         help="TOML file with the scene's parameters (top level, or a [scene-name] table).",
     )(command)
     return click.argument("scene")(command)
@@ -71,7 +71,27 @@ def build_params(scene: str, config: Path | None, pairs: Sequence[str]) -> Any:
     return entry, entry.params_class.from_mapping(values, source=source)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class OneLineErrors(click.Group):
+    """Click's usage errors as one line too ("calcanim: error: ..."), exit code 2, like our own."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
+        extra.pop("standalone_mode", None)
+        try:
+            code = super().main(args, prog_name or "calcanim", standalone_mode=False, **extra)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.ClickException as error:
+            ctx = getattr(error, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            click.echo(f"calcanim: error: {error.format_message()}{hint}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("calcanim: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="calcanim")
 def main() -> None:
     """Render calculus-for-machine-learning ideas as lecture-ready video clips.

@@ -188,7 +188,7 @@ def render_clip(
             finished += [(subtitles, srt), (vtt_work, vtt)]
             captions = [srt, vtt]
         if poster is not None:
-            finished.append((extract_frame(movie, poster_time, work / "poster.png"), poster))
+            finished.append((extract_frame(movie, poster_time, work / "poster.png", alpha=options.transparent), poster))
         stamp_work = work / "key"
         stamp_work.write_text(key + "\n", encoding="utf-8")
         finished.append((stamp_work, _stamp_path(output)))
@@ -199,11 +199,14 @@ def render_clip(
 def _finish(movie: Path, options: RenderOptions, work: Path, poster_time: float) -> Path:
     """Turn manim's movie into the requested format."""
     if options.format == "mp4":
-        return _faststart(movie)
+        return _remux(movie, work / "clip-faststart.mp4")
+    if options.format == "mov":
+        # manim's segment join writes ProRes 4444 under the 422 HQ tag (apch); editors read the tag.
+        return _remux(movie, work / "clip-4444.mov", codec_tag="ap4h")
     if options.format == "gif":
         return movie_to_gif(movie, work / "clip.gif")
     if options.format == "png":
-        return extract_frame(movie, poster_time, work / "clip.png")
+        return extract_frame(movie, poster_time, work / "clip.png", alpha=options.transparent)
     return movie
 
 
@@ -234,7 +237,7 @@ def _render_in(
     }
     scene_class = entry.scene_class()
     theme = load_theme(options.theme)
-    with tempconfig(settings), _quiet_manim_logger():
+    with _quiet_manim_logger(), tempconfig(settings):
         try:
             scene = scene_class(params=params, theme=theme)
             scene.render()
@@ -259,46 +262,36 @@ def encoder_settings(options: RenderOptions) -> dict[str, Any]:
     return {}
 
 
-def extract_frame(movie: Path, seconds: float, target: Path) -> Path:
-    """Save the frame shown at ``seconds`` (clamped to the clip) as a PNG, keeping alpha if there is one."""
-    import av
-
+def extract_frame(movie: Path, seconds: float, target: Path, *, alpha: bool = False) -> Path:
+    """Save the frame shown at ``seconds`` (clamped to the clip) as a PNG; RGBA when ``alpha``."""
     chosen = None
-    with av.open(str(movie)) as container:
-        stream = container.streams.video[0]
-        has_alpha = "a" in (stream.codec_context.pix_fmt or "") or stream.codec_context.name == "libvpx-vp9"
-        decoder = _alpha_decoder(movie) if has_alpha else None
-        frames = decoder if decoder is not None else container.decode(stream)
-        for frame in frames:
-            chosen = frame
-            if frame.time is not None and frame.time >= seconds:
-                break
+    for frame in _decoded_frames(movie, alpha):
+        chosen = frame
+        if frame.time is not None and frame.time >= seconds - 1e-6:
+            break
     if chosen is None:
         raise RenderError(f"{movie.name} has no frames to take a poster from")
-    chosen.to_image().save(target) if not has_alpha else _rgba_image(chosen).save(target)
+    image = _rgba_image(chosen) if alpha else chosen.to_image()
+    image.save(target)
     return target
 
 
-def _alpha_decoder(movie: Path) -> Any:
-    """Frames of a VP9 webm decoded with libvpx, which keeps the alpha channel (the native decoder drops it)."""
+def _decoded_frames(movie: Path, alpha: bool) -> Iterator[Any]:
+    """Every frame of the movie. VP9 alpha lives in side data that only libvpx decodes, so a
+    transparent webm is decoded with libvpx-vp9 rather than FFmpeg's native vp9 decoder."""
     import av
 
-    container = av.open(str(movie))
-    stream = container.streams.video[0]
-    codec = av.CodecContext.create("libvpx-vp9", "r") if stream.codec_context.name == "vp9" else None
-    if codec is None:
-        return container.decode(stream)
-
-    def frames() -> Any:
-        try:
-            for packet in container.demux(stream):
-                for frame in codec.decode(packet):
-                    frame.time_base = stream.time_base
-                    yield frame
-        finally:
-            container.close()
-
-    return frames()
+    with av.open(str(movie)) as container:
+        stream = container.streams.video[0]
+        if not (alpha and stream.codec_context.name == "vp9"):
+            yield from container.decode(stream)
+            return
+        codec = av.CodecContext.create("libvpx-vp9", "r")
+        for packet in container.demux(stream):
+            for frame in codec.decode(packet):
+                frame.pts = packet.pts
+                frame.time_base = stream.time_base
+                yield frame
 
 
 def _rgba_image(frame: Any) -> Any:
@@ -365,17 +358,20 @@ def _tex_cache_dir() -> Path:
     return folder
 
 
-def _faststart(movie: Path) -> Path:
-    """Remux an mp4 with its index first (+faststart) so browsers can play it while it loads."""
+def _remux(movie: Path, target: Path, codec_tag: str | None = None) -> Path:
+    """Copy the video packets into a new file with its index first (+faststart, so browsers can
+    play it while it loads), optionally fixing the codec tag."""
     import av
 
-    target = movie.with_name(movie.stem + "-faststart.mp4")
     with av.open(str(movie)) as source, av.open(str(target), "w", options={"movflags": "+faststart"}) as sink:
-        streams = {s.index: sink.add_stream_from_template(s) for s in source.streams if s.type == "video"}
-        for packet in source.demux(*[s for s in source.streams if s.index in streams]):
+        video = source.streams.video[0]
+        stream = sink.add_stream_from_template(video)
+        if codec_tag:
+            stream.codec_tag = codec_tag
+        for packet in source.demux(video):
             if packet.dts is None:
                 continue
-            packet.stream = streams[packet.stream.index]
+            packet.stream = stream
             sink.mux(packet)
     return target
 
