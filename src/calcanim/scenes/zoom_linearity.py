@@ -1,0 +1,285 @@
+"""zoom-linearity: magnify y = f(x) about (a, f(a)) on both axes until the curve is its tangent line.
+
+Everything in the window (curve, grid, axes, tick labels) is updated in place each frame from
+plan.view(zoom); tick labels are typeset once per distinct value and then only moved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    Dot,
+    FadeOut,
+    FadeIn,
+    Line,
+    Mobject,
+    Rectangle,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    smooth,
+)
+
+from calcanim.params.zoom_linearity import ZoomLinearityParams
+from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan, number_text, plan
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
+from calcanim.scenes.frame_tools import FrameTimed, set_polyline
+
+MARGIN = 0.45
+#: Room left of the plot for y tick labels, and below it for x tick labels (manim units).
+Y_LABEL_ROOM = 1.35
+X_LABEL_ROOM = 0.55
+#: Width the text panel beside the plot needs; otherwise the text goes above and below.
+SIDE_PANEL_WIDTH = 4.6
+#: Grid lines and labels kept per axis (nice_ticks gives at most about 11).
+TICK_POOL = 12
+
+
+class ZoomLinearityScene(FrameTimed, CalcanimScene):
+    """Zoom into y = f(x) at x = a by each factor of the plan; a smooth curve becomes a line."""
+
+    params_class = ZoomLinearityParams
+    plan_function = staticmethod(plan)
+    plan: ZoomLinearityPlan
+    params: ZoomLinearityParams
+
+    def construct(self) -> None:
+        theme, p, plan_ = self.theme, self.params, self.plan
+        self.start_clock()
+        side, stacked = self.plot_geometry()
+        self.side = side
+        frame = Rectangle(width=side, height=side).set_stroke(theme.axis, theme.stroke(2))
+        frame.move_to(self.plot_centre(side, stacked))
+        self.plot_frame = frame
+        centre = frame.get_center()
+
+        log_zoom = ValueTracker(float(np.log(p.zooms[0])))
+        self.log_zoom = log_zoom
+        view_holder: list[View] = [plan_.view(p.zooms[0])]
+
+        def to_screen(xy: np.ndarray) -> np.ndarray:
+            view = view_holder[0]
+            sx = (xy[:, 0] - (view.x.low + view.x.high) / 2) / (view.x.high - view.x.low) * side
+            sy = (xy[:, 1] - (view.y.low + view.y.high) / 2) / (view.y.high - view.y.low) * side
+            return centre + np.stack([sx, sy, np.zeros_like(sx)], axis=1)
+
+        self.to_screen = to_screen
+        grid_x = [Line(ORIGIN3, UP, stroke_width=theme.stroke(1), color=theme.grid) for _ in range(TICK_POOL)]
+        grid_y = [Line(ORIGIN3, RIGHT, stroke_width=theme.stroke(1), color=theme.grid) for _ in range(TICK_POOL)]
+        zero_lines = [Line(ORIGIN3, UP, stroke_width=theme.stroke(2), color=theme.axis) for _ in range(2)]
+        grid = VGroup(*grid_x, *grid_y, *zero_lines)
+        labels = VGroup()
+        label_cache: dict[tuple[str, str], Mobject] = {}
+        curve = VMobject(stroke_color=theme.curve, stroke_width=theme.stroke(4))
+        point = Dot(centre, radius=0.08, color=theme.point)
+
+        def label(axis: str, text: str) -> Mobject:
+            key = (axis, text)
+            if key not in label_cache:
+                label_cache[key] = self.math(text, size=FONT_LABEL, colour=theme.muted)
+            return label_cache[key]
+
+        def redraw(_: Mobject) -> None:
+            view = plan_.view(float(np.exp(log_zoom.get_value())))
+            view_holder[0] = view
+            set_polyline(curve, plan_.curve_parts(view), to_screen)
+            shown: list[Mobject] = []
+            xs = to_screen(np.array([[t, view.y.low] for t in view.x.ticks]).reshape(-1, 2))
+            for i, line in enumerate(grid_x):
+                if i < len(xs):
+                    line.put_start_and_end_on(xs[i], xs[i] + UP * side)
+                    line.set_stroke(opacity=1.0)
+                    shown.append(label("x", view.x.labels[i]).next_to(xs[i], DOWN, buff=0.15))
+                else:
+                    line.set_stroke(opacity=0.0)
+            ys = to_screen(np.array([[view.x.low, t] for t in view.y.ticks]).reshape(-1, 2))
+            for i, line in enumerate(grid_y):
+                if i < len(ys):
+                    line.put_start_and_end_on(ys[i], ys[i] + RIGHT * side)
+                    line.set_stroke(opacity=1.0)
+                    shown.append(label("y", view.y.labels[i]).next_to(ys[i], LEFT, buff=0.15))
+                else:
+                    line.set_stroke(opacity=0.0)
+            # The true axes x = 0 and y = 0, when they are in the window.
+            x_axis, y_axis = zero_lines
+            if view.y.low < 0.0 < view.y.high:
+                start = to_screen(np.array([[view.x.low, 0.0]]))[0]
+                x_axis.put_start_and_end_on(start, start + RIGHT * side).set_stroke(opacity=1.0)
+            else:
+                x_axis.set_stroke(opacity=0.0)
+            if view.x.low < 0.0 < view.x.high:
+                start = to_screen(np.array([[0.0, view.y.low]]))[0]
+                y_axis.put_start_and_end_on(start, start + UP * side).set_stroke(opacity=1.0)
+            else:
+                y_axis.set_stroke(opacity=0.0)
+            labels.submobjects = shown
+            zoom_value.set_value(float(np.exp(log_zoom.get_value())))
+
+        title = self.math(rf"y = {plan_.function_tex}", size=FONT_TITLE)
+        where = self.math(rf"\text{{near }} x = {plan_.point_label}", size=FONT_BODY, colour=theme.muted)
+        zoom_value = self.number(p.zooms[0], 0, size=FONT_BODY, group_with_commas=True)
+        zoom_row = VGroup(self.math(r"\text{zoom } \times", size=FONT_BODY), zoom_value).arrange(RIGHT, buff=0.15)
+        axes_note = self.math(
+            r"\text{both axes, same factor}" if p.equal_axes else r"\text{only } x \text{ stretched}",
+            size=FONT_LABEL,
+            colour=theme.muted if p.equal_axes else theme.bad,
+        )
+        header = VGroup(title, where, zoom_row, axes_note).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        self.place_text(header, stacked, above=True)
+        self.header = header
+        self.stacked = stacked
+
+        redraw(curve)
+        self.caption(
+            f"y = {p.function} near x = {plan_.point_label}, at magnification {number_text(p.zooms[0])}.",
+            INTRO_SECONDS,
+        )
+        self.timed_play(INTRO_SECONDS * 0.5, Create(frame), FadeIn(grid), FadeIn(labels), Write(title), FadeIn(where))
+        self.timed_play(INTRO_SECONDS * 0.5, Create(curve), FadeIn(point), FadeIn(zoom_row), FadeIn(axes_note))
+        # One updater on a group holding everything that changes, so cairo redraws all of it each
+        # frame (mobjects without updaters are painted once into a static background per play).
+        live = VGroup(grid, labels, curve)
+        self.remove(grid, labels, curve)
+        self.add(live)
+        self.live_labels = labels
+        self.bring_to_front(point)
+        live.add_updater(redraw)
+        zoom_value.add_updater(lambda m: m)
+
+        gap = self.hold(0, None)
+        for index in range(1, len(p.zooms)):
+            self.zoom_to(index, gap)
+            gap = self.hold(index, None)
+        live.remove_updater(redraw)
+        self.live_labels = None
+        zoom_value.clear_updaters()
+        self.gap = gap
+        self.ending(view_holder[0], point, curve)
+
+    live_labels: VGroup | None = None
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        # Cairo draws, for the whole of a play, every mobject that was in the moving family when the
+        # play began, even after it leaves its group. Tick labels come and go, so the group starts
+        # each play empty and the updater refills it on the first frame.
+        if self.live_labels is not None:
+            self.live_labels.submobjects = []
+        super().play(*args, **kwargs)
+
+    # --- the beats ---------------------------------------------------------------------------
+
+    def zoom_to(self, index: int, gap: Mobject) -> None:
+        p, plan_ = self.params, self.plan
+        zoom = number_text(p.zooms[index])
+        if p.equal_axes:
+            words = f"Zoom x{zoom} on both axes about ({plan_.point_label}, {number_text(plan_.fa)}): the window shrinks, the curve straightens."
+            if not plan_.differentiable:
+                words = f"Zoom x{zoom} on both axes: the corner looks exactly the same as before."
+        else:
+            words = f"Zoom x{zoom} on x only. Stretching one axis flattens any curve: this proves nothing."
+        self.caption(words, p.zoom_seconds)
+        self.timed_play(
+            p.zoom_seconds,
+            self.log_zoom.animate(rate_func=smooth).set_value(float(np.log(p.zooms[index]))),
+            FadeOut(gap, run_time=min(0.5, p.zoom_seconds)),
+        )
+
+    def hold(self, index: int, previous: Mobject | None) -> Mobject:
+        """Rest at zoom index and show how far the curve strays from a line, relative to the window."""
+        p, plan_ = self.params, self.plan
+        checkpoint = plan_.checkpoints[index]
+        ratio = number_text(float(f"{checkpoint.relative_gap:.3g}"))
+        gap = VGroup(
+            self.math(rf"\text{{half-width }} w = {number_text(checkpoint.half_width)}", size=FONT_LABEL),
+            self.math(rf"\frac{{\max|\,f - \text{{line}}\,|}}{{w}} = {ratio}", size=FONT_LABEL),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        self.place_text(gap, self.stacked, above=False)
+        line_word = "its tangent" if plan_.differentiable else "any line through the point"
+        self.caption(
+            f"At x{number_text(p.zooms[index])} the curve strays from {line_word} by {ratio} of the half-width.",
+            p.hold_seconds,
+        )
+        fade = min(0.4, p.hold_seconds * 0.4)
+        if previous is None:
+            self.timed_play(fade, FadeIn(gap))
+        else:
+            self.remove(previous)
+            self.timed_play(fade, FadeIn(gap))
+        self.timed_wait(p.hold_seconds - fade)
+        return gap
+
+    def ending(self, view: View, point: Dot, curve: VMobject) -> None:
+        theme, plan_ = self.theme, self.plan
+        a = plan_.point_label
+        ends = plan_.tangent_ends(view)
+        if plan_.slope_label is not None and ends is not None:
+            # Drawn under the curve, wider: the curve runs inside the line it has become.
+            line = Line(*self.to_screen(np.array(ends)), color=theme.reference, stroke_width=theme.stroke(10))
+            line.set_stroke(opacity=0.55)
+            verdict = self.math(rf"\text{{slope}} = f'({a}) = {plan_.slope_label}", size=FONT_BODY, colour=theme.reference)
+            words = f"The line that appeared has slope f'({a}) = {plan_.slope_label}. That slope is the derivative."
+            if not self.params.equal_axes:
+                words += " (With x stretched alone, though, the flat look itself was trivial.)"
+            shows = [Create(line), FadeIn(verdict)]
+        else:
+            verdict = VGroup(
+                self.math(rf"\text{{a corner: no line appears}}", size=FONT_BODY, colour=theme.bad),
+                self.math(rf"f'({a}) \text{{ does not exist}}", size=FONT_BODY, colour=theme.bad),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+            words = f"However far we zoom, the corner stays: no single line fits, so f'({a}) does not exist."
+            shows = [FadeIn(verdict)]
+        self.place_text(verdict, self.stacked, above=False, below_header=not self.stacked)
+        if self.stacked:
+            shows.append(FadeOut(self.gap))
+        self.caption(words, ENDING_SECONDS)
+        self.timed_play(ENDING_SECONDS * 0.4, *shows)
+        self.add(curve, point)
+        self.timed_wait(ENDING_SECONDS * 0.6)
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def plot_geometry(self) -> tuple[float, bool]:
+        """Side of the square plot and whether the text goes above/below it (narrow frames)."""
+        width, height = self.frame_width, self.frame_height
+        beside = min(height - 2 * MARGIN - X_LABEL_ROOM, width - 2 * MARGIN - Y_LABEL_ROOM - SIDE_PANEL_WIDTH)
+        stacked_side = min(width - 2 * MARGIN - Y_LABEL_ROOM, height * 0.58)
+        if beside >= stacked_side:
+            return beside, False
+        return stacked_side, True
+
+    def plot_centre(self, side: float, stacked: bool) -> np.ndarray:
+        if stacked:
+            return np.array([(Y_LABEL_ROOM - 0.1) / 2, -self.frame_height * 0.04, 0.0])
+        x = -self.frame_width / 2 + MARGIN + Y_LABEL_ROOM + side / 2
+        return np.array([x, X_LABEL_ROOM / 2, 0.0])
+
+    def place_text(self, group: Mobject, stacked: bool, above: bool, below_header: bool = False) -> None:
+        room = self.frame_width - 2 * MARGIN
+        if not stacked:
+            room = self.frame_width / 2 - MARGIN - (self.plot_frame.get_right()[0] + 0.6)
+            if group.width > room:
+                group.scale_to_fit_width(room)
+            if below_header:
+                group.next_to(self.gap, DOWN, buff=0.5, aligned_edge=LEFT)
+            elif not above:
+                group.next_to(self.header, DOWN, buff=0.4, aligned_edge=LEFT)
+            else:
+                group.next_to(self.plot_frame, RIGHT, buff=0.6).align_to(self.plot_frame, UP)
+            return
+        if group.width > room:
+            group.scale_to_fit_width(room)
+        if above:
+            group.next_to(self.plot_frame, UP, buff=0.35).set_x(0)
+        else:
+            group.next_to(self.plot_frame, DOWN, buff=X_LABEL_ROOM + 0.25).set_x(0)
+
+
+ORIGIN3 = np.array([0.0, 0.0, 0.0])
