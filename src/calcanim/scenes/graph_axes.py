@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, Axes
+from manim import DOWN, LEFT, Axes, Mobject
 
 from calcanim.numerics.tangent_line import Box, tick_values
 from calcanim.plans.secant_to_tangent import decimal_label
@@ -23,15 +23,36 @@ def window_axes(
         tips=False,
         axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
     )
-    # Axes sit on the window's edges (bottom, left) so they never cross the curve's labels.
-    axes.x_axis.shift(axes.c2p(x_min, y_min) - axes.x_axis.n2p(x_min))
-    axes.y_axis.shift(axes.c2p(x_min, y_min) - axes.y_axis.n2p(y_min))
+    # manim crosses the axes at 0 when 0 is in range, else at the range end nearest 0.
+    ox, oy = min(max(0.0, x_min), x_max), min(max(0.0, y_min), y_max)
     for x in tick_values(x_min, x_max, x_ticks):
+        if x == ox and y_min < oy:  # the y axis stands here; its own labels say enough
+            continue
         label = scene.math(decimal_label(x, 6), size=FONT_SMALL, colour=theme.muted)
-        label.next_to(axes.c2p(x, y_min), DOWN, buff=0.15)
+        label.next_to(axes.c2p(x, oy), DOWN, buff=0.15)
         axes.add(label)
     for y in tick_values(y_min, y_max, y_ticks):
+        if y == oy and x_min < ox:
+            continue
         label = scene.math(decimal_label(y, 6), size=FONT_SMALL, colour=theme.muted)
-        label.next_to(axes.c2p(x_min, y), LEFT, buff=0.15)
+        label.next_to(axes.c2p(ox, y), LEFT, buff=0.15)
         axes.add(label)
     return axes
+
+
+def keep_redrawn(*mobjects: Mobject) -> None:
+    """Mark mobjects that another mobject's updater changes, so manim redraws them every frame.
+
+    manim freezes mobjects without updaters into a static background during an animation.
+    """
+    for mobject in mobjects:
+        mobject.add_updater(_unchanged)
+
+
+def stop_redrawing(*mobjects: Mobject) -> None:
+    for mobject in mobjects:
+        mobject.remove_updater(_unchanged)
+
+
+def _unchanged(mobject: Mobject) -> None:
+    """An updater that changes nothing (see keep_redrawn)."""

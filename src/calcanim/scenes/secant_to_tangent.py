@@ -37,7 +37,7 @@ from calcanim.plans.secant_to_tangent import (
     plan,
 )
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
-from calcanim.scenes.graph_axes import window_axes
+from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
 
 MARGIN = 0.45
 
@@ -106,6 +106,7 @@ class SecantToTangentScene(CalcanimScene):
         self.play(FadeIn(rows[0]), run_time=HOLD_SECONDS)
 
         q_dot.add_updater(follow)
+        keep_redrawn(secant, live)
         later = pl.checkpoints[1:]
         if later:
             self.caption(
@@ -117,6 +118,7 @@ class SecantToTangentScene(CalcanimScene):
             self.play(log_h.animate.set_value(np.log10(checkpoint.h)), run_time=p.seconds_per_h, rate_func=smooth)
             self.play(FadeIn(row), run_time=HOLD_SECONDS)
         q_dot.remove_updater(follow)
+        stop_redrawing(secant, live)
 
         tangent = Line(*self.ends(axes, pl.tangent_segment()), color=theme.reference, stroke_width=theme.stroke(5))
         verdict = self.math(f"f'({pl.a_label}) = {pl.derivative_label}", size=FONT_TITLE, colour=theme.reference)
