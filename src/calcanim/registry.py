@@ -19,6 +19,7 @@ from calcanim.params.limit_climb import LimitClimbParams
 from calcanim.params.tangent_bases import TangentBasesParams
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 from calcanim.params.secant_to_tangent import SecantToTangentParams
+from calcanim.params.tangent_slide import TangentSlideParams
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,13 @@ SCENES: dict[str, SceneEntry] = {
             plan_path="calcanim.plans.zoom_linearity:plan",
             scene_path="calcanim.scenes.zoom_linearity:ZoomLinearityScene",
             summary="zoom both axes into y = f(x) at a point until the curve is its tangent line",
+        ),
+        SceneEntry(
+            name="tangent-slide",
+            params_class=TangentSlideParams,
+            plan_path="calcanim.plans.tangent_slide:plan",
+            scene_path="calcanim.scenes.tangent_slide:TangentSlideScene",
+            summary="the tangent line rides along a curve (sin(x), sin(4x) + 0.1x^2, ...); optional quadratic approximation",
         ),
         # One SceneEntry per clip; add new clips above this line.
     ]
