@@ -111,6 +111,7 @@ class Run:
     gradients: np.ndarray  # (k+1, 2) gradient at each iterate
     stopped_at: int | None  # for a diverged run, the step whose iterate was invalid; else None
     reason: str  # one line: why the run got its status
+    escaped_to: tuple[float, float] | None = None  # for a diverged run, the rejected iterate if it is finite
 
     @property
     def updates(self) -> np.ndarray:
@@ -182,7 +183,7 @@ def run_descent(
     if problem:
         raise ParamError(f"cannot start at {tuple(start_point)}: {problem}")
     optimizer_step, state = OPTIMIZERS[settings.name], OptimizerState()
-    stopped_at, reason = None, ""
+    stopped_at, reason, escaped_to = None, "", None
     for step in range(1, steps + 1):
         with np.errstate(all="ignore"):
             point = np.asarray(optimizer_step(points[-1], gradient_at, state, settings), dtype=float)
@@ -191,6 +192,8 @@ def run_descent(
         problem = _invalid_because(surface, point, loss, gradient, domain_margin)
         if problem:
             stopped_at, reason = step, f"step {step}: {problem}"
+            if np.all(np.isfinite(point)):
+                escaped_to = (float(point[0]), float(point[1]))
             break
         points.append(point)
         losses.append(loss)
@@ -210,4 +213,4 @@ def run_descent(
     arrays = [np.array(values, dtype=float) for values in (points, losses, gradients)]
     for array in arrays:
         array.setflags(write=False)
-    return Run(settings.name, float(settings.learning_rate), status, *arrays, stopped_at, reason)
+    return Run(settings.name, float(settings.learning_rate), status, *arrays, stopped_at, reason, escaped_to)

@@ -199,3 +199,66 @@ def preset(name: str) -> Surface:
     nearest = difflib.get_close_matches(key, list(PRESETS), n=1)
     hint = f" Did you mean {nearest[0]!r}?" if nearest else ""
     raise ParamError(f"unknown surface {name!r}.{hint} Valid surfaces: {', '.join(PRESETS)}.")
+
+
+def sample_grid(surface: Surface, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, z) arrays of shape (resolution + 1, resolution + 1) over the domain; z is nan where undefined.
+
+    >>> xs, ys, zs = sample_grid(PRESETS["bowl"], 2)
+    >>> zs.tolist()
+    [[18.0, 9.0, 18.0], [9.0, 0.0, 9.0], [18.0, 9.0, 18.0]]
+    """
+    xs, ys = np.meshgrid(np.linspace(*surface.x_range, resolution + 1), np.linspace(*surface.y_range, resolution + 1))
+    zs = np.asarray(surface.loss(xs, ys), dtype=float)
+    return xs, ys, np.where(np.isfinite(zs), zs, np.nan)
+
+
+def level_set_segments(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level: float) -> np.ndarray:
+    """Marching squares: (k, 2, 2) line segments [(x, y), (x, y)] where a gridded function crosses ``level``.
+
+    ``values[i, j]`` is the function at (xs[j], ys[i]); cells touching a nan are skipped.
+
+    >>> g = np.linspace(-1, 1, 3)
+    >>> X, Y = np.meshgrid(g, g)
+    >>> segments = level_set_segments(g, g, np.abs(X) + np.abs(Y), 0.5)
+    >>> len(segments), bool(np.allclose(np.abs(segments).sum(axis=-1), 0.5))
+    (4, True)
+    """
+    v = np.asarray(values, dtype=float) - level
+    v00, v01, v11, v10 = v[:-1, :-1], v[:-1, 1:], v[1:, 1:], v[1:, :-1]
+    x0, x1 = np.broadcast_to(xs[:-1], v00.shape), np.broadcast_to(xs[1:], v00.shape)
+    y0, y1 = np.broadcast_to(ys[:-1, None], v00.shape), np.broadcast_to(ys[1:, None], v00.shape)
+
+    def crossing(a: np.ndarray, b: np.ndarray, pa: tuple, pb: tuple) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(all="ignore"):
+            t = np.clip(a / (a - b), 0.0, 1.0)
+            point = np.stack([pa[0] + t * (pb[0] - pa[0]), pa[1] + t * (pb[1] - pa[1])], axis=-1)
+        return point, (a * b < 0) | ((a == 0) & (b != 0))
+
+    # edges: bottom (v00-v01), right (v01-v11), top (v10-v11), left (v00-v10)
+    edges = [
+        crossing(v00, v01, (x0, y0), (x1, y0)),
+        crossing(v01, v11, (x1, y0), (x1, y1)),
+        crossing(v10, v11, (x0, y1), (x1, y1)),
+        crossing(v00, v10, (x0, y0), (x0, y1)),
+    ]
+    points = np.stack([p for p, _ in edges], axis=-2)  # (n, m, 4, 2)
+    hits = np.stack([h for _, h in edges], axis=-1)  # (n, m, 4)
+    finite = np.isfinite(v00) & np.isfinite(v01) & np.isfinite(v11) & np.isfinite(v10)
+    count = hits.sum(axis=-1) * finite
+    segments = []
+    two = count == 2
+    if two.any():
+        cell_points, cell_hits = points[two], hits[two]
+        order = np.argsort(~cell_hits, axis=-1, kind="stable")[:, :2]
+        segments.append(np.take_along_axis(cell_points, order[..., None], axis=1))
+    four = count == 4
+    if four.any():
+        cell_points = points[four]
+        centre = (v00[four] + v01[four] + v11[four] + v10[four]) / 4
+        isolated_00 = np.sign(centre) != np.sign(v00[four])
+        pairs_a = np.where(isolated_00[:, None], [0, 3], [0, 1])
+        pairs_b = np.where(isolated_00[:, None], [1, 2], [3, 2])
+        for pairs in (pairs_a, pairs_b):
+            segments.append(np.take_along_axis(cell_points, pairs[..., None], axis=1))
+    return np.concatenate(segments) if segments else np.zeros((0, 2, 2))

@@ -1,0 +1,77 @@
+"""Parameters of the gradient-descent clip: optimizers and learning rates on a loss surface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from calcanim.params.base import SceneParams, param
+
+#: Kept in step with calcanim.numerics.surfaces.PRESETS (a test checks it); no numpy import here.
+SURFACES = ("bowl", "ravine", "rosenbrock", "himmelblau", "saddle", "six-hump-camel", "custom")
+OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
+VIEWS = ("surface", "contour", "both")
+MAX_RUNS = 6
+
+STATUS_HELP = (
+    "status of each run: 'diverged' = an iterate, its loss or gradient became non-finite or the iterate "
+    "left the domain widened by 50% of its width per side (the run stops at its last valid point); "
+    "'converged' = after all steps |grad| < 1e-3 or the last step moved less than 1e-6 x the domain "
+    "diagonal; 'running' = still finite and inside but not settled (more steps may converge). "
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GradientDescentParams(SceneParams):
+    """One optimizer at one or several learning rates, riding down a loss surface in 3D and/or contours."""
+
+    scene_name: ClassVar[str] = "gradient-descent"
+
+    surface: str = param(
+        "ravine",
+        "loss surface: a preset (bowl, ravine = (x^2 + 10 y^2)/2, rosenbrock, himmelblau, saddle, six-hump-camel) "
+        "or custom (then set loss)",
+        choices=SURFACES,
+    )
+    loss: str = param("", "custom loss in x and y, e.g. 'x**2 + 3*sin(y)'; only with surface = custom")
+    x_range: tuple[float, ...] = param((), "domain [x_min, x_max]; empty = the preset's")
+    y_range: tuple[float, ...] = param((), "domain [y_min, y_max]; empty = the preset's")
+    z_range: tuple[float, ...] = param((), "loss range drawn [z_min, z_max]; empty = the preset's (sampled for custom)")
+    start: tuple[float, ...] = param((), "start point [x, y] inside the domain; empty = the preset's")
+    optimizer: str = param("gd", "update rule: gd, momentum, nesterov (beta) or adam (beta1, beta2, eps)", choices=OPTIMIZERS)
+    learning_rates: tuple[float, ...] = param(
+        (0.02, 0.1, 0.21),
+        STATUS_HELP
+        + "One run per learning rate (at most 6), each in its own colour. Defaults on ravine "
+        "(stable below 2/L = 0.2): too small (crawls), good (converges), too large (overshoots, diverges)",
+        gt=0,
+        le=100,
+        min_items=1,
+    )
+    steps: int = param(80, "optimizer steps per run", ge=1, le=1000)
+    beta: float = param(0.9, "momentum / nesterov: velocity decay", ge=0, lt=1)
+    beta1: float = param(0.9, "adam: decay of the gradient average", ge=0, lt=1)
+    beta2: float = param(0.999, "adam: decay of the squared-gradient average", ge=0, lt=1)
+    eps: float = param(1e-8, "adam: added to the root of the squared average", gt=0, le=1)
+    view: str = param("both", "surface (3D, ball rolling), contour (level sets, step arrows) or both side by side", choices=VIEWS)
+    camera_phi: float = param(50.0, "3D view: camera angle from straight above, degrees", ge=0, le=89)
+    camera_theta: float = param(-160.0, "3D view: camera angle around the vertical at the start, degrees", ge=-360, le=360)
+    camera_turn: float = param(30.0, "3D view: degrees the camera turns over the whole clip (0 = still)", ge=-360, le=360)
+    resolution: int = param(48, "3D view: surface faces per side", ge=8, le=160)
+    levels: int = param(14, "contour view: number of level sets", ge=3, le=60)
+    step_arrows: bool = param(True, "contour view: draw each step as an arrow (the update -lr * gradient for gd)")
+    duration: float = param(8.0, "seconds the descent takes (the clip adds ~1.5 s intro and 2.5 s ending)", ge=1, le=120)
+
+    def check(self) -> None:
+        if len(self.learning_rates) > MAX_RUNS:
+            self.fail("learning_rates", f"at most {MAX_RUNS} runs, got {len(self.learning_rates)}")
+        if self.surface == "custom" and not self.loss.strip():
+            self.fail("loss", "surface = custom needs a loss expression in x and y, e.g. loss = 'x**2 + 3*y**2'")
+        if self.surface != "custom" and self.loss.strip():
+            self.fail("loss", f"a loss expression is only used with surface = custom, not {self.surface!r}")
+        for name in ("x_range", "y_range", "z_range"):
+            bounds = getattr(self, name)
+            if bounds and (len(bounds) != 2 or not bounds[0] < bounds[1]):
+                self.fail(name, f"must be empty or two numbers [low, high] with low < high, got {list(bounds)}")
+        if self.start and len(self.start) != 2:
+            self.fail("start", f"must be empty or two numbers [x, y], got {list(self.start)}")

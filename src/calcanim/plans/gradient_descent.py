@@ -1,0 +1,359 @@
+"""The numbers the gradient-descent clip shows: the surface, every run's trajectory and status, the
+timeline, the level sets, the loss inset and the narration. Pure numpy/sympy; no manim."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from calcanim.errors import ParamError
+from calcanim.expr import parse_expression
+from calcanim.numerics.descent import STATUS_RULES, OptimizerSettings, Run, run_descent
+from calcanim.numerics.projection import clip_segment_to_rectangle
+from calcanim.numerics.surfaces import (
+    Surface,
+    level_set_segments,
+    max_stable_learning_rate,
+    preset,
+    sample_grid,
+    surface_from_sympy,
+)
+from calcanim.params.gradient_descent import GradientDescentParams
+
+#: Seconds before the descent (surface, legend) and after it (the verdicts).
+INTRO_SECONDS = 1.5
+ENDING_SECONDS = 2.5
+#: A path rides on the surface: each step is sampled about every 1/SAMPLES_PER_DIAGONAL of the domain's diagonal.
+SAMPLES_PER_DIAGONAL = 90
+MAX_SAMPLES_PER_STEP = 24
+CONTOUR_RESOLUTION = 160
+CUSTOM_DOMAIN = (-3.0, 3.0)
+
+UPDATE_RULES_TEX = {
+    "gd": r"x \leftarrow x - \eta\,\nabla f(x)",
+    "momentum": r"v \leftarrow \beta v + \nabla f(x),\;\; x \leftarrow x - \eta v",
+    "nesterov": r"v \leftarrow \beta v + \nabla f(x - \eta\beta v),\;\; x \leftarrow x - \eta v",
+    "adam": r"x \leftarrow x - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)",
+}
+OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
+STATUS_WORDS = {"converged": "converged", "diverged": "diverged", "running": "still moving"}
+
+
+def number_text(value: float, digits: int = 3) -> str:
+    """A short decimal for labels and captions.
+
+    >>> number_text(0.1), number_text(-1.2), number_text(1e-05), number_text(2.0)
+    ('0.1', '-1.2', '1e-05', '2')
+    """
+    return f"{value:.{digits}g}"
+
+
+def tick_text(value: float, span: float) -> str:
+    """An axis label rounded to the axis' scale: two significant digits of the span.
+
+    >>> tick_text(2.9e-07, 18.8), tick_text(18.76, 18.8), tick_text(-1.2345, 0.5)
+    ('0', '19', '-1.23')
+    """
+    decimals = max(0, 1 - int(math.floor(math.log10(span)))) if span > 0 else 2
+    text = f"{value:.{decimals}f}"
+    return "0" if float(text) == 0 else text
+
+
+def resolve_surface(params: GradientDescentParams) -> Surface:
+    """The preset or custom surface with the user's domain, z range and start applied."""
+    if params.surface == "custom":
+        expression = parse_expression(params.loss, variables=("x", "y"))
+        x_range = tuple(params.x_range) or CUSTOM_DOMAIN
+        y_range = tuple(params.y_range) or CUSTOM_DOMAIN
+        default_start = (x_range[0] + 0.85 * (x_range[1] - x_range[0]), y_range[0] + 0.8 * (y_range[1] - y_range[0]))
+        start = tuple(params.start) or default_start
+        surface = surface_from_sympy(expression.sympy_expr, "custom", x_range, y_range, start)
+    else:
+        surface = preset(params.surface)
+        changes: dict[str, Any] = {}
+        for name in ("x_range", "y_range", "start"):
+            if getattr(params, name):
+                changes[name] = tuple(getattr(params, name))
+        surface = dataclasses.replace(surface, **changes) if changes else surface
+    if params.z_range:
+        surface = dataclasses.replace(surface, z_range=tuple(params.z_range))
+    if not surface.contains(*surface.start):
+        raise ParamError(
+            f"invalid value for 'start' in gradient-descent: {list(surface.start)} is outside the domain "
+            f"x in {list(surface.x_range)}, y in {list(surface.y_range)} (see `calcanim show gradient-descent`)"
+        )
+    if not math.isfinite(float(surface.loss(*surface.start))):
+        raise ParamError(f"invalid value for 'start' in gradient-descent: the loss is not finite at {list(surface.start)}")
+    return surface
+
+
+@dataclass(frozen=True, eq=False)
+class RunPlan:
+    """One run as the clip draws it."""
+
+    index: int
+    run: Run
+    samples: np.ndarray  # (n, 3) x, y, loss along the path; the path rides on the surface
+    sample_steps: np.ndarray  # (n,) fractional step index of each sample
+    inside: np.ndarray  # (n,) whether the sample lies in the drawn domain
+    escape: tuple[tuple[float, float], tuple[float, float]] | None  # a diverging step, clipped to the domain
+    inset_curve: np.ndarray  # (m, 2) step, loss: clipped to the inset's loss range
+    last_step: float  # fractional step at which the run stops moving on screen
+
+    @property
+    def label(self) -> str:
+        return f"lr = {number_text(self.run.learning_rate)}"
+
+    @property
+    def status_text(self) -> str:
+        if self.run.status == "diverged":
+            return f"diverged at step {self.run.stopped_at}"
+        if self.run.status == "converged":
+            return f"converged, loss {number_text(float(self.run.losses[-1]))}"
+        return f"still moving, loss {number_text(float(self.run.losses[-1]))}"
+
+    @property
+    def last_inside(self) -> np.ndarray:
+        """The last path sample inside the domain (where a diverged run's cross goes)."""
+        inside = np.flatnonzero(self.inside)
+        return self.samples[inside[-1]] if len(inside) else self.samples[0]
+
+    def position_at(self, step: float) -> tuple[np.ndarray, bool]:
+        """The ball at a fractional step: (x, y, loss) and whether it is inside the domain."""
+        step = min(max(step, 0.0), float(self.sample_steps[-1]))
+        index = int(np.searchsorted(self.sample_steps, step, side="right")) - 1
+        index = min(index, len(self.sample_steps) - 2) if len(self.sample_steps) > 1 else 0
+        if len(self.sample_steps) == 1:
+            return self.samples[0], bool(self.inside[0])
+        s0, s1 = self.sample_steps[index], self.sample_steps[index + 1]
+        t = 0.0 if s1 == s0 else (step - s0) / (s1 - s0)
+        point = self.samples[index] + t * (self.samples[index + 1] - self.samples[index])
+        return point, bool(self.inside[index] and self.inside[index + 1])
+
+    def samples_until(self, step: float) -> tuple[np.ndarray, np.ndarray]:
+        """Path samples up to a fractional step (the last one interpolated) and their inside-flags."""
+        count = int(np.searchsorted(self.sample_steps, step, side="right"))
+        points, inside = self.samples[:count], self.inside[:count]
+        if count < len(self.samples) and count > 0:
+            point, ok = self.position_at(step)
+            points = np.vstack([points, point[None]])
+            inside = np.append(inside, ok)
+        return points, inside
+
+    def escape_until(self, step: float) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The diverging step drawn so far (it is drawn during the step after the last valid point)."""
+        if self.escape is None:
+            return None
+        start_step = len(self.run.points) - 1
+        fraction = min(max(step - start_step, 0.0), 1.0)
+        if fraction <= 0:
+            return None
+        (x0, y0), (x1, y1) = self.escape
+        return (x0, y0), (x0 + fraction * (x1 - x0), y0 + fraction * (y1 - y0))
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.run.to_json()
+        data["label"] = self.label
+        data["status_text"] = self.status_text
+        data["colour_index"] = self.index
+        return data
+
+
+@dataclass(frozen=True, eq=False)
+class GradientDescentPlan:
+    params: GradientDescentParams
+    surface: Surface
+    runs: tuple[RunPlan, ...]
+    stable_learning_rate: float | None
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray]  # the 3D mesh samples (x, y, z)
+    contour_grid: tuple[np.ndarray, np.ndarray, np.ndarray]
+    levels: tuple[float, ...]
+    inset_range: tuple[float, float]
+
+    @property
+    def descent_seconds(self) -> float:
+        return self.params.duration
+
+    @property
+    def duration(self) -> float:
+        """Seconds of video: intro, the descent, the ending."""
+        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
+
+    @property
+    def poster_time(self) -> float:
+        """Every path drawn and every verdict on screen."""
+        return self.duration - 0.5
+
+    def step_at(self, seconds_into_descent: float) -> float:
+        """The fractional optimizer step shown that many seconds into the descent."""
+        return self.params.steps * min(max(seconds_into_descent / self.params.duration, 0.0), 1.0)
+
+    def seconds_at_step(self, step: float) -> float:
+        return self.params.duration * step / self.params.steps
+
+    def camera_theta_at(self, seconds: float) -> float:
+        """The 3D camera's theta (degrees) at a time in the clip; the turn is spread over the whole clip."""
+        return self.params.camera_theta + self.params.camera_turn * min(max(seconds / self.duration, 0.0), 1.0)
+
+    @property
+    def inset_tick_labels(self) -> tuple[str, str]:
+        """The inset's loss axis labels (bottom, top)."""
+        low, high = self.inset_range
+        return tick_text(low, high - low), tick_text(high, high - low)
+
+    @property
+    def update_rule_tex(self) -> str:
+        return UPDATE_RULES_TEX[self.params.optimizer]
+
+    @functools.cached_property
+    def level_segments(self) -> tuple[np.ndarray, ...]:
+        xs, ys, zs = self.contour_grid
+        return tuple(level_set_segments(xs[0], ys[:, 0], zs, level) for level in self.levels)
+
+    @property
+    def title(self) -> str:
+        return f"{OPTIMIZER_NAMES[self.params.optimizer]} on {self.surface.name}"
+
+    def status_reveal_times(self) -> list[tuple[float, RunPlan]]:
+        """Seconds into the descent at which each run's verdict appears, in order."""
+        times = [
+            (self.seconds_at_step(r.last_step) if r.run.status == "diverged" else self.params.duration, r)
+            for r in self.runs
+        ]
+        return sorted(times, key=lambda item: (item[0], item[1].index))
+
+    @property
+    def captions(self) -> list[tuple[str, float]]:
+        """Narration beats (words, seconds) covering the whole clip."""
+        p, s = self.params, self.surface
+        rates = ", ".join(number_text(r.run.learning_rate) for r in self.runs)
+        intro = (
+            f"{OPTIMIZER_NAMES[p.optimizer].capitalize()} on the {s.name} loss, from ({number_text(s.start[0])}, "
+            f"{number_text(s.start[1])}): each step moves against the gradient, scaled by the learning rate."
+        )
+        middle = f"{len(self.runs)} run(s), learning rates {rates}, {p.steps} steps each."
+        if self.stable_learning_rate is not None and p.optimizer == "gd":
+            middle += f" On this quadratic, steps shrink only if lr < 2/L = {number_text(self.stable_learning_rate)}."
+        verdicts = "; ".join(f"lr {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
+        return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.surface
+        return {
+            "scene": self.params.scene_name,
+            "params": self.params.to_dict(),
+            "surface": {
+                "name": s.name,
+                "expression": str(s.sympy_expr),
+                "x_range": list(s.x_range),
+                "y_range": list(s.y_range),
+                "z_range": list(s.z_range),
+                "start": list(s.start),
+                "minima": [list(m) for m in s.minima],
+                "max_stable_learning_rate": self.stable_learning_rate,
+            },
+            "status_rules": dict(STATUS_RULES),
+            "runs": [r.to_json() for r in self.runs],
+            "levels": list(self.levels),
+            "inset_loss_range": list(self.inset_range),
+            "captions": [{"text": text, "seconds": seconds} for text, seconds in self.captions],
+            "duration": self.duration,
+            "poster_time": self.poster_time,
+        }
+
+
+def surface_samples(surface: Surface, run: Run) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points on the surface along each step (x, y, loss), their fractional steps, and inside-the-domain flags."""
+    points = run.points
+    if len(points) == 1:
+        xy, steps = points.copy(), np.zeros(1)
+    else:
+        diagonal = float(np.hypot(np.ptp(surface.x_range), np.ptp(surface.y_range)))
+        lengths = np.linalg.norm(np.diff(points, axis=0), axis=1)
+        counts = np.clip(np.ceil(lengths / (diagonal / SAMPLES_PER_DIAGONAL)), 1, MAX_SAMPLES_PER_STEP).astype(int)
+        xy_parts, step_parts = [], []
+        for k, count in enumerate(counts.tolist()):
+            t = np.arange(count) / count
+            xy_parts.append(points[k] + t[:, None] * (points[k + 1] - points[k]))
+            step_parts.append(k + t)
+        xy = np.vstack([*xy_parts, points[-1:]])
+        steps = np.concatenate([*step_parts, [len(points) - 1.0]])
+    loss = np.asarray(surface.loss(xy[:, 0], xy[:, 1]), dtype=float)
+    inside = np.array([surface.contains(x, y) for x, y in xy]) & np.isfinite(loss)
+    loss = np.where(np.isfinite(loss), loss, surface.z_range[1])
+    return np.column_stack([xy, loss]), steps, inside
+
+
+def inset_loss_range(runs: list[Run]) -> tuple[float, float]:
+    """Loss axis of the inset: from the lowest loss reached to a little above the start (diverging runs are cut)."""
+    losses = np.concatenate([r.losses for r in runs])
+    low, start = float(losses.min()), float(max(r.losses[0] for r in runs))
+    calm = [float(r.losses.max()) for r in runs if r.status != "diverged"]
+    high = max([start, *calm])
+    high = min(high, start + 3 * (start - low)) if start > low else high
+    pad = 0.08 * (high - low) if high > low else max(1.0, abs(high)) * 0.5
+    return low, high + pad
+
+
+def inset_curve(run: Run, loss_range: tuple[float, float]) -> np.ndarray:
+    """(step, loss) until the loss leaves the inset's range; the crossing is interpolated and the curve ends there."""
+    low, high = loss_range
+    curve = [(0.0, float(np.clip(run.losses[0], low, high)))]
+    for k in range(1, len(run.losses)):
+        previous, loss = float(run.losses[k - 1]), float(run.losses[k])
+        if loss > high:
+            t = (high - previous) / (loss - previous) if loss != previous else 0.0
+            curve.append((k - 1 + max(0.0, min(1.0, t)), high))
+            break
+        curve.append((float(k), max(loss, low)))
+    return np.array(curve)
+
+
+def contour_levels(values: np.ndarray, z_range: tuple[float, float], count: int) -> tuple[float, ...]:
+    """Level values spread by quantile of the sampled loss inside the z range, so steep surfaces keep levels near the floor."""
+    finite = values[np.isfinite(values)]
+    finite = finite[(finite >= z_range[0]) & (finite <= z_range[1])]
+    if finite.size < 2:
+        return tuple(float(v) for v in np.linspace(z_range[0], z_range[1], count + 2)[1:-1])
+    quantiles = np.quantile(finite, np.linspace(0.0, 1.0, count + 2)[1:-1] ** 1.6)
+    return tuple(float(v) for v in np.unique(np.round(quantiles, 12)))
+
+
+def plan(params: GradientDescentParams) -> GradientDescentPlan:
+    """Compute every number the clip shows."""
+    surface = resolve_surface(params)
+    runs = []
+    for lr in params.learning_rates:
+        settings = OptimizerSettings(
+            params.optimizer, lr, beta=params.beta, beta1=params.beta1, beta2=params.beta2, eps=params.eps
+        )
+        runs.append(run_descent(surface, settings, surface.start, params.steps))
+    loss_range = inset_loss_range(runs)
+    run_plans = []
+    for index, run in enumerate(runs):
+        samples, steps, inside = surface_samples(surface, run)
+        escape = None
+        last_step = float(len(run.points) - 1)
+        if run.escaped_to is not None:
+            escape = clip_segment_to_rectangle(tuple(run.points[-1]), run.escaped_to, surface.x_range, surface.y_range)
+            last_step += 1.0
+        run_plans.append(
+            RunPlan(index, run, samples, steps, inside, escape, inset_curve(run, loss_range), last_step)
+        )
+    xs, ys, zs = sample_grid(surface, params.resolution)
+    contour = sample_grid(surface, CONTOUR_RESOLUTION)
+    return GradientDescentPlan(
+        params=params,
+        surface=surface,
+        runs=tuple(run_plans),
+        stable_learning_rate=max_stable_learning_rate(surface),
+        grid=(xs, ys, zs),
+        contour_grid=contour,
+        levels=contour_levels(contour[2], surface.z_range, params.levels),
+        inset_range=loss_range,
+    )
