@@ -84,6 +84,13 @@ SCENES: dict[str, SceneEntry] = {
             scene_path="calcanim.scenes.tangent_slide:TangentSlideScene",
             summary="the tangent line rides along a curve (sin(x), sin(4x) + 0.1x^2, ...); optional quadratic approximation",
         ),
+        SceneEntry(
+            name="gradient-descent",
+            params_class=_load("calcanim.params.gradient_descent:GradientDescentParams"),
+            plan_path="calcanim.plans.gradient_descent:plan",
+            scene_path="calcanim.scenes.gradient_descent:GradientDescentScene",
+            summary="gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
+        ),
         # One SceneEntry per clip; add new clips above this line.
     ]
 }
