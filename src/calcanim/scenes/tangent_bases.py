@@ -40,7 +40,10 @@ from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, 
 from calcanim.scenes.frame_tools import FrameTimed, set_polyline
 
 #: Width (manim units) the text panel beside the plot needs; narrower frames stack text above and below.
-SIDE_PANEL_WIDTH = 5.2
+SIDE_PANEL_WIDTH = 3.8
+#: Portrait frames: room above the plot for the readouts and below it for the table and verdict.
+HEADER_ROOM = 2.6
+TABLE_ROOM = 2.0
 MARGIN = 0.5
 
 
@@ -165,16 +168,20 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
             for h, q in stop.difference_quotients
         ]
         rows.append(self.math(rf"\to \ln {b_text} = {stop.slope:.5f}", size=FONT_LABEL, colour=colour))
-        table = VGroup(head, *rows).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         axes, stacked, header = self.quotient_anchor
         if stacked:
-            table.next_to(axes, DOWN, buff=0.45)
-            table.set_x(0)
-            if table.get_bottom()[1] < -self.frame_height / 2 + MARGIN:
-                table.arrange_in_grid(rows=1, buff=0.3).scale_to_fit_width(self.frame_width - 2 * MARGIN)
-                table.next_to(axes, DOWN, buff=0.35).set_x(0)
+            # Two columns under the plot: the formula, then h = 1, 0.1 | 0.01, 0.001 | the limit.
+            body = VGroup(*rows).arrange_in_grid(cols=2, col_alignments="ll", buff=(0.6, 0.15), flow_order="dr")
+            table = VGroup(head, body).arrange(RIGHT, buff=0.5)
+            if table.width > self.frame_width - 2 * MARGIN:
+                table.scale_to_fit_width(self.frame_width - 2 * MARGIN)
+            table.next_to(axes, DOWN, buff=0.4).set_x(0)
         else:
+            table = VGroup(head, *rows).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
             table.next_to(header, DOWN, buff=0.45, aligned_edge=LEFT)
+            room = self.frame_width / 2 - MARGIN - table.get_left()[0]
+            if table.width > room:
+                table.scale_to_fit_width(room).next_to(header, DOWN, buff=0.45, aligned_edge=LEFT)
         return table
 
     def ending(self, curve: VMobject, tangent: Line, point: Dot) -> None:
@@ -191,8 +198,9 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
             verdict.next_to(axes, DOWN, buff=0.5).set_x(0)
         else:
             verdict.next_to(header, DOWN, buff=0.6, aligned_edge=LEFT)
-            if verdict.get_right()[0] > self.frame_width / 2 - MARGIN:
-                verdict.scale_to_fit_width(self.frame_width / 2 - MARGIN - verdict.get_left()[0])
+            room = self.frame_width / 2 - MARGIN - verdict.get_left()[0]
+            if verdict.width > room:
+                verdict.scale_to_fit_width(room).next_to(header, DOWN, buff=0.6, aligned_edge=LEFT)
         self.caption(words, ENDING_SECONDS)
         if plan_.unit_slope_base_in_sweep:
             self.timed_play(
@@ -211,11 +219,12 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         theme = self.theme
         x_span, y_span = X_RANGE[1] - X_RANGE[0], Y_RANGE[1] - Y_RANGE[0]
         width, height = self.frame_width, self.frame_height
-        unit = min((height - 2 * MARGIN - 0.4) / y_span, (width * 0.55) / x_span)
-        stacked = width - unit * x_span - 3 * MARGIN < SIDE_PANEL_WIDTH
+        stacked = self.portrait
         if stacked:
-            # Text above and below the plot: give it about 45% of the height.
-            unit = min((width - 2 * MARGIN - 0.6) / x_span, height * 0.52 / y_span)
+            # Readouts above the plot, the quotient table and verdict below it.
+            unit = min((width - 2 * MARGIN - 0.6) / x_span, (height - 2 * MARGIN - HEADER_ROOM - TABLE_ROOM) / y_span)
+        else:
+            unit = min((height - 2 * MARGIN - 0.4) / y_span, (width - 3 * MARGIN - 0.3 - SIDE_PANEL_WIDTH) / x_span)
         axes = Axes(
             x_range=(X_RANGE[0], X_RANGE[1], 1),
             y_range=(Y_RANGE[0], Y_RANGE[1], 1),
@@ -238,7 +247,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         axes.add_to_back(grid)
         axes.add(labels)
         if stacked:
-            axes.move_to([0, -height * 0.04, 0])
+            axes.move_to([0.15, 0, 0]).align_to([0, height / 2 - MARGIN - HEADER_ROOM, 0], UP)
         else:
             axes.to_edge(LEFT, buff=MARGIN + 0.3)
         return axes, stacked
@@ -248,9 +257,12 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
             room = self.frame_width - 2 * MARGIN
             if header.width > room:
                 header.scale_to_fit_width(room)
-            header.next_to(axes, UP, buff=0.35).set_x(0)
+            header.to_edge(UP, buff=MARGIN).set_x(0)
         else:
             header.next_to(axes, RIGHT, buff=MARGIN * 2).align_to(axes, UP)
+            room = self.frame_width / 2 - MARGIN - header.get_left()[0]
+            if header.width > room:
+                header.scale_to_fit_width(room).next_to(axes, RIGHT, buff=MARGIN * 2).align_to(axes, UP)
 
 
 ORIGIN_POINT = np.array([0.0, 0.0, 0.0])

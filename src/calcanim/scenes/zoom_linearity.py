@@ -127,11 +127,14 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
         where = self.math(rf"\text{{near }} x = {plan_.point_label}", size=FONT_BODY, colour=theme.muted)
         zoom_value = self.number(p.zooms[0], 0, size=FONT_BODY, group_with_commas=True)
         zoom_row = VGroup(self.math(r"\text{zoom } \times", size=FONT_BODY), zoom_value).arrange(RIGHT, buff=0.15)
-        axes_note = self.math(
-            r"\text{both axes, same factor}" if p.equal_axes else r"\text{only } x \text{ stretched}",
-            size=FONT_LABEL,
-            colour=theme.muted if p.equal_axes else theme.bad,
-        )
+        if p.equal_axes:
+            axes_note = self.math(r"\text{both axes, same factor}", size=FONT_LABEL, colour=theme.muted)
+        else:
+            axes_note = VGroup(
+                self.math(r"\text{only } x \text{ is stretched:}", size=FONT_LABEL, colour=theme.bad),
+                self.math(r"\text{this flattening is trivial,}", size=FONT_LABEL, colour=theme.bad),
+                self.math(r"\text{any curve flattens this way}", size=FONT_LABEL, colour=theme.bad),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
         header = VGroup(title, where, zoom_row, axes_note).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.place_text(header, stacked, above=True)
         self.header = header
