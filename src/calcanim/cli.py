@@ -202,11 +202,21 @@ def render(
 @user_errors
 def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, quality: str | None,
           output_dir: Path | None) -> None:
-    """Render every clip of a lesson file in parallel, with a manifest and a gallery page."""
+    """Render every clip of a lesson file in parallel, with a manifest and a gallery page.
+
+    The whole file is checked first; clips already rendered with the same settings are skipped.
+    """
     from calcanim.batch import run_lesson
+    from calcanim.errors import RenderError
 
     summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
     click.echo(str(summary.gallery))
+    if summary.failed:
+        names = ", ".join(o.name for o in summary.failed)
+        raise RenderError(
+            f"{len(summary.failed)} of {len(summary.outcomes)} clips failed ({names}); the finished ones are in "
+            f"{summary.folder}; run the same command again to retry only the missing ones"
+        )
 
 
 def _json_default(value: Any) -> Any:
