@@ -76,25 +76,35 @@ class RenderResult:
         return self.captions + ((self.poster,) if self.poster else ())
 
 
-@functools.cache
-def assets_digest() -> str:
-    """A hash of every asset file (themes, TeX preamble): changing one invalidates cached clips."""
+def _tree_digest(root: Path, pattern: str) -> str:
     digest = hashlib.sha256()
-    root = assets_dir()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
+@functools.cache
+def assets_digest() -> str:
+    """A hash of every asset file (themes, TeX preamble): changing one invalidates cached clips."""
+    return _tree_digest(assets_dir(), "*")
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of calcanim's own source: a changed scene invalidates cached clips even before a release."""
+    return _tree_digest(Path(__file__).resolve().parent, "*.py")
+
+
 def clip_key(entry: SceneEntry, params: SceneParams, options: RenderOptions) -> str:
     """A stable hash of everything that decides the clip's content: scene, params, options,
-    assets and calcanim's version."""
+    assets, calcanim's source and version."""
     payload = {
         "scene": entry.name,
         "params": params.to_dict(),
         "options": asdict(options),
         "assets": assets_digest(),
+        "code": code_digest(),
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -322,9 +332,20 @@ def movie_to_gif(movie: Path, target: Path) -> Path:
     for row, image in enumerate(sample):
         sheet.paste(image, (0, row * size[1]))
     palette = sheet.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
-    frames = [image.quantize(palette=palette, dither=Image.Dither.NONE) for image in images]
-    frame_ms = round(1000 * keep_every / fps)
-    frames[0].save(target, save_all=True, append_images=frames[1:], duration=frame_ms, loop=0, optimize=True, disposal=1)
+    # GIF delays are whole centiseconds: spread the rounding so the total stays true to the clip,
+    # and merge identical neighbours into one longer frame.
+    step = keep_every / fps
+    frames: list[Image.Image] = []
+    durations: list[int] = []
+    for index, image in enumerate(images):
+        delay = 10 * (round((index + 1) * step * 100) - round(index * step * 100))
+        quantized = image.quantize(palette=palette, dither=Image.Dither.NONE)
+        if frames and quantized.tobytes() == frames[-1].tobytes():
+            durations[-1] += delay
+        else:
+            frames.append(quantized)
+            durations.append(delay)
+    frames[0].save(target, save_all=True, append_images=frames[1:], duration=durations, loop=0, optimize=True)
     return target
 
 

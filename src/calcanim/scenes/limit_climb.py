@@ -75,7 +75,7 @@ class LimitClimbScene(CalcanimScene):
             n_readout.set_value(self.plan.n_at_log10(t))
             a_readout.set_value(self.plan.value_at_log10(t))
 
-        self.caption("a_n = (1 + 1/n)^n. At n = 1 it is 2; at n = 2 it is 2.25.", INTRO_SECONDS + 1)
+        self.caption("a_n = (1 + 1/n)^n. At n = 1 it is 2; at n = 2 it is 2.25.", INTRO_SECONDS)
         self.play(Create(axes), Write(title), FadeIn(readouts), run_time=INTRO_SECONDS * 0.6)
         self.play(Create(e_line), FadeIn(e_label), FadeIn(dot), Create(curve), run_time=INTRO_SECONDS * 0.4)
 
@@ -89,7 +89,10 @@ class LimitClimbScene(CalcanimScene):
             ENDING_SECONDS,
         )
         verdict = self.text("the climb settles on e", size=FONT_BODY, colour=theme.reference)
-        verdict.next_to(e_line, DOWN, buff=0.9).align_to(e_line, RIGHT).shift(LEFT * 0.3)
+        if self.frame_width >= 12:  # landscape: in the empty space under the e line
+            verdict.next_to(e_line, DOWN, buff=1.3).align_to(e_line, RIGHT).shift(LEFT * 0.3)
+        else:  # square or portrait: under the chart, where nothing else is
+            verdict.next_to(axes, DOWN, buff=0.35)
         self.play(Flash(dot, color=theme.reference), FadeIn(verdict), run_time=1.0)
         self.wait(ENDING_SECONDS - 1.0)
 
@@ -100,7 +103,7 @@ class LimitClimbScene(CalcanimScene):
     def make_axes(self, top: float) -> Axes:
         theme = self.theme
         width = self.frame_width * (0.78 if not self.portrait else 0.8)
-        height = self.frame_height * (0.62 if not self.portrait else 0.45)
+        height = self.frame_height * (0.62 if not self.portrait else 0.5)
         step = 1.0 if top <= 8 else float(math.ceil(top / 8))
         axes = Axes(
             x_range=(0.0, top, step),
@@ -139,19 +142,34 @@ class LimitClimbScene(CalcanimScene):
         speed = p.duration / end if end > 0 else p.duration
         self.caption("As n grows, the dot keeps climbing, ever more slowly.", p.duration)
         previous = 0.0
+        last_label: Mobject | None = None
         for checkpoint, stop in zip(self.plan.checkpoints, stops, strict=True):
             if stop > previous:
                 self.play(log_n.animate.set_value(stop), run_time=(stop - previous) * speed, rate_func=linear)
                 previous = stop
-            self.add(*self.mark(axes, stop, checkpoint))
+            point, label = self.mark(axes, stop, checkpoint, at_right_end=stop > top - 0.6)
+            if last_label is not None and _overlap(label, last_label):
+                label.next_to(last_label, DOWN, buff=0.06).align_to(label, LEFT)  # stagger crowded labels
+            self.add(point, label)
+            last_label = label
         if end > previous:
             self.play(log_n.animate.set_value(end), run_time=(end - previous) * speed, rate_func=linear)
         elif end == 0:
             self.wait(p.duration)
 
-    def mark(self, axes: Axes, t: float, checkpoint: Checkpoint) -> list[Mobject]:
-        """A small dot at (n, a_n) with its value written below it."""
+    def mark(self, axes: Axes, t: float, checkpoint: Checkpoint, at_right_end: bool = False) -> list[Mobject]:
+        """A small dot at (n, a_n) with its value written below it (below-left at the axis' end)."""
         point = Dot(axes.c2p(t, checkpoint.value), radius=0.05, color=self.theme.accent)
         label = self.math(checkpoint.label.replace("...", r"\ldots"), size=FONT_SMALL, colour=self.theme.muted)
-        label.next_to(point, DOWN + RIGHT, buff=0.08)
+        label.next_to(point, DOWN + (LEFT if at_right_end else RIGHT), buff=0.08)
         return [point, label]
+
+
+def _overlap(a: Mobject, b: Mobject, margin: float = 0.05) -> bool:
+    """Whether two mobjects' bounding boxes (plus a margin) intersect."""
+    return bool(
+        a.get_left()[0] < b.get_right()[0] + margin
+        and b.get_left()[0] < a.get_right()[0] + margin
+        and a.get_bottom()[1] < b.get_top()[1] + margin
+        and b.get_bottom()[1] < a.get_top()[1] + margin
+    )
