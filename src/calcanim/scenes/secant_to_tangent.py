@@ -36,13 +36,14 @@ from calcanim.plans.secant_to_tangent import (
     h_tex,
     plan,
 )
+from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
 
 MARGIN = 0.45
 
 
-class SecantToTangentScene(CalcanimScene):
+class SecantToTangentScene(FrameTimed, CalcanimScene):
     """The secant slope (f(a + h) - f(a)) / h approaching f'(a) as h shrinks, then the tangent."""
 
     params_class = SecantToTangentParams
@@ -51,6 +52,7 @@ class SecantToTangentScene(CalcanimScene):
     params: SecantToTangentParams
 
     def construct(self) -> None:
+        self.start_clock()
         theme, pl, p = self.theme, self.plan, self.params
         title = self.math(r"\frac{f(a+h)-f(a)}{h}\;\longrightarrow\;f'(a)", size=FONT_TITLE)
         subtitle = self.math(f"f(x) = {pl.function_tex},\\quad a = {pl.a_label}", size=FONT_LABEL, colour=theme.muted)
@@ -95,15 +97,15 @@ class SecantToTangentScene(CalcanimScene):
             f"Take f(x) = {p.function} and the point a = {pl.a_label}, where f(a) = {pl.f_a_label}.",
             INTRO_SECONDS,
         )
-        self.play(Write(header), Create(axes), run_time=INTRO_SECONDS * 0.5)
-        self.play(Create(curve), FadeIn(p_dot), FadeIn(p_label), run_time=INTRO_SECONDS * 0.5)
+        self.timed_play(INTRO_SECONDS * 0.5, Write(header), Create(axes))
+        self.timed_play(INTRO_SECONDS * 0.5, Create(curve), FadeIn(p_dot), FadeIn(p_label))
 
         self.caption(
             f"The secant through a and a + h has slope rise over run: at h = {first.h:g} it is {first.label}.",
             FIRST_SECANT_SECONDS + HOLD_SECONDS,
         )
-        self.play(Create(secant), FadeIn(q_dot), FadeIn(live), FadeIn(table[0]), run_time=FIRST_SECANT_SECONDS)
-        self.play(FadeIn(rows[0]), run_time=HOLD_SECONDS)
+        self.timed_play(FIRST_SECANT_SECONDS, Create(secant), FadeIn(q_dot), FadeIn(live), FadeIn(table[0]))
+        self.timed_play(HOLD_SECONDS, FadeIn(rows[0]))
 
         q_dot.add_updater(follow)
         keep_redrawn(secant, live)
@@ -115,8 +117,8 @@ class SecantToTangentScene(CalcanimScene):
                 len(later) * (p.seconds_per_h + HOLD_SECONDS),
             )
         for row, checkpoint in zip(rows[1:], later, strict=True):
-            self.play(log_h.animate.set_value(np.log10(checkpoint.h)), run_time=p.seconds_per_h, rate_func=smooth)
-            self.play(FadeIn(row), run_time=HOLD_SECONDS)
+            self.timed_play(p.seconds_per_h, log_h.animate.set_value(np.log10(checkpoint.h)), rate_func=smooth)
+            self.timed_play(HOLD_SECONDS, FadeIn(row))
         q_dot.remove_updater(follow)
         stop_redrawing(secant, live)
 
@@ -130,8 +132,8 @@ class SecantToTangentScene(CalcanimScene):
             f"f'({pl.a_label}) = {pl.derivative_label}.",
             TANGENT_SECONDS,
         )
-        self.play(Create(tangent), secant.animate.set_stroke(opacity=0.35), FadeIn(verdict), run_time=TANGENT_SECONDS * 0.6)
-        self.wait(TANGENT_SECONDS * 0.4)
+        self.timed_play(TANGENT_SECONDS * 0.6, Create(tangent), secant.animate.set_stroke(opacity=0.35), FadeIn(verdict))
+        self.timed_wait(TANGENT_SECONDS * 0.4)
 
         if pl.has_breakdown:
             self.float_breakdown(VGroup(axes, curve, p_dot, p_label, q_dot, secant, tangent, panel, verdict), header)
@@ -139,7 +141,7 @@ class SecantToTangentScene(CalcanimScene):
         self.caption(
             f"The derivative at a is the limit of the secant slopes: here {pl.derivative_label}.", ENDING_SECONDS
         )
-        self.wait(ENDING_SECONDS)
+        self.timed_wait(ENDING_SECONDS)
 
     # Layout -------------------------------------------------------------------------------------
 
@@ -227,14 +229,14 @@ class SecantToTangentScene(CalcanimScene):
             f"Now keep shrinking h in float64, down to {pl.breakdown[-1].h:g}, and watch the quotient.",
             BREAKDOWN_INTRO_SECONDS,
         )
-        self.play(FadeOut(old), FadeIn(table_header), run_time=BREAKDOWN_INTRO_SECONDS)
+        self.timed_play(BREAKDOWN_INTRO_SECONDS, FadeOut(old), FadeIn(table_header))
         self.caption(
             "At first it improves; below about 1e-8 it drifts away from "
             f"{pl.derivative_label}" + (", and finally it is exactly 0." if lost else "."),
             BREAKDOWN_ROW_SECONDS * len(rows),
         )
         for row in rows:
-            self.play(FadeIn(row), run_time=BREAKDOWN_ROW_SECONDS)
+            self.timed_play(BREAKDOWN_ROW_SECONDS, FadeIn(row))
         self.caption(" ".join(pl.breakdown_reason), BREAKDOWN_WHY_SECONDS)
-        self.play(FadeIn(reason), run_time=1.0)
-        self.wait(BREAKDOWN_WHY_SECONDS - 1.0)
+        self.timed_play(1.0, FadeIn(reason))
+        self.timed_wait(BREAKDOWN_WHY_SECONDS - 1.0)

@@ -7,13 +7,14 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, Line, Mobject, Val
 
 from calcanim.params.tangent_slide import TangentSlideParams
 from calcanim.plans.tangent_slide import ENDING_SECONDS, INTRO_SECONDS, TangentSlidePlan, plan
+from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
 
 MARGIN = 0.45
 
 
-class TangentSlideScene(CalcanimScene):
+class TangentSlideScene(FrameTimed, CalcanimScene):
     """The tangent line (slope f'(x0)) riding along a curve as x0 moves across the domain."""
 
     params_class = TangentSlideParams
@@ -22,6 +23,7 @@ class TangentSlideScene(CalcanimScene):
     params: TangentSlideParams
 
     def construct(self) -> None:
+        self.start_clock()
         theme, pl, p = self.theme, self.plan, self.params
         fw, fh = self.frame_width, self.frame_height
         lines = [
@@ -93,9 +95,9 @@ class TangentSlideScene(CalcanimScene):
                 place_quadratic(t)
 
         self.caption(f"Take f(x) = {p.function} and put a point on it, with the line that just touches it there.", INTRO_SECONDS)
-        self.play(Write(header), Create(axes), run_time=INTRO_SECONDS * 0.5)
+        self.timed_play(INTRO_SECONDS * 0.5, Write(header), Create(axes))
         extras = [FadeIn(quadratic)] if p.second_order else []
-        self.play(Create(curve), FadeIn(dot), Create(line), FadeIn(readouts), *extras, run_time=INTRO_SECONDS * 0.5)
+        self.timed_play(INTRO_SECONDS * 0.5, Create(curve), FadeIn(dot), Create(line), FadeIn(readouts), *extras)
 
         words = (
             "As the point slides along, its tangent tilts with the curve: steep where f climbs, "
@@ -106,9 +108,9 @@ class TangentSlideScene(CalcanimScene):
         self.caption(words, p.seconds)
         dot.add_updater(follow)
         keep_redrawn(line, readouts, quadratic)
-        self.play(progress.animate.set_value(1.0), run_time=p.seconds, rate_func=linear)
+        self.timed_play(p.seconds, progress.animate.set_value(1.0), rate_func=linear)
         dot.remove_updater(follow)
         stop_redrawing(line, readouts, quadratic)
 
         self.caption("Near the point the line matches the curve: the derivative is the slope of that line.", ENDING_SECONDS)
-        self.wait(ENDING_SECONDS)
+        self.timed_wait(ENDING_SECONDS)
