@@ -20,6 +20,7 @@ from calcanim.params.tangent_bases import TangentBasesParams
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 from calcanim.params.secant_to_tangent import SecantToTangentParams
 from calcanim.params.tangent_slide import TangentSlideParams
+from calcanim.params.little_o import LittleOParams
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,13 @@ SCENES: dict[str, SceneEntry] = {
             plan_path="calcanim.plans.gradient_descent:plan",
             scene_path="calcanim.scenes.gradient_descent:GradientDescentScene",
             summary="gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
+        ),
+        SceneEntry(
+            name="little-o",
+            params_class=LittleOParams,
+            plan_path="calcanim.plans.little_o:plan",
+            scene_path="calcanim.scenes.little_o:LittleOScene",
+            summary="the tangent's error r(eps) is o(eps): r/eps -> 0, beside an offset approximation whose ratio does not",
         ),
         # One SceneEntry per clip; add new clips above this line.
     ]
