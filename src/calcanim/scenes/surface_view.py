@@ -34,6 +34,8 @@ RGB = tuple[float, float, float]
 
 #: How much nearer the camera overlays count in painter's order (box units), so a path lying on a face wins.
 OVERLAY_DEPTH_BIAS = 0.06
+#: Added to the depth of overlays drawn on top of the surface whatever their real depth.
+ON_TOP_DEPTH = 1e6
 #: Overlays are lifted this much (box units) above the surface so their strokes are not half-buried.
 OVERLAY_LIFT = 0.012
 
@@ -159,6 +161,7 @@ class Ball:
     colour: RGB
     radius: float  # pixels
     outline: RGB = (0.0, 0.0, 0.0)
+    on_top: bool = False  # drawn after everything else
 
 
 @dataclass
@@ -177,6 +180,7 @@ class Patch:
     colour: RGB
     opacity: float
     edge: RGB | None = None
+    on_top: bool = False  # drawn over the surface (translucent), e.g. a tangent plane that lies under it
 
 
 @dataclass
@@ -339,7 +343,8 @@ class SurfaceRenderer:
             ]
         if isinstance(overlay, Ball):
             pixels, depth = projector.project(self.to_box(overlay.point, OVERLAY_LIFT))
-            return [(float(depth) + 2 * bias, ("ball", pixels, overlay.colour, overlay.radius, overlay.outline))]
+            lift = ON_TOP_DEPTH * 2 if overlay.on_top else 0.0
+            return [(float(depth) + 2 * bias + lift, ("ball", pixels, overlay.colour, overlay.radius, overlay.outline))]
         if isinstance(overlay, Cross):
             pixels, depth = projector.project(self.to_box(overlay.point, OVERLAY_LIFT))
             return [(float(depth) + 2 * bias, ("cross", pixels, overlay.colour, overlay.size, overlay.width))]
@@ -349,8 +354,9 @@ class SurfaceRenderer:
             pixels, _ = projector.project(faces)
             _, depth = projector.project(faces.mean(axis=1))
             shade = lambert_intensity(face_normals(faces), projector.basis[2])
+            lift = ON_TOP_DEPTH if overlay.on_top else 0.0
             return [
-                (float(depth[i]), ("patch", pixels[i], tuple(np.array(overlay.colour) * (0.55 + 0.45 * shade[i])),
+                (float(depth[i]) + lift, ("patch", pixels[i], tuple(np.array(overlay.colour) * (0.55 + 0.45 * shade[i])),
                                    overlay.opacity, overlay.edge))
                 for i in range(len(faces))
             ]
