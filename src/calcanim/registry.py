@@ -99,6 +99,13 @@ SCENES: dict[str, SceneEntry] = {
             scene_path="calcanim.scenes.little_o:LittleOScene",
             summary="the tangent's error r(eps) is o(eps): r/eps -> 0, beside an offset approximation whose ratio does not",
         ),
+        SceneEntry(
+            name="tangent-plane",
+            params_class=_load("calcanim.params.tangent_plane:TangentPlaneParams"),
+            plan_path="calcanim.plans.tangent_plane:plan",
+            scene_path="calcanim.scenes.tangent_plane:TangentPlaneScene",
+            summary="a surface g(w0, w1) and its tangent plane at a point from the gradient, the camera turning",
+        ),
         # One SceneEntry per clip; add new clips above this line.
     ]
 }
