@@ -35,6 +35,7 @@ body { margin: 0; background: var(--bg); color: var(--ink);
        font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
 header, main { max-width: 1200px; margin: 0 auto; padding: 0 20px; }
 header { padding-top: 28px; padding-bottom: 8px; }
+a { color: var(--accent); }
 h1 { margin: 0 0 4px; font-size: 1.8rem; }
 header p { margin: 4px 0; color: var(--muted); }
 main { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 20px;
@@ -55,7 +56,7 @@ th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid var(
          overflow-wrap: anywhere; }
 th { color: var(--muted); font-weight: 600; }
 .numbers { overflow-x: auto; }
-textarea { width: 100%; min-height: 8.5em; font: 0.8rem/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+textarea { width: 100%; font: 0.8rem/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
            color: var(--ink); background: var(--code); border: 1px solid var(--line); border-radius: 6px;
            padding: 8px; resize: vertical; }
 button { font: inherit; font-size: 0.85rem; color: var(--ink); background: var(--code);
@@ -151,13 +152,13 @@ def _card(clip: Mapping[str, Any]) -> str:
     box_id = f"embed-{name}"
     return f"""<article class="clip" id="{escape(anchor)}">
 <h2><a href="#{escape(anchor)}">{escape(heading)}</a></h2>
-<p class="sub">{escape(name)} · {escape(" · ".join(f for f in facts if f))}</p>
+<p class="sub">{escape(" · ".join(f for f in [name if clip.get("title") else "", *facts] if f))}</p>
 {snippet}
 <p class="files">{" ".join(links)}</p>
 <details open><summary>Numbers</summary><div class="numbers">{_numbers_html(clip.get("numbers", {}))}</div></details>
 <details><summary>Parameters</summary>{_params_html(clip.get("params", {}))}</details>
 <details><summary>Embed</summary>
-<textarea id="{escape(box_id)}" readonly spellcheck="false" aria-label="embed snippet for {escape(name)}">{escape(snippet)}</textarea>
+<textarea id="{escape(box_id)}" rows="{snippet.count(chr(10)) + 3}" readonly spellcheck="false" aria-label="embed snippet for {escape(name)}">{escape(snippet)}</textarea>
 <button type="button" data-copy="{escape(box_id)}">Copy</button>
 </details>
 </article>"""
