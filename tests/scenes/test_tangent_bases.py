@@ -1,0 +1,138 @@
+"""tangent-bases: params validation, the plan's JSON, and one real low-quality render."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from calcanim.errors import ParamError
+from calcanim.params.tangent_bases import TangentBasesParams
+from calcanim.plans.tangent_bases import INTRO_SECONDS, ENDING_SECONDS, X_RANGE, Y_RANGE, plan
+from calcanim.registry import get_scene
+from tests.scenes.render_check import check_low_quality_video
+
+
+def _error(**values: object) -> str:
+    with pytest.raises(ParamError) as caught:
+        TangentBasesParams.from_mapping(values)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("values", "fragments"),
+    [
+        ({"base_min": 0}, ["'base_min'", "> 0", "0"]),
+        ({"base_min": -2}, ["'base_min'", "-2"]),
+        ({"base_min": 1}, ["'base_min'", "must not be 1"]),
+        ({"base_max": 1, "base_min": 0.5, "stops": []}, ["'base_max'", "must not be 1"]),
+        ({"base_min": 3, "base_max": 2, "stops": []}, ["'base_min'", "base_max=2.0", "3.0"]),
+        ({"base_min": 2, "base_max": 2, "stops": []}, ["'base_min'", "< base_max"]),
+        ({"stops": [2, 5]}, ["'stops'", "5.0", "[base_min=1.5, base_max=4.0]"]),
+        ({"stops": [1.2]}, ["'stops'", "1.2"]),
+        ({"base_min": 0.5, "stops": [1]}, ["'stops'", "no stop may be 1"]),
+        ({"base_max": 3, "stops": ["pi"]}, ["'stops'", "3.14159"]),
+        ({"stops": ["two"]}, ["'stops'", "'two'"]),
+        ({"lock_tolerance": 0}, ["'lock_tolerance'", "> 0"]),
+        ({"bases_min": 2}, ["unknown parameter 'bases_min'", "did you mean 'base_min'"]),
+    ],
+)
+def test_bad_params_name_the_field_value_and_rule(values: dict, fragments: list[str]) -> None:
+    message = _error(**values)
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_e_may_be_written_as_text_and_stops_are_sorted() -> None:
+    params = TangentBasesParams.from_mapping({"stops": [3, "e", 2]})
+    assert params.stops == (2.0, math.e, 3.0)
+
+
+def test_a_sweep_passing_through_one_is_allowed() -> None:
+    params = TangentBasesParams.from_mapping({"base_min": 0.5, "base_max": 3, "stops": [0.5, 2]})
+    assert plan(params).checkpoints[0].slope == pytest.approx(-math.log(2), rel=1e-15)
+
+
+def test_plan_json_has_checkpoints_for_every_stop_in_order() -> None:
+    data = json.loads(json.dumps(plan(TangentBasesParams()).to_json()))
+    assert data["scene"] == "tangent-bases"
+    checkpoints = data["checkpoints"]
+    assert [c["base"] for c in checkpoints] == [2.0, math.e, 3.0]
+    # ln 2 < 1 = ln e < ln 3 (lesson), against closed forms
+    assert checkpoints[0]["slope"] == pytest.approx(0.6931471805599453, rel=1e-15)
+    assert checkpoints[1]["slope"] == 1.0
+    assert checkpoints[2]["slope"] == pytest.approx(1.0986122886681098, rel=1e-15)
+    assert [c["locked"] for c in checkpoints] == [False, True, False]
+    assert data["unit_slope_base"] == 2.718281828459045
+    assert data["unit_slope_base_in_sweep"] is True
+    lo, hi = data["lock_interval"]
+    assert lo == pytest.approx(math.exp(0.99)) and hi == pytest.approx(math.exp(1.01))
+    assert data["window"] == {"x_range": list(X_RANGE), "y_range": list(Y_RANGE)}
+
+
+def test_difference_quotients_in_the_json_close_in_on_ln_b() -> None:
+    for checkpoint in plan(TangentBasesParams()).to_json()["checkpoints"]:
+        rows = checkpoint["difference_quotients"]
+        errors = [abs(r["quotient"] - math.log(checkpoint["base"])) for r in rows]
+        assert all(later < earlier / 5 for earlier, later in zip(errors, errors[1:]))
+        for row in rows:  # closed form (b^h - 1)/h
+            assert row["quotient"] == pytest.approx((checkpoint["base"] ** row["h"] - 1) / row["h"], rel=1e-9)
+
+
+def test_lock_follows_the_tolerance() -> None:
+    loose = plan(TangentBasesParams.from_mapping({"stops": [2.7], "lock_tolerance": 0.01}))
+    tight = plan(TangentBasesParams.from_mapping({"stops": [2.7], "lock_tolerance": 0.001}))
+    assert loose.checkpoints[0].locked and not tight.checkpoints[0].locked  # ln 2.7 = 0.99325
+
+
+def test_duration_counts_intro_sweep_pauses_and_ending() -> None:
+    params = TangentBasesParams.from_mapping({"sweep_seconds": 4, "pause_seconds": 1.5})
+    p = plan(params)
+    assert p.duration == pytest.approx(INTRO_SECONDS + 4 + 3 * 1.5 + ENDING_SECONDS)
+    assert 0 < p.poster_time < p.duration
+    assert p.to_json()["duration"] == p.duration
+
+
+def test_unit_slope_base_outside_the_sweep_is_still_reported() -> None:
+    p = plan(TangentBasesParams.from_mapping({"base_min": 3, "base_max": 5, "stops": [4]}))
+    assert abs(p.unit_slope_base - math.e) <= 1e-12
+    assert p.to_json()["unit_slope_base_in_sweep"] is False
+
+
+def test_curve_and_tangent_stay_inside_the_window() -> None:
+    p = plan(TangentBasesParams())
+    for base in (0.3, 1.5, math.e, 4.0, 20.0):
+        for part in p.curve_parts(base):
+            assert part[:, 1].min() >= Y_RANGE[0] - 1e-12 and part[:, 1].max() <= Y_RANGE[1] + 1e-12
+        (x0, y0), (x1, y1) = p.tangent_ends(base)
+        slope = math.log(base)
+        assert (y1 - y0) / (x1 - x0) == pytest.approx(slope, rel=1e-9)
+
+
+def test_registry_lists_the_clip() -> None:
+    entry = get_scene("tangent-bases")
+    assert entry.params_class is TangentBasesParams
+    assert entry.plan(TangentBasesParams()).unit_slope_base == pytest.approx(math.e, abs=1e-12)
+
+
+def test_scene_builds_with_no_arguments() -> None:
+    from calcanim.scenes.tangent_bases import TangentBasesScene
+
+    scene = TangentBasesScene()
+    assert scene.params == TangentBasesParams()
+    assert scene.plan.checkpoints[1].locked
+
+
+@pytest.mark.render
+def test_low_quality_render(tmp_path: Path) -> None:
+    from calcanim.render import RenderOptions, render_clip
+
+    entry = get_scene("tangent-bases")
+    params = entry.params_class.from_mapping(
+        {"sweep_seconds": 1.0, "pause_seconds": 0.6, "stops": ["e"], "quotients": False}
+    )
+    output = tmp_path / "clip.mp4"
+    render_clip(entry, params, RenderOptions(quality="low"), output, progress=False, force=True)
+    check_low_quality_video(output, entry.plan(params).duration)
