@@ -118,3 +118,17 @@ def test_eps_zero_is_rejected() -> None:
 def test_complex_remainder_is_rejected() -> None:
     with pytest.raises(ParamError):
         remainder_ratios(sympy.sqrt(x), 0, [-1e-3])
+
+
+def test_ratio_curve_matches_independent_references() -> None:
+    from calcanim.numerics.little_o import ratio_curve
+
+    eps_values = [1.0, 1e-2, 1e-5, 1e-9, -1e-3]
+    exp_error = linearization_remainder(sympy.exp(x), 0)
+    for eps, value in zip(eps_values, ratio_curve(exp_error, eps_values)):
+        assert value == pytest.approx(_exp_ratio_reference(eps), rel=1e-14)
+    # x^2 at 1: r = eps^2, so r/eps = eps; with the 2 eps offset it is eps + 2
+    square = linearization_remainder(x**2, 1)
+    assert ratio_curve(square + 2 * EPS, [0.5, 1e-7]) == pytest.approx([2.5, 2.0000001], rel=1e-15)
+    with pytest.raises(ParamError):
+        ratio_curve(square, [0.0])

@@ -1,0 +1,96 @@
+"""The numbers the exp-log clip shows: ln 1 = 0, e^k and ln(e^k) = k, the mirrored points, the window."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from calcanim.numerics.exponentials import natural_log_readouts
+from calcanim.numerics.logarithm import exp_log_window, mirror_across_identity
+from calcanim.params.exp_log import ExpLogParams
+from calcanim.plans.secant_to_tangent import decimal_label
+
+#: The beats of the clip, in seconds before `pace` stretches them.
+BEATS = {"intro": 2.0, "exp": 2.0, "mirror": 3.0, "domain": 3.0, "ln_one": 3.0, "ln_power": 3.5, "ending": 2.0}
+
+
+@dataclass(frozen=True)
+class ExpLogPlan:
+    params: ExpLogParams
+    readouts: dict[str, Any]
+    window: tuple[float, float]
+
+    def seconds(self, beat: str) -> float:
+        return BEATS[beat] * self.params.pace
+
+    @property
+    def duration(self) -> float:
+        return sum(BEATS.values()) * self.params.pace
+
+    @property
+    def poster_time(self) -> float:
+        """Both curves, both mirrored pairs and every readout on screen."""
+        return self.duration - 0.5
+
+    @property
+    def one_on_exp(self) -> tuple[float, float]:
+        return 0.0, 1.0
+
+    @property
+    def one_on_ln(self) -> tuple[float, float]:
+        return mirror_across_identity(*self.one_on_exp)
+
+    @property
+    def k_on_exp(self) -> tuple[float, float]:
+        return self.readouts["k"], self.readouts["exp_k"]
+
+    @property
+    def k_on_ln(self) -> tuple[float, float]:
+        return mirror_across_identity(*self.k_on_exp)
+
+    @property
+    def k_label(self) -> str:
+        return decimal_label(self.readouts["k"], 6)
+
+    @property
+    def exp_k_label(self) -> str:
+        return f"{self.readouts['exp_k']:.{self.params.decimals}f}"
+
+    @property
+    def ln_exp_k_label(self) -> str:
+        return decimal_label(self.readouts["ln_exp_k"], 10)
+
+    @property
+    def ln_one_label(self) -> str:
+        return decimal_label(self.readouts["ln_1"], 6)
+
+    @property
+    def exp_x_range(self) -> tuple[float, float]:
+        """Where e^x stays inside the window."""
+        lo, hi = self.window
+        return lo, math.log(hi)
+
+    @property
+    def ln_x_range(self) -> tuple[float, float]:
+        lo, hi = self.window
+        return math.exp(lo), hi
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scene": self.params.scene_name,
+            "params": self.params.to_dict(),
+            "readouts": self.readouts,
+            "mirrored_points": {
+                "one": {"exp": list(self.one_on_exp), "ln": list(self.one_on_ln)},
+                "k": {"exp": list(self.k_on_exp), "ln": list(self.k_on_ln)},
+            },
+            "window": list(self.window),
+            "duration": self.duration,
+            "poster_time": self.poster_time,
+        }
+
+
+def plan(params: ExpLogParams) -> ExpLogPlan:
+    """Compute every number the clip shows."""
+    return ExpLogPlan(params=params, readouts=natural_log_readouts(params.k), window=exp_log_window(params.k))

@@ -1,0 +1,160 @@
+"""exp-log: e^x folds across y = x into ln x; ln lives only on x > 0; ln 1 = 0 and ln(e^k) = k."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DL,
+    DOWN,
+    LEFT,
+    PI,
+    RIGHT,
+    UP,
+    UR,
+    Axes,
+    Create,
+    DashedLine,
+    Dot,
+    FadeIn,
+    Polygon,
+    Rotate,
+    TransformFromCopy,
+    VGroup,
+    Write,
+)
+
+from calcanim.params.exp_log import ExpLogParams
+from calcanim.plans.exp_log import ExpLogPlan, plan
+from calcanim.plans.secant_to_tangent import decimal_label
+from calcanim.numerics.tangent_line import tick_values
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
+from calcanim.scenes.frame_tools import FrameTimed
+
+MARGIN = 0.45
+
+
+class ExpLogScene(FrameTimed, CalcanimScene):
+    """e^x and ln x as mirror images across y = x, with the readouts ln 1 = 0 and ln(e^k) = k."""
+
+    params_class = ExpLogParams
+    plan_function = staticmethod(plan)
+    plan: ExpLogPlan
+    params: ExpLogParams
+
+    def construct(self) -> None:
+        self.start_clock()
+        theme, pl = self.theme, self.plan
+        fw, fh = self.frame_width, self.frame_height
+        title = self.math(r"\ln x \text{ undoes } e^x", size=FONT_TITLE).to_edge(UP, buff=MARGIN)
+        stacked = self.portrait or fw / fh < 1.2
+        top = title.get_bottom()[1] - 0.3
+        bottom = -fh / 2 + MARGIN
+        if stacked:
+            side = min(fw - 2 * MARGIN - 0.6, (top - bottom) * 0.58)
+            centre = np.array([0.2, top - side / 2, 0.0])
+        else:
+            side = min(top - bottom, fw * 0.55)
+            centre = np.array([-fw / 2 + MARGIN + 0.6 + side / 2, (top + bottom) / 2, 0.0])
+        lo, hi = pl.window
+        axes = Axes(
+            x_range=(lo, hi, hi - lo),
+            y_range=(lo, hi, hi - lo),
+            x_length=side,
+            y_length=side,
+            tips=False,
+            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
+        ).move_to(centre)
+        for t in tick_values(lo, hi, 6):
+            if t != 0.0:
+                axes.add(self.math(decimal_label(t, 3), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(t, 0), DOWN, buff=0.12))
+                axes.add(self.math(decimal_label(t, 3), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(0, t), LEFT, buff=0.12))
+
+        diagonal = DashedLine(axes.c2p(lo, lo), axes.c2p(hi, hi), color=theme.muted, stroke_width=theme.stroke(2))
+        diagonal_label = self.math("y = x", size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(hi, hi), DL, buff=0.25)
+        exp_curve = axes.plot(np.exp, x_range=(*pl.exp_x_range, 0.02), color=theme.curve, stroke_width=theme.stroke(4))
+        ln_curve = axes.plot(np.log, x_range=(*pl.ln_x_range, 0.01), color=theme.accent, stroke_width=theme.stroke(4))
+        exp_label = self.math("y = e^x", size=FONT_BODY, colour=theme.curve)
+        exp_label.next_to(axes.c2p(*self.on_exp(hi * 0.5)), RIGHT, buff=0.3)
+        ln_label = self.math(r"y = \ln x", size=FONT_BODY, colour=theme.accent)
+        ln_label.next_to(axes.c2p(hi * 0.85, np.log(hi * 0.85)), DOWN + RIGHT * 0.1, buff=0.3)
+
+        # the half-plane x <= 0 inside the plot, where ln is undefined
+        forbidden = Polygon(
+            axes.c2p(lo, lo), axes.c2p(0, lo), axes.c2p(0, hi), axes.c2p(lo, hi),
+            stroke_width=0, fill_color=theme.bad, fill_opacity=0.14,
+        )
+        forbidden_label = self.text("ln x undefined\nfor x ≤ 0", size=FONT_SMALL, colour=theme.bad)
+        forbidden_label.move_to(axes.c2p(lo / 2, lo * 0.55))
+        if forbidden_label.width > 0.9 * abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]):
+            forbidden_label.scale_to_fit_width(0.9 * abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]))
+
+        panel_lines = [
+            self.math(r"\ln 1 = " + pl.ln_one_label, size=FONT_BODY, colour=theme.point),
+            self.math(f"e^{{{pl.k_label}}} = {pl.exp_k_label}", size=FONT_BODY, colour=theme.reference),
+            self.math(f"\\ln({pl.exp_k_label}) = {pl.ln_exp_k_label}", size=FONT_BODY, colour=theme.reference),
+            self.math(r"\ln(e^k) = k", size=FONT_BODY),
+        ]
+        panel = VGroup(*panel_lines).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        if stacked:
+            panel.next_to(axes, DOWN, buff=0.6).set_x(0)
+        else:
+            right = axes.get_right()[0]
+            panel.move_to([(right + fw / 2) / 2, centre[1], 0])
+            if panel.width > fw / 2 - right - MARGIN:
+                panel.scale_to_fit_width(fw / 2 - right - MARGIN)
+
+        one_exp = Dot(axes.c2p(*pl.one_on_exp), radius=0.08, color=theme.point).set_z_index(3)
+        one_ln = Dot(axes.c2p(*pl.one_on_ln), radius=0.08, color=theme.point).set_z_index(3)
+        k_exp = Dot(axes.c2p(*pl.k_on_exp), radius=0.08, color=theme.reference).set_z_index(3)
+        k_ln = Dot(axes.c2p(*pl.k_on_ln), radius=0.08, color=theme.reference).set_z_index(3)
+        one_exp_label = self.math("(0, 1)", size=FONT_SMALL, colour=theme.point).next_to(one_exp, LEFT, buff=0.12)
+        one_ln_label = self.math("(1, 0)", size=FONT_SMALL, colour=theme.point).next_to(one_ln, DOWN + RIGHT * 0.3, buff=0.12)
+        k_exp_label = self.math(f"({pl.k_label},\\,e^{{{pl.k_label}}})", size=FONT_SMALL, colour=theme.reference)
+        k_exp_label.next_to(k_exp, LEFT, buff=0.15)
+        k_ln_label = self.math(f"(e^{{{pl.k_label}}},\\,{pl.k_label})", size=FONT_SMALL, colour=theme.reference)
+        k_ln_label.next_to(k_ln, UR, buff=0.1)
+        mirror_one = DashedLine(one_exp.get_center(), one_ln.get_center(), color=theme.point, stroke_width=theme.stroke(2))
+        mirror_k = DashedLine(k_exp.get_center(), k_ln.get_center(), color=theme.reference, stroke_width=theme.stroke(2))
+
+        self.caption("Here is e to the x, and the line y = x.", pl.seconds("intro") + pl.seconds("exp"))
+        self.timed_play(pl.seconds("intro"), Write(title), Create(axes), Create(diagonal), FadeIn(diagonal_label))
+        self.timed_play(pl.seconds("exp"), Create(exp_curve), FadeIn(exp_label))
+
+        self.caption("Fold it across y = x: every point (a, b) lands on (b, a). The mirror image is ln x, the function that undoes e^x.", pl.seconds("mirror"))
+        fold = exp_curve.copy()
+        self.timed_play(
+            pl.seconds("mirror") * 0.7,
+            Rotate(fold, angle=PI, axis=np.array([1.0, 1.0, 0.0]), about_point=axes.c2p(0, 0)),
+        )
+        self.remove(fold)
+        self.add(ln_curve)
+        self.timed_play(pl.seconds("mirror") * 0.3, FadeIn(ln_label))
+
+        self.caption("e^x is always positive, so ln only ever gets positive inputs: ln x is defined only for x > 0.", pl.seconds("domain"))
+        self.timed_play(pl.seconds("domain") * 0.5, FadeIn(forbidden), FadeIn(forbidden_label))
+        self.timed_wait(pl.seconds("domain") * 0.5)
+
+        self.caption("e^0 = 1, so its mirror says ln 1 = 0.", pl.seconds("ln_one"))
+        self.timed_play(pl.seconds("ln_one") * 0.4, FadeIn(one_exp), FadeIn(one_exp_label))
+        self.timed_play(
+            pl.seconds("ln_one") * 0.6,
+            TransformFromCopy(one_exp, one_ln), Create(mirror_one), FadeIn(one_ln_label), FadeIn(panel_lines[0]),
+        )
+
+        self.caption(
+            f"Raise e to the power {pl.k_label}: e^{pl.k_label} = {pl.exp_k_label}. ln reads the power straight back: "
+            f"ln({pl.exp_k_label}) = {pl.ln_exp_k_label}.",
+            pl.seconds("ln_power"),
+        )
+        self.timed_play(pl.seconds("ln_power") * 0.35, FadeIn(k_exp), FadeIn(k_exp_label), FadeIn(panel_lines[1]))
+        self.timed_play(
+            pl.seconds("ln_power") * 0.65,
+            TransformFromCopy(k_exp, k_ln), Create(mirror_k), FadeIn(k_ln_label), FadeIn(panel_lines[2]),
+        )
+        self.caption("Whatever power you raise e to, ln reads it back: ln(e^k) = k.", pl.seconds("ending"))
+        self.timed_play(pl.seconds("ending") * 0.4, FadeIn(panel_lines[3]))
+        self.timed_wait(pl.seconds("ending") * 0.6)
+
+    def on_exp(self, y: float) -> tuple[float, float]:
+        """The point of e^x at height y (for placing its label)."""
+        return self.plan.k_on_exp if y <= 0 else (float(np.log(y)), y)
