@@ -21,6 +21,7 @@ from calcanim.params.zoom_linearity import ZoomLinearityParams
 from calcanim.params.secant_to_tangent import SecantToTangentParams
 from calcanim.params.tangent_slide import TangentSlideParams
 from calcanim.params.little_o import LittleOParams
+from calcanim.params.exp_log import ExpLogParams
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,13 @@ SCENES: dict[str, SceneEntry] = {
             plan_path="calcanim.plans.tangent_plane:plan",
             scene_path="calcanim.scenes.tangent_plane:TangentPlaneScene",
             summary="a surface g(w0, w1) and its tangent plane at a point from the gradient, the camera turning",
+        ),
+        SceneEntry(
+            name="exp-log",
+            params_class=ExpLogParams,
+            plan_path="calcanim.plans.exp_log:plan",
+            scene_path="calcanim.scenes.exp_log:ExpLogScene",
+            summary="e^x folds across y = x into ln x; ln only for x > 0; ln 1 = 0 and ln(e^k) = k",
         ),
         # One SceneEntry per clip; add new clips above this line.
     ]
