@@ -116,3 +116,18 @@ def test_ln_undoes_exp(k: float) -> None:
 def test_ln_readouts_reject_k_whose_exp_is_not_a_normal_float(k: float) -> None:
     with pytest.raises(ParamError):
         natural_log_readouts(k)
+
+
+def test_lock_interval_is_where_ln_b_is_within_tolerance_of_1() -> None:
+    from calcanim.numerics.exponentials import lock_interval
+
+    lo, hi = lock_interval(0.01)
+    assert float(mpmath.log(lo)) == pytest.approx(0.99, abs=1e-15)
+    assert float(mpmath.log(hi)) == pytest.approx(1.01, abs=1e-15)
+    assert is_locked(lo * 1.0001, 0.01) and not is_locked(lo * 0.9999, 0.01)
+    with pytest.raises(ParamError):
+        lock_interval(0.0)
+
+
+def test_root_finding_with_a_wide_bracket_still_gives_e() -> None:
+    assert abs(unit_slope_base(1.0001, 50.0) - float(mpmath.e)) <= 1e-12

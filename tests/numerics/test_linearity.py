@@ -259,3 +259,41 @@ def test_nice_ticks_reject_empty_ranges() -> None:
         nice_ticks(1.0, 1.0)
     with pytest.raises(ParamError):
         nice_ticks(2.0, 1.0)
+
+
+# --- drawing inside a window ---------------------------------------------------------------------
+
+from calcanim.numerics.linearity import clip_polyline, line_in_window, nice_tick_step  # noqa: E402
+
+
+def test_clip_polyline_cuts_exactly_at_the_edges() -> None:
+    xs = np.linspace(-2.0, 2.0, 401)
+    parts = clip_polyline(xs, xs**2, -1.0, 1.0)
+    assert len(parts) == 1
+    (x0, y0), (x1, y1) = parts[0][0], parts[0][-1]
+    assert (y0, y1) == (1.0, 1.0)
+    assert x0 == pytest.approx(-1.0, abs=1e-12) and x1 == pytest.approx(1.0, abs=1e-12)  # x^2 = 1 at +-1
+
+
+def test_clip_polyline_breaks_at_poles_and_handles_full_crossings() -> None:
+    xs = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
+    with np.errstate(divide="ignore"):
+        parts = clip_polyline(xs, 1.0 / xs, -3.0, 3.0)
+    assert len(parts) == 2  # inf at 0 splits the hyperbola
+    steep = clip_polyline(np.array([0.0, 1.0]), np.array([-10.0, 10.0]), -1.0, 1.0)
+    assert [p.tolist() for p in steep] == [[[0.45, -1.0], [0.55, 1.0]]]
+    assert clip_polyline(np.array([0.0, 1.0]), np.array([5.0, 6.0]), -1.0, 1.0) == []
+
+
+def test_line_in_window_keeps_slope_and_stays_inside() -> None:
+    ends = line_in_window(1.0, 1.0, 2.0, (0.998, 1.002), (0.998, 1.002))
+    (x0, y0), (x1, y1) = ends
+    assert (y1 - y0) / (x1 - x0) == pytest.approx(2.0, rel=1e-9)
+    assert (x0, x1) == pytest.approx((0.999, 1.001), abs=1e-12)
+    assert line_in_window(0.0, 10.0, 0.0, (-1.0, 1.0), (-1.0, 1.0)) is None
+
+
+def test_nice_tick_step_is_the_step_of_nice_ticks() -> None:
+    for lo, hi in [(0.9975, 1.0025), (-1.0, 1.0), (99.5, 100.5)]:
+        ticks = nice_ticks(lo, hi)
+        assert ticks[1] - ticks[0] == pytest.approx(nice_tick_step(lo, hi), rel=1e-9)
