@@ -200,3 +200,12 @@ def test_settings_and_arguments_are_validated() -> None:
 def test_status_rules_explain_every_status() -> None:
     assert set(STATUS_RULES) == {"converged", "diverged", "running"}
     assert all(isinstance(text, str) and text and "\n" not in text for text in STATUS_RULES.values())
+
+
+def test_a_diverged_run_keeps_the_rejected_iterate_when_it_is_finite() -> None:
+    # ravine (x^2 + 10 y^2)/2, lr = 0.55: y <- (1 - 5.5) y = -4.5 y; from y = 1.5 the first step lands at -6.75,
+    # outside the domain widened by 50% (|y| <= 4): stopped at step 1, rejected point (-3.5 * 0.45, -6.75)
+    run = run_descent(preset("ravine"), OptimizerSettings("gd", 0.55), (-3.5, 1.5), 10)
+    assert run.status == "diverged" and run.stopped_at == 1
+    assert run.escaped_to == pytest.approx((-3.5 * 0.45, -6.75))
+    assert run_descent(preset("bowl"), OptimizerSettings("gd", 0.1), (1.0, 1.0), 5).escaped_to is None

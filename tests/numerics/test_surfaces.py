@@ -157,3 +157,22 @@ def test_unknown_preset_names_the_valid_ones_and_the_nearest() -> None:
     message = str(raised.value)
     assert "'rosenbrock'" in message and all(name in message for name in PRESETS)
     assert preset("Six_Hump_Camel") is PRESETS["six-hump-camel"]
+
+
+def test_level_set_segments_of_a_bowl_lie_on_the_circle() -> None:
+    from calcanim.numerics.surfaces import level_set_segments, sample_grid
+
+    xs, ys, zs = sample_grid(preset("bowl"), 60)
+    segments = level_set_segments(xs[0], ys[:, 0], zs, 4.0)  # x^2 + y^2 = 4: radius 2
+    radii = np.hypot(segments[..., 0], segments[..., 1])
+    assert len(segments) > 40 and np.allclose(radii, 2.0, atol=0.02)
+    assert level_set_segments(xs[0], ys[:, 0], zs, -1.0).shape == (0, 2, 2)  # below the minimum: nothing
+
+
+def test_level_set_segments_resolve_a_saddle_cell() -> None:
+    from calcanim.numerics.surfaces import level_set_segments
+
+    g = np.array([-1.0, 1.0])
+    values = np.array([[1.0, -1.0], [-1.0, 1.0]])  # x*y-like sign pattern: four edge crossings in one cell
+    segments = level_set_segments(g, g, values, 0.0)
+    assert segments.shape == (2, 2, 2)
