@@ -276,6 +276,8 @@ def run_lesson(
         summary.interrupted = True
         raise
     finally:
+        order = {clip.name: index for index, clip in enumerate(spec.clips)}
+        summary.outcomes.sort(key=lambda outcome: order[outcome.name])
         sweep_partials(folder)
         _keep_complete_earlier_records(spec, selected, previous, records, folder)
         manifest = build_manifest(spec, [records[c.name] for c in spec.clips if c.name in records])
