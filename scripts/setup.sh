@@ -4,11 +4,19 @@
 #
 #   scripts/setup.sh          what rendering needs
 #   scripts/setup.sh --test   that, plus what the tests need (test extras, Chromium for the gallery check)
+#   scripts/setup.sh --bench  that, plus texlive-latex-extra for the plain-manim reference clips in bench/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WITH_TESTS=0
-[[ "${1:-}" == "--test" ]] && WITH_TESTS=1
+WITH_BENCH=0
+for arg in "$@"; do
+    case "$arg" in
+        --test) WITH_TESTS=1 ;;
+        --bench) WITH_TESTS=1; WITH_BENCH=1 ;;
+        *) echo "setup: unknown option $arg (use --test or --bench)" >&2; exit 2 ;;
+    esac
+done
 
 # cairo and pango headers and pkg-config build pycairo and ManimPango; a C compiler and the Python
 # headers build them; texlive-latex-base (article, amsmath, amssymb) and dvisvgm typeset formulas
@@ -16,6 +24,8 @@ WITH_TESTS=0
 SYSTEM_PACKAGES=(build-essential python3-dev python3-venv pkg-config libcairo2-dev libpango1.0-dev
                  texlive-latex-base dvisvgm fonts-dejavu-core)
 TEST_SYSTEM_PACKAGES=(chromium)
+# manim's default TeX template (used by the plain-manim reference clips, not by calcanim) needs standalone.cls.
+BENCH_SYSTEM_PACKAGES=(texlive-latex-extra)
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
 
@@ -31,6 +41,7 @@ missing_packages() {
 install_system_packages() {
     local wanted=("${SYSTEM_PACKAGES[@]}")
     (( WITH_TESTS )) && wanted+=("${TEST_SYSTEM_PACKAGES[@]}")
+    (( WITH_BENCH )) && wanted+=("${BENCH_SYSTEM_PACKAGES[@]}")
     if ! command -v dpkg-query >/dev/null; then
         say "not a Debian-like system: install cairo, pango, pkg-config, LaTeX and dvisvgm yourself"
         return
