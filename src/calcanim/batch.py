@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -37,8 +37,6 @@ from calcanim.render import DEFAULT_RENDERS_DIR, RenderOptions, cached_result, c
 
 MANIFEST_NAME = "manifest.json"
 GALLERY_NAME = "index.html"
-#: Formats shown with a <video> element; their poster is a separate png.
-VIDEO_FORMATS = ("mp4", "webm", "mov")
 
 
 @dataclass(frozen=True)
@@ -304,7 +302,7 @@ def _key_of(clip_job: ClipJob) -> str:
 
 def _run_jobs(
     pending: list[ClipJob], workers: int, executor_factory: ExecutorFactory, job: Job, progress: _Progress
-) -> Any:
+) -> Iterator[tuple[ClipOutcome, dict[str, Any] | None]]:
     """Yield (outcome, record) per clip as they finish.
 
     At most ``workers`` jobs are in flight, so when a worker process dies we know which clips

@@ -75,10 +75,6 @@ class Clip:
     title: str = ""
     line: int = 0
 
-    def entry_and_params(self) -> tuple[Any, SceneParams]:
-        entry = SCENES[self.scene]
-        return entry, entry.params_class.from_mapping(self.params, source=f"clip '{self.name}'")
-
 
 @dataclass(frozen=True)
 class Lesson:
@@ -90,9 +86,6 @@ class Lesson:
     clips: tuple[Clip, ...]
     description: str = ""
     defaults: Mapping[str, Any] = field(default_factory=dict)
-
-    def clip(self, name: str) -> Clip:
-        return next(c for c in self.clips if c.name == name)
 
     def select(self, only: Sequence[str]) -> tuple[Clip, ...]:
         """The clips named in ``only`` (all when empty); unknown names list the lesson's clips."""
