@@ -131,6 +131,17 @@ class ZoomLinearityPlan:
         """Magnification a fraction alpha of the way from start to end, evenly in log scale."""
         return start * (end / start) ** alpha
 
+    @staticmethod
+    def zoom_readout(zoom: float) -> float:
+        """The magnification the readout shows while zooming: one significant digit (x1, x2, ..., x900, x1000).
+
+        Coarse on purpose: the readout is retypeset only when this changes, a few times per decade.
+
+        >>> [ZoomLinearityPlan.zoom_readout(z) for z in (1.0, 1.4, 9.6, 93.0, 999.0)]
+        [1.0, 1.0, 10.0, 90.0, 1000.0]
+        """
+        return float(f"{zoom:.1g}")
+
     def view(self, zoom: float) -> View:
         """Window, ticks and labels at magnification zoom (both axes, or x only when equal_axes is false)."""
         w = self.half_width(zoom)

@@ -121,7 +121,9 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
             else:
                 y_axis.set_stroke(opacity=0.0)
             labels.submobjects = shown
-            zoom_value.set_value(float(np.exp(log_zoom.get_value())))
+            shown_zoom = plan_.zoom_readout(view.zoom)
+            if shown_zoom != zoom_value.get_value():  # retypesetting costs more than the rest of the frame
+                zoom_value.set_value(shown_zoom)
 
         title = self.math(rf"y = {plan_.function_tex}", size=FONT_TITLE)
         where = self.math(rf"\text{{near }} x = {plan_.point_label}", size=FONT_BODY, colour=theme.muted)
