@@ -153,6 +153,7 @@ class Polyline:
     colour: RGB
     width: float  # pixels
     dashed: bool = False
+    ghost: float = 0.4  # opacity of the parts hidden behind the surface, drawn faintly on top (0: hide them)
 
 
 @dataclass
@@ -337,10 +338,14 @@ class SurfaceRenderer:
             mid = (depth[:-1] + depth[1:]) / 2 + bias
             pixel_list, mid_list = pixels.tolist(), mid.tolist()
             colour, width, dashed = overlay.colour, overlay.width, overlay.dashed
-            return [
-                (mid_list[i], ("segment", pixel_list[i], pixel_list[i + 1], colour, width, dashed))
-                for i in np.flatnonzero(keep).tolist()
-            ]
+            kept = np.flatnonzero(keep).tolist()
+            items = [(mid_list[i], ("segment", pixel_list[i], pixel_list[i + 1], colour, width, dashed)) for i in kept]
+            if overlay.ghost > 0:
+                faint = (*colour, overlay.ghost)
+                items += [
+                    (ON_TOP_DEPTH, ("segment", pixel_list[i], pixel_list[i + 1], faint, width * 0.8, dashed)) for i in kept
+                ]
+            return items
         if isinstance(overlay, Ball):
             pixels, depth = projector.project(self.to_box(overlay.point, OVERLAY_LIFT))
             lift = ON_TOP_DEPTH * 2 if overlay.on_top else 0.0
@@ -371,7 +376,10 @@ def draw_item(ctx: cairo.Context, item: tuple, line_scale: float = 1.0) -> None:
     kind = item[0]
     if kind == "segment":
         _, a, b, colour, width, dashed = item
-        ctx.set_source_rgb(*colour)
+        if len(colour) == 4:
+            ctx.set_source_rgba(*colour)
+        else:
+            ctx.set_source_rgb(*colour)
         ctx.set_line_width(width)
         if dashed:
             ctx.set_dash([width * 2.0, width * 1.6])
