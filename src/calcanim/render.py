@@ -230,7 +230,7 @@ def _render_in(
     manim_format = "webm" if options.transparent and options.format == "png" else _MANIM_FORMAT[options.format]
     settings: dict[str, Any] = {
         "media_dir": str(work / "media"),
-        "tex_dir": str(_tex_cache_dir()),
+        "tex_dir": str(work / "tex"),
         "pixel_width": layout.pixel_width,
         "pixel_height": layout.pixel_height,
         "frame_width": layout.frame_width,
@@ -247,7 +247,7 @@ def _render_in(
     }
     scene_class = entry.scene_class()
     theme = load_theme(options.theme)
-    with _quiet_manim_logger(), tempconfig(settings):
+    with _quiet_manim_logger(), tempconfig(settings), shared_tex_cache(work / "tex"):
         try:
             scene = scene_class(params=params, theme=theme)
             scene.render()
@@ -377,6 +377,32 @@ def _tex_cache_dir() -> Path:
         folder = Path(tempfile.gettempdir()) / "calcanim-tex"
         folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@contextlib.contextmanager
+def shared_tex_cache(private: Path) -> Iterator[None]:
+    """Give manim a private TeX folder seeded from the shared cache, and publish new formulas back.
+
+    manim writes .tex/.dvi/.svg in place under their hash, so two renders typesetting the same new
+    formula at once (batch workers) can read each other's half-written files. Each render works in
+    its own folder; finished SVGs are renamed into the shared cache atomically.
+    """
+    shared = _tex_cache_dir()
+    private.mkdir(parents=True, exist_ok=True)
+    for svg in shared.glob("*.svg"):
+        with contextlib.suppress(OSError):
+            (private / svg.name).symlink_to(svg)
+    try:
+        yield
+    finally:
+        for svg in private.glob("*.svg"):
+            if svg.is_symlink() or (shared / svg.name).exists():
+                continue
+            with contextlib.suppress(OSError):
+                fd, temp = tempfile.mkstemp(prefix=".", suffix=".svg.partial", dir=shared)
+                os.close(fd)
+                shutil.copyfile(svg, temp)
+                os.replace(temp, shared / svg.name)
 
 
 def _remux(movie: Path, target: Path, codec_tag: str | None = None) -> Path:
