@@ -12,7 +12,7 @@ from calcanim.errors import ParamError
 from calcanim.params.tangent_bases import TangentBasesParams
 from calcanim.plans.tangent_bases import INTRO_SECONDS, ENDING_SECONDS, X_RANGE, Y_RANGE, plan
 from calcanim.registry import get_scene
-from tests.scenes.render_check import check_low_quality_video
+from tests.scenes.video_checks import render_and_check
 
 
 def _error(**values: object) -> str:
@@ -127,12 +127,4 @@ def test_scene_builds_with_no_arguments() -> None:
 
 @pytest.mark.render
 def test_low_quality_render(tmp_path: Path) -> None:
-    from calcanim.render import RenderOptions, render_clip
-
-    entry = get_scene("tangent-bases")
-    params = entry.params_class.from_mapping(
-        {"sweep_seconds": 1.0, "pause_seconds": 0.6, "stops": ["e"], "quotients": False}
-    )
-    output = tmp_path / "clip.mp4"
-    render_clip(entry, params, RenderOptions(quality="low"), output, progress=False, force=True)
-    check_low_quality_video(output, entry.plan(params).duration)
+    render_and_check("tangent-bases", {"sweep_seconds": 1.0, "pause_seconds": 0.6, "stops": ["e"], "quotients": False}, tmp_path)

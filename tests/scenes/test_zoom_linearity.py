@@ -13,7 +13,7 @@ from calcanim.errors import ParamError
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, plan
 from calcanim.registry import get_scene
-from tests.scenes.render_check import check_low_quality_video
+from tests.scenes.video_checks import render_and_check
 
 
 def _error(**values: object) -> str:
@@ -137,10 +137,4 @@ def test_registry_lists_the_clip() -> None:
 
 @pytest.mark.render
 def test_low_quality_render(tmp_path: Path) -> None:
-    from calcanim.render import RenderOptions, render_clip
-
-    entry = get_scene("zoom-linearity")
-    params = entry.params_class.from_mapping({"zooms": [1, 100], "zoom_seconds": 1.5, "hold_seconds": 0.4})
-    output = tmp_path / "clip.mp4"
-    render_clip(entry, params, RenderOptions(quality="low"), output, progress=False, force=True)
-    check_low_quality_video(output, entry.plan(params).duration)
+    render_and_check("zoom-linearity", {"zooms": [1, 100], "zoom_seconds": 1.5, "hold_seconds": 0.4}, tmp_path)
