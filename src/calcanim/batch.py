@@ -152,7 +152,8 @@ def probe_video(path: Path) -> dict[str, Any]:
             duration = container.duration / av.time_base
         else:
             duration = None
-        rate = stream.average_rate or stream.guessed_rate
+        # The nominal rate (r_frame_rate); average_rate is frames / duration and drifts off 15 by rounding.
+        rate = stream.guessed_rate or stream.average_rate
         return {
             "duration": duration,
             "width": stream.codec_context.width,

@@ -138,7 +138,7 @@ def _card(clip: Mapping[str, Any]) -> str:
     if clip.get("width") and clip.get("height"):
         facts.append(f"{_int(clip['width'])}×{_int(clip['height'])}")
     if clip.get("fps"):
-        facts.append(f"{_number(clip['fps'])} fps")
+        facts.append(f"{float(clip['fps']):.4g} fps")
     if clip.get("duration"):
         facts.append(f"{float(clip['duration']):.1f} s")
     options = clip.get("options", {})
