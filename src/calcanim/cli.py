@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -122,11 +124,17 @@ def show(scene: str) -> None:
     """Show a clip's parameters: name, type, default, allowed values, help."""
     entry = get_scene(scene)
     click.echo(f"{entry.name}: {entry.summary}\n")
-    rows = [(r.name, r.type_text, _json_text(r.default), r.allowed, r.help) for r in entry.params_class.describe()]
-    headers = ("parameter", "type", "default", "allowed", "help")
-    click.echo(_table(headers, rows))
+    width = min(100, shutil.get_terminal_size((100, 24)).columns)
+    rows = entry.params_class.describe()
+    for row in rows:
+        click.echo(f"{row.name} ({row.type_text}) = {_json_text(row.default)}")
+        wrap = functools.partial(textwrap.fill, width=width, initial_indent="    ", subsequent_indent="    ",
+                                 break_on_hyphens=False)
+        if row.allowed != "any":
+            click.echo(wrap(f"allowed: {row.allowed}"))
+        click.echo(wrap(row.help))
     click.echo(f"\nSet any of them with --set KEY=VALUE or in a --config TOML file, e.g.\n"
-               f"  calcanim render {entry.name} --set {rows[0][0]}={rows[0][2]}")
+               f"  calcanim render {entry.name} --set {rows[0].name}={_json_text(rows[0].default)}")
 
 
 @main.command()
@@ -228,7 +236,9 @@ def _json_default(value: Any) -> Any:
 
 
 def _json_text(value: Any) -> str:
-    return json.dumps(value, default=_json_default) if not isinstance(value, str) else value
+    if isinstance(value, str):
+        return value or '""'
+    return json.dumps(value, default=_json_default)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
