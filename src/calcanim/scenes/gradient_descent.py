@@ -366,10 +366,11 @@ class GradientDescentScene(CalcanimScene):
         (x0, x1), (y0, y1) = surface.x_range, surface.y_range
         muted = theme.muted
         labels = VGroup(
-            self.text(number_text(x0), size=FONT_SMALL, colour=muted).next_to(corner_bl, DOWN, buff=0.06),
+            # the two labels at the bottom-left corner stand clear of each other: x0 right of it, y0 above it
+            self.text(number_text(x0), size=FONT_SMALL, colour=muted).next_to(corner_bl, DOWN + RIGHT, buff=0.06),
             self.text(number_text(x1), size=FONT_SMALL, colour=muted).next_to([corner_tr[0], corner_bl[1], 0], DOWN, buff=0.06),
             self.text("x", size=FONT_SMALL, colour=muted).next_to([(corner_bl[0] + corner_tr[0]) / 2, corner_bl[1], 0], DOWN, buff=0.06),
-            self.text(number_text(y0), size=FONT_SMALL, colour=muted).next_to(corner_bl, LEFT, buff=0.06),
+            self.text(number_text(y0), size=FONT_SMALL, colour=muted).next_to(corner_bl, UP + LEFT, buff=0.06),
             self.text(number_text(y1), size=FONT_SMALL, colour=muted).next_to([corner_bl[0], corner_tr[1], 0], LEFT, buff=0.06),
             self.text("y", size=FONT_SMALL, colour=muted).next_to([corner_bl[0], (corner_bl[1] + corner_tr[1]) / 2, 0], LEFT, buff=0.06),
         )
