@@ -22,7 +22,6 @@ from calcanim.render import RenderOptions, render_clip
 @pytest.mark.parametrize(
     ("values", "field"),
     [
-        ({"learning_rates": []}, "learning_rates"),
         ({"learning_rates": [0.1, -0.1]}, "learning_rates"),
         ({"learning_rates": [0.1] * 7}, "learning_rates"),
         ({"surface": "rosenbrok"}, "surface"),
@@ -154,3 +153,22 @@ def test_real_low_quality_render_of_each_view(view: str, tmp_path: Path) -> None
     )
     result = render_clip(entry, params, RenderOptions(quality="low"), tmp_path / "clip.mp4", progress=False)
     check_video(result.path, entry.plan(params).duration)
+
+
+@pytest.mark.parametrize("surface", ["bowl", "ravine", "rosenbrock", "himmelblau", "six-hump-camel"])
+def test_empty_learning_rates_give_the_surface_s_classic_comparison(surface: str) -> None:
+    """Too small crawls (still running), good settles lower, too large diverges, on every preset with a minimum."""
+    params = GradientDescentParams.from_mapping({"surface": surface, "learning_rates": []})
+    small, good, large = params.learning_rates
+    assert 0 < small < good < large
+    runs = {run["learning_rate"]: run for run in get_scene("gradient-descent").plan(params).to_json()["runs"]}
+    assert runs[small]["status"] == "running"
+    assert runs[large]["status"] == "diverged"
+    assert runs[good]["status"] != "diverged"
+    assert runs[good]["trajectory"][-1]["loss"] < runs[small]["trajectory"][-1]["loss"]
+
+
+def test_ravine_classic_rates_straddle_two_over_L() -> None:
+    small, good, large = GradientDescentParams().learning_rates
+    assert good < 2 / 10 < large  # ravine (x^2 + 10 y^2)/2 has L = 10
+

@@ -12,6 +12,16 @@ SURFACES = ("bowl", "ravine", "rosenbrock", "himmelblau", "saddle", "six-hump-ca
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
 VIEWS = ("surface", "contour", "both")
 MAX_RUNS = 6
+#: Per surface: a rate that crawls, one that does well and one too large (checked in the tests).
+CLASSIC_LEARNING_RATES: dict[str, tuple[float, ...]] = {
+    "bowl": (0.02, 0.3, 1.05),
+    "ravine": (0.02, 0.1, 0.21),
+    "rosenbrock": (0.0005, 0.004, 0.008),
+    "himmelblau": (0.001, 0.01, 0.05),
+    "saddle": (0.01, 0.02, 0.05),
+    "six-hump-camel": (0.01, 0.05, 0.2),
+    "custom": (0.01, 0.1, 0.5),
+}
 
 STATUS_HELP = (
     "status of each run: 'diverged' = an iterate, its loss or gradient became non-finite or the iterate "
@@ -40,13 +50,13 @@ class GradientDescentParams(SceneParams):
     start: tuple[float, ...] = param((), "start point [x, y] inside the domain; empty = the preset's")
     optimizer: str = param("gd", "update rule: gd, momentum, nesterov (beta) or adam (beta1, beta2, eps)", choices=OPTIMIZERS)
     learning_rates: tuple[float, ...] = param(
-        (0.02, 0.1, 0.21),
+        (),
         STATUS_HELP
-        + "One run per learning rate (at most 6), each in its own colour. Defaults on ravine "
-        "(stable below 2/L = 0.2): too small (crawls), good (converges), too large (overshoots, diverges)",
+        + "One run per learning rate (at most 6), each in its own colour. Empty = the surface's classic "
+        "comparison, too small (crawls), good, too large (overshoots or diverges): "
+        + "; ".join(f"{name} {list(rates)}" for name, rates in CLASSIC_LEARNING_RATES.items()),
         gt=0,
         le=100,
-        min_items=1,
     )
     steps: int = param(80, "optimizer steps per run", ge=1, le=1000)
     beta: float = param(0.9, "momentum / nesterov: velocity decay", ge=0, lt=1)
@@ -63,6 +73,8 @@ class GradientDescentParams(SceneParams):
     duration: float = param(8.0, "seconds the descent takes (the clip adds ~1.5 s intro and 2.5 s ending)", ge=1, le=120)
 
     def check(self) -> None:
+        if not self.learning_rates:
+            object.__setattr__(self, "learning_rates", CLASSIC_LEARNING_RATES[self.surface])
         if len(self.learning_rates) > MAX_RUNS:
             self.fail("learning_rates", f"at most {MAX_RUNS} runs, got {len(self.learning_rates)}")
         if self.surface == "custom" and not self.loss.strip():
