@@ -22,6 +22,8 @@ from calcanim.params.secant_to_tangent import SecantToTangentParams
 from calcanim.params.tangent_slide import TangentSlideParams
 from calcanim.params.little_o import LittleOParams
 from calcanim.params.exp_log import ExpLogParams
+from calcanim.params.gradient_descent import GradientDescentParams
+from calcanim.params.tangent_plane import TangentPlaneParams
 
 
 @dataclass(frozen=True)
@@ -48,73 +50,41 @@ def _load(path: str) -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
+def _clip(name: str, params_class: type[SceneParams], scene_class: str, summary: str) -> SceneEntry:
+    """An entry whose plan and scene live in plans/<name>.py and scenes/<name>.py (dashes as underscores)."""
+    module = name.replace("-", "_")
+    return SceneEntry(
+        name=name,
+        params_class=params_class,
+        plan_path=f"calcanim.plans.{module}:plan",
+        scene_path=f"calcanim.scenes.{module}:{scene_class}",
+        summary=summary,
+    )
+
+
+#: Every clip, in the order of the lessons: e and the slope-1 base, local linearity, derivatives, descent.
 SCENES: dict[str, SceneEntry] = {
     entry.name: entry
     for entry in [
-        SceneEntry(
-            name="limit-climb",
-            params_class=LimitClimbParams,
-            plan_path="calcanim.plans.limit_climb:plan",
-            scene_path="calcanim.scenes.limit_climb:LimitClimbScene",
-            summary="(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis",
-        ),
-        SceneEntry(
-            name="secant-to-tangent",
-            params_class=SecantToTangentParams,
-            plan_path="calcanim.plans.secant_to_tangent:plan",
-            scene_path="calcanim.scenes.secant_to_tangent:SecantToTangentScene",
-            summary="secant slopes (f(a+h) - f(a))/h settle on f'(a) as h shrinks, then the tangent; float64 tail optional",
-        ),
-        SceneEntry(
-            name="tangent-bases",
-            params_class=TangentBasesParams,
-            plan_path="calcanim.plans.tangent_bases:plan",
-            scene_path="calcanim.scenes.tangent_bases:TangentBasesScene",
-            summary="b^x and its tangent at x = 0 as b sweeps; the slope ln b locks to 1 at b = e",
-        ),
-        SceneEntry(
-            name="zoom-linearity",
-            params_class=ZoomLinearityParams,
-            plan_path="calcanim.plans.zoom_linearity:plan",
-            scene_path="calcanim.scenes.zoom_linearity:ZoomLinearityScene",
-            summary="zoom both axes into y = f(x) at a point until the curve is its tangent line",
-        ),
-        SceneEntry(
-            name="tangent-slide",
-            params_class=TangentSlideParams,
-            plan_path="calcanim.plans.tangent_slide:plan",
-            scene_path="calcanim.scenes.tangent_slide:TangentSlideScene",
-            summary="the tangent line rides along a curve (sin(x), sin(4x) + 0.1x^2, ...); optional quadratic approximation",
-        ),
-        SceneEntry(
-            name="gradient-descent",
-            params_class=_load("calcanim.params.gradient_descent:GradientDescentParams"),
-            plan_path="calcanim.plans.gradient_descent:plan",
-            scene_path="calcanim.scenes.gradient_descent:GradientDescentScene",
-            summary="gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
-        ),
-        SceneEntry(
-            name="little-o",
-            params_class=LittleOParams,
-            plan_path="calcanim.plans.little_o:plan",
-            scene_path="calcanim.scenes.little_o:LittleOScene",
-            summary="the tangent's error r(eps) is o(eps): r/eps -> 0, beside an offset approximation whose ratio does not",
-        ),
-        SceneEntry(
-            name="tangent-plane",
-            params_class=_load("calcanim.params.tangent_plane:TangentPlaneParams"),
-            plan_path="calcanim.plans.tangent_plane:plan",
-            scene_path="calcanim.scenes.tangent_plane:TangentPlaneScene",
-            summary="a surface g(w0, w1) and its tangent plane at a point from the gradient, the camera turning",
-        ),
-        SceneEntry(
-            name="exp-log",
-            params_class=ExpLogParams,
-            plan_path="calcanim.plans.exp_log:plan",
-            scene_path="calcanim.scenes.exp_log:ExpLogScene",
-            summary="e^x folds across y = x into ln x; ln only for x > 0; ln 1 = 0 and ln(e^k) = k",
-        ),
-        # One SceneEntry per clip; add new clips above this line.
+        _clip("limit-climb", LimitClimbParams, "LimitClimbScene",
+              "(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis"),
+        _clip("tangent-bases", TangentBasesParams, "TangentBasesScene",
+              "b^x and its tangent at x = 0 as b sweeps; the slope ln b locks to 1 at b = e"),
+        _clip("exp-log", ExpLogParams, "ExpLogScene",
+              "e^x folds across y = x into ln x; ln only for x > 0; ln 1 = 0 and ln(e^k) = k"),
+        _clip("zoom-linearity", ZoomLinearityParams, "ZoomLinearityScene",
+              "zoom both axes into y = f(x) at a point until the curve is its tangent line"),
+        _clip("secant-to-tangent", SecantToTangentParams, "SecantToTangentScene",
+              "secant slopes (f(a+h) - f(a))/h settle on f'(a) as h shrinks, then the tangent; float64 tail optional"),
+        _clip("tangent-slide", TangentSlideParams, "TangentSlideScene",
+              "the tangent line rides along a curve (sin(x), sin(4x) + 0.1x^2, ...); optional quadratic approximation"),
+        _clip("little-o", LittleOParams, "LittleOScene",
+              "the tangent's error r(eps) is o(eps): r/eps -> 0, beside an offset approximation whose ratio does not"),
+        _clip("tangent-plane", TangentPlaneParams, "TangentPlaneScene",
+              "a surface g(w0, w1) and its tangent plane at a point from the gradient, the camera turning"),
+        _clip("gradient-descent", GradientDescentParams, "GradientDescentScene",
+              "gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both"),
+        # One entry per clip; add new clips above this line.
     ]
 }
 
