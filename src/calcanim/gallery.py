@@ -53,7 +53,8 @@ summary { cursor: pointer; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; font-size: 0.88rem;
         font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; }
+.numbers tr:first-child th { white-space: nowrap; }
 th { color: var(--muted); font-weight: 600; }
 .numbers { overflow-x: auto; }
 textarea { width: 100%; font: 0.8rem/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
