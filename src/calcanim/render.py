@@ -90,10 +90,21 @@ def assets_digest() -> str:
     return _tree_digest(assets_dir(), "*")
 
 
+#: The parts of calcanim that decide what a clip looks like (not the CLI, batch runner or gallery page).
+PIXEL_SOURCES = ("scenes", "plans", "params", "numerics", "style", "expr.py", "render.py", "captions.py")
+
+
 @functools.cache
 def code_digest() -> str:
-    """A hash of calcanim's own source: a changed scene invalidates cached clips even before a release."""
-    return _tree_digest(Path(__file__).resolve().parent, "*.py")
+    """A hash of the source that draws clips: a changed scene invalidates cached clips even before a
+    release, while an edit to the CLI or the gallery page does not."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for part in PIXEL_SOURCES:
+        path = package / part
+        digest.update(part.encode())
+        digest.update(_tree_digest(path, "*.py").encode() if path.is_dir() else path.read_bytes())
+    return digest.hexdigest()
 
 
 def clip_key(entry: SceneEntry, params: SceneParams, options: RenderOptions) -> str:
