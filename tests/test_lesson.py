@@ -13,7 +13,7 @@ from calcanim.lesson import LessonError, load_lesson
 from calcanim.registry import SCENES
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED = ["e-and-linearity.toml", "learning-rate.toml"]
+SHIPPED = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "scenes").glob("*.toml"))
 
 
 def write(tmp_path: Path, text: str, name: str = "lesson.toml") -> Path:
