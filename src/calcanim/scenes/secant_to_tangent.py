@@ -175,8 +175,8 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
         theme, pl = self.theme, self.plan
         cells = [
             self.math("h", size=FONT_LABEL, colour=theme.muted),
-            self.text("exact slope", size=FONT_LABEL, colour=theme.muted),
-            self.text("float64", size=FONT_LABEL, colour=theme.muted),
+            self.math(r"\text{exact slope}", size=FONT_LABEL, colour=theme.muted),
+            self.math(r"\text{float64}", size=FONT_LABEL, colour=theme.muted),
         ]
         for c in pl.checkpoints:
             cells += [
@@ -196,8 +196,8 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
         fw = self.frame_width
         cells = [
             self.math("h", size=FONT_LABEL, colour=theme.muted),
-            self.text("float64 quotient", size=FONT_SMALL, colour=theme.muted),
-            self.text("float64 - exact", size=FONT_SMALL, colour=theme.muted),
+            self.math(r"\text{float64 quotient}", size=FONT_LABEL, colour=theme.muted),
+            self.math(r"\text{float64} - \text{exact}", size=FONT_LABEL, colour=theme.muted),
         ]
         for row in pl.breakdown:
             colour = theme.good if row.good else theme.bad
