@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +262,7 @@ def _render_in(
     with _quiet_manim_logger(), tempconfig(settings), shared_tex_cache(work / "tex"):
         try:
             scene = scene_class(params=params, theme=theme)
+            _encode_frames_in_place(scene)
             scene.render()
         except CalcanimError:
             raise
@@ -275,12 +277,68 @@ def _render_in(
     return produced, subtitles if has_captions else None, poster_time
 
 
+#: x264 preset per quality, at manim's crf 23. On 1080p60 limit-climb frames (bench/RESULTS.md) x264 took
+#: 27 ms a frame at manim's default (medium), 17 at superfast, 11 at ultrafast; every preset stayed above
+#: 43 dB PSNR. Previews favour speed over size; finals keep files near medium's size.
+X264_PRESETS = {"low": "ultrafast", "medium": "superfast", "high": "superfast", "4k": "superfast"}
+#: Segments manim may still be encoding while the scene draws on. manim's default, 1, makes every
+#: animation wait at its end until its segment is flushed (a quarter of limit-climb's 1080p time).
+INFLIGHT_ENCODERS = 3
+
+
 def encoder_settings(options: RenderOptions) -> dict[str, Any]:
-    """manim's encoder config for the requested format (ProRes 4444 for mov)."""
+    """manim's encoder config for the requested format: ProRes 4444 for mov, a fast x264 preset for
+    what manim renders as mp4 (mp4, gif, png), and segments encoded while the scene draws on."""
+    settings: dict[str, Any] = {"max_inflight_encoders": INFLIGHT_ENCODERS}
     if options.format == "mov":
         pixel_format = "yuva444p10le" if options.transparent else "yuv444p10le"
-        return {"video_codec": "prores_ks", "pixel_format": pixel_format, "video_encoder_options": {"profile": "4444"}}
-    return {}
+        settings.update(video_codec="prores_ks", pixel_format=pixel_format, video_encoder_options={"profile": "4444"})
+    elif not options.transparent and _MANIM_FORMAT[options.format] == "mp4":
+        settings["video_encoder_options"] = {"preset": X264_PRESETS.get(options.quality, "superfast")}
+    return settings
+
+
+def _encode_frames_in_place(scene: Any) -> None:
+    """Give this scene's x264 segments an encoder that reads manim's frames without copying them."""
+    writer = scene.renderer.file_writer
+    spec = getattr(writer, "video_encoder", None)
+    if spec is None or spec.codec != "libx264":
+        return
+    encoder_class = _in_place_encoder_class()
+    writer._create_segment_encoder = lambda target: encoder_class(target=target, spec=spec)
+
+
+@functools.cache
+def _in_place_encoder_class() -> type:
+    import av
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    class InPlaceSegmentEncoder(VideoSegmentEncoder):
+        """manim's segment encoder, with the same pixels out but less work per frame.
+
+        manim wraps each RGBA frame with VideoFrame.from_ndarray, a copy that costs ~5 ms at 1080p,
+        and converts a frozen frame to YUV once per repeat. Here the frame is read in place
+        (manim hands it over and never touches it again) and converted once, with the same
+        swscale call PyAV's encode would make.
+        """
+
+        def write_frame(self, pixels: Any, *, repeat: int = 1) -> None:
+            self._validate_frame(pixels, repeat)
+            time_base = Fraction(self.spec.frame_rate.denominator, self.spec.frame_rate.numerator)
+            try:
+                frame = av.VideoFrame.from_numpy_buffer(pixels, format="rgba").reformat(
+                    format=self.spec.pixel_format
+                )
+                frame.time_base = time_base
+                for _ in range(repeat):  # the encoder keeps its own reference to each frame sent
+                    frame.pts = self._next_pts
+                    self._next_pts += 1
+                    for packet in self._stream.encode(frame):
+                        self._container.mux(packet)
+            except BaseException as error:
+                raise self._operation_error("encode", error) from error
+
+    return InPlaceSegmentEncoder
 
 
 def extract_frame(movie: Path, seconds: float, target: Path, *, alpha: bool = False) -> Path:
