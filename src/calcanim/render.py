@@ -259,7 +259,7 @@ def _render_in(
     }
     scene_class = entry.scene_class()
     theme = load_theme(options.theme)
-    with _quiet_manim_logger(), tempconfig(settings), shared_tex_cache(work / "tex"):
+    with _quiet_manim_logger(), tempconfig(settings), shared_tex_cache(work / "tex"), _svg_paths_shared_by_copies():
         try:
             scene = scene_class(params=params, theme=theme)
             _encode_frames_in_place(scene)
@@ -420,6 +420,36 @@ def movie_to_gif(movie: Path, target: Path) -> Path:
 
 def _even_int(value: float) -> int:
     return max(2, int(round(value / 2)) * 2)
+
+
+@contextlib.contextmanager
+def _svg_paths_shared_by_copies() -> Iterator[None]:
+    """While rendering, copies of TeX and SVG shapes share their parsed SVG path instead of deep-copying it.
+
+    A glyph keeps the svgelements Path it was built from (``path_obj``) but never reads it again;
+    deep-copying it was ~85% of the cost of copying a formula, and manim copies whole groups at
+    the start of every FadeIn, Transform and Write. The points, colours and everything drawn are
+    still copied, so frames do not change.
+    """
+    from manim import Mobject
+    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
+
+    def deepcopy_sharing_path(self: Any, memo: dict[int, Any]) -> Any:
+        path = self.__dict__.get("path_obj")
+        if path is not None:
+            memo.setdefault(id(path), path)
+        return Mobject.__deepcopy__(self, memo)
+
+    had_own = "__deepcopy__" in VMobjectFromSVGPath.__dict__
+    previous = VMobjectFromSVGPath.__dict__.get("__deepcopy__")
+    VMobjectFromSVGPath.__deepcopy__ = deepcopy_sharing_path
+    try:
+        yield
+    finally:
+        if had_own:
+            VMobjectFromSVGPath.__deepcopy__ = previous
+        else:
+            del VMobjectFromSVGPath.__deepcopy__
 
 
 @contextlib.contextmanager
