@@ -70,7 +70,27 @@ class Readout(DecimalNumber):
         if self._get_num_string(number) == getattr(self, "_shown", None):
             self.number = number
             return self
-        return super().set_value(number)
+        if any(getattr(self, name) is None for name in _STYLE_SET_BY_INIT_COLORS):
+            return super().set_value(number)
+        # DecimalNumber.set_value, less its match_style pass: init_colors() below sets every one of
+        # those attributes again from the readout's own style, so copying them first changes nothing.
+        old_family = self.get_family()
+        old_font_size = self.font_size
+        move_to_point = self.get_edge_center(self.edge_to_fix)
+        self._set_submobjects_from_number(number)
+        self.font_size = old_font_size
+        self.move_to(move_to_point, self.edge_to_fix)
+        for mobject in old_family:
+            mobject.points[:] = 0
+        self.init_colors()
+        return self
+
+
+#: What VMobject.init_colors sets on the whole family (when none is None).
+_STYLE_SET_BY_INIT_COLORS = (
+    "fill_opacity", "stroke_opacity", "stroke_width", "background_stroke_opacity", "background_stroke_width",
+    "sheen_factor", "sheen_direction",
+)
 
 
 class CalcanimScene(Scene):
