@@ -89,6 +89,8 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         point_label = self.math("(0,\\,1)", size=FONT_SMALL, colour=theme.point)
         point_label.next_to(point, LEFT + UP * 0.6, buff=0.12)
 
+        shown_lock: list[bool | None] = [None]  # the lock state last painted on the readouts and note
+
         def follow(_: Mobject) -> None:
             base = float(np.exp(log_base.get_value()))
             set_polyline(curve, self.plan.curve_parts(base), to_screen)
@@ -98,11 +100,13 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
             locked = self.plan.locked_at(base)
             colour = theme.good if locked else theme.accent
             tangent.set_stroke(color=colour)
-            b_value.set_value(base)
+            b_value.set_value(base)  # a rebuilt readout takes the colour the readout already has
             slope_value.set_value(self.plan.slope_at(base))
-            for mob in (b_value, slope_value):
-                mob.set_color(theme.good if locked else theme.text)
-            lock_note.set_opacity(1.0 if locked else 0.0)
+            if shown_lock[0] is not locked:  # recolouring every glyph each frame cost more than the rest
+                for mob in (b_value, slope_value):
+                    mob.set_color(theme.good if locked else theme.text)
+                lock_note.set_opacity(1.0 if locked else 0.0)
+                shown_lock[0] = locked
 
         follow(curve)
         self.caption("Every curve y = b^x passes through (0, 1), because b^0 = 1 for any base b.", INTRO_SECONDS)
