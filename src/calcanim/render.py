@@ -279,8 +279,9 @@ def _render_in(
 
 #: x264 preset per quality, at manim's crf 23. On 1080p60 limit-climb frames (bench/RESULTS.md) x264 took
 #: 27 ms a frame at manim's default (medium), 17 at superfast, 11 at ultrafast, and ultrafast had the best
-#: PSNR (47 dB against 45.5 for medium; no difference to the eye) for about 2.5x medium's file size:
-#: 0.8 MB for limit-climb's 13 s at 1080p60. Set "superfast" here to halve files for ~12% more wall time.
+#: PSNR (47 dB against 45.5 for medium; no difference to the eye) for 2.5-4x medium's file size:
+#: 0.8 MB for limit-climb's 13 s at 1080p60, 3.4 MB for zoom-linearity's 16.5 s. "superfast" roughly
+#: halves files for ~12% more wall time.
 X264_PRESETS = {"low": "ultrafast", "medium": "ultrafast", "high": "ultrafast", "4k": "ultrafast"}
 #: Segments manim may still be encoding while the scene draws on. manim's default, 1, makes every
 #: animation wait at its end until its segment is flushed (a quarter of limit-climb's 1080p time).
