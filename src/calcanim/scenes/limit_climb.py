@@ -27,6 +27,7 @@ from manim import (
 from calcanim.numerics.limits import compound_interest_limit
 from calcanim.params.limit_climb import LimitClimbParams
 from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint, LimitClimbPlan, plan
+from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 
 Y_RANGE = (1.9, 2.9)
@@ -80,8 +81,12 @@ class LimitClimbScene(CalcanimScene):
         self.play(Create(e_line), FadeIn(e_label), FadeIn(dot), Create(curve), run_time=INTRO_SECONDS * 0.4)
 
         dot.add_updater(follow)
+        # follow() sets the readouts from the dot's updater: without updaters of their own, manim would
+        # paint them into each play's frozen background and they would only jump at the marks.
+        keep_redrawn(n_readout, a_readout)
         self.climb(axes, log_n, top)
         dot.remove_updater(follow)
+        stop_redrawing(n_readout, a_readout)
         follow(None)
 
         self.caption(

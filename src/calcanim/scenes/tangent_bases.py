@@ -36,6 +36,7 @@ from calcanim.plans.tangent_bases import (
     TangentBasesPlan,
     plan,
 )
+from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, set_polyline
 
@@ -114,6 +115,9 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         self.timed_play(INTRO_SECONDS * 0.4, Create(curve), Create(tangent), FadeIn(point, point_label))
         curve.add_updater(follow)
         self.add(lock_note)
+        # follow() moves these from the curve's updater: without updaters of their own, manim would
+        # paint them into each play's frozen background and they would only jump at the stops.
+        keep_redrawn(tangent, readouts, lock_note)
 
         ghosts: list[VMobject] = []
         for leg in self.plan.legs:
@@ -129,6 +133,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
                     self.bring_to_front(tangent, curve, point)
         self.ending(curve, tangent, point)
         curve.remove_updater(follow)
+        stop_redrawing(tangent, readouts, lock_note)
 
     # --- the beats ---------------------------------------------------------------------------
 
