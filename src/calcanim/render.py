@@ -157,6 +157,11 @@ def resolve_output(path: Path, options: RenderOptions) -> Path:
     return path
 
 
+def wants_captions(options: RenderOptions) -> bool:
+    """Caption files go beside videos that a player shows with a captions track (not png or gif)."""
+    return options.captions and options.format not in ("png", "gif")
+
+
 def _stamp_path(output: Path) -> Path:
     return output.with_name(f".{output.name}.key")
 
@@ -173,7 +178,7 @@ def cached_result(output: Path, key: str, options: RenderOptions, poster: Path |
             return None
     except OSError:
         return None
-    captions = tuple(p for p in _caption_paths(output) if p.is_file()) if options.captions and options.format != "png" else ()
+    captions = tuple(p for p in _caption_paths(output) if p.is_file()) if wants_captions(options) else ()
     if poster is not None and not poster.is_file():
         return None
     return RenderResult(path=output, captions=captions, poster=poster, cached=True, key=key)
@@ -203,7 +208,7 @@ def render_clip(
         movie, subtitles, poster_time = _render_in(work, entry, params, options, progress)
         finished = [(_finish(movie, options, work, poster_time), output)]
         captions: list[Path] = []
-        if options.captions and options.format != "png" and subtitles is not None:
+        if wants_captions(options) and subtitles is not None:
             srt, vtt = _caption_paths(output)
             vtt_work = work / "captions.vtt"
             vtt_work.write_text(srt_to_vtt(subtitles.read_text(encoding="utf-8")), encoding="utf-8")
