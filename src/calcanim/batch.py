@@ -17,7 +17,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +29,7 @@ from typing import Any, TextIO
 
 from calcanim import __version__
 from calcanim.errors import CalcanimError, ParamError
+from calcanim.files import write_text_atomically
 from calcanim.gallery import write_gallery
 from calcanim.lesson import Clip, Lesson, load_lesson
 from calcanim.registry import get_scene
@@ -449,20 +449,6 @@ def _read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
 
 def write_json_atomically(path: Path, data: Any) -> None:
     write_text_atomically(path, json.dumps(plain_json(data), indent=2, allow_nan=False) + "\n", suffix=".tmp")
-
-
-def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:
-    """Write beside the target under a hidden name, then rename into place."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 # --- what the user sees on stderr -----------------------------------------------------------

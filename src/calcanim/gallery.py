@@ -7,14 +7,13 @@ the folder can be copied anywhere or served as it is. Every piece of text goes t
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
+
+from calcanim.files import write_text_atomically
 
 VIDEO_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime"}
 #: plan keys that are not headline numbers (shown elsewhere, or too long for a card)
@@ -243,14 +242,5 @@ def _size_attributes(clip: Mapping[str, Any]) -> str:
 
 def write_gallery(path: Path, manifest: Mapping[str, Any], *, extra_script: str = "") -> Path:
     """Write the page atomically (hidden temp file beside it, then rename)."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(build_gallery(manifest, extra_script=extra_script))
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_text_atomically(path, build_gallery(manifest, extra_script=extra_script))
     return path

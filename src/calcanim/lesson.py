@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from calcanim.errors import CalcanimError, ConfigFileError
+from calcanim.files import read_text_file
 from calcanim.params.base import SceneParams
 from calcanim.registry import SCENES
 
@@ -123,16 +124,7 @@ def load_lesson(path: Path | str) -> Lesson:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigFileError(f"cannot read lesson '{path}': no such file; check the path (lessons live in scenes/)") from None
-    except IsADirectoryError:
-        raise ConfigFileError(f"cannot read lesson '{path}': it is a folder; give a .toml file") from None
-    except UnicodeDecodeError:
-        raise ConfigFileError(f"cannot read lesson '{path}': not UTF-8 text; save it as UTF-8 TOML") from None
-    except OSError as error:
-        raise ConfigFileError(f"cannot read lesson '{path}': {error.strerror or error}") from None
+    return read_text_file(path, "lesson", hint="check the path (lessons live in scenes/)")
 
 
 class _SourceLayout:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from calcanim.errors import ConfigFileError, ParamError
+from calcanim.files import read_text_file
 
 
 def parse_set_value(text: str) -> Any:
@@ -45,18 +46,7 @@ def parse_set_pairs(pairs: Iterable[str]) -> dict[str, Any]:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file as a dict; unreadable or invalid files raise ConfigFileError naming the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigFileError(f"cannot read '{path}': no such file; check the path") from None
-    except IsADirectoryError:
-        raise ConfigFileError(f"cannot read '{path}': it is a folder; give a .toml file") from None
-    except PermissionError:
-        raise ConfigFileError(f"cannot read '{path}': permission denied; check the file's permissions") from None
-    except UnicodeDecodeError:
-        raise ConfigFileError(f"cannot read '{path}': not UTF-8 text; save it as a UTF-8 TOML file") from None
-    except OSError as error:
-        raise ConfigFileError(f"cannot read '{path}': {error.strerror or error}") from None
+    text = read_text_file(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
