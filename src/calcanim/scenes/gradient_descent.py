@@ -140,7 +140,7 @@ class GradientDescentScene(CalcanimScene):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def construct(self) -> None:
-        theme, p, pl = self.theme, self.params, self.plan
+        p, pl = self.params, self.plan
         names = {"surface": ["surface"], "contour": ["contour"], "both": ["surface", "contour"]}[p.view]
         layout = clip_layout(self.frame_width, self.frame_height, len(names))
         self.pixel_scale = self.camera.pixel_height / 480 if not self.portrait else self.camera.pixel_width / 480

@@ -141,7 +141,7 @@ class LimitClimbScene(CalcanimScene):
 
     def climb(self, axes: Axes, log_n: ValueTracker, top: float) -> None:
         """Move through the marks in order, leaving each mark's value on screen as it is passed."""
-        theme, p = self.theme, self.params
+        p = self.params
         end = self.plan.log10_n_max
         stops = [math.log10(c.n) for c in self.plan.checkpoints]
         speed = p.duration / end if end > 0 else p.duration

@@ -184,7 +184,7 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
                 self.math(c.label, size=FONT_BODY),
                 self.math(c.float64_label, size=FONT_BODY),
             ]
-        grid = VGroup(*cells).arrange_in_grid(rows=len(pl.checkpoints) + 1, cols=3, buff=(0.55, 0.22))
+        VGroup(*cells).arrange_in_grid(rows=len(pl.checkpoints) + 1, cols=3, buff=(0.55, 0.22))
         header = VGroup(*cells[:3])
         rows = [VGroup(*cells[3 * i + 3 : 3 * i + 6]) for i in range(len(pl.checkpoints))]
         return VGroup(header, *rows), rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 import numpy as np
 from manim import (
@@ -194,7 +193,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         return table
 
     def ending(self, curve: VMobject, tangent: Line, point: Dot) -> None:
-        p, plan_ = self.params, self.plan
+        plan_ = self.plan
         if plan_.unit_slope_base_in_sweep:
             words = f"Back to b = e = {plan_.unit_slope_base_label}: the one base whose curve leaves (0, 1) with slope exactly 1."
             verdict = self.math(rf"\text{{slope }} 1 \iff b = e = {plan_.unit_slope_base_label[:-3]}\ldots", size=FONT_BODY, colour=self.theme.good)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, Line, Mobject, ValueTracker, VGroup, VMobject, Write, linear
 
 from calcanim.params.tangent_slide import TangentSlideParams

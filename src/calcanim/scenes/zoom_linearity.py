@@ -30,7 +30,7 @@ from manim import (
 
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan, number_text, plan
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, set_polyline
 
 MARGIN = 0.45
@@ -236,7 +236,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
             shows = [Create(line), FadeIn(verdict)]
         else:
             verdict = VGroup(
-                self.math(rf"\text{{a corner: no line appears}}", size=FONT_BODY, colour=theme.bad),
+                self.math(r"\text{a corner: no line appears}", size=FONT_BODY, colour=theme.bad),
                 self.math(rf"f'({a}) \text{{ does not exist}}", size=FONT_BODY, colour=theme.bad),
             ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
             words = f"However far we zoom, the corner stays: no single line fits, so f'({a}) does not exist."
