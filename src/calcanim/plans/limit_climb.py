@@ -61,6 +61,11 @@ class LimitClimbPlan:
     def log10_n_max(self) -> float:
         return math.log10(self.params.n_max)
 
+    @staticmethod
+    def curve_at_log10(log10_n: float) -> float:
+        """(1 + 1/n)^n at the real n = 10**log10_n: the smooth curve the dot rides on."""
+        return compound_interest_limit(10.0**log10_n)
+
     def value_at_log10(self, log10_n: float) -> float:
         """a_n at the integer n nearest to 10**log10_n: what the live readout shows."""
         return compound_interest_limit(self.n_at_log10(log10_n))

@@ -24,7 +24,6 @@ from manim import (
     linear,
 )
 
-from calcanim.numerics.limits import compound_interest_limit
 from calcanim.params.limit_climb import LimitClimbParams
 from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint, LimitClimbPlan, plan
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
@@ -56,7 +55,7 @@ class LimitClimbScene(CalcanimScene):
         self.place_header(title, readouts)
 
         curve = axes.plot(
-            lambda t: compound_interest_limit(10.0**t),
+            self.plan.curve_at_log10,
             x_range=(0.0, self.plan.log10_n_max, self.plan.log10_n_max / 200 or 0.01),
             color=theme.curve,
             stroke_width=theme.stroke(3),
@@ -72,7 +71,7 @@ class LimitClimbScene(CalcanimScene):
 
         def follow(_: object) -> None:
             t = log_n.get_value()
-            dot.move_to(axes.c2p(t, compound_interest_limit(10.0**t)))
+            dot.move_to(axes.c2p(t, self.plan.curve_at_log10(t)))
             n_readout.set_value(self.plan.n_at_log10(t))
             a_readout.set_value(self.plan.value_at_log10(t))
 
