@@ -29,7 +29,8 @@ from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 
-Y_RANGE = (1.9, 2.9)
+#: The a_n axis: ticks every 0.2 from its foot, so the foot must sit on a labelled value (2.0, 2.2, ...).
+Y_RANGE = (1.8, 2.9)
 
 
 class LimitClimbScene(CalcanimScene):
