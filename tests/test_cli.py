@@ -25,7 +25,7 @@ def assert_one_line_error(result, *fragments: str) -> None:
     assert result.exit_code == 2, result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("calcanim: error: ") or lines[0].startswith("Error:"), lines[0]
+    assert lines[0].startswith("calcanim: error: "), lines[0]
     assert "Traceback" not in result.output
     for fragment in fragments:
         assert fragment in lines[0], lines[0]

@@ -41,7 +41,6 @@ UPDATE_RULES_TEX = {
     "adam": r"x \leftarrow x - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)",
 }
 OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
-STATUS_WORDS = {"converged": "converged", "diverged": "diverged", "running": "still moving"}
 
 
 def number_text(value: float, digits: int = 3) -> str:

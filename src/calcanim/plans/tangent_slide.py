@@ -43,10 +43,6 @@ class TangentSlidePlan:
     def function_tex(self) -> str:
         return sympy.latex(self.expression.sympy_expr)
 
-    @property
-    def derivative_tex(self) -> str:
-        return sympy.latex(self.field.first.sympy_expr)
-
     def x_at(self, progress: float) -> float:
         """Where the point is after `progress` (0..1) of its ride."""
         start, end = self.params.path

@@ -127,11 +127,6 @@ class ZoomLinearityPlan:
         return self.params.half_width / zoom
 
     @staticmethod
-    def zoom_between(start: float, end: float, alpha: float) -> float:
-        """Magnification a fraction alpha of the way from start to end, evenly in log scale."""
-        return start * (end / start) ** alpha
-
-    @staticmethod
     def zoom_readout(zoom: float) -> float:
         """The magnification the readout shows while zooming: one significant digit (x1, x2, ..., x900, x1000).
 

@@ -245,11 +245,6 @@ class SurfaceRenderer:
         boxed[..., 2] += lift
         return boxed
 
-    def pixel_of(self, theta: float, point: Sequence[float]) -> np.ndarray:
-        """Pixel position of a domain point (x, y, z) at camera theta (for labels)."""
-        pixels, _ = self.projector(theta).project(self.to_box(np.asarray(point, dtype=float)))
-        return pixels
-
     def render(self, theta: float, overlays: Sequence[object] = ()) -> np.ndarray:
         """One frame: floor, then faces and overlays in painter's order. Returns RGBA."""
         projector = self.projector(theta)

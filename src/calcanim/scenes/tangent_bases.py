@@ -80,7 +80,6 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         lock_note = self.text("slope 1: this base is e", size=FONT_LABEL, colour=theme.good)
         header = VGroup(title, readouts, lock_note).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         self.place_panel(header, axes, stacked, top=True)
-        self.panel_bottom = header.get_bottom()
         self.quotient_anchor = (axes, stacked, header)
 
         curve = VMobject(stroke_color=theme.curve, stroke_width=theme.stroke(4))
