@@ -48,6 +48,41 @@ def set_polyline(
         mobject.set_points_as_corners(np.full((2, 3), 1000.0))
 
 
+#: Where a straight line's one cubic keeps its control points (what Line's set_points_as_corners builds).
+_THIRDS = np.array([0.0, 1 / 3, 2 / 3, 1.0])
+
+
+def place_segment(line: VMobject, start: np.ndarray, end: np.ndarray) -> None:
+    """Make a straight Line run from start to end: the points Line builds for itself, without
+    put_start_and_end_on's rotation matrices (a third of zoom-linearity's per-frame work)."""
+    line.points = start + np.outer(_THIRDS, np.asarray(end) - start)
+
+
+def show_stroke(mobject: VMobject, visible: bool) -> None:
+    """Show or hide a shape's stroke, restyling only when that changes."""
+    opacity = 1.0 if visible else 0.0
+    if mobject.get_stroke_opacity() != opacity:
+        mobject.set_stroke(opacity=opacity)
+
+
+class NextTo:
+    """``mobject.next_to(point, direction, buff)`` for shapes that move every frame without changing
+    shape: the aligned edge is measured once per shape and direction, then only shifted."""
+
+    def __init__(self) -> None:
+        self._anchors: dict[tuple[int, tuple[float, ...]], tuple[Any, Any, np.ndarray]] = {}
+
+    def __call__(self, mobject: Any, point: np.ndarray, direction: np.ndarray, buff: float) -> Any:
+        key = (id(mobject), tuple(direction))
+        anchor = self._anchors.get(key)
+        if anchor is None:
+            first = mobject.family_members_with_points()[0]
+            anchor = self._anchors[key] = (mobject, first, mobject.get_critical_point(-direction) - first.points[0])
+        _, first, offset = anchor
+        mobject.shift(point + buff * direction - (first.points[0] + offset))
+        return mobject
+
+
 class FrameTimed:
     """Mixin for a Scene: play and wait for the frames the plan's seconds are worth (see FrameClock)."""
 

@@ -31,7 +31,7 @@ from manim import (
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan, number_text, plan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
-from calcanim.scenes.frame_tools import FrameTimed, set_polyline
+from calcanim.scenes.frame_tools import FrameTimed, NextTo, place_segment, set_polyline, show_stroke
 
 MARGIN = 0.45
 #: Room left of the plot for y tick labels, and below it for x tick labels (manim units).
@@ -78,6 +78,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
         grid = VGroup(*grid_x, *grid_y, *zero_lines)
         labels = VGroup()
         label_cache: dict[tuple[str, str], Mobject] = {}
+        next_to = NextTo()
         curve = VMobject(stroke_color=theme.curve, stroke_width=theme.stroke(4))
         point = Dot(centre, radius=0.08, color=theme.point)
 
@@ -94,32 +95,26 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
             shown: list[Mobject] = []
             xs = to_screen(np.array([[t, view.y.low] for t in view.x.ticks]).reshape(-1, 2))
             for i, line in enumerate(grid_x):
+                show_stroke(line, i < len(xs))
                 if i < len(xs):
-                    line.put_start_and_end_on(xs[i], xs[i] + UP * side)
-                    line.set_stroke(opacity=1.0)
-                    shown.append(label("x", view.x.labels[i]).next_to(xs[i], DOWN, buff=0.15))
-                else:
-                    line.set_stroke(opacity=0.0)
+                    place_segment(line, xs[i], xs[i] + UP * side)
+                    shown.append(next_to(label("x", view.x.labels[i]), xs[i], DOWN, 0.15))
             ys = to_screen(np.array([[view.x.low, t] for t in view.y.ticks]).reshape(-1, 2))
             for i, line in enumerate(grid_y):
+                show_stroke(line, i < len(ys))
                 if i < len(ys):
-                    line.put_start_and_end_on(ys[i], ys[i] + RIGHT * side)
-                    line.set_stroke(opacity=1.0)
-                    shown.append(label("y", view.y.labels[i]).next_to(ys[i], LEFT, buff=0.15))
-                else:
-                    line.set_stroke(opacity=0.0)
+                    place_segment(line, ys[i], ys[i] + RIGHT * side)
+                    shown.append(next_to(label("y", view.y.labels[i]), ys[i], LEFT, 0.15))
             # The true axes x = 0 and y = 0, when they are in the window.
             x_axis, y_axis = zero_lines
+            show_stroke(x_axis, view.y.low < 0.0 < view.y.high)
             if view.y.low < 0.0 < view.y.high:
                 start = to_screen(np.array([[view.x.low, 0.0]]))[0]
-                x_axis.put_start_and_end_on(start, start + RIGHT * side).set_stroke(opacity=1.0)
-            else:
-                x_axis.set_stroke(opacity=0.0)
+                place_segment(x_axis, start, start + RIGHT * side)
+            show_stroke(y_axis, view.x.low < 0.0 < view.x.high)
             if view.x.low < 0.0 < view.x.high:
                 start = to_screen(np.array([[0.0, view.y.low]]))[0]
-                y_axis.put_start_and_end_on(start, start + UP * side).set_stroke(opacity=1.0)
-            else:
-                y_axis.set_stroke(opacity=0.0)
+                place_segment(y_axis, start, start + UP * side)
             labels.submobjects = shown
             shown_zoom = plan_.zoom_readout(view.zoom)
             if shown_zoom != zoom_value.get_value():  # retypesetting costs more than the rest of the frame
