@@ -36,7 +36,7 @@ from calcanim.plans.secant_to_tangent import (
     h_tex,
     plan,
 )
-from calcanim.scenes.frame_tools import FrameTimed
+from calcanim.scenes.frame_tools import FrameTimed, place_segment
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
 
@@ -89,7 +89,7 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
         def follow(_: Mobject) -> None:
             h = pl.h_at(log_h.get_value())
             q_dot.move_to(axes.c2p(*pl.live_point(h)))
-            secant.put_start_and_end_on(*self.ends(axes, pl.secant_through(h)))
+            place_segment(secant, *self.ends(axes, pl.secant_through(h)))
             h_value.set_value(h)
             slope_value.set_value(pl.live_slope(h))
 

@@ -6,7 +6,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, Line, Mobject, Val
 
 from calcanim.params.tangent_slide import TangentSlideParams
 from calcanim.plans.tangent_slide import ENDING_SECONDS, INTRO_SECONDS, TangentSlidePlan, plan
-from calcanim.scenes.frame_tools import FrameTimed
+from calcanim.scenes.frame_tools import FrameTimed, place_segment
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
 
@@ -86,7 +86,7 @@ class TangentSlideScene(FrameTimed, CalcanimScene):
         def follow(_: Mobject) -> None:
             t = pl.tangent_at(pl.x_at(progress.get_value()))
             start, end = pl.tangent_segment(t, half_length, x_unit, y_unit)
-            line.put_start_and_end_on(axes.c2p(*start), axes.c2p(*end))
+            place_segment(line, axes.c2p(*start), axes.c2p(*end))
             dot.move_to(axes.c2p(t.x0, t.y0))
             x_value.set_value(t.x0)
             slope_value.set_value(t.slope)
