@@ -24,6 +24,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -71,6 +72,12 @@ class Measurement:
     peak_mb: float
     ok: bool = True
     note: str = ""
+    cpu: float = math.nan  # user + system CPU seconds of the process tree
+
+    @property
+    def cores(self) -> float:
+        """CPU seconds per wall second: how many cores the process kept busy on average."""
+        return self.cpu / self.wall if self.wall else math.nan
 
     @property
     def wall_per_video_second(self) -> float:
@@ -92,22 +99,29 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
-def timed(command: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Run a command in a fresh process; wall seconds and peak RSS (MB) of that process tree."""
+class Timing(NamedTuple):
+    wall: float
+    peak_mb: float
+    result: subprocess.CompletedProcess
+    cpu: float
+
+
+def timed(command: list[str], cwd: Path | None = None, env: dict | None = None) -> Timing:
+    """Run a command in a fresh process: wall seconds, peak RSS (MB) and CPU seconds of that process tree."""
     probe = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
         "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "wall = time.perf_counter() - t\n"
-        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
         "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr)\n"
-        "print(f'@@BENCH {wall} {rss} {p.returncode}')\n"
+        "print(f'@@BENCH {wall} {use.ru_maxrss / 1024} {p.returncode} {use.ru_utime + use.ru_stime}')\n"
     )
     result = subprocess.run([PYTHON, "-c", probe, *command], capture_output=True, text=True, cwd=cwd, env=env)
     line = [l for l in result.stdout.splitlines() if l.startswith("@@BENCH")][-1]
-    _, wall, rss, code = line.split()
+    _, wall, rss, code, cpu = line.split()
     result.returncode = int(code)
-    return float(wall), float(rss), result
+    return Timing(float(wall), float(rss), result, float(cpu))
 
 
 def video_seconds(path: Path) -> float:
@@ -122,10 +136,10 @@ def measure_ours(case: Case, quality: str) -> Measurement:
     command = [*CALCANIM, "render", case.scene, "-q", quality, "--force", "-o", str(out)]
     for setting in case.settings:
         command += ["--set", setting]
-    wall, rss, result = timed(command, cwd=ROOT)
+    wall, rss, result, cpu = timed(command, cwd=ROOT)
     if result.returncode != 0:
-        return Measurement(case.scene, quality, wall, 0.0, rss, ok=False, note=result.stderr.strip()[-300:])
-    return Measurement(case.scene, quality, wall, video_seconds(out), rss)
+        return Measurement(case.scene, quality, wall, 0.0, rss, ok=False, note=result.stderr.strip()[-300:], cpu=cpu)
+    return Measurement(case.scene, quality, wall, video_seconds(out), rss, cpu=cpu)
 
 
 def measure_reference(case: Case, quality: str) -> Measurement | None:
@@ -136,18 +150,19 @@ def measure_reference(case: Case, quality: str) -> Measurement | None:
     with tempfile.TemporaryDirectory(prefix="calcanim-bench-ref-") as media:
         command = [str(Path(PYTHON).with_name("manim")), "render", flag, "--disable_caching", "--media_dir", media,
                    "--progress_bar", "none", "--verbosity", "ERROR", str(REFERENCE / file), scene_class]
-        wall, rss, result = timed(command, cwd=Path(media))
+        wall, rss, result, cpu = timed(command, cwd=Path(media))
         movies = list(Path(media).rglob(f"{scene_class}.mp4"))
         if result.returncode != 0 or not movies:
-            return Measurement(f"reference {file}", quality, wall, 0.0, rss, ok=False, note=result.stderr.strip()[-300:])
-        return Measurement(f"reference {file}", quality, wall, video_seconds(movies[0]), rss)
+            return Measurement(f"reference {file}", quality, wall, 0.0, rss, ok=False, note=result.stderr.strip()[-300:],
+                               cpu=cpu)
+        return Measurement(f"reference {file}", quality, wall, video_seconds(movies[0]), rss, cpu=cpu)
 
 
 def measure_floor(quality: str, seconds: float) -> Measurement:
     _, width, height, fps = QUALITIES[quality]
     whole = max(1, math.ceil(seconds))
-    wall, rss, result = timed([PYTHON, str(REFERENCE / "encode_floor.py"), str(width), str(height), str(fps), str(whole)])
-    return Measurement("encode floor", quality, wall, float(whole), rss, ok=result.returncode == 0)
+    wall, rss, result, cpu = timed([PYTHON, str(REFERENCE / "encode_floor.py"), str(width), str(height), str(fps), str(whole)])
+    return Measurement("encode floor", quality, wall, float(whole), rss, ok=result.returncode == 0, cpu=cpu)
 
 
 def measure_startup() -> list[tuple[str, float]]:
@@ -169,15 +184,14 @@ def measure_startup() -> list[tuple[str, float]]:
     return results
 
 
-def measure_batch(lesson: Path) -> list[tuple[int, float]]:
+def measure_batch(lesson: Path) -> dict[int, Timing]:
     """A whole lesson at low quality with 1 and with 2 jobs, forced (nothing cached)."""
-    results = []
+    results = {}
     for jobs in (1, 2):
         out = OUT / f"batch-{jobs}"
         shutil.rmtree(out, ignore_errors=True)
-        wall, _, result = timed([*CALCANIM, "batch", str(lesson), "-q", "low", "--force", "-j", str(jobs), "-o", str(out)],
-                                cwd=ROOT)
-        results.append((jobs, wall if result.returncode == 0 else math.nan))
+        timing = timed([*CALCANIM, "batch", str(lesson), "-q", "low", "--force", "-j", str(jobs), "-o", str(out)], cwd=ROOT)
+        results[jobs] = timing if timing.result.returncode == 0 else timing._replace(wall=math.nan)
     return results
 
 
@@ -185,7 +199,7 @@ def fmt(value: float, digits: int = 2) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
-def report(rows: list[Row], startup: list[tuple[str, float]], batch: list[tuple[int, float]], lesson: Path | None) -> str:
+def report(rows: list[Row], startup: list[tuple[str, float]], batches: dict[Path, dict[int, Timing]]) -> str:
     lines = [
         f"## Run of {time.strftime('%Y-%m-%d %H:%M %Z')}",
         "",
@@ -195,20 +209,23 @@ def report(rows: list[Row], startup: list[tuple[str, float]], batch: list[tuple[
         "Wall = wall-clock seconds of a fresh process; s/s = seconds of video per wall second; "
         "ratios are wall seconds per video second, ours over theirs (below 1 means calcanim is faster).",
         "",
-        "| clip | quality | video s | calcanim wall s | s/s | peak MB | reference wall s | ref s/s | ours/ref | "
+        "Cores = CPU seconds per wall second of our render (x264 encodes on its own threads while the scene draws).",
+        "",
+        "| clip | quality | video s | calcanim wall s | s/s | cores | peak MB | reference wall s | ref s/s | ours/ref | "
         "floor wall s | ours/floor | calcanim faster by |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         ours, ref, floor = row.ours, row.reference, row.floor
         if not ours.ok:
             lines.append(f"| {row.case} | {row.quality} | failed: {ours.note.splitlines()[-1] if ours.note else ''} |"
-                         + " |" * 9)
+                         + " |" * 10)
             continue
         ratio_ref = ours.wall_per_video_second / ref.wall_per_video_second if ref and ref.ok else math.nan
         ratio_floor = ours.wall_per_video_second / floor.wall_per_video_second if floor and floor.ok else math.nan
         lines.append(
             f"| {row.case} | {row.quality} | {fmt(ours.video_seconds, 1)} | {fmt(ours.wall)} | {fmt(ours.speed)} | "
+            f"{fmt(ours.cores)} | "
             f"{fmt(ours.peak_mb, 0)} | {fmt(ref.wall) if ref else '-'} | {fmt(ref.speed) if ref else '-'} | "
             f"{fmt(ratio_ref)} | {fmt(floor.wall) if floor else '-'} | {fmt(ratio_floor)} | "
             f"{fmt(1 / ratio_ref, 1) + 'x' if ref and ref.ok and ratio_ref else '-'} |"
@@ -216,11 +233,17 @@ def report(rows: list[Row], startup: list[tuple[str, float]], batch: list[tuple[
     if startup:
         lines += ["", "| quick command | best of 3, wall s |", "|---|---|"]
         lines += [f"| {label} | {fmt(seconds, 3)} |" for label, seconds in startup]
-    if batch:
-        one = dict(batch).get(1, math.nan)
-        two = dict(batch).get(2, math.nan)
-        lines += ["", f"Batch of `{lesson.relative_to(ROOT) if lesson else ''}` at low quality, forced: "
-                  f"1 job {fmt(one)} s, 2 jobs {fmt(two)} s, speed-up {fmt(one / two if two else math.nan)}x"]
+    if batches:
+        lines += ["", "Lesson batches at low quality, forced. A perfect 2-job run keeps both cores busy, so its speed-up"
+                  " over 1 job is at most 2 / (cores the 1-job run already used).", "",
+                  "| lesson | 1 job wall s | 1 job CPU s | cores used by 1 job | bound for 2 jobs | 2 jobs wall s | "
+                  "2 jobs CPU s | speed-up |", "|---|---|---|---|---|---|---|---|"]
+        for lesson, runs in batches.items():
+            one, two = runs[1], runs[2]
+            cores = one.cpu / one.wall if one.wall else math.nan
+            lines.append(f"| `{lesson.relative_to(ROOT)}` | {fmt(one.wall)} | {fmt(one.cpu)} | {fmt(cores)} | "
+                         f"{fmt(2 / cores if cores else math.nan)}x | {fmt(two.wall)} | {fmt(two.cpu)} | "
+                         f"{fmt(one.wall / two.wall if two.wall else math.nan)}x |")
     return "\n".join(lines)
 
 
@@ -230,8 +253,9 @@ def main() -> None:
     parser.add_argument("--qualities", nargs="*", default=list(QUALITIES), choices=list(QUALITIES))
     parser.add_argument("--no-reference", action="store_true", help="skip the plain-manim references")
     parser.add_argument("--no-startup", action="store_true")
-    parser.add_argument("--lesson", type=Path, default=ROOT / "scenes" / "e-and-linearity.toml",
-                        help="lesson file for the 1-vs-2 jobs batch measurement ('' to skip)")
+    parser.add_argument("--lessons", type=Path, nargs="*", default=sorted((ROOT / "scenes").glob("*.toml")),
+                        help="lesson files for the 1-vs-2 jobs batch measurement (default: every lesson in scenes/; "
+                             "none to skip)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "src"))
@@ -250,9 +274,8 @@ def main() -> None:
             print(f"bench:   ours {fmt(ours.wall)} s" + (f", reference {fmt(ref.wall)} s" if ref else "")
                   + (f", floor {fmt(floor.wall)} s" if floor else ""), file=sys.stderr, flush=True)
     startup = [] if args.no_startup else measure_startup()
-    lesson = args.lesson if args.lesson and str(args.lesson) and args.lesson.is_file() else None
-    batch = measure_batch(lesson) if lesson else []
-    text = report(rows, startup, batch, lesson)
+    batches = {lesson.resolve(): measure_batch(lesson) for lesson in args.lessons}
+    text = report(rows, startup, batches)
     (OUT / "last-report.md").write_text(text + "\n")
     (OUT / "last-run.json").write_text(json.dumps([
         {"case": r.case, "quality": r.quality, "ours": asdict(r.ours),
