@@ -10,6 +10,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 import pytest
+import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,8 +68,6 @@ def test_accepted_expressions_evaluate_to_reference(
 
 
 def test_numeric_literals_become_exact_sympy_numbers() -> None:
-    import sympy
-
     assert parse_expression("1/3").sympy_expr == sympy.Rational(1, 3)
     assert isinstance(parse_expression("0.25").sympy_expr, sympy.Float)
 
@@ -171,6 +170,98 @@ def test_wrong_number_of_values_is_an_expression_error() -> None:
         parse_expression("x + y", XY)(1.0)
     with pytest.raises(ExpressionError, match="y"):
         parse_expression("x + y", XY).value_at(x=1.0)
+
+
+# Evaluation is compiled node by node into numpy; sympy.lambdify is the independent reference.
+LAMBDIFY_CASES: list[tuple[str, tuple[str, ...]]] = [
+    *((text, ("x",)) for text in (
+        "3*x**2 - 4*x + 5", "sin(4*x) + 0.1*x**2", "cos(pi*x) - tan(x)", "exp(-x**2/2)/sqrt(2*pi)",
+        "log(x)", "ln(abs(x))", "x*log(x)", "log(1 + exp(-x))", "sqrt(x)", "1/sqrt(x)",
+        "sqrt(x**2 + 1)", "x**(-1/2)", "x**(-3/2)", "x**(1/3)", "x**(2/3)", "(x - 1)**(1/3)",
+        "x**-1", "x**-2", "x**0.5", "x**-1.5", "x**3", "x**100", "x**x", "(1 + 1/x)**x", "2**x",
+        "e**x", "1/x", "(x + 1) / (x - 1)", "sin(x)/x", "-(x + 1)/3", "3*x/4", "-x", "3", "pi", "e",
+        "abs(x)", "abs(x)**(1/3)", "tanh(x) + sinh(x) - cosh(x)", "tanh(x)**-2", "arctan(x)",
+        "atan(1/x)", "sigmoid(x)", "sigmoid(sigmoid(x))", "relu(x)", "relu(x)**2", "softplus(x)",
+        "softplus(x) - relu(x)", "min(x, 2)", "max(x, -1)", "max(sin(x), cos(x))",
+        "min(x**2, 1/x)", "exp(exp(x))", "exp(sin(x))*cos(exp(-x))", "log(-1)", "sqrt(-2) + x",
+        "(-8)**(1/3)*x",
+    )),
+    *((text, XY) for text in (
+        "x**2*y + y**3", "x*y - y", "max(x, y)", "min(x*y, 1)", "exp(x*y)/(x - y)", "atan(y/x)",
+        "log(x**2 + y**2)", "x**(1/2)*y**(-3)", "sqrt(abs(x*y))",
+    )),
+]
+_POINTS = np.array([-1e3, -10.0, -3.0, -2.0, -1.5, -1.0, -0.5, -1e-3, -0.0, 0.0, 1e-8, 1e-3, 0.25,
+                    0.5, 1.0, 1.5, 2.0, math.pi / 2, 3.0, 10.0, 700.0, 1e3, math.inf, -math.inf])
+
+
+def _lambdified(expression: Expression, *arrays: np.ndarray) -> np.ndarray:
+    """What sympy.lambdify gives, with Expression's own real-or-nan and broadcasting rules."""
+    symbols = [sympy.Symbol(name, real=True) for name in expression.variables]
+    extras = {"DiracDelta": lambda a: np.where(np.asarray(a) == 0, np.inf, 0.0)}
+    function = sympy.lambdify(symbols, expression.sympy_expr, modules=[extras, "numpy"])
+    with np.errstate(all="ignore"):
+        raw = np.asarray(function(*arrays))
+    real = np.where(raw.imag == 0, raw.real, np.nan) if np.iscomplexobj(raw) else raw
+    return np.broadcast_to(real, np.broadcast_shapes(*(a.shape for a in arrays))).astype(float)
+
+
+@pytest.mark.parametrize(("text", "variables"), LAMBDIFY_CASES)
+def test_evaluation_matches_lambdify_with_derivatives(
+    text: str, variables: tuple[str, ...]
+) -> None:
+    parsed = parse_expression(text, variables)
+    first = [parsed.derivative(name) for name in variables]
+    grid = np.meshgrid(*[_POINTS] * len(variables), indexing="ij")
+    for expression in [parsed, *first, first[0].derivative()]:
+        expected = _lambdified(expression, *grid)
+        np.testing.assert_allclose(expression(*grid), expected, rtol=1e-12, atol=0,
+                                   equal_nan=True, err_msg=expression.text)
+
+
+def test_ordinary_expressions_never_need_lambdify(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("sympy.lambdify was called")
+
+    monkeypatch.setattr(sympy, "lambdify", refuse)
+    f = parse_expression("sin(x)**2 + exp(-x)")
+    assert math.isclose(f(0.5), math.sin(0.5) ** 2 + math.exp(-0.5), rel_tol=1e-14)
+    assert math.isclose(f.derivative()(0.5), math.sin(1.0) - math.exp(-0.5), rel_tol=1e-14)
+    every_function = parse_expression(
+        "sin(x) + cos(x) + tan(x) + exp(x) + log(x) + ln(x) + sqrt(x) + abs(x) + tanh(x)"
+        " + sinh(x) + cosh(x) + arctan(x) + atan(x) + sigmoid(x) + relu(x) + softplus(x)"
+        " + min(x, 1) + max(x, 2) + x**(-1/2) + 2**x + pi*e"
+    )
+    sigmoid, softplus = 1 / (1 + math.exp(-0.5)), math.log1p(math.exp(0.5))
+    expected = (math.sin(0.5) + math.cos(0.5) + math.tan(0.5) + math.exp(0.5) + 2 * math.log(0.5)
+                + math.sqrt(0.5) + 0.5 + math.tanh(0.5) + math.sinh(0.5) + math.cosh(0.5)
+                + 2 * math.atan(0.5) + sigmoid + 0.5 + softplus + 0.5 + 2 + 0.5**-0.5 + 2**0.5
+                + math.pi * math.e)
+    assert math.isclose(every_function(0.5), expected, rel_tol=1e-14)
+    assert np.array_equal(parse_expression("abs(x)").derivative()(np.array([-2.0, 0.0, 3.0])),
+                          [-1.0, 0.0, 1.0])
+    assert np.array_equal(parse_expression("3")(np.array([1.0, 2.0])), [3.0, 3.0])
+
+
+def test_unusual_nodes_fall_back_to_lambdify(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    real_lambdify = sympy.lambdify
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(args[1])
+        return real_lambdify(*args, **kwargs)
+
+    monkeypatch.setattr(sympy, "lambdify", counting)
+    step = parse_expression("relu(x)").derivative()
+    assert step.sympy_expr.has(sympy.Heaviside)
+    np.testing.assert_array_equal(step(np.array([-1.0, 0.0, 2.0])), [0.0, 0.5, 1.0])
+    spike = parse_expression("abs(x)").derivative().derivative()
+    np.testing.assert_array_equal(spike(np.array([-1.0, 0.0, 2.0])), [0.0, math.inf, 0.0])
+    x = sympy.Symbol("x", real=True)
+    piecewise = Expression("piecewise", ("x",), sympy.Piecewise((x**2, x > 0), (-x, True)))
+    np.testing.assert_array_equal(piecewise(np.array([-3.0, 0.0, 2.0])), [3.0, 0.0, 4.0])
+    assert math.isnan(parse_expression("log(-1)*x")(1.0))
+    assert len(calls) == 4
 
 
 def _message(text: str, variables: tuple[str, ...] = ("x",)) -> str:
@@ -424,11 +515,11 @@ def test_random_unicode_text_parses_or_raises_expression_error(text: str) -> Non
 
 
 def test_reference_helper_agrees_with_mpmath() -> None:
-    mpmath.mp.dps = 30
     parsed = parse_expression("softplus(x) - log(1 + exp(x))")
     assert parsed.value_at(x=0.3) == 0.0
-    assert math.isclose(parse_expression("sigmoid(x)").value_at(x=1.7),
-                        float(1 / (1 + mpmath.exp(-mpmath.mpf(1.7)))), rel_tol=1e-15)
+    with mpmath.workdps(30):  # not mp.dps = 30, which would leak into later tests
+        reference = float(1 / (1 + mpmath.exp(-mpmath.mpf(1.7))))
+    assert math.isclose(parse_expression("sigmoid(x)").value_at(x=1.7), reference, rel_tol=1e-15)
 
 
 def test_module_never_calls_eval_or_sympify() -> None:

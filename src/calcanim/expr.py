@@ -93,6 +93,16 @@ _LITERAL_KINDS: dict[type, str] = {
 _NOT_A_FUNCTION = "not a function; use * to multiply, e.g. x*(x + 1)"
 # DiracDelta appears in second derivatives of abs and relu; numpy has no equivalent.
 _NUMPY_EXTRAS = {"DiracDelta": lambda a: np.where(np.asarray(a) == 0, np.inf, 0.0)}
+# What _numpy_evaluator computes directly; every other node goes through sympy.lambdify.
+_NUMPY_FUNCTIONS: dict[type, Callable[[Any], Any]] = {
+    sympy.exp: np.exp, sympy.log: np.log, sympy.sin: np.sin, sympy.cos: np.cos,
+    sympy.tan: np.tan, sympy.sinh: np.sinh, sympy.cosh: np.cosh, sympy.tanh: np.tanh,
+    sympy.atan: np.arctan, sympy.Abs: np.abs, sympy.sign: np.sign,
+}
+_NUMPY_REDUCTIONS: dict[type, Callable[[Any, Any], Any]] = {
+    sympy.Max: np.maximum, sympy.Min: np.minimum,
+}
+_Evaluator = Callable[[tuple[np.ndarray, ...]], Any]
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,11 @@ class Expression:
 
     @functools.cached_property
     def _numpy_function(self) -> Callable[..., Any]:
-        return sympy.lambdify(self._symbols, self.sympy_expr, modules=[_NUMPY_EXTRAS, "numpy"])
+        try:
+            evaluate = _numpy_evaluator(self.sympy_expr, self._symbols)
+        except _NotCompiled:
+            return sympy.lambdify(self._symbols, self.sympy_expr, modules=[_NUMPY_EXTRAS, "numpy"])
+        return lambda *arrays: evaluate(arrays)
 
     def __call__(self, *args: npt.ArrayLike) -> float | np.ndarray:
         """Evaluate with numpy: a float for scalar input, an array shaped like the input otherwise.
@@ -225,6 +239,80 @@ def _require_point_covers_variables(expr: Expression, point: Mapping[str, float]
             f"{', '.join(expr.variables) or 'no variables'}; "
             f"got {', '.join(point) or 'none'}"
         )
+
+
+class _NotCompiled(Exception):
+    """A node _numpy_evaluator has no rule for; the whole expression goes to sympy.lambdify."""
+
+
+def _numpy_evaluator(node: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> _Evaluator:
+    """A numpy function of the argument tuple, composed node by node (no code is generated).
+
+    It evaluates as sympy.lambdify's numpy printer writes the expression (term and factor
+    order, numerator over denominator, sqrt), so the two agree to the last bit except where
+    lambdify rounds a Float to the 15 digits it prints; lambdify itself costs ~0.2 s on first
+    use. Raises _NotCompiled for any other kind of node.
+    """
+    if node.is_Symbol and node in symbols:
+        return operator.itemgetter(symbols.index(node))
+    if isinstance(node, (sympy.Rational, sympy.Float, sympy.NumberSymbol)):
+        value = float(node)
+        return lambda args: value
+    if node.is_Add:
+        terms = [_numpy_evaluator(term, symbols) for term in node.as_ordered_terms()]
+        return _combined(operator.add, terms)
+    if node.is_Mul:
+        return _quotient_evaluator(node, symbols)
+    if node.is_Pow:
+        return _power_evaluator(node, symbols)
+    if type(node) in _NUMPY_FUNCTIONS:
+        function, inner = _NUMPY_FUNCTIONS[type(node)], _numpy_evaluator(node.args[0], symbols)
+        return lambda args: function(inner(args))
+    if type(node) in _NUMPY_REDUCTIONS:
+        parts = [_numpy_evaluator(arg, symbols) for arg in node.args]
+        return _combined(_NUMPY_REDUCTIONS[type(node)], parts)
+    raise _NotCompiled(node)
+
+
+def _combined(combine: Callable[[Any, Any], Any], parts: list[_Evaluator]) -> _Evaluator:
+    """The parts' values folded left to right with combine, as a + b + c evaluates."""
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda args: combine(first(args), second(args))
+    return lambda args: functools.reduce(combine, [part(args) for part in parts])
+
+
+def _quotient_evaluator(node: sympy.Mul, symbols: tuple[sympy.Symbol, ...]) -> _Evaluator:
+    """A product as the printer writes it: -a*b/(c*d), with negative rational powers below."""
+    coefficient, rest = node.as_coeff_Mul()
+    factors = ([] if abs(coefficient) == 1 else [abs(coefficient)]) + rest.as_ordered_factors()
+    above: list[_Evaluator] = []
+    below: list[_Evaluator] = []
+    for factor in factors:
+        if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative:
+            flipped = sympy.Pow(factor.base, -factor.exp, evaluate=False)
+            below.append(_numpy_evaluator(factor.base if factor.exp == -1 else flipped, symbols))
+        else:
+            above.append(_numpy_evaluator(factor, symbols))
+    numerator = _combined(operator.mul, above) if above else lambda args: 1.0
+    if below:
+        numerator = _combined(operator.truediv, [numerator, _combined(operator.mul, below)])
+    return (lambda args: -numerator(args)) if coefficient < 0 else numerator
+
+
+def _power_evaluator(node: sympy.Pow, symbols: tuple[sympy.Symbol, ...]) -> _Evaluator:
+    base, exponent = node.args
+    if base.is_number and exponent.is_number and not (exponent.is_integer or base.is_nonnegative):
+        raise _NotCompiled(node)  # lambdify computes a complex Python number here, numpy a nan
+    lower = _numpy_evaluator(base, symbols)
+    if exponent is sympy.S.Half:
+        return lambda args: np.sqrt(lower(args))
+    if -exponent is sympy.S.Half:
+        return lambda args: 1.0 / np.sqrt(lower(args))
+    upper = _numpy_evaluator(exponent, symbols)
+    return lambda args: np.power(lower(args), upper(args))
 
 
 def _real_or_nan(values: np.ndarray) -> np.ndarray:
