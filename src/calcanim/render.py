@@ -25,6 +25,7 @@ from calcanim.registry import SceneEntry
 from calcanim.style.assets import assets_dir
 from calcanim.style.layout import Layout, make_layout
 from calcanim.style.themes import DEFAULT_THEME, load_theme
+from calcanim.svg_cache import svg_disk_cache
 
 FORMATS = ("mp4", "webm", "gif", "png", "mov")
 TRANSPARENT_FORMATS = ("webm", "mov", "png")
@@ -264,7 +265,7 @@ def _render_in(
     }
     scene_class = entry.scene_class()
     theme = load_theme(options.theme)
-    with _quiet_manim_logger(), tempconfig(settings), shared_tex_cache(work / "tex"), _svg_paths_shared_by_copies():
+    with _quiet_manim_logger(), tempconfig(settings), shared_tex_cache(work / "tex"), _svg_paths_shared_by_copies(), svg_disk_cache():
         try:
             scene = scene_class(params=params, theme=theme)
             _encode_frames_in_place(scene)
