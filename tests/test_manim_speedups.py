@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import DOWN, LEFT, RIGHT, UP, Circle, Dot, Square, Star, Triangle, VGroup, tempconfig
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Circle,
+    Dot,
+    Square,
+    Star,
+    Triangle,
+    VGroup,
+    tempconfig,
+)
 from manim.camera.camera import Camera
 
 from calcanim.manim_speedups import cairo_paths_reused
@@ -61,3 +73,34 @@ def test_the_camera_is_restored_afterwards() -> None:
     with cairo_paths_reused():
         assert Camera.set_cairo_context_path is not original
     assert Camera.set_cairo_context_path is original
+
+
+@pytest.mark.render
+def test_frames_handed_to_the_encoder_make_the_same_video(tmp_path, monkeypatch) -> None:
+    """Handing the camera's buffer to the encoder (no copy) must not change a single pixel, and the
+    buffers must be recycled rather than one made per frame."""
+    import av
+
+    from calcanim import manim_speedups
+    from calcanim.registry import get_scene
+    from calcanim.render import RenderOptions, render_clip
+
+    entry = get_scene("limit-climb")
+    params = entry.params_class.from_mapping({"duration": 2})
+
+    def decoded(path) -> list[np.ndarray]:
+        with av.open(str(path)) as container:
+            return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+    pools = []
+    original = manim_speedups.encode_frames_in_place
+    monkeypatch.setattr(manim_speedups, "encode_frames_in_place", lambda scene: pools.append(original(scene)))
+    ours = render_clip(entry, params, RenderOptions(quality="low"), tmp_path / "ours.mp4", progress=False).path
+    monkeypatch.setattr(manim_speedups, "encode_frames_in_place", lambda scene: None)  # manim's own path
+    manims = render_clip(entry, params, RenderOptions(quality="low"), tmp_path / "manims.mp4", progress=False).path
+
+    ours_frames, manims_frames = decoded(ours), decoded(manims)
+    assert len(ours_frames) == len(manims_frames) > 60
+    for mine, theirs in zip(ours_frames, manims_frames):
+        assert np.array_equal(mine, theirs)
+    assert pools[0] is not None and 1 < pools[0].size <= 30

@@ -13,7 +13,6 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +243,12 @@ def _render_in(
     """Render with manim inside ``work``; return the movie, its .srt (if any) and the poster time."""
     from manim import tempconfig
 
+    from calcanim.manim_speedups import (
+        cairo_paths_reused,
+        encode_frames_in_place,
+        svg_paths_shared_by_copies,
+    )
+
     layout = options.layout
     manim_format = "webm" if options.transparent and options.format == "png" else _MANIM_FORMAT[options.format]
     settings: dict[str, Any] = {
@@ -265,11 +270,18 @@ def _render_in(
     }
     scene_class = entry.scene_class()
     theme = load_theme(options.theme)
-    with _quiet_manim_logger(), tempconfig(settings), shared_tex_cache(work / "tex"), _svg_paths_shared_by_copies(), svg_disk_cache():
+    with (
+        _quiet_manim_logger(),
+        tempconfig(settings),
+        shared_tex_cache(work / "tex"),
+        svg_disk_cache(),
+        svg_paths_shared_by_copies(),
+    ):
         try:
             scene = scene_class(params=params, theme=theme)
-            _encode_frames_in_place(scene)
-            scene.render()
+            encode_frames_in_place(scene)
+            with cairo_paths_reused():
+                scene.render()
         except CalcanimError:
             raise
         except Exception as error:  # manim and LaTeX errors reach the user as one line
@@ -304,49 +316,6 @@ def encoder_settings(options: RenderOptions) -> dict[str, Any]:
     elif not options.transparent and _MANIM_FORMAT[options.format] == "mp4":
         settings["video_encoder_options"] = {"preset": X264_PRESETS.get(options.quality, "ultrafast")}
     return settings
-
-
-def _encode_frames_in_place(scene: Any) -> None:
-    """Give this scene's x264 segments an encoder that reads manim's frames without copying them."""
-    writer = scene.renderer.file_writer
-    spec = getattr(writer, "video_encoder", None)
-    if spec is None or spec.codec != "libx264":
-        return
-    encoder_class = _in_place_encoder_class()
-    writer._create_segment_encoder = lambda target: encoder_class(target=target, spec=spec)
-
-
-@functools.cache
-def _in_place_encoder_class() -> type:
-    import av
-    from manim.scene.video_segment_encoder import VideoSegmentEncoder
-
-    class InPlaceSegmentEncoder(VideoSegmentEncoder):
-        """manim's segment encoder, with the same pixels out but less work per frame.
-
-        manim wraps each RGBA frame with VideoFrame.from_ndarray, a copy that costs ~5 ms at 1080p,
-        and converts a frozen frame to YUV once per repeat. Here the frame is read in place
-        (manim hands it over and never touches it again) and converted once, with the same
-        swscale call PyAV's encode would make.
-        """
-
-        def write_frame(self, pixels: Any, *, repeat: int = 1) -> None:
-            self._validate_frame(pixels, repeat)
-            time_base = Fraction(self.spec.frame_rate.denominator, self.spec.frame_rate.numerator)
-            try:
-                frame = av.VideoFrame.from_numpy_buffer(pixels, format="rgba").reformat(
-                    format=self.spec.pixel_format
-                )
-                frame.time_base = time_base
-                for _ in range(repeat):  # the encoder keeps its own reference to each frame sent
-                    frame.pts = self._next_pts
-                    self._next_pts += 1
-                    for packet in self._stream.encode(frame):
-                        self._container.mux(packet)
-            except BaseException as error:
-                raise self._operation_error("encode", error) from error
-
-    return InPlaceSegmentEncoder
 
 
 def extract_frame(movie: Path, seconds: float, target: Path, *, alpha: bool = False) -> Path:
@@ -428,36 +397,6 @@ def movie_to_gif(movie: Path, target: Path) -> Path:
 
 def _even_int(value: float) -> int:
     return max(2, int(round(value / 2)) * 2)
-
-
-@contextlib.contextmanager
-def _svg_paths_shared_by_copies() -> Iterator[None]:
-    """While rendering, copies of TeX and SVG shapes share their parsed SVG path instead of deep-copying it.
-
-    A glyph keeps the svgelements Path it was built from (``path_obj``) but never reads it again;
-    deep-copying it was ~85% of the cost of copying a formula, and manim copies whole groups at
-    the start of every FadeIn, Transform and Write. The points, colours and everything drawn are
-    still copied, so frames do not change.
-    """
-    from manim import Mobject
-    from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
-
-    def deepcopy_sharing_path(self: Any, memo: dict[int, Any]) -> Any:
-        path = self.__dict__.get("path_obj")
-        if path is not None:
-            memo.setdefault(id(path), path)
-        return Mobject.__deepcopy__(self, memo)
-
-    had_own = "__deepcopy__" in VMobjectFromSVGPath.__dict__
-    previous = VMobjectFromSVGPath.__dict__.get("__deepcopy__")
-    VMobjectFromSVGPath.__deepcopy__ = deepcopy_sharing_path
-    try:
-        yield
-    finally:
-        if had_own:
-            VMobjectFromSVGPath.__deepcopy__ = previous
-        else:
-            del VMobjectFromSVGPath.__deepcopy__
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
