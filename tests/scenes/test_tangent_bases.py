@@ -128,3 +128,33 @@ def test_scene_builds_with_no_arguments() -> None:
 @pytest.mark.render
 def test_low_quality_render(tmp_path: Path) -> None:
     render_and_check("tangent-bases", {"sweep_seconds": 1.0, "pause_seconds": 0.6, "stops": ["e"], "quotients": False}, tmp_path)
+
+
+@pytest.mark.render
+def test_only_moving_mobjects_are_redrawn_each_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """manim redraws every frame each mobject from the first moving one to the end of the scene's list;
+    the static ones (ghosts, quotient rows, verdict, the readouts' words) must sit before it, frozen."""
+    from manim import Scene
+
+    from calcanim.render import RenderOptions, render_clip
+    from calcanim.scenes.tangent_bases import TangentBasesScene
+
+    original = Scene.get_moving_and_static_mobjects
+    checked: list[int] = []
+    redrawn_static: list[str] = []
+
+    def spy(self: Scene, animations: list) -> tuple[list, list]:
+        moving, static = original(self, animations)
+        if isinstance(self, TangentBasesScene) and hasattr(self, "moving_last"):  # past the intro
+            allowed = {m for a in animations for m in a.mobject.get_family()}
+            allowed.update(m for mob in self.moving_last for m in mob.get_family())
+            redrawn_static.extend(repr(m) for m in moving if m.has_points() and m not in allowed)
+            checked.append(len(moving))
+        return moving, static
+
+    monkeypatch.setattr(Scene, "get_moving_and_static_mobjects", spy)
+    entry = get_scene("tangent-bases")
+    params = entry.params_class.from_mapping({"sweep_seconds": 1.0, "pause_seconds": 1.0, "stops": [2, "e"]})
+    render_clip(entry, params, RenderOptions(quality="low"), tmp_path / "clip.mp4", progress=False)
+    assert len(checked) > 10  # sweeps, quotient rows, waits, the ending
+    assert not redrawn_static, f"static mobjects redrawn every frame: {redrawn_static[:5]}"

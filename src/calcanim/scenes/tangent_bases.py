@@ -115,7 +115,16 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         self.add(lock_note)
         # follow() moves these from the curve's updater: without updaters of their own, manim would
         # paint them into each play's frozen background and they would only jump at the stops.
-        keep_redrawn(tangent, readouts, lock_note)
+        keep_redrawn(tangent, b_value, slope_value, lock_note)
+        # manim redraws every frame each mobject from the first moving one to the end of the scene's
+        # list. So the moving ones stay last, in the order they were drawn in (the point and its label
+        # too, drawn over the curve), log_base with them (it moves in each sweep), and the static
+        # rest goes into the frozen background behind them: the words of the readouts (added alone,
+        # they leave the readouts group), then ghosts, tables and verdict. The ghosts stay under the
+        # curve; nothing else static overlaps a moving one, so the frames are unchanged.
+        self.add(b_row[0], slope_row[0])
+        self.moving_last: tuple[Mobject, ...] = (b_value, slope_value, curve, tangent, point, point_label, lock_note, log_base)
+        self.bring_to_front(*self.moving_last)
 
         ghosts: list[VMobject] = []
         for leg in self.plan.legs:
@@ -128,10 +137,13 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
                     ghost.set_stroke(color=theme.muted, width=theme.stroke(2), opacity=0.45)
                     ghosts.append(ghost)
                     self.add(ghost)
-                    self.bring_to_front(tangent, curve, point)
+                    # From the first ghost on, the label is drawn under the ghosts and the curve over
+                    # the tangent (the order this clip has always had); the label stays behind, static.
+                    self.moving_last = (b_value, slope_value, lock_note, tangent, curve, point, log_base)
+                    self.bring_to_front(*self.moving_last)
         self.ending(curve, tangent, point)
         curve.remove_updater(follow)
-        stop_redrawing(tangent, readouts, lock_note)
+        stop_redrawing(tangent, b_value, slope_value, lock_note)
 
     # --- the beats ---------------------------------------------------------------------------
 
@@ -161,8 +173,10 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         rows = table[1:]
         appear = leg.seconds * 0.7 / len(rows)
         self.timed_play(appear, FadeIn(table[0]), FadeIn(rows[0]))
+        self.bring_to_front(*self.moving_last)  # the rows shown so far join the frozen background
         for row in rows[1:]:
             self.timed_play(appear, FadeIn(row))
+            self.bring_to_front(*self.moving_last)
         self.timed_wait(leg.seconds * 0.3 - min(0.3, leg.seconds * 0.15))
         self.timed_play(min(0.3, leg.seconds * 0.15), FadeOut(table))
 
@@ -214,9 +228,11 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
                 ENDING_SECONDS * 0.5, self.log_base.animate.set_value(float(np.log(plan_.unit_slope_base))), rate_func=smooth
             )
             self.timed_play(ENDING_SECONDS * 0.2, FadeIn(verdict), Flash(point, color=self.theme.good))
+            self.bring_to_front(*self.moving_last)  # the verdict joins the frozen background
             self.timed_wait(ENDING_SECONDS * 0.3)
         else:
             self.timed_play(ENDING_SECONDS * 0.3, FadeIn(verdict))
+            self.bring_to_front(*self.moving_last)
             self.timed_wait(ENDING_SECONDS * 0.7)
 
     # --- layout ------------------------------------------------------------------------------
