@@ -267,3 +267,46 @@ def test_ctrl_c_finishes_or_stops_clips_and_writes_a_manifest_of_complete_ones(t
     assert "finishing 1 clip(s) in progress" in err
     assert [c["name"] for c in manifest(folder)["clips"]] == ["a"]
     assert leftovers(folder) == []
+
+
+ORDERING = """
+[lesson]
+title = "Ordering"
+
+[defaults]
+quality = "low"
+
+[[clip]]
+name = "short"
+scene = "limit-climb"
+[clip.params]
+duration = 1
+
+[[clip]]
+name = "surface"
+scene = "tangent-plane"
+
+[[clip]]
+name = "long"
+scene = "limit-climb"
+[clip.params]
+duration = 12
+"""
+
+
+def test_longest_jobs_start_first_and_results_keep_the_lesson_order(tmp_path: Path) -> None:
+    """Two workers finish soonest when the big clips start first (no worker left alone with one at the
+    end); the 3D tangent plane draws ~3x slower per frame than a 2D clip (bench/RESULTS.md)."""
+    lesson = write_lesson(tmp_path, ORDERING)
+    started: list[str] = []
+
+    def recording_job(job: ClipJob) -> dict[str, Any]:
+        started.append(job.name)
+        return fake_job(job)
+
+    summary = run_lesson(lesson, jobs=1, output_dir=tmp_path / "out", stream=io.StringIO(), job=recording_job,
+                         executor_factory=lambda workers: ThreadPoolExecutor(max_workers=workers))
+    # limit-climb lasts 2 + duration + 3 s; the tangent plane 8 s at 3x the per-frame cost
+    assert started == ["surface", "long", "short"]
+    assert [o.name for o in summary.outcomes] == ["short", "surface", "long"]
+    assert [c["name"] for c in manifest(tmp_path / "out")["clips"]] == ["short", "surface", "long"]

@@ -265,6 +265,7 @@ def run_lesson(
 
     try:
         if pending:
+            pending.sort(key=_expected_cost, reverse=True)  # longest first: no worker left alone at the end
             workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
             progress.start_rendering(len(pending), workers)
             for outcome, record in _run_jobs(pending, workers, executor_factory, job, progress):
@@ -285,6 +286,13 @@ def run_lesson(
         summary.seconds = time.monotonic() - started
         progress.finish(summary)
     return summary
+
+
+def _expected_cost(job: ClipJob) -> float:
+    """A rough size of a job: its frames times the scene's per-frame cost (plans import no manim)."""
+    entry = get_scene(job.scene)
+    duration = float(entry.plan(entry.params_class.from_mapping(job.params)).duration)
+    return entry.frame_cost * duration * RenderOptions(**job.options).layout.fps
 
 
 def _job_for(clip: Clip, folder: Path, force: bool, quality: str | None) -> ClipJob:

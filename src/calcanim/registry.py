@@ -35,6 +35,9 @@ class SceneEntry:
     plan_path: str
     scene_path: str
     summary: str
+    #: Rough wall time of one frame against a 2D clip's (the 3D views draw every face of the surface
+    #: every frame: ~3x in bench/RESULTS.md). Only used to start long batch jobs first.
+    frame_cost: float = 1.0
 
     def plan(self, params: SceneParams) -> Any:
         """The numbers of the clip (no manim import)."""
@@ -50,7 +53,9 @@ def _load(path: str) -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def _clip(name: str, params_class: type[SceneParams], scene_class: str, summary: str) -> SceneEntry:
+def _clip(
+    name: str, params_class: type[SceneParams], scene_class: str, summary: str, frame_cost: float = 1.0
+) -> SceneEntry:
     """An entry whose plan and scene live in plans/<name>.py and scenes/<name>.py (dashes as underscores)."""
     module = name.replace("-", "_")
     return SceneEntry(
@@ -59,6 +64,7 @@ def _clip(name: str, params_class: type[SceneParams], scene_class: str, summary:
         plan_path=f"calcanim.plans.{module}:plan",
         scene_path=f"calcanim.scenes.{module}:{scene_class}",
         summary=summary,
+        frame_cost=frame_cost,
     )
 
 
@@ -81,9 +87,11 @@ SCENES: dict[str, SceneEntry] = {
         _clip("little-o", LittleOParams, "LittleOScene",
               "the tangent's error r(eps) is o(eps): r/eps -> 0, beside an offset approximation whose ratio does not"),
         _clip("tangent-plane", TangentPlaneParams, "TangentPlaneScene",
-              "a surface g(w0, w1) and its tangent plane at a point from the gradient, the camera turning"),
+              "a surface g(w0, w1) and its tangent plane at a point from the gradient, the camera turning",
+              frame_cost=3.0),
         _clip("gradient-descent", GradientDescentParams, "GradientDescentScene",
-              "gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both"),
+              "gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
+              frame_cost=3.0),
         # One entry per clip; add new clips above this line.
     ]
 }
