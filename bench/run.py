@@ -184,6 +184,38 @@ def measure_startup() -> list[tuple[str, float]]:
     return results
 
 
+def measure_watch(case: Case, saves: int = 3) -> list[tuple[float, float]]:
+    """Warm 480p15 previews: `calcanim render --watch` re-rendering after each save of its parameter
+    file, timed from the save to the printed path (so the file polling is included).
+    Returns (wall seconds, video seconds) per save."""
+    import select
+
+    folder = Path(tempfile.mkdtemp(prefix="calcanim-bench-watch-"))
+    config = folder / "params.toml"
+    config.write_text("".join(f"{setting}\n" for setting in case.settings))
+    out = folder / f"{case.scene}.mp4"
+    command = [*CALCANIM, "render", case.scene, "--config", str(config), "--watch", "-q", "low", "--force",
+               "-o", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    results = []
+    try:
+        if not process.stdout.readline():  # the first (cold) render
+            return []
+        for _ in range(saves):
+            time.sleep(0.5)
+            config.write_text(config.read_text())  # same parameters, a new save
+            started = time.perf_counter()
+            ready, _, _ = select.select([process.stdout], [], [], 120)
+            if not ready or not process.stdout.readline():
+                break
+            results.append((time.perf_counter() - started, video_seconds(out)))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
 def measure_batch(lesson: Path) -> dict[int, Timing]:
     """A whole lesson at low quality with 1 and with 2 jobs, forced (nothing cached)."""
     results = {}
@@ -199,7 +231,8 @@ def fmt(value: float, digits: int = 2) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
-def report(rows: list[Row], startup: list[tuple[str, float]], batches: dict[Path, dict[int, Timing]]) -> str:
+def report(rows: list[Row], startup: list[tuple[str, float]], batches: dict[Path, dict[int, Timing]],
+           watched: dict[str, list[tuple[float, float]]]) -> str:
     lines = [
         f"## Run of {time.strftime('%Y-%m-%d %H:%M %Z')}",
         "",
@@ -233,6 +266,15 @@ def report(rows: list[Row], startup: list[tuple[str, float]], batches: dict[Path
     if startup:
         lines += ["", "| quick command | best of 3, wall s |", "|---|---|"]
         lines += [f"| {label} | {fmt(seconds, 3)} |" for label, seconds in startup]
+    if watched:
+        lines += ["", "Warm previews at 480p15: `calcanim render --watch` (manim stays loaded) re-rendering after a "
+                  "save of its parameter file, from the save to the printed path.", "",
+                  "| clip | video s | re-render wall s (each save) | best s/s |", "|---|---|---|---|"]
+        for scene, runs in watched.items():
+            if runs:
+                best = min(wall for wall, _ in runs)
+                lines.append(f"| {scene} | {fmt(runs[0][1], 1)} | {', '.join(fmt(w) for w, _ in runs)} | "
+                             f"{fmt(runs[0][1] / best)} |")
     if batches:
         lines += ["", "Lesson batches at low quality, forced. A perfect 2-job run keeps both cores busy, so its speed-up"
                   " over 1 job is at most 2 / (cores the 1-job run already used).", "",
@@ -253,6 +295,7 @@ def main() -> None:
     parser.add_argument("--qualities", nargs="*", default=list(QUALITIES), choices=list(QUALITIES))
     parser.add_argument("--no-reference", action="store_true", help="skip the plain-manim references")
     parser.add_argument("--no-startup", action="store_true")
+    parser.add_argument("--no-watch", action="store_true", help="skip the warm --watch previews")
     parser.add_argument("--lessons", type=Path, nargs="*", default=sorted((ROOT / "scenes").glob("*.toml")),
                         help="lesson files for the 1-vs-2 jobs batch measurement (default: every lesson in scenes/; "
                              "none to skip)")
@@ -274,8 +317,11 @@ def main() -> None:
             print(f"bench:   ours {fmt(ours.wall)} s" + (f", reference {fmt(ref.wall)} s" if ref else "")
                   + (f", floor {fmt(floor.wall)} s" if floor else ""), file=sys.stderr, flush=True)
     startup = [] if args.no_startup else measure_startup()
+    watched = {} if args.no_watch else {
+        case.scene: measure_watch(case) for case in cases if not case.three_d
+    }
     batches = {lesson.resolve(): measure_batch(lesson) for lesson in args.lessons}
-    text = report(rows, startup, batches)
+    text = report(rows, startup, batches, watched)
     (OUT / "last-report.md").write_text(text + "\n")
     (OUT / "last-run.json").write_text(json.dumps([
         {"case": r.case, "quality": r.quality, "ours": asdict(r.ours),

@@ -164,6 +164,9 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @click.option("--force", is_flag=True, help="Render again even if an identical clip is already there.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: renders/<scene>/<scene>-<hash>.<ext>).")
 @click.option("--preview", is_flag=True, help="Open the finished file in the system viewer.")
+@click.option("--watch", is_flag=True,
+              help="Keep running and render again each time the --config file is saved (fast previews: "
+                   "manim stays loaded). Ctrl-C stops.")
 @user_errors
 def render(
     scene: str,
@@ -178,24 +181,40 @@ def render(
     force: bool,
     output: Path | None,
     preview: bool,
+    watch: bool,
 ) -> None:
     """Render a clip to video and print the path of the finished file."""
     from calcanim.render import RenderOptions, open_in_viewer, render_clip
 
-    entry, params = build_params(scene, config, pairs)
+    if watch and config is None:
+        fail("--watch needs --config FILE: the parameter file whose changes trigger a new render")
     options = RenderOptions(
         quality=quality, format=fmt, theme=theme, aspect=aspect, transparent=transparent, captions=not no_captions
     )
-    result = render_clip(entry, params, options, output, force=force, progress=sys.stderr.isatty())
-    if result.cached:
-        click.echo("cached: an identical clip is already there (use --force to render again)", err=True)
-    for extra in result.extras:
-        click.echo(f"wrote {extra}", err=True)
-    if preview:
-        note = open_in_viewer(result.path)
-        if note:
-            click.echo(note, err=True)
-    click.echo(str(result.path))
+
+    def render_once() -> None:
+        entry, params = build_params(scene, config, pairs)
+        result = render_clip(entry, params, options, output, force=force, progress=sys.stderr.isatty())
+        if result.cached:
+            click.echo("cached: an identical clip is already there (use --force to render again)", err=True)
+        for extra in result.extras:
+            click.echo(f"wrote {extra}", err=True)
+        if preview:
+            note = open_in_viewer(result.path)
+            if note:
+                click.echo(note, err=True)
+        click.echo(str(result.path))
+
+    if not watch:
+        render_once()
+        return
+    from calcanim.watch import watch as watch_file
+
+    click.echo(f"watching {config}: save it to render again; Ctrl-C stops", err=True)
+    try:
+        watch_file(config, render_once, lambda problem: click.echo(f"calcanim: error: {problem}", err=True))
+    except KeyboardInterrupt:
+        click.echo("stopped watching", err=True)
 
 
 @main.command()
