@@ -86,7 +86,9 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         tangent = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(4))
         point = Dot(axes.c2p(0, 1), radius=0.08, color=theme.point)
         point_label = self.math("(0,\\,1)", size=FONT_SMALL, colour=theme.point)
-        point_label.next_to(point, LEFT + UP * 0.6, buff=0.12)
+        # b^x rises to the right for b > 1 (up-left is free) and to the left for b < 1 (up-right is free)
+        side = RIGHT if p.base_max < 1 else LEFT
+        point_label.next_to(point, side + UP * 0.6, buff=0.12)
 
         shown_lock: list[bool | None] = [None]  # the lock state last painted on the readouts and note
 
