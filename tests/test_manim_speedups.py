@@ -3,6 +3,8 @@ reference picture."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 from manim import (
@@ -38,20 +40,15 @@ def shapes(step: int) -> VGroup:
 
 
 def frames(cached: bool, steps: int = 6) -> tuple[list[np.ndarray], object]:
+    """Draw the steps with one camera, with or without the path cache (one cache for all, as in a render)."""
     with tempconfig({"pixel_width": 640, "pixel_height": 360, "verbosity": "ERROR"}):
         camera = Camera()
-        pictures, cache = [], None
-        for step in range(steps):
-            camera.reset()
-            if cached:
-                with cairo_paths_reused() as cache_now:
-                    if cache is not None:  # one cache across the frames, as in one render
-                        cache_now.__dict__.update(cache.__dict__)
-                    camera.capture_mobjects(shapes(step))
-                    cache = cache_now
-            else:
+        with cairo_paths_reused() if cached else contextlib.nullcontext() as cache:
+            pictures = []
+            for step in range(steps):
+                camera.reset()
                 camera.capture_mobjects(shapes(step))
-            pictures.append(camera.pixel_array.copy())
+                pictures.append(camera.pixel_array.copy())
     return pictures, cache
 
 
