@@ -18,13 +18,15 @@ from typing import Any, TypeVar
 import click
 
 from calcanim import __version__
+from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
 from calcanim.errors import CalcanimError
+from calcanim.formats import FORMATS
+from calcanim.json_data import json_default
 from calcanim.registry import SCENES, get_scene
 from calcanim.settings import gather_values
 from calcanim.style.layout import ASPECTS, QUALITIES
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("mp4", "webm", "gif", "png", "mov")
 EXIT_USER_ERROR = 2
 
 
@@ -66,11 +68,11 @@ def scene_options(command: F) -> F:
     return click.argument("scene")(command)
 
 
-def build_params(scene: str, config: Path | None, pairs: Sequence[str]) -> Any:
+def build_clip(scene: str, config: Path | None, pairs: Sequence[str], options: RenderOptions = RenderOptions()) -> Clip:
+    """The clip the command line describes: params from --config and --set, checked and planned."""
     entry = get_scene(scene)
     values = gather_values(entry.name, config, pairs)
-    source = "--config/--set" if config else "--set"
-    return entry, entry.params_class.from_mapping(values, source=source)
+    return resolve_clip(entry, values, options, Source(label="--config/--set" if config else "--set"))
 
 
 class OneLineErrors(click.Group):
@@ -143,10 +145,9 @@ def show(scene: str) -> None:
 @user_errors
 def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> None:
     """Print the numbers a clip will show, without rendering it."""
-    entry, params = build_params(scene, config, pairs)
-    data = entry.plan(params).to_json()
+    data = build_clip(scene, config, pairs).plan().to_json()
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, allow_nan=False, default=_json_default))
+        click.echo(json.dumps(data, indent=2, allow_nan=False, default=json_default))
     else:
         click.echo(_plan_table(data))
 
@@ -184,7 +185,8 @@ def render(
     watch: bool,
 ) -> None:
     """Render a clip to video and print the path of the finished file."""
-    from calcanim.render import RenderOptions, open_in_viewer, render_clip
+    from calcanim.render import open_in_viewer
+    from calcanim.render import render as render_to_file
 
     if watch and config is None:
         fail("--watch needs --config FILE: the parameter file whose changes trigger a new render")
@@ -193,8 +195,8 @@ def render(
     )
 
     def render_once() -> None:
-        entry, params = build_params(scene, config, pairs)
-        result = render_clip(entry, params, options, output, force=force, progress=sys.stderr.isatty())
+        clip = build_clip(scene, config, pairs, options)
+        result = render_to_file(clip, output, force=force, progress=sys.stderr.isatty())
         if result.cached:
             click.echo("cached: an identical clip is already there (use --force to render again)", err=True)
         for extra in result.extras:
@@ -246,18 +248,10 @@ def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, qual
         )
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON-ready: {type(value).__name__}")
-
-
 def _json_text(value: Any) -> str:
     if isinstance(value, str):
         return value or '""'
-    return json.dumps(value, default=_json_default)
+    return json.dumps(value, default=json_default)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -272,7 +266,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, (list, dict)):
-        return json.dumps(value, default=_json_default)
+        return json.dumps(value, default=json_default)
     return "" if value is None else str(value)
 
 

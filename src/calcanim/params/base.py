@@ -110,22 +110,28 @@ class SceneParams:
         """Raise the house-style message for field ``name``."""
         raise ParamError(
             f"invalid value for '{name}' in {self.scene_name}: {reason} "
-            f"(see `calcanim show {self.scene_name}`)"
+            f"(see `calcanim show {self.scene_name}`)",
+            field=name,
         )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "parameters") -> Self:
         """Build from a TOML table or ``--set`` pairs; unknown keys name the nearest valid key."""
-        names = [f.name for f in dataclasses.fields(cls)]
+        names = cls.field_names()
         for key in values:
             if key not in names:
                 nearest = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
                 hint = f"did you mean '{nearest[0]}'? " if nearest else ""
                 raise ParamError(
                     f"unknown parameter '{key}' for {cls.scene_name} in {source}; {hint}"
-                    f"valid parameters: {', '.join(names)}"
+                    f"valid parameters: {', '.join(names)}",
+                    field=key,
                 )
         return cls(**dict(values))
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (tuples become lists)."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from calcanim.errors import ParamError
+from calcanim.errors import ExpressionError, ParamError
 from calcanim.expr import parse_expression
 from calcanim.numerics.descent import STATUS_RULES, OptimizerSettings, Run, run_descent
 from calcanim.numerics.projection import clip_segment_to_rectangle
@@ -66,7 +66,13 @@ def tick_text(value: float, span: float) -> str:
 def resolve_surface(params: GradientDescentParams) -> Surface:
     """The preset or custom surface with the user's domain, z range and start applied."""
     if params.surface == "custom":
-        expression = parse_expression(params.loss, variables=("x", "y"))
+        try:
+            expression = parse_expression(params.loss, variables=("x", "y"))
+        except ExpressionError as error:
+            raise ParamError(
+                f"invalid value for 'loss' in gradient-descent: {error} (see `calcanim show gradient-descent`)",
+                field="loss",
+            ) from None
         x_range = tuple(params.x_range) or CUSTOM_DOMAIN
         y_range = tuple(params.y_range) or CUSTOM_DOMAIN
         default_start = (x_range[0] + 0.85 * (x_range[1] - x_range[0]), y_range[0] + 0.8 * (y_range[1] - y_range[0]))
@@ -84,10 +90,12 @@ def resolve_surface(params: GradientDescentParams) -> Surface:
     if not surface.contains(*surface.start):
         raise ParamError(
             f"invalid value for 'start' in gradient-descent: {list(surface.start)} is outside the domain "
-            f"x in {list(surface.x_range)}, y in {list(surface.y_range)} (see `calcanim show gradient-descent`)"
+            f"x in {list(surface.x_range)}, y in {list(surface.y_range)} (see `calcanim show gradient-descent`)",
+            field="start",
         )
     if not math.isfinite(float(surface.loss(*surface.start))):
-        raise ParamError(f"invalid value for 'start' in gradient-descent: the loss is not finite at {list(surface.start)}")
+        raise ParamError(f"invalid value for 'start' in gradient-descent: the loss is not finite at {list(surface.start)}",
+                         field="start")
     return surface
 
 

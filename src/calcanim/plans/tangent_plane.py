@@ -118,7 +118,8 @@ def plan(params: TangentPlaneParams) -> TangentPlanePlan:
     value = float(surface.loss(p0, p1))
     gradient = tuple(float(g) for g in surface.gradient(p0, p1))
     if not (math.isfinite(value) and all(math.isfinite(g) for g in gradient)):
-        raise ParamError(f"invalid value for 'point' in tangent-plane: g or its gradient is not finite at {list(params.point)}")
+        raise ParamError(f"invalid value for 'point' in tangent-plane: g or its gradient is not finite at {list(params.point)}",
+                         field="point")
     h = params.plane_size
     u = np.linspace(max(p0 - h, params.w0_range[0]), min(p0 + h, params.w0_range[1]), PLANE_SAMPLES)
     v = np.linspace(max(p1 - h, params.w1_range[0]), min(p1 + h, params.w1_range[1]), PLANE_SAMPLES)

@@ -4,8 +4,7 @@ that draw text and numbers in the theme with calcanim's own small TeX template."
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from manim import DecimalNumber, MathTex, Scene, TexTemplate, Text, config
 
@@ -29,15 +28,22 @@ def tex_template() -> TexTemplate:
 
 
 class CalcanimScene(Scene):
-    """A manim Scene built from a params object; with no arguments it uses the defaults."""
+    """A manim Scene that draws a plan. The renderer passes the clip's params and its plan (computed
+    once, when the clip was resolved); with no arguments the registry's defaults for this class are
+    used (tests, manim's own command line)."""
 
-    params_class: ClassVar[type[SceneParams]]
-    plan_function: ClassVar[Callable[[Any], Any]]
+    def __init__(
+        self, params: SceneParams | None = None, theme: Theme | None = None, plan: Any = None, **kwargs: Any
+    ) -> None:
+        if params is None or plan is None:
+            from calcanim.registry import entry_of_scene  # wiring lives in the registry, one level up
 
-    def __init__(self, params: SceneParams | None = None, theme: Theme | None = None, **kwargs: Any) -> None:
-        self.params = params if params is not None else self.params_class()
+            entry = entry_of_scene(type(self))
+            params = params if params is not None else entry.params_class()
+            plan = plan if plan is not None else entry.plan(params)
+        self.params = params
         self.theme = theme if theme is not None else load_theme(DEFAULT_THEME)
-        self.plan = type(self).plan_function(self.params)
+        self.plan = plan
         super().__init__(**kwargs)
 
     def setup(self) -> None:

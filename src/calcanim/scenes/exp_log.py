@@ -24,7 +24,7 @@ from manim import (
 )
 
 from calcanim.params.exp_log import ExpLogParams
-from calcanim.plans.exp_log import ExpLogPlan, plan
+from calcanim.plans.exp_log import ExpLogPlan
 from calcanim.plans.secant_to_tangent import decimal_label
 from calcanim.numerics.tangent_line import tick_values
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
@@ -36,8 +36,6 @@ MARGIN = 0.45
 class ExpLogScene(FrameTimed, CalcanimScene):
     """e^x and ln x as mirror images across y = x, with the readouts ln 1 = 0 and ln(e^k) = k."""
 
-    params_class = ExpLogParams
-    plan_function = staticmethod(plan)
     plan: ExpLogPlan
     params: ExpLogParams
 

@@ -29,7 +29,6 @@ from calcanim.plans.gradient_descent import (
     GradientDescentPlan,
     RunPlan,
     number_text,
-    plan,
 )
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.surface_view import (
@@ -130,8 +129,6 @@ def surface_style(theme, pixel_scale: float) -> SurfaceStyle:  # type: ignore[no
 class GradientDescentScene(CalcanimScene):
     """Optimizer runs at several learning rates riding down a loss surface."""
 
-    params_class = GradientDescentParams
-    plan_function = staticmethod(plan)
     plan: GradientDescentPlan
     params: GradientDescentParams
 

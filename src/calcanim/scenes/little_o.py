@@ -9,7 +9,7 @@ from collections.abc import Callable
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, Mobject, UpdateFromAlphaFunc, VGroup, VMobject, Write, linear
 
 from calcanim.params.little_o import LittleOParams
-from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan, plan
+from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan
 from calcanim.plans.secant_to_tangent import decimal_label
 from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
@@ -21,8 +21,6 @@ MARGIN = 0.45
 class LittleOScene(FrameTimed, CalcanimScene):
     """r(eps)/eps for the tangent (to 0) beside an offset approximation's ratio (not to 0)."""
 
-    params_class = LittleOParams
-    plan_function = staticmethod(plan)
     plan: LittleOPlan
     params: LittleOParams
 

@@ -33,7 +33,6 @@ from calcanim.plans.tangent_bases import (
     Checkpoint,
     Leg,
     TangentBasesPlan,
-    plan,
 )
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
@@ -50,8 +49,6 @@ MARGIN = 0.5
 class TangentBasesScene(FrameTimed, CalcanimScene):
     """y = b^x through (0, 1), its tangent there, and the slope readout locking green at b = e."""
 
-    params_class = TangentBasesParams
-    plan_function = staticmethod(plan)
     plan: TangentBasesPlan
     params: TangentBasesParams
 

@@ -8,7 +8,7 @@ from manim import DOWN, LEFT, FadeIn, ValueTracker, VGroup, linear
 
 from calcanim.numerics.projection import Box
 from calcanim.params.tangent_plane import TangentPlaneParams
-from calcanim.plans.tangent_plane import GROW_SECONDS, POINT_SECONDS, SURFACE_SECONDS, TangentPlanePlan, plan
+from calcanim.plans.tangent_plane import GROW_SECONDS, POINT_SECONDS, SURFACE_SECONDS, TangentPlanePlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
 from calcanim.scenes.gradient_descent import MARGIN, Rect, surface_style
 from calcanim.scenes.surface_view import Ball, Patch, RasterCamera, RasterView, SurfaceRenderer, mix, rgb
@@ -17,8 +17,6 @@ from calcanim.scenes.surface_view import Ball, Patch, RasterCamera, RasterView, 
 class TangentPlaneScene(CalcanimScene):
     """The tangent plane of g at a point: the best linear approximation, in 3D."""
 
-    params_class = TangentPlaneParams
-    plan_function = staticmethod(plan)
     plan: TangentPlanePlan
     params: TangentPlaneParams
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, Line, Mobject, ValueTracker, VGroup, VMobject, Write, linear
 
 from calcanim.params.tangent_slide import TangentSlideParams
-from calcanim.plans.tangent_slide import ENDING_SECONDS, INTRO_SECONDS, TangentSlidePlan, plan
+from calcanim.plans.tangent_slide import ENDING_SECONDS, INTRO_SECONDS, TangentSlidePlan
 from calcanim.scenes.frame_tools import FrameTimed, place_segment
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
@@ -16,8 +16,6 @@ MARGIN = 0.45
 class TangentSlideScene(FrameTimed, CalcanimScene):
     """The tangent line (slope f'(x0)) riding along a curve as x0 moves across the domain."""
 
-    params_class = TangentSlideParams
-    plan_function = staticmethod(plan)
     plan: TangentSlidePlan
     params: TangentSlideParams
 

@@ -29,7 +29,7 @@ from manim import (
 )
 
 from calcanim.params.zoom_linearity import ZoomLinearityParams
-from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan, number_text, plan
+from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan, number_text
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, NextTo, place_segment, set_polyline, show_stroke
 
@@ -46,8 +46,6 @@ TICK_POOL = 12
 class ZoomLinearityScene(FrameTimed, CalcanimScene):
     """Zoom into y = f(x) at x = a by each factor of the plan; a smooth curve becomes a line."""
 
-    params_class = ZoomLinearityParams
-    plan_function = staticmethod(plan)
     plan: ZoomLinearityPlan
     params: ZoomLinearityParams
 

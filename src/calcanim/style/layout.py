@@ -46,11 +46,11 @@ def make_layout(quality: str, aspect: str = "16:9") -> Layout:
     (1920, 854)
     """
     if quality not in QUALITIES:
-        raise ParamError(f"unknown quality '{quality}'; use one of {', '.join(QUALITIES)}")
+        raise ParamError(f"unknown quality '{quality}'; use one of {', '.join(QUALITIES)}", field="quality")
     if aspect not in ASPECTS:
         nearest = difflib.get_close_matches(aspect, list(ASPECTS), n=1)
         hint = f"did you mean '{nearest[0]}'? " if nearest else ""
-        raise ParamError(f"unknown aspect ratio '{aspect}'; {hint}use one of {', '.join(ASPECTS)}")
+        raise ParamError(f"unknown aspect ratio '{aspect}'; {hint}use one of {', '.join(ASPECTS)}", field="aspect")
     short, fps = QUALITIES[quality]
     w, h = ASPECTS[aspect]
     long = _even(short * max(w, h) / min(w, h))
