@@ -11,9 +11,10 @@ import json
 import shutil
 import sys
 import textwrap
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -30,7 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USER_ERROR = 2
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"calcanim: error: {message}", err=True)
     sys.exit(EXIT_USER_ERROR)
 
@@ -48,7 +49,7 @@ def user_errors(command: F) -> F:
             click.echo("calcanim: interrupted; nothing partial was left in the output folder", err=True)
             sys.exit(130)
 
-    return wrapper  # type: ignore[return-value]
+    return typing.cast(F, wrapper)
 
 
 def scene_options(command: F) -> F:
@@ -78,8 +79,15 @@ def build_clip(scene: str, config: Path | None, pairs: Sequence[str], options: R
 class OneLineErrors(click.Group):
     """Click's usage errors as one line too ("calcanim: error: ..."), exit code 2, like our own."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
-        extra.pop("standalone_mode", None)
+    def main(  # always exits (standalone_mode is ignored: errors are printed here, as one line)
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> NoReturn:
+        extra["complete_var"] = complete_var
         try:
             code = super().main(args, prog_name or "calcanim", standalone_mode=False, **extra)
         except click.exceptions.Exit as done:
@@ -207,7 +215,7 @@ def render(
                 click.echo(note, err=True)
         click.echo(str(result.path))
 
-    if not watch:
+    if not watch or config is None:
         render_once()
         return
     from calcanim.watch import watch as watch_file

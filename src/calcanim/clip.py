@@ -198,8 +198,8 @@ class _located:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
         if not isinstance(error, CalcanimError):
-            return False
+            return None
         key = error.field if isinstance(error, ParamError) else None
         raise ParamError(str(error), field=key, source=self.source.at(key)) from None

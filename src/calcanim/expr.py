@@ -25,7 +25,7 @@ import operator
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -471,7 +471,7 @@ class _Translator:
             self._reject(node, f"a call with {len(node.args)} argument(s); {name} takes {arity}")
         return build(*(self.translate(arg, depth + 1) for arg in node.args))
 
-    def _reject_unknown_function(self, func: ast.Name) -> None:
+    def _reject_unknown_function(self, func: ast.Name) -> NoReturn:
         if func.id in self.symbols or func.id in CONSTANTS:
             self._reject(func, _NOT_A_FUNCTION)
         raise ExpressionError(
@@ -483,7 +483,7 @@ class _Translator:
     def _fragment(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or self.source
 
-    def _reject(self, node: ast.AST, problem: str) -> Any:
+    def _reject(self, node: ast.AST, problem: str) -> NoReturn:
         fragment = self._fragment(node)
         where = "" if fragment == self.source else f" in '{self.source}'"
         raise ExpressionError(f"'{fragment}'{where} is {problem}")

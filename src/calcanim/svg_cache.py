@@ -123,7 +123,7 @@ def svg_disk_cache(folder: Path | None = None) -> Iterator[None]:
     def generate_mobject_cached(self: Any) -> Any:
         return _generate_cached(self, original, folder)
 
-    generate_mobject_cached._calcanim_svg_cache = True  # type: ignore[attr-defined]
+    setattr(generate_mobject_cached, "_calcanim_svg_cache", True)  # a marker on the function: installed once
     SVGMobject.generate_mobject = generate_mobject_cached
     try:
         yield
@@ -244,7 +244,8 @@ class _ShapePickler(pickle.Pickler):
         if isinstance(state, dict) and state.get("path_obj") is not None:
             import copyreg
 
-            return copyreg.__newobj__, (type(obj),), {**state, "path_obj": None}
+            new_object = getattr(copyreg, "__newobj__")  # what pickle itself uses; typeshed does not list it
+            return new_object, (type(obj),), {**state, "path_obj": None}
         return NotImplemented
 
 

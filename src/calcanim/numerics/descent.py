@@ -44,7 +44,8 @@ def momentum(
     """Heavy ball, PyTorch's convention (v_0 = 0, no dampening): v <- beta*v + grad f(x); x <- x - lr*v."""
     velocity = settings.beta * state.get("velocity", np.zeros(2)) + gradient_at(position)
     state["velocity"] = velocity
-    return position - settings.learning_rate * velocity
+    moved: np.ndarray = position - settings.learning_rate * velocity
+    return moved
 
 
 def nesterov(
@@ -55,7 +56,8 @@ def nesterov(
     look_ahead = position - settings.learning_rate * settings.beta * velocity
     velocity = settings.beta * velocity + gradient_at(look_ahead)
     state["velocity"] = velocity
-    return position - settings.learning_rate * velocity
+    moved: np.ndarray = position - settings.learning_rate * velocity
+    return moved
 
 
 def adam(
@@ -67,7 +69,8 @@ def adam(
     mean = state["mean"] = settings.beta1 * state.get("mean", 0.0) + (1 - settings.beta1) * gradient
     square = state["square"] = settings.beta2 * state.get("square", 0.0) + (1 - settings.beta2) * gradient**2
     mean_hat, square_hat = mean / (1 - settings.beta1**step), square / (1 - settings.beta2**step)
-    return position - settings.learning_rate * mean_hat / (np.sqrt(square_hat) + settings.eps)
+    moved: np.ndarray = position - settings.learning_rate * mean_hat / (np.sqrt(square_hat) + settings.eps)
+    return moved
 
 
 OPTIMIZERS: dict[str, Callable[..., np.ndarray]] = {"gd": gd, "momentum": momentum, "nesterov": nesterov, "adam": adam}
@@ -210,7 +213,8 @@ def run_descent(
         status, reason = "converged", f"last step {last_step:.2e} < {STEP_TOLERANCE:g} x domain diagonal"
     else:
         status, reason = "running", f"gradient norm {gradient_norm:.2e} after {steps} steps"
-    arrays = [np.array(values, dtype=float) for values in (points, losses, gradients)]
-    for array in arrays:
+    point_array, loss_array, gradient_array = (np.array(values, dtype=float) for values in (points, losses, gradients))
+    for array in (point_array, loss_array, gradient_array):
         array.setflags(write=False)
-    return Run(settings.name, float(settings.learning_rate), status, *arrays, stopped_at, reason, escaped_to)
+    return Run(settings.name, float(settings.learning_rate), status, point_array, loss_array, gradient_array,
+               stopped_at, reason, escaped_to)

@@ -21,6 +21,7 @@ from calcanim.numerics.surfaces import (
     max_stable_learning_rate,
     preset,
     sample_grid,
+    as_point,
     surface_from_sympy,
 )
 from calcanim.params.gradient_descent import GradientDescentParams
@@ -77,16 +78,16 @@ def resolve_surface(params: GradientDescentParams) -> Surface:
         y_range = tuple(params.y_range) or CUSTOM_DOMAIN
         default_start = (x_range[0] + 0.85 * (x_range[1] - x_range[0]), y_range[0] + 0.8 * (y_range[1] - y_range[0]))
         start = tuple(params.start) or default_start
-        surface = surface_from_sympy(expression.sympy_expr, "custom", x_range, y_range, start)
+        surface = surface_from_sympy(expression.sympy_expr, "custom", as_point(x_range), as_point(y_range), as_point(start))
     else:
         surface = preset(params.surface)
         changes: dict[str, Any] = {}
         for name in ("x_range", "y_range", "start"):
             if getattr(params, name):
-                changes[name] = tuple(getattr(params, name))
+                changes[name] = as_point(getattr(params, name))
         surface = dataclasses.replace(surface, **changes) if changes else surface
     if params.z_range:
-        surface = dataclasses.replace(surface, z_range=tuple(params.z_range))
+        surface = dataclasses.replace(surface, z_range=as_point(params.z_range))
     if not surface.contains(*surface.start):
         raise ParamError(
             f"invalid value for 'start' in gradient-descent: {list(surface.start)} is outside the domain "

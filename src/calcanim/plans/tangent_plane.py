@@ -11,7 +11,7 @@ import sympy
 
 from calcanim.errors import ParamError
 from calcanim.expr import parse_expression
-from calcanim.numerics.surfaces import Surface, sample_grid, surface_from_sympy
+from calcanim.numerics.surfaces import Surface, as_point, sample_grid, surface_from_sympy
 from calcanim.params.tangent_plane import TangentPlaneParams
 from calcanim.plans.gradient_descent import number_text
 
@@ -113,7 +113,7 @@ def plan(params: TangentPlaneParams) -> TangentPlanePlan:
     expression = parse_expression(params.function, variables=("w0", "w1"))
     w0, w1 = (sympy.Symbol(n, real=True) for n in ("w0", "w1"))
     as_xy = expression.sympy_expr.xreplace({w0: sympy.Symbol("x"), w1: sympy.Symbol("y")})
-    surface = surface_from_sympy(as_xy, "g", tuple(params.w0_range), tuple(params.w1_range), tuple(params.point))
+    surface = surface_from_sympy(as_xy, "g", as_point(params.w0_range), as_point(params.w1_range), as_point(params.point))
     p0, p1 = params.point
     value = float(surface.loss(p0, p1))
     gradient = tuple(float(g) for g in surface.gradient(p0, p1))

@@ -3,6 +3,8 @@ camera turning), as contours from above (an arrow per step), or both, with a los
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,19 +32,12 @@ from calcanim.plans.gradient_descent import (
     RunPlan,
     number_text,
 )
+from calcanim.raster.contour import ContourRenderer
+from calcanim.raster.items import ArrowSegment, CrossMark, Disc, DrawItem, Segment
+from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb
+from calcanim.raster.surface import Ball, Cross, Overlay, Polyline, SurfaceRenderer, SurfaceStyle
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
-from calcanim.scenes.surface_view import (
-    Ball,
-    ContourRenderer,
-    Cross,
-    Polyline,
-    RasterCamera,
-    RasterView,
-    SurfaceRenderer,
-    SurfaceStyle,
-    mix,
-    rgb,
-)
+from calcanim.style.themes import Theme
 
 MARGIN = 0.3
 
@@ -114,7 +109,7 @@ def clip_layout(frame_width: float, frame_height: float, view_count: int, header
     return Layout(header, views.split(view_count, horizontal=side_by_side and view_count > 1), legend, inset)
 
 
-def surface_style(theme, pixel_scale: float) -> SurfaceStyle:  # type: ignore[no-untyped-def]
+def surface_style(theme: Theme, pixel_scale: float) -> SurfaceStyle:
     """Surface colours from the theme: muted, so the run colours stand out on it."""
     background = rgb(theme.background)
     return SurfaceStyle(
@@ -132,9 +127,9 @@ class GradientDescentScene(CalcanimScene):
     plan: GradientDescentPlan
     params: GradientDescentParams
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("camera_class", RasterCamera)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def construct(self) -> None:
         p, pl = self.params, self.plan
@@ -282,9 +277,9 @@ class GradientDescentScene(CalcanimScene):
         outline = rgb(theme.background)
         bad = rgb(theme.bad)
 
-        def overlays() -> list[object]:
+        def overlays() -> list[Overlay]:
             step = self.step_now()
-            items: list[object] = []
+            items: list[Overlay] = []
             for run, colour in zip(pl.runs, colours):
                 points, inside = run.samples_until(step)
                 items.append(Polyline(points, inside, colour, self.stroke(3.0)))
@@ -325,31 +320,32 @@ class GradientDescentScene(CalcanimScene):
         bad, good, outline = rgb(theme.bad), rgb(theme.good), rgb(theme.background)
         minima = [renderer.pixel(mx, my) for mx, my in surface.minima if surface.contains(mx, my)]
 
-        def items() -> list[tuple]:
+        def items() -> list[DrawItem]:
             step = self.step_now()
-            drawn: list[tuple] = [("cross", m, good, self.stroke(3.0), self.stroke(1.6)) for m in minima]
+            drawn: list[DrawItem] = [CrossMark(m, good, self.stroke(3.0), self.stroke(1.6)) for m in minima]
             for run, colour in zip(pl.runs, colours):
                 points = run.run.points
                 whole = min(int(np.floor(step)), len(points) - 1)
                 pixels = renderer.pixel(points[:, 0], points[:, 1])
                 for k in range(whole):
-                    kind = "arrow" if p.step_arrows else "segment"
-                    extra = () if p.step_arrows else (False,)
-                    drawn.append((kind, pixels[k], pixels[k + 1], colour, self.stroke(2.2), *extra))
+                    if p.step_arrows:
+                        drawn.append(ArrowSegment(pixels[k], pixels[k + 1], colour, self.stroke(2.2)))
+                    else:
+                        drawn.append(Segment(pixels[k], pixels[k + 1], colour, self.stroke(2.2), False))
                 if whole < len(points) - 1:
                     position, _ = run.position_at(step)
                     tip = renderer.pixel(position[0], position[1])
-                    drawn.append(("segment", pixels[whole], tip, colour, self.stroke(2.2), False))
-                    drawn.append(("ball", tip, colour, self.stroke(5.0), outline))
+                    drawn.append(Segment(pixels[whole], tip, colour, self.stroke(2.2), False))
+                    drawn.append(Disc(tip, colour, self.stroke(5.0), outline))
                 else:
                     escape = run.escape_until(step)
                     if escape is not None:
                         a, b = (renderer.pixel(*xy) for xy in escape)
-                        drawn.append(("segment", a, b, colour, self.stroke(2.2), True))
+                        drawn.append(Segment(a, b, colour, self.stroke(2.2), True))
                     if run.run.status == "diverged" and step >= run.last_step:
-                        drawn.append(("cross", renderer.pixel(*run.last_inside[:2]), bad, self.stroke(5.0), self.stroke(2.6)))
+                        drawn.append(CrossMark(renderer.pixel(*run.last_inside[:2]), bad, self.stroke(5.0), self.stroke(2.6)))
                     else:
-                        drawn.append(("ball", pixels[-1], colour, self.stroke(5.0), outline))
+                        drawn.append(Disc(pixels[-1], colour, self.stroke(5.0), outline))
             return drawn
 
         def redraw(mob: RasterView) -> None:

@@ -3,6 +3,8 @@ out of the point while the camera turns (drawn with calcanim's fast surface rend
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from manim import DOWN, LEFT, FadeIn, ValueTracker, VGroup, linear
 
@@ -11,7 +13,8 @@ from calcanim.params.tangent_plane import TangentPlaneParams
 from calcanim.plans.tangent_plane import GROW_SECONDS, POINT_SECONDS, SURFACE_SECONDS, TangentPlanePlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
 from calcanim.scenes.gradient_descent import MARGIN, Rect, surface_style
-from calcanim.scenes.surface_view import Ball, Patch, RasterCamera, RasterView, SurfaceRenderer, mix, rgb
+from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb
+from calcanim.raster.surface import Ball, Overlay, Patch, SurfaceRenderer
 
 
 class TangentPlaneScene(CalcanimScene):
@@ -20,9 +23,9 @@ class TangentPlaneScene(CalcanimScene):
     plan: TangentPlanePlan
     params: TangentPlaneParams
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("camera_class", RasterCamera)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def construct(self) -> None:
         theme, pl, p = self.theme, self.plan, self.params
@@ -53,7 +56,7 @@ class TangentPlaneScene(CalcanimScene):
         edge = mix(plane_colour, rgb(theme.background), 0.4)
 
         def redraw(mob: RasterView) -> None:
-            overlays: list[object] = []
+            overlays: list[Overlay] = []
             if grown.get_value() > 0.01:
                 overlays.append(Patch(pl.plane_at(grown.get_value()), plane_colour, 0.55, edge, on_top=True))
             if point_on.get_value() > 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, Line, Mobject, ValueTracker, VGroup, VMobject, Write, linear
 
+from calcanim.numerics.tangent_line import TangentLine
 from calcanim.params.tangent_slide import TangentSlideParams
 from calcanim.plans.tangent_slide import ENDING_SECONDS, INTRO_SECONDS, TangentSlidePlan
 from calcanim.scenes.frame_tools import FrameTimed, place_segment
@@ -74,8 +75,8 @@ class TangentSlideScene(FrameTimed, CalcanimScene):
         quadratic_half_width = 1.2 * half_length / x_unit
         quadratic = VMobject(color=theme.accent, stroke_width=theme.stroke(4)).set_z_index(1)
 
-        def place_quadratic(t: object) -> None:
-            points = pl.quadratic_points(t, quadratic_half_width)  # type: ignore[arg-type]
+        def place_quadratic(t: TangentLine) -> None:
+            points = pl.quadratic_points(t, quadratic_half_width)
             quadratic.set_points_as_corners([axes.c2p(x, y) for x, y in points])
 
         if p.second_order:
