@@ -17,7 +17,6 @@ the user types is ever evaluated as Python.
 from __future__ import annotations
 
 import ast
-import difflib
 import functools
 import keyword
 import math
@@ -32,6 +31,7 @@ import numpy.typing as npt
 import sympy
 
 from calcanim.errors import ExpressionError
+from calcanim.suggest import did_you_mean
 
 MAX_TEXT_LENGTH = 500
 MAX_DEPTH = 50
@@ -500,5 +500,4 @@ def _magnitude(value: sympy.Expr) -> float | None:
 
 
 def _suggestion(name: str, candidates: list[str]) -> str:
-    matches = difflib.get_close_matches(name, candidates, n=1)
-    return f"; did you mean '{matches[0]}'?" if matches else ""
+    return did_you_mean(name, candidates, "; did you mean '{}'?")

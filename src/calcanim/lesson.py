@@ -13,7 +13,6 @@ numbers for values, so lines are found by scanning the text. No manim is importe
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from calcanim.clip import Clip, RenderOptions, Source, option_keys, resolve_clip
 from calcanim.errors import CalcanimError, ConfigFileError, ParamError
 from calcanim.files import read_text_file
 from calcanim.registry import SCENES
+from calcanim.suggest import did_you_mean
 
 #: Render settings a lesson may set in ``[defaults]`` or on any clip (the fields of RenderOptions).
 OPTION_KEYS = option_keys()
@@ -86,8 +86,7 @@ class Lesson:
         if unknown:
             hints = []
             for n in unknown:
-                nearest = difflib.get_close_matches(n, names, n=1, cutoff=0.5)
-                hints.append(f"'{n}'" + (f" (did you mean '{nearest[0]}'?)" if nearest else ""))
+                hints.append(f"'{n}'" + did_you_mean(n, names, " (did you mean '{}'?)", cutoff=0.5))
             raise ConfigFileError(
                 f"--only: no clip {', '.join(hints)} in {self.path}; its clips are: {', '.join(names)}"
             )
@@ -393,5 +392,4 @@ def _line_of_top_key(layout: _SourceLayout, key: str) -> int | None:
 
 
 def _nearest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str:
-    nearest = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    return f"; did you mean '{nearest[0]}'?" if nearest else ""
+    return did_you_mean(word, choices, "; did you mean '{}'?", cutoff)

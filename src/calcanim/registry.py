@@ -7,22 +7,22 @@ This is the one place that wires a clip: its params class, its plan function (a
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from calcanim.errors import UnknownSceneError
 from calcanim.params.base import SceneParams
-from calcanim.params.limit_climb import LimitClimbParams
-from calcanim.params.tangent_bases import TangentBasesParams
-from calcanim.params.zoom_linearity import ZoomLinearityParams
-from calcanim.params.secant_to_tangent import SecantToTangentParams
-from calcanim.params.tangent_slide import TangentSlideParams
-from calcanim.params.little_o import LittleOParams
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.params.gradient_descent import GradientDescentParams
+from calcanim.params.limit_climb import LimitClimbParams
+from calcanim.params.little_o import LittleOParams
+from calcanim.params.secant_to_tangent import SecantToTangentParams
+from calcanim.params.tangent_bases import TangentBasesParams
 from calcanim.params.tangent_plane import TangentPlaneParams
+from calcanim.params.tangent_slide import TangentSlideParams
+from calcanim.params.zoom_linearity import ZoomLinearityParams
+from calcanim.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from calcanim.plans.base import Plan
@@ -105,8 +105,7 @@ def get_scene(name: str) -> SceneEntry:
     try:
         return SCENES[name]
     except KeyError:
-        nearest = difflib.get_close_matches(name, list(SCENES), n=1, cutoff=0.4)
-        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        hint = did_you_mean(name, SCENES, cutoff=0.4)
         raise UnknownSceneError(
             f"unknown scene '{name}'; {hint}available scenes: {', '.join(SCENES)} (see `calcanim list`)"
         ) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from collections.abc import Callable, Sequence
@@ -12,6 +11,7 @@ import numpy as np
 import sympy as sp
 
 from calcanim.errors import ExpressionError, ParamError
+from calcanim.suggest import did_you_mean
 
 SYMBOL_X = sp.Symbol("x", real=True)
 SYMBOL_Y = sp.Symbol("y", real=True)
@@ -211,8 +211,7 @@ def preset(name: str) -> Surface:
     key = name.strip().lower().replace("_", "-").replace(" ", "-")
     if key in PRESETS:
         return PRESETS[key]
-    nearest = difflib.get_close_matches(key, list(PRESETS), n=1)
-    hint = f" Did you mean {nearest[0]!r}?" if nearest else ""
+    hint = did_you_mean(key, PRESETS, " Did you mean {!r}?")
     raise ParamError(f"unknown surface {name!r}.{hint} Valid surfaces: {', '.join(PRESETS)}.")
 
 

@@ -7,7 +7,6 @@ Kept free of numpy, sympy and manim so that ``list``, ``show`` and ``--help`` an
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import types
 import typing
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 from calcanim.errors import ParamError
+from calcanim.suggest import did_you_mean
 
 NAMED_CONSTANTS = {"e": math.e, "pi": math.pi}
 
@@ -119,8 +119,7 @@ class SceneParams:
         names = cls.field_names()
         for key in values:
             if key not in names:
-                nearest = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
-                hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+                hint = did_you_mean(key, names, cutoff=0.5)
                 raise ParamError(
                     f"unknown parameter '{key}' for {cls.scene_name} in {source}; {hint}"
                     f"valid parameters: {', '.join(names)}",
@@ -229,8 +228,7 @@ def _coerce_scalar(
             params.fail(name, f"{what} text, got {value!r}")
         choices = meta.get("choices")
         if choices and value not in choices:
-            nearest = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
-            hint = f" (did you mean '{nearest[0]}'?)" if nearest else ""
+            hint = did_you_mean(value, choices, " (did you mean '{}'?)", cutoff=0.5)
             params.fail(name, f"{what} one of {', '.join(choices)}, got {value!r}{hint}")
         return value
     bounds: Bounds | None = meta.get("bounds")

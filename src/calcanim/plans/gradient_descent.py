@@ -13,6 +13,7 @@ import numpy as np
 
 from calcanim.errors import ExpressionError, ParamError
 from calcanim.expr import parse_expression
+from calcanim.number_format import number_text, tick_text
 from calcanim.numerics.descent import STATUS_RULES, OptimizerSettings, Run, run_descent
 from calcanim.numerics.projection import clip_segment_to_rectangle
 from calcanim.numerics.surfaces import (
@@ -42,26 +43,6 @@ UPDATE_RULES_TEX = {
     "adam": r"x \leftarrow x - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)",
 }
 OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
-
-
-def number_text(value: float, digits: int = 3) -> str:
-    """A short decimal for labels and captions.
-
-    >>> number_text(0.1), number_text(-1.2), number_text(1e-05), number_text(2.0)
-    ('0.1', '-1.2', '1e-05', '2')
-    """
-    return f"{value:.{digits}g}"
-
-
-def tick_text(value: float, span: float) -> str:
-    """An axis label rounded to the axis' scale: two significant digits of the span.
-
-    >>> tick_text(2.9e-07, 18.8), tick_text(18.76, 18.8), tick_text(-1.2345, 0.5)
-    ('0', '19', '-1.23')
-    """
-    decimals = max(0, 1 - int(math.floor(math.log10(span)))) if span > 0 else 2
-    text = f"{value:.{decimals}f}"
-    return "0" if float(text) == 0 else text
 
 
 def resolve_surface(params: GradientDescentParams) -> Surface:

@@ -10,9 +10,10 @@ import numpy as np
 import sympy
 
 from calcanim.expr import Expression, parse_expression
+from calcanim.number_format import decimal_label
 from calcanim.numerics.little_o import EPS, is_little_o, linearization_remainder, offset_ratios, ratio_curve, remainder_ratios
 from calcanim.params.little_o import LittleOParams
-from calcanim.plans.secant_to_tangent import decimal_label, scientific_tex
+from calcanim.plans.secant_to_tangent import scientific_tex
 
 INTRO_SECONDS = 2.5
 HOLD_SECONDS = 0.5

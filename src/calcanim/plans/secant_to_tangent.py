@@ -8,6 +8,7 @@ from typing import Any
 import sympy
 
 from calcanim.expr import Expression, parse_expression
+from calcanim.number_format import decimal_label
 from calcanim.numerics.difference_quotient import (
     derivative_value,
     forward_difference_float64,
@@ -29,16 +30,6 @@ ENDING_SECONDS = 1.5
 
 #: |float64 quotient - exact secant slope| below this counts as "float64 still right" in the tail (coloured good).
 GOOD_ERROR = 1e-6
-
-
-def decimal_label(value: float, decimals: int) -> str:
-    """value rounded to decimals places, trailing zeros dropped.
-
-    >>> decimal_label(14.299999999999997, 6), decimal_label(17.0, 6), decimal_label(-0.0, 3)
-    ('14.3', '17', '0')
-    """
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def h_tex(h: float) -> str:

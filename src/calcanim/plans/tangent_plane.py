@@ -11,9 +11,9 @@ import sympy
 
 from calcanim.errors import ParamError
 from calcanim.expr import parse_expression
+from calcanim.number_format import number_text
 from calcanim.numerics.surfaces import Surface, as_point, sample_grid, surface_from_sympy
 from calcanim.params.tangent_plane import TangentPlaneParams
-from calcanim.plans.gradient_descent import number_text
 
 #: Seconds of the surface alone, of the point appearing, and of the plane growing out of it.
 SURFACE_SECONDS = 1.5

@@ -23,10 +23,10 @@ from manim import (
     Write,
 )
 
+from calcanim.number_format import decimal_label
+from calcanim.numerics.tangent_line import tick_values
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.plans.exp_log import ExpLogPlan
-from calcanim.plans.secant_to_tangent import decimal_label
-from calcanim.numerics.tangent_line import tick_values
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
 

@@ -23,6 +23,7 @@ from manim import (
     linear,
 )
 
+from calcanim.number_format import number_text
 from calcanim.numerics.projection import Box
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.plans.gradient_descent import (
@@ -30,7 +31,6 @@ from calcanim.plans.gradient_descent import (
     INTRO_SECONDS,
     GradientDescentPlan,
     RunPlan,
-    number_text,
 )
 from calcanim.raster.contour import ContourRenderer
 from calcanim.raster.items import ArrowSegment, CrossMark, Disc, DrawItem, Segment

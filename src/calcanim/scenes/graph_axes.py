@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, Axes, Mobject
 
+from calcanim.number_format import decimal_label
 from calcanim.numerics.tangent_line import Box, tick_values
-from calcanim.plans.secant_to_tangent import decimal_label
 from calcanim.scenes.base import FONT_SMALL, CalcanimScene
 
 

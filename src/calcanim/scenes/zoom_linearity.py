@@ -28,8 +28,9 @@ from manim import (
     smooth,
 )
 
+from calcanim.number_format import plain_number
 from calcanim.params.zoom_linearity import ZoomLinearityParams
-from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan, number_text
+from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, NextTo, place_segment, set_polyline, show_stroke
 
@@ -137,7 +138,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
 
         redraw(curve)
         self.caption(
-            f"y = {p.function} near x = {plan_.point_label}, at magnification {number_text(p.zooms[0])}.",
+            f"y = {p.function} near x = {plan_.point_label}, at magnification {plain_number(p.zooms[0])}.",
             INTRO_SECONDS,
         )
         self.timed_play(INTRO_SECONDS * 0.5, Create(frame), FadeIn(grid), FadeIn(labels), Write(title), FadeIn(where))
@@ -176,9 +177,9 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
 
     def zoom_to(self, index: int, gap: Mobject) -> None:
         p, plan_ = self.params, self.plan
-        zoom = number_text(p.zooms[index])
+        zoom = plain_number(p.zooms[index])
         if p.equal_axes:
-            words = f"Zoom x{zoom} on both axes about ({plan_.point_label}, {number_text(plan_.fa)}): the window shrinks, the curve straightens."
+            words = f"Zoom x{zoom} on both axes about ({plan_.point_label}, {plain_number(plan_.fa)}): the window shrinks, the curve straightens."
             if not plan_.differentiable:
                 words = f"Zoom x{zoom} on both axes: the corner looks exactly the same as before."
         else:
@@ -194,15 +195,15 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
         """Rest at zoom index and show how far the curve strays from a line, relative to the window."""
         p, plan_ = self.params, self.plan
         checkpoint = plan_.checkpoints[index]
-        ratio = number_text(float(f"{checkpoint.relative_gap:.3g}"))
+        ratio = plain_number(float(f"{checkpoint.relative_gap:.3g}"))
         gap = VGroup(
-            self.math(rf"\text{{half-width }} w = {number_text(checkpoint.half_width)}", size=FONT_LABEL),
+            self.math(rf"\text{{half-width }} w = {plain_number(checkpoint.half_width)}", size=FONT_LABEL),
             self.math(rf"\frac{{\max|\,f - \text{{line}}\,|}}{{w}} = {ratio}", size=FONT_LABEL),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         self.place_text(gap, self.stacked, above=False)
         line_word = "its tangent" if plan_.differentiable else "any line through the point"
         self.caption(
-            f"At x{number_text(p.zooms[index])} the curve strays from {line_word} by {ratio} of the half-width.",
+            f"At x{plain_number(p.zooms[index])} the curve strays from {line_word} by {ratio} of the half-width.",
             p.hold_seconds,
         )
         fade = min(0.4, p.hold_seconds * 0.4)
