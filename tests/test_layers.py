@@ -38,7 +38,7 @@ ALLOWED: dict[str, set[str]] = {
     "clip": {"clip_key", "errors", "formats", "params", "plans", "registry", "style"},
     "svg_cache": set(),
     "manim_speedups": set(),
-    "raster": {"numerics"},
+    "raster": {"numerics", "style"},
     "scenes": {"errors", "expr", "number_format", "numerics", "params", "plans", "raster", "style"},
     "render": {"captions", "clip", "errors", "formats", "manim_speedups", "params", "registry", "style", "svg_cache"},
     "lesson": {"clip", "errors", "files", "registry", "suggest"},

@@ -253,14 +253,19 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
             problem(layout.top_key_line(key) or _line_of_top_key(layout, key), None,
                     f"unknown top-level key '{key}'{_nearest(key, TOP_KEYS)}; (a lesson has [lesson], [defaults] and [[clip]] entries)")
 
-    meta = data.get("lesson", {})
-    if not isinstance(meta, dict):
-        problem(_line_of_top_key(layout, "lesson"), None, "'lesson' must be a table: [lesson] with title = \"...\"")
-        meta = {}
-    for key in meta:
-        if key not in LESSON_KEYS:
-            problem(layout.top_key_line("lesson", key), None,
-                    f"unknown key '{key}' in [lesson]{_nearest(key, LESSON_KEYS)} (allowed: {', '.join(LESSON_KEYS)})")
+    def table(name: str, allowed: Sequence[str], example: str) -> dict[str, Any]:
+        """The top-level table ``name``, each unknown key reported ({} when it is not a table)."""
+        found = data.get(name, {})
+        if not isinstance(found, dict):
+            problem(_line_of_top_key(layout, name), None, f"'{name}' must be a table: [{name}] with {example}")
+            return {}
+        for key in found:
+            if key not in allowed:
+                problem(layout.top_key_line(name, key), None,
+                        f"unknown key '{key}' in [{name}]{_nearest(key, allowed)} (allowed: {', '.join(allowed)})")
+        return found
+
+    meta = table("lesson", LESSON_KEYS, 'title = "..."')
     name = meta.get("name", path.stem)
     if not isinstance(name, str) or not FILE_SAFE.match(name):
         problem(layout.top_key_line("lesson", "name"), None,
@@ -274,15 +279,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
         problem(layout.top_key_line("lesson", "description"), None, f"lesson description must be text, got {description!r}")
         description = ""
 
-    defaults = data.get("defaults", {})
-    if not isinstance(defaults, dict):
-        problem(_line_of_top_key(layout, "defaults"), None, "'defaults' must be a table: [defaults] with quality = \"low\" ...")
-        defaults = {}
-    for key in defaults:
-        if key not in OPTION_KEYS:
-            problem(layout.top_key_line("defaults", key), None,
-                    f"unknown key '{key}' in [defaults]{_nearest(key, OPTION_KEYS)} (allowed: {', '.join(OPTION_KEYS)})")
-    defaults = {k: v for k, v in defaults.items() if k in OPTION_KEYS}
+    defaults = {k: v for k, v in table("defaults", OPTION_KEYS, 'quality = "low" ...').items() if k in OPTION_KEYS}
     defaults_ok = _options_problem({**defaults}) is None
     if not defaults_ok:
         problem(layout.top_key_line("defaults"), None, f"[defaults]: {_options_problem(defaults)}")

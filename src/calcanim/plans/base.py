@@ -5,7 +5,10 @@ mypy checks each plan function against :class:`Plan` (see the registry's type-ch
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from calcanim.params.base import SceneParams
 
 
 class Plan(Protocol):
@@ -20,3 +23,8 @@ class Plan(Protocol):
     def poster_time(self) -> float: ...
 
     def to_json(self) -> dict[str, Any]: ...
+
+
+def plan_header(params: SceneParams, **first: Any) -> dict[str, Any]:
+    """The keys every plan's ``to_json()`` starts with: the scene, its params, then ``first`` in order."""
+    return {"scene": params.scene_name, "params": params.to_dict(), **first}

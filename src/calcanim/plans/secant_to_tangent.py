@@ -15,8 +15,9 @@ from calcanim.numerics.difference_quotient import (
     predicted_float64_error,
     secant_checkpoints,
 )
-from calcanim.numerics.tangent_line import Box, curve_window, line_in_box
+from calcanim.numerics.tangent_line import Window, curve_window, line_in_box
 from calcanim.params.secant_to_tangent import SecantToTangentParams
+from calcanim.plans.base import plan_header
 
 #: Seconds of each part of the clip; the scene plays exactly these.
 INTRO_SECONDS = 2.0
@@ -135,7 +136,7 @@ class SecantToTangentPlan:
     f_a: float
     derivative: float
     checkpoints: tuple[SecantCheckpoint, ...]
-    window: Box
+    window: Window
     breakdown: tuple[BreakdownRow, ...] = field(default=())
 
     @property
@@ -222,9 +223,7 @@ class SecantToTangentPlan:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         return {
-            "scene": p.scene_name,
-            "params": p.to_dict(),
-            "function": self.expression.text,
+            **plan_header(p, function=self.expression.text),
             "a": p.a,
             "f_a": self.f_a,
             "derivative": self.derivative,

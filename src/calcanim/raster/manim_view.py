@@ -11,6 +11,8 @@ from PIL import Image
 
 from calcanim.raster.canvas import Raster
 from calcanim.raster.items import RGB
+from calcanim.raster.surface import SurfaceStyle
+from calcanim.style.themes import Theme
 
 
 def rgb(colour: str) -> RGB:
@@ -77,3 +79,15 @@ class RasterCamera(Camera):
             image_mobject.blit(self, pixel_array)
         else:
             super().display_image_mobject(image_mobject, pixel_array)
+
+
+def surface_style(theme: Theme, pixel_scale: float) -> SurfaceStyle:
+    """Surface colours from the theme: muted, so the run colours stand out on it."""
+    background = rgb(theme.background)
+    return SurfaceStyle(
+        low=mix(rgb(theme.curve), background, 0.55),
+        high=mix(rgb(theme.muted), background, 0.1),
+        background=background,
+        floor=mix(rgb(theme.grid), background, 0.0),
+        line_scale=pixel_scale,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from calcanim.captions import srt_to_vtt
 from calcanim.clip import DEFAULT_RENDERS_DIR, Clip, RenderOptions
@@ -71,15 +72,8 @@ def render(
 
 
 def render_clip(
-    entry: SceneEntry,
-    params: SceneParams,
-    options: RenderOptions,
-    output: Path | None = None,
-    *,
-    progress: bool = True,
-    force: bool = False,
-    poster: Path | None = None,
+    entry: SceneEntry, params: SceneParams, options: RenderOptions, output: Path | None = None, **how: Any
 ) -> RenderResult:
-    """:func:`render` for a caller that already holds checked params (tests, library use)."""
-    clip = Clip(scene=entry.name, params=params, options=options)
-    return render(clip, output, progress=progress, force=force, poster=poster)
+    """:func:`render` for a caller that already holds checked params (tests, library use); ``how`` is
+    render's keywords (progress, force, poster)."""
+    return render(Clip(scene=entry.name, params=params, options=options), output, **how)

@@ -3,8 +3,6 @@ camera turning), as contours from above (an arrow per step), or both, with a los
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,53 +32,21 @@ from calcanim.plans.gradient_descent import (
 )
 from calcanim.raster.contour import ContourRenderer
 from calcanim.raster.items import ArrowSegment, CrossMark, Disc, DrawItem, Segment
-from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb
-from calcanim.raster.surface import Ball, Cross, Overlay, Polyline, SurfaceRenderer, SurfaceStyle
+from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb, surface_style
+from calcanim.raster.surface import Ball, Cross, Overlay, Polyline, SurfaceRenderer
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
-from calcanim.style.themes import Theme
-
-MARGIN = 0.3
-
+from calcanim.scenes.base import MARGIN_3D as MARGIN
+from calcanim.style.rect import Rect
 
 @dataclass(frozen=True)
-class Rect:
-    """A rectangle of the frame in manim units."""
-
-    cx: float
-    cy: float
-    width: float
-    height: float
-
-    @property
-    def centre(self) -> np.ndarray:
-        return np.array([self.cx, self.cy, 0.0])
-
-    @property
-    def top(self) -> float:
-        return self.cy + self.height / 2
-
-    @property
-    def left(self) -> float:
-        return self.cx - self.width / 2
-
-    def split(self, count: int, horizontal: bool, gap: float = 0.2) -> list[Rect]:
-        """``count`` equal parts side by side (horizontal) or stacked top to bottom."""
-        if horizontal:
-            w = (self.width - gap * (count - 1)) / count
-            return [Rect(self.left + w / 2 + i * (w + gap), self.cy, w, self.height) for i in range(count)]
-        h = (self.height - gap * (count - 1)) / count
-        return [Rect(self.cx, self.top - h / 2 - i * (h + gap), self.width, h) for i in range(count)]
-
-
-@dataclass(frozen=True)
-class Layout:
+class PanelLayout:
     header: Rect
     views: list[Rect]
     legend: Rect
     inset: Rect
 
 
-def clip_layout(frame_width: float, frame_height: float, view_count: int, header_height: float = 1.15) -> Layout:
+def clip_layout(frame_width: float, frame_height: float, view_count: int, header_height: float = 1.15) -> PanelLayout:
     """Header on top. A single view in a wide frame gets a side panel (legend over inset); otherwise the
     views sit over a strip holding the legend and the inset (side by side unless the frame is portrait)."""
     W, H = frame_width, frame_height
@@ -93,7 +59,7 @@ def clip_layout(frame_width: float, frame_height: float, view_count: int, header
         views = Rect(-W / 2 + MARGIN + views_w / 2, (body_top + body_bottom) / 2, views_w, body_h)
         panel = Rect(W / 2 - MARGIN - panel_w / 2, views.cy, panel_w, views.height)
         legend, inset = panel.split(2, horizontal=False, gap=0.3)
-        return Layout(header, [views], legend, inset)
+        return PanelLayout(header, [views], legend, inset)
     side_by_side = W >= H
     strip_h = body_h * (0.3 if side_by_side else 0.34)
     views_h = body_h - strip_h - 0.25
@@ -106,30 +72,13 @@ def clip_layout(frame_width: float, frame_height: float, view_count: int, header
         inset = Rect(strip.left + strip.width - inset_w / 2, strip.cy, inset_w, strip.height)
     else:
         legend, inset = strip.split(2, horizontal=False, gap=0.25)
-    return Layout(header, views.split(view_count, horizontal=side_by_side and view_count > 1), legend, inset)
+    return PanelLayout(header, views.split(view_count, horizontal=side_by_side and view_count > 1), legend, inset)
 
 
-def surface_style(theme: Theme, pixel_scale: float) -> SurfaceStyle:
-    """Surface colours from the theme: muted, so the run colours stand out on it."""
-    background = rgb(theme.background)
-    return SurfaceStyle(
-        low=mix(rgb(theme.curve), background, 0.55),
-        high=mix(rgb(theme.muted), background, 0.1),
-        background=background,
-        floor=mix(rgb(theme.grid), background, 0.0),
-        line_scale=pixel_scale,
-    )
-
-
-class GradientDescentScene(CalcanimScene):
+class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentPlan]):
     """Optimizer runs at several learning rates riding down a loss surface."""
 
-    plan: GradientDescentPlan
-    params: GradientDescentParams
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("camera_class", RasterCamera)
-        super().__init__(*args, **kwargs)
+    default_camera = RasterCamera
 
     def construct(self) -> None:
         p, pl = self.params, self.plan

@@ -33,11 +33,8 @@ from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, 
 Y_RANGE = (1.8, 2.9)
 
 
-class LimitClimbScene(CalcanimScene):
+class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
     """(1 + 1/n)^n climbing to e as n runs from 1 to n_max."""
-
-    plan: LimitClimbPlan
-    params: LimitClimbParams
 
     def construct(self) -> None:
         theme, p = self.theme, self.params

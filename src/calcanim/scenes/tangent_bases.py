@@ -46,11 +46,8 @@ TABLE_ROOM = 2.0
 MARGIN = 0.5
 
 
-class TangentBasesScene(FrameTimed, CalcanimScene):
+class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBasesPlan]):
     """y = b^x through (0, 1), its tangent there, and the slope readout locking green at b = e."""
-
-    plan: TangentBasesPlan
-    params: TangentBasesParams
 
     def construct(self) -> None:
         theme, p = self.theme, self.params

@@ -3,29 +3,23 @@ out of the point while the camera turns (drawn with calcanim's fast surface rend
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from manim import DOWN, LEFT, FadeIn, ValueTracker, VGroup, linear
 
 from calcanim.numerics.projection import Box
 from calcanim.params.tangent_plane import TangentPlaneParams
 from calcanim.plans.tangent_plane import GROW_SECONDS, POINT_SECONDS, SURFACE_SECONDS, TangentPlanePlan
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
-from calcanim.scenes.gradient_descent import MARGIN, Rect, surface_style
-from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb
+from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb, surface_style
 from calcanim.raster.surface import Ball, Overlay, Patch, SurfaceRenderer
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
+from calcanim.scenes.base import MARGIN_3D as MARGIN
+from calcanim.style.rect import Rect
 
 
-class TangentPlaneScene(CalcanimScene):
+class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
     """The tangent plane of g at a point: the best linear approximation, in 3D."""
 
-    plan: TangentPlanePlan
-    params: TangentPlaneParams
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("camera_class", RasterCamera)
-        super().__init__(*args, **kwargs)
+    default_camera = RasterCamera
 
     def construct(self) -> None:
         theme, pl, p = self.theme, self.plan, self.params

@@ -8,17 +8,12 @@ from calcanim.numerics.tangent_line import TangentLine
 from calcanim.params.tangent_slide import TangentSlideParams
 from calcanim.plans.tangent_slide import ENDING_SECONDS, INTRO_SECONDS, TangentSlidePlan
 from calcanim.scenes.frame_tools import FrameTimed, place_segment
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, MARGIN, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
 
-MARGIN = 0.45
 
-
-class TangentSlideScene(FrameTimed, CalcanimScene):
+class TangentSlideScene(FrameTimed, CalcanimScene[TangentSlideParams, TangentSlidePlan]):
     """The tangent line (slope f'(x0)) riding along a curve as x0 moves across the domain."""
-
-    plan: TangentSlidePlan
-    params: TangentSlideParams
 
     def construct(self) -> None:
         self.start_clock()

@@ -31,10 +31,9 @@ from manim import (
 from calcanim.number_format import plain_number
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, NextTo, place_segment, set_polyline, show_stroke
 
-MARGIN = 0.45
 #: Room left of the plot for y tick labels, and below it for x tick labels (manim units).
 Y_LABEL_ROOM = 1.35
 X_LABEL_ROOM = 0.55
@@ -44,11 +43,8 @@ SIDE_PANEL_WIDTH = 4.6
 TICK_POOL = 12
 
 
-class ZoomLinearityScene(FrameTimed, CalcanimScene):
+class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLinearityPlan]):
     """Zoom into y = f(x) at x = a by each factor of the plan; a smooth curve becomes a line."""
-
-    plan: ZoomLinearityPlan
-    params: ZoomLinearityParams
 
     def construct(self) -> None:
         theme, p, plan_ = self.theme, self.params, self.plan
