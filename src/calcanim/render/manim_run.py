@@ -13,6 +13,7 @@ from typing import Any
 
 from calcanim.clip import Clip, RenderOptions
 from calcanim.errors import CalcanimError, RenderError
+from calcanim.files import atomic_target
 from calcanim.style.themes import load_theme
 from calcanim.svg_cache import svg_disk_cache
 
@@ -147,8 +148,5 @@ def shared_tex_cache(private: Path) -> Iterator[None]:
         for svg in private.glob("*.svg"):
             if svg.is_symlink() or (shared / svg.name).exists():
                 continue
-            with contextlib.suppress(OSError):
-                fd, temp = tempfile.mkstemp(prefix=".", suffix=".svg.partial", dir=shared)
-                os.close(fd)
+            with contextlib.suppress(OSError), atomic_target(shared / svg.name, ".svg.partial") as temp:
                 shutil.copyfile(svg, temp)
-                os.replace(temp, shared / svg.name)
