@@ -4,6 +4,7 @@ options and the plan's own) runs when the clip is resolved, naming the key and w
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import subprocess
 import sys
@@ -129,3 +130,33 @@ def test_an_unresolved_clip_cannot_be_built_by_accident() -> None:
     """Clip is plain data; resolve_clip is the checked way in, and a Clip's params are already typed."""
     clip = resolve_clip("limit-climb", {"duration": 1})
     assert isinstance(clip, Clip) and clip.params.duration == 1.0 and clip.source == Source()
+
+
+@pytest.mark.render
+def test_render_and_batch_write_the_same_clip_under_the_same_key(tmp_path: Path) -> None:
+    """The same clip from `calcanim render --config` (what --watch re-runs) and from a lesson's batch:
+    one key stamp, the same file names the Clip gives, frames read back the same."""
+    import av
+
+    lesson = tmp_path / "same.toml"
+    lesson.write_text(LESSON, encoding="utf-8")
+    config = tmp_path / "p.toml"
+    config.write_text("duration = 1\nn_max = 100\nmarks = [1, 10, 100]\n", encoding="utf-8")
+    run = [sys.executable, "-m", "calcanim"]
+    rendered = subprocess.run([*run, "render", "limit-climb", "--config", str(config), "-q", "low"],
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path, check=True)
+    single = tmp_path / rendered.stdout.strip()
+    subprocess.run([*run, "batch", str(lesson), "-o", str(tmp_path / "lesson")],
+                   capture_output=True, text=True, timeout=300, cwd=tmp_path, check=True)
+    batched = tmp_path / "lesson" / "climb.mp4"
+    clip = load_lesson(lesson).clips[0]
+    assert single == tmp_path / dataclasses.replace(clip, name="").default_output()  # unnamed: scene-hash
+    assert batched == clip.output_in(tmp_path / "lesson")
+    stamps = [p.with_name(f".{p.name}.key").read_text(encoding="utf-8").strip() for p in (single, batched)]
+    assert stamps == [clip.key(), clip.key()]
+
+    def frames(path: Path) -> list[bytes]:
+        with av.open(str(path)) as container:
+            return [f.to_ndarray(format="rgb24").tobytes() for f in container.decode(video=0)]
+
+    assert frames(single) == frames(batched)
