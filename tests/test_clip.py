@@ -160,3 +160,22 @@ def test_render_and_batch_write_the_same_clip_under_the_same_key(tmp_path: Path)
             return [f.to_ndarray(format="rgb24").tobytes() for f in container.decode(video=0)]
 
     assert frames(single) == frames(batched)
+
+
+def test_a_bad_option_and_a_plan_time_failure_on_one_clip_are_both_reported(tmp_path: Path) -> None:
+    lesson = tmp_path / "two.toml"
+    lesson.write_text(textwrap.dedent("""
+        [[clip]]
+        name = "descent"
+        scene = "gradient-descent"
+        quality = "ultra"
+        [clip.params]
+        surface = "custom"
+        loss = "x**"
+        """), encoding="utf-8")
+    with pytest.raises(LessonError) as caught:
+        load_lesson(lesson)
+    lines = lines_of(lesson)
+    expected = [(lines.index('quality = "ultra"') + 1, "descent"), (lines.index('loss = "x**"') + 1, "descent")]
+    assert [(p.line, p.clip) for p in caught.value.problems] == expected
+    assert "quality" in caught.value.problems[0].message and "'loss'" in caught.value.problems[1].message

@@ -347,8 +347,13 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
         key_lines |= {k: layout.key_line(index, k) for k in OPTION_KEYS if k in raw}
         source = Source(label=str(path), clip=label, line=header,
                         key_lines=tuple((k, v) for k, v in key_lines.items() if v is not None))
+        try:  # the options on their own first, so a bad option and a bad param are both reported
+            render_options = RenderOptions.from_mapping(options)
+        except ParamError as error:
+            problem(source.line_of(error.field), label, str(error))
+            render_options = RenderOptions()
         try:
-            clip = resolve_clip(entry, values, options, source, name=str(clip_name), title=str(clip_title))
+            clip = resolve_clip(entry, values, render_options, source, name=str(clip_name), title=str(clip_title))
         except ParamError as error:
             problem(source.line_of(error.field), label, str(error))
             continue
