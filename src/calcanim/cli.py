@@ -193,8 +193,8 @@ def render(
     watch: bool,
 ) -> None:
     """Render a clip to video and print the path of the finished file."""
-    from calcanim.render import open_in_viewer
-    from calcanim.render import render as render_to_file
+    from calcanim.rendering import open_in_viewer
+    from calcanim.rendering import render as render_to_file
 
     if watch and config is None:
         fail("--watch needs --config FILE: the parameter file whose changes trigger a new render")

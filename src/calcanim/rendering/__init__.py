@@ -14,9 +14,9 @@ from calcanim.captions import srt_to_vtt
 from calcanim.clip import DEFAULT_RENDERS_DIR, Clip, RenderOptions
 from calcanim.params.base import SceneParams
 from calcanim.registry import SceneEntry
-from calcanim.render.convert import extract_frame, finish, movie_to_gif
-from calcanim.render.manim_run import encoder_settings, render_in, shared_tex_cache
-from calcanim.render.outputs import (
+from calcanim.rendering.convert import extract_frame, finish, movie_to_gif
+from calcanim.rendering.manim_run import encoder_settings, render_in, shared_tex_cache
+from calcanim.rendering.outputs import (
     RenderResult,
     cached_result,
     caption_paths,
@@ -25,7 +25,7 @@ from calcanim.render.outputs import (
     stamp_path,
     wants_captions,
 )
-from calcanim.render.viewer import open_in_viewer
+from calcanim.rendering.viewer import open_in_viewer
 
 __all__ = [
     "DEFAULT_RENDERS_DIR", "RenderOptions", "RenderResult", "cached_result", "encoder_settings", "extract_frame",
