@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, Axes, Mobject
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from manim import DOWN, LEFT, Axes, Mobject, VMobject
 
 from calcanim.numerics.tangent_line import Box, tick_values
 from calcanim.plans.secant_to_tangent import decimal_label
-from calcanim.scenes.base import FONT_SMALL, CalcanimScene
+from calcanim.scenes.base import FONT_LABEL, CalcanimScene
+
+
+#: Points of a plotted curve: a polyline this fine looks smooth at 4k.
+CURVE_SAMPLES = 600
 
 
 def window_axes(
@@ -28,16 +36,39 @@ def window_axes(
     for x in tick_values(x_min, x_max, x_ticks):
         if x == ox and y_min < oy:  # the y axis stands here; its own labels say enough
             continue
-        label = scene.math(decimal_label(x, 6), size=FONT_SMALL, colour=theme.muted)
+        label = scene.math(decimal_label(x, 6), size=FONT_LABEL, colour=theme.muted)
         label.next_to(axes.c2p(x, oy), DOWN, buff=0.15)
         axes.add(label)
     for y in tick_values(y_min, y_max, y_ticks):
         if y == oy and x_min < ox:
             continue
-        label = scene.math(decimal_label(y, 6), size=FONT_SMALL, colour=theme.muted)
+        label = scene.math(decimal_label(y, 6), size=FONT_LABEL, colour=theme.muted)
         label.next_to(axes.c2p(ox, y), LEFT, buff=0.15)
         axes.add(label)
     return axes
+
+
+def curve_with_corners(
+    axes: Axes, f: Callable[[np.ndarray], Any], x_min: float, x_max: float, corners: Sequence[float] = (), **style: Any
+) -> VMobject:
+    """y = f(x) as a fine polyline that passes exactly through each corner x (no smoothing: manim's
+    smooth plot of relu or |x| overshoots into wiggles at the corner); gaps where f is not finite."""
+    xs = np.union1d(np.linspace(x_min, x_max, CURVE_SAMPLES), [c for c in corners if x_min <= c <= x_max])
+    with np.errstate(all="ignore"):
+        ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
+    curve = VMobject(**style)
+    finite = np.isfinite(ys)
+    start = None
+    for i, ok in enumerate([*finite, False]):
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            if i - start >= 2:
+                points = np.array([axes.c2p(x, y) for x, y in zip(xs[start:i], ys[start:i])])
+                curve.start_new_path(points[0])
+                curve.add_points_as_corners(points[1:])
+            start = None
+    return curve
 
 
 def keep_redrawn(*mobjects: Mobject) -> None:
