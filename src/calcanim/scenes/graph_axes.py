@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, Axes, Mobject, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Mobject, VMobject
 
 from calcanim.numerics.tangent_line import Box, tick_values
 from calcanim.plans.secant_to_tangent import decimal_label
@@ -18,9 +18,20 @@ CURVE_SAMPLES = 600
 
 
 def window_axes(
-    scene: CalcanimScene, box: Box, width: float, height: float, *, x_ticks: int = 5, y_ticks: int = 5
+    scene: CalcanimScene,
+    box: Box,
+    width: float,
+    height: float,
+    *,
+    x_ticks: int = 5,
+    y_ticks: int = 5,
+    avoid: Callable[[np.ndarray], Any] | None = None,
 ) -> Axes:
-    """Axes spanning box = (x_min, x_max, y_min, y_max) on a width x height area, numbers on the ticks."""
+    """Axes spanning box = (x_min, x_max, y_min, y_max) on a width x height area, numbers on the ticks.
+
+    avoid: the plotted f; a tick number the curve would cross moves to the other side of its axis,
+    or is left out when the curve crosses it there too.
+    """
     theme = scene.theme
     x_min, x_max, y_min, y_max = box
     axes = Axes(
@@ -37,15 +48,41 @@ def window_axes(
         if x == ox and y_min < oy:  # the y axis stands here; its own labels say enough
             continue
         label = scene.math(decimal_label(x, 6), size=FONT_LABEL, colour=theme.muted)
-        label.next_to(axes.c2p(x, oy), DOWN, buff=0.15)
-        axes.add(label)
+        if _placed_clear(axes, label, axes.c2p(x, oy), (DOWN, UP), avoid):
+            axes.add(label)
     for y in tick_values(y_min, y_max, y_ticks):
         if y == oy and x_min < ox:
             continue
         label = scene.math(decimal_label(y, 6), size=FONT_LABEL, colour=theme.muted)
-        label.next_to(axes.c2p(ox, y), LEFT, buff=0.15)
-        axes.add(label)
+        if _placed_clear(axes, label, axes.c2p(ox, y), (LEFT, RIGHT), avoid):
+            axes.add(label)
     return axes
+
+
+def _placed_clear(
+    axes: Axes, label: Mobject, point: np.ndarray, sides: tuple[np.ndarray, ...], avoid: Callable[[np.ndarray], Any] | None
+) -> bool:
+    """Put label beside point on the first side where the curve y = avoid(x) misses it; False if none."""
+    for side in sides:
+        label.next_to(point, side, buff=0.15)
+        if avoid is None or not _crosses(axes, label, avoid):
+            return True
+    return False
+
+
+def _crosses(axes: Axes, label: Mobject, f: Callable[[np.ndarray], Any]) -> bool:
+    """True when the curve y = f(x) passes through label's box (with a small margin)."""
+    margin = 0.06
+    left, bottom = label.get_corner(DOWN + LEFT)[:2] - margin
+    right, top = label.get_corner(UP + RIGHT)[:2] + margin
+    xs = np.linspace(axes.p2c([left, 0, 0])[0], axes.p2c([right, 0, 0])[0], 60)
+    with np.errstate(all="ignore"):
+        ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
+    screen_y = np.array([axes.c2p(x, y)[1] for x, y in zip(xs, ys) if np.isfinite(y)])
+    if screen_y.size == 0:
+        return False
+    # the curve crosses the box if it is inside it or passes from below to above within its width
+    return bool(np.any((screen_y >= bottom) & (screen_y <= top)) or (screen_y.min() < bottom and screen_y.max() > top))
 
 
 def curve_with_corners(

@@ -77,7 +77,7 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
         header.to_edge(UP, buff=MARGIN)
 
         graph_w, graph_h, graph_centre, panel_centre, panel_w = self.regions(header)
-        axes = window_axes(self, pl.window, graph_w, graph_h)
+        axes = window_axes(self, pl.window, graph_w, graph_h, avoid=pl.expression)
         axes.move_to(graph_centre)
         self.axes = axes
         x_min, x_max, y_min, y_max = pl.window
