@@ -109,6 +109,21 @@ def _evaluate(error: sympy.Expr, eps: float) -> tuple[float, float]:
     return float(value), float(value / exact_eps)
 
 
+def ratio_digits(error: sympy.Expr, eps: float) -> str:
+    """error(eps) / eps as a decimal string of _DIGITS significant digits (for rounding once to what is shown).
+
+    >>> ratio_digits(EPS**2 + 2 * EPS, 0.5)
+    '2.50000000000000000000000000000'
+    """
+    exact_eps = _exact(eps)
+    decades = max(0, math.ceil(-math.log10(abs(eps))))
+    try:
+        value = (error.subs(EPS, exact_eps) / exact_eps).evalf(_DIGITS, maxn=_MIN_EXTRA_DIGITS + 8 * decades, strict=True)
+    except PrecisionExhausted:
+        return "0"
+    return str(value)
+
+
 def _ratio_rows(error: sympy.Expr, eps_values: Iterable[float]) -> list[dict[str, float]]:
     """Rows {eps, remainder, ratio} for an error expression in EPS."""
     rows = []
