@@ -55,6 +55,27 @@ def is_little_o(f: sympy.Expr, g: sympy.Expr, var: sympy.Symbol, point: Any = 0)
     return True
 
 
+def remainder_is_little_o(expr: sympy.Expr, x0: Any) -> bool:
+    """True when r(eps) = f(x0 + eps) - f(x0) - f'(x0) eps is o(eps).
+
+    r(eps)/eps = (f(x0 + eps) - f(x0))/eps - f'(x0) -> 0 is the definition of f'(x0): so where f
+    is built from smooth functions only (no |.|, max, min) and sympy's f'(x0) is a finite real
+    number, the answer is True without a limit (sympy.limit takes seconds on sin(0.7x) + exp(0.3x)).
+    Otherwise the two one-sided limits decide (is_little_o).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> remainder_is_little_o(sympy.exp(x / 2), 0.7), remainder_is_little_o(sympy.Abs(x), 0.0)
+    (True, False)
+    """
+    x = _variable(expr)
+    smooth = not any(expr.has(kind) for kind in (sympy.Abs, sympy.Max, sympy.Min, sympy.Heaviside, sympy.sign, sympy.Piecewise))
+    if smooth:
+        slope = sympy.diff(expr, x).subs(x, _exact(x0)).evalf(30)
+        if slope.is_real and slope.is_finite:
+            return True
+    return is_little_o(linearization_remainder(expr, x0), EPS, EPS)
+
+
 def _variable(expr: sympy.Expr) -> sympy.Symbol:
     """The single free symbol of expr (x; a constant f counts as a function of x); ParamError for several symbols."""
     symbols = list(expr.free_symbols)

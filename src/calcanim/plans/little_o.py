@@ -23,6 +23,7 @@ from calcanim.numerics.little_o import (
     offset_ratios,
     ratio_curve,
     ratio_digits,
+    remainder_is_little_o,
     remainder_ratios,
 )
 from calcanim.params.little_o import LittleOParams
@@ -246,13 +247,14 @@ def plan(params: LittleOParams) -> LittleOPlan:
     y_range = (bottom - 0.1 * span, top + 0.15 * span)
     x = sympy.Symbol("x", real=True)
     slope = sympy.diff(expression.sympy_expr, x).subs(x, sympy.Rational(params.x0))
+    good_is_little_o = remainder_is_little_o(expression.sympy_expr, params.x0)
     return LittleOPlan(
         params=params,
         expression=expression,
         remainder=remainder,
         bad_error=bad_error,
-        remainder_is_little_o=is_little_o(remainder, EPS, EPS),
-        bad_is_little_o=is_little_o(bad_error, EPS, EPS),
+        remainder_is_little_o=good_is_little_o,
+        bad_is_little_o=_offset_is_little_o(good_is_little_o, params, bad_error),
         rows=rows,
         curve_u=curve_u,
         good_curve=good_curve,
@@ -261,6 +263,14 @@ def plan(params: LittleOParams) -> LittleOPlan:
         slope=slope,
         picture_y=_picture_y(expression, params, float(slope)),
     )
+
+
+def _offset_is_little_o(good_is_little_o: bool, params: LittleOParams, bad_error: sympy.Expr) -> bool:
+    """(r + v + s eps)/eps = r/eps + v/eps + s: with r = o(eps) its limit is s when v = 0 and infinite
+    otherwise, so it is o(eps) only for v = s = 0 (which params rule out); else the limits decide."""
+    if good_is_little_o:
+        return params.value_offset == 0.0 and params.slope_offset == 0.0
+    return is_little_o(bad_error, EPS, EPS)
 
 
 def _picture_y(expression: Expression, params: LittleOParams, slope: float) -> tuple[float, float]:
