@@ -401,7 +401,7 @@ class Inset:
         self.label = scene.math(r"\text{magnified}", size=FONT_LABEL, colour=theme.muted)
         self.label.next_to(frame, DOWN if corner[1] > 0 else UP, buff=0.08)
         self.run_label = scene.math("h", size=FONT_LABEL, colour=theme.muted)
-        parts = [*self.runs.values(), *self.rises.values(), self.curve, *self.secants.values(), self.p_dot, *self.q_dots.values()]
+        parts = [*self.runs.values(), *self.rises.values(), *self.secants.values(), self.curve, self.p_dot, *self.q_dots.values()]
         self.group = VGroup(frame, *parts, self.run_label, self.label).set_z_index(5)
         # each part's own fill and stroke opacity, scaled together when the inset fades in
         self.base = [(m, m.get_fill_opacity(), m.get_stroke_opacity()) for m in self.group.get_family()]

@@ -75,12 +75,12 @@ class TangentSlideScene(FrameTimed, CalcanimScene):
             readouts.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
             header.to_edge(UP, buff=MARGIN + 0.3)
             readouts.next_to(header, DOWN, buff=0.4)
-            top = readouts.get_bottom()[1] - 0.4
+            top = readouts.get_bottom()[1] - 0.4 - (0.5 if pl.corners else 0.0)  # room for a corner's slopes
         else:
             readouts.arrange(RIGHT, buff=0.7)
             header.to_edge(UP, buff=MARGIN)
             readouts.next_to(header, DOWN, buff=0.3)
-            top = readouts.get_bottom()[1] - 0.3
+            top = readouts.get_bottom()[1] - 0.3 - (0.5 if pl.corners else 0.0)
         none_note = self.math(r"\text{no tangent at } x_0", size=FONT_BODY, colour=theme.reference)
         none_note.move_to(readouts[1], aligned_edge=LEFT)
         none_note.set_opacity(0.0)
@@ -185,7 +185,8 @@ class TangentSlideScene(FrameTimed, CalcanimScene):
             if segment is not None:
                 rays.add(DashedLine(axes.c2p(*segment[0]), axes.c2p(*segment[1]), color=theme.reference, stroke_width=theme.stroke(4)))
         note = self.math(pl.corner_tex(corner), size=FONT_LABEL, colour=theme.reference)
-        self.place_clear_of(note, dot, [curve.points[:, :2], *[r.get_all_points()[:, :2] for r in rays]])
+        if not self.place_clear_of(note, dot, [curve.points[:, :2], *[r.get_all_points()[:, :2] for r in rays]]):
+            note.next_to(none_note, DOWN, buff=0.15, aligned_edge=LEFT)  # no clear spot in the plot: under the readout
         seconds = pl.corner_seconds
         line.set_stroke(opacity=0.0)
         quadratic.set_stroke(opacity=0.0)
@@ -197,8 +198,9 @@ class TangentSlideScene(FrameTimed, CalcanimScene):
         slope_readout.set_opacity(1.0)
         none_note.set_opacity(0.0)
 
-    def place_clear_of(self, label: Mobject, anchor: Mobject, obstacles: list[np.ndarray]) -> None:
-        """Put label beside anchor where no obstacle point falls in its box and it stays inside the plot."""
+    def place_clear_of(self, label: Mobject, anchor: Mobject, obstacles: list[np.ndarray]) -> bool:
+        """Put label beside anchor where no obstacle point falls in its box and it stays inside the plot;
+        False (label left at the least crowded place) when there is no such place."""
         axes = self.axes
         for axis in (axes.x_axis, axes.y_axis):
             start, end = axis.get_start()[:2], axis.get_end()[:2]
@@ -221,6 +223,7 @@ class TangentSlideScene(FrameTimed, CalcanimScene):
                 if fewest is None or score < fewest:
                     best, fewest = (direction, buff), score
                 if score == 0:
-                    return
+                    return True
         assert best is not None
         label.next_to(anchor, best[0], buff=best[1])
+        return False
