@@ -37,6 +37,8 @@ SAMPLES_PER_DECADE = 40
 
 #: The picture's window around (x0, f(x0)) in multiples of eps: u from -0.4 eps to 1.6 eps.
 PICTURE_LEFT, PICTURE_RIGHT = -0.4, 1.6
+#: Below this eps (relative to max(1, |x0|)) the picture's curve is computed with mpmath instead of float64.
+FLOAT64_PICTURE_BELOW = 1e-8
 #: Significant digits of the ratios in the table.
 RATIO_DIGITS = 5
 
@@ -156,7 +158,11 @@ class LittleOPlan:
         return float(self.slope) * u - (p.value_offset + p.slope_offset * u)
 
     def curve_rise(self, us: np.ndarray, eps: float) -> np.ndarray:
-        """f(x0 + u) - f(x0) at enough digits that the gap to the tangent survives at this eps."""
+        """f(x0 + u) - f(x0), in float64 while eps is large enough that rounding f (about 1e-16 |f|)
+        stays far below a pixel of the picture, else at enough digits that the gap to the tangent survives."""
+        if eps >= FLOAT64_PICTURE_BELOW * max(1.0, abs(self.params.x0)):
+            with np.errstate(all="ignore"):
+                return np.asarray(self.expression(self.params.x0 + us), dtype=float) - float(self.expression(self.params.x0))
         decades = max(0, math.ceil(-math.log10(eps)))
         function, x0 = self._mp_function, mpmath.mpf(self.params.x0)
         values = []

@@ -49,6 +49,8 @@ LIVE_SLOPE_DECIMALS = 4
 LIVE_H_DIGITS = 3
 #: The inset's half width, in multiples of h: the two points stay the same size in it while they merge.
 INSET_HALF_WIDTH_PER_H = 1.6
+#: Below this h (relative to max(1, |a|)) the inset's curve is computed at 30 digits instead of float64.
+FLOAT64_INSET_BELOW = 1e-7
 #: Largest and smallest side of the inset, as fractions of the plot's shorter side.
 INSET_FRACTIONS = (0.5, 0.44, 0.38, 0.32)
 
@@ -322,8 +324,21 @@ class SecantToTangentPlan:
 
         A float whose own LIVE_SLOPE_DECIMALS-place text is those digits, for a DecimalNumber.
         """
-        exact = forward_difference_exact(self.expression.sympy_expr, self.params.a, side * h)
+        approximate = self._mp_secant(h, side)
+        scaled = approximate * 10**LIVE_SLOPE_DECIMALS
+        if abs(scaled - mpmath.floor(scaled) - mpmath.mpf(1) / 2) > mpmath.mpf(10) ** -20:
+            return float(mpmath.nint(scaled) / 10**LIVE_SLOPE_DECIMALS)  # 40 digits decide the rounding
+        exact = forward_difference_exact(self.expression.sympy_expr, self.params.a, side * h)  # near a tie: exactly
         return float(rounded_to_decimals(exact, LIVE_SLOPE_DECIMALS))
+
+    def _mp_secant(self, h: float, side: int) -> mpmath.mpf:
+        """The secant slope at the binary side*h to 40 digits (a fast stand-in for the exact value)."""
+        function = self._mp_function
+        step = mpmath.mpf(side * h)
+        with mpmath.workdps(40 + max(0, int(-np.log10(h)))):
+            a = mpmath.mpf(self.params.a)
+            value = (function(a + step) - function(a)) / step
+            return +(value.real if isinstance(value, mpmath.mpc) else value)
 
     @staticmethod
     def live_h_shown(h: float) -> tuple[float, int]:
@@ -341,13 +356,18 @@ class SecantToTangentPlan:
         return float(self._local_values(np.array([side * h]))[0])
 
     def local_curve(self, h: float, samples: int = 81) -> np.ndarray:
-        """(u, f(a + u) - f(a)) for |u| <= INSET_HALF_WIDTH_PER_H * h at 30 digits, for the inset.
+        """(u, f(a + u) - f(a)) for |u| <= INSET_HALF_WIDTH_PER_H * h, for the inset.
 
-        Local coordinates keep the tiny differences that float64 values of f near a would lose.
+        Local coordinates: in float64 while h is large enough that rounding f near a (about
+        1e-16 |f|) stays far below a pixel of the inset; at 30 digits below that.
         """
         half = INSET_HALF_WIDTH_PER_H * h
         us = np.linspace(-half, half, samples)
-        return np.column_stack([us, self._local_values(us)])
+        if h >= FLOAT64_INSET_BELOW * max(1.0, abs(self.params.a)):
+            values = np.asarray(self.expression(self.params.a + us), dtype=float) - self.f_a
+        else:
+            values = self._local_values(us)
+        return np.column_stack([us, values])
 
     def _local_values(self, us: np.ndarray) -> np.ndarray:
         function, a = self._mp_function, mpmath.mpf(self.params.a)

@@ -15,7 +15,6 @@ from manim import (
     UP,
     Axes,
     Create,
-    DashedLine,
     Dot,
     FadeIn,
     Line,
@@ -33,10 +32,12 @@ from calcanim.params.little_o import LittleOParams
 from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan, plan
 from calcanim.plans.secant_to_tangent import decimal_label
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
-from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline
+from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline, show_stroke
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 
 MARGIN = 0.45
+#: Gap between a gap bar and its label.
+LABEL_BUFF = 0.12
 #: Samples of the curve in the picture per frame.
 PICTURE_SAMPLES = 121
 
@@ -230,7 +231,7 @@ class Picture:
         self.curve = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
         self.tangent = Line(centre, centre + RIGHT, color=theme.good, stroke_width=theme.stroke(3))
         self.offset = Line(centre, centre + RIGHT, color=theme.bad, stroke_width=theme.stroke(3))
-        self.run = DashedLine(centre, centre + RIGHT, color=theme.muted, stroke_width=theme.stroke(2.5))
+        self.run = Line(centre, centre + RIGHT, color=theme.muted, stroke_width=theme.stroke(2.5))
         self.good_bar = Line(centre, centre + UP, color=theme.good, stroke_width=theme.stroke(7))
         self.bad_bar = Line(centre, centre + UP, color=theme.bad, stroke_width=theme.stroke(7))
         self.point = Dot(radius=0.07, color=theme.point).set_z_index(3)
@@ -246,6 +247,7 @@ class Picture:
             self.point, self.moving, self.eps_label, self.good_label, self.bad_label, legend,
         )
         self.bar_gap = 0.14
+        self.last_direction: dict[int, np.ndarray] = {}
         self.show(pl.params.eps_values[0])
 
     def to_screen(self, u: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
@@ -277,7 +279,7 @@ class Picture:
         place_segment(self.bad_bar, at_offset + shift, at_curve + shift)
         self.moving.move_to(at_curve)
         run_end = self.to_screen(eps, 0.0, box)[0]
-        self.run.put_start_and_end_on(origin, run_end)
+        place_segment(self.run, origin, run_end)
         self.eps_label.next_to((origin + run_end) / 2, DOWN, buff=0.1)
         lines = np.concatenate(
             [self.curve.points[:, :2], _along(self.tangent), _along(self.offset), _along(self.run), _along(self.bad_bar)]
@@ -288,32 +290,37 @@ class Picture:
     def place_clear(
         self, label: Mobject, anchor: np.ndarray, directions: tuple[np.ndarray, ...], lines: np.ndarray, others: list[Mobject]
     ) -> None:
-        """Beside anchor, on the first side where no line point or other label falls in the label's box (inside the frame)."""
+        """Beside anchor, on the first side where no line point or other label falls in the label's box (inside the frame).
+
+        Boxes are worked out from the label's size (what next_to would do), and the label moves once.
+        """
         low_limit = self.centre[:2] - np.array([self.width, self.height]) / 2
         high_limit = self.centre[:2] + np.array([self.width, self.height]) / 2
+        half = np.array([label.width, label.height]) / 2
+        other_boxes = [(o.get_corner(DOWN + LEFT)[:2], o.get_corner(UP + RIGHT)[:2]) for o in others]
         best, fewest = directions[0], None
-        for direction in directions:
-            label.next_to(anchor, direction, buff=0.12)
-            low, high = label.get_corner(DOWN + LEFT)[:2] - 0.04, label.get_corner(UP + RIGHT)[:2] + 0.04
+        last = self.last_direction.get(id(label))
+        for direction in ([last] if last is not None else []) + [d for d in directions if d is not last]:
+            centre = anchor[:2] + direction[:2] * (LABEL_BUFF + half)
+            low, high = centre - half - 0.04, centre + half + 0.04
             hits = int(np.count_nonzero(np.all((lines >= low) & (lines <= high), axis=1)))
-            for other in others:
-                if np.all(other.get_corner(DOWN + LEFT)[:2] <= high) and np.all(other.get_corner(UP + RIGHT)[:2] >= low):
-                    hits += 100
+            hits += 100 * sum(bool(np.all(o_low <= high) and np.all(o_high >= low)) for o_low, o_high in other_boxes)
             if low[1] < low_limit[1] or high[1] > high_limit[1]:
                 hits += 1000
             if fewest is None or hits < fewest:
                 best, fewest = direction, hits
             if hits == 0:
-                return
-        label.next_to(anchor, best, buff=0.12)
-        label.set_y(min(max(label.get_y(), low_limit[1] + label.height / 2), high_limit[1] - label.height / 2))
+                break
+        self.last_direction[id(label)] = best
+        centre = anchor[:2] + best[:2] * (LABEL_BUFF + half)
+        centre[1] = min(max(centre[1], low_limit[1] + half[1]), high_limit[1] - half[1])
+        label.move_to([centre[0], centre[1], 0.0])
 
     def place_line(self, line: Line, intercept: float, slope: float, box: tuple[float, float, float, float]) -> None:
         segment = line_in_box(0.0, intercept, slope, box)
-        if segment is None:  # the line has left the window: park it out of sight on the frame's edge
-            line.set_stroke(opacity=0.0)
+        show_stroke(line, segment is not None)
+        if segment is None:  # the line has left the window
             return
-        line.set_stroke(opacity=1.0)
         (ua, ya), (ub, yb) = segment
         ends = self.to_screen([ua, ub], [ya, yb], box)
         place_segment(line, ends[0], ends[1])

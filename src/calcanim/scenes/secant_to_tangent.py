@@ -92,8 +92,8 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
         colours = {1: theme.accent, -1: theme.good}
         q_dots = {side: Dot(radius=0.07, color=colours[side]).set_z_index(2) for side in pl.sides}
         secants = {side: Line(ORIGIN3, RIGHT, color=colours[side], stroke_width=theme.stroke(3)) for side in pl.sides}
-        runs = {side: DashedLine(ORIGIN3, RIGHT, color=theme.muted, stroke_width=theme.stroke(2.5)) for side in pl.sides}
-        rises = {side: DashedLine(ORIGIN3, UP, color=colours[side], stroke_width=theme.stroke(2.5)) for side in pl.sides}
+        runs = {side: Line(ORIGIN3, RIGHT, color=theme.muted, stroke_width=theme.stroke(2.5)) for side in pl.sides}
+        rises = {side: Line(ORIGIN3, UP, color=colours[side], stroke_width=theme.stroke(2.5)) for side in pl.sides}
         run_label = self.math("h", size=FONT_LABEL, colour=theme.muted)
         rise_label = self.math("f(a+h)-f(a)", size=FONT_LABEL, colour=theme.accent)
         triangle = VGroup(*runs.values(), *rises.values())
@@ -109,8 +109,8 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
         def place_triangle(h: float) -> None:
             for side in pl.sides:
                 (px, py), (rx, ry), (qx, qy) = pl.triangle(h, side)
-                place_dashed(runs[side], axes.c2p(px, py), axes.c2p(rx, ry))
-                place_dashed(rises[side], axes.c2p(rx, ry), axes.c2p(qx, qy))
+                place_segment(runs[side], axes.c2p(px, py), axes.c2p(rx, ry))
+                place_segment(rises[side], axes.c2p(rx, ry), axes.c2p(qx, qy))
             (px, py), (rx, ry), (qx, qy) = pl.triangle(h, 1)
             run_label.next_to(axes.c2p((px + rx) / 2, py), DOWN if qy >= py else UP, buff=0.12)
             rise_label.next_to(axes.c2p(rx, (ry + qy) / 2), RIGHT, buff=0.12)
@@ -118,8 +118,8 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
             run_on_screen = h * self.x_unit
             fits = run_on_screen > max(run_label.width, 0.3) * 2.2
             rise_fits = abs(axes.c2p(0, qy)[1] - axes.c2p(0, ry)[1]) > rise_label.height * 1.3
-            run_label.set_opacity(1.0 if fits else 0.0)
-            rise_label.set_opacity(1.0 if fits and rise_fits and not outside else 0.0)
+            show_label(run_label, fits)
+            show_label(rise_label, fits and rise_fits and not outside)
             inset.show(h, float(np.clip((INSET_APPEARS_BELOW - run_on_screen) / (INSET_APPEARS_BELOW - INSET_FULL_BELOW), 0, 1)))
 
         def follow(_: Mobject) -> None:
@@ -365,11 +365,11 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
 ORIGIN3 = np.zeros(3)
 
 
-def place_dashed(line: DashedLine, start: np.ndarray, end: np.ndarray) -> None:
-    """Move a dashed line (its dashes keep their count; a zero-length line parks on its start)."""
-    if np.allclose(start, end):
-        end = start + np.array([1e-4, 0.0, 0.0])
-    line.put_start_and_end_on(start, end)
+def show_label(label: Mobject, visible: bool) -> None:
+    """Show or hide a label, restyling only when that changes (set_opacity walks the whole family)."""
+    if getattr(label, "_calcanim_visible", True) != visible:
+        label.set_opacity(1.0 if visible else 0.0)
+        label._calcanim_visible = visible  # type: ignore[attr-defined]
 
 
 class Inset:
@@ -394,8 +394,8 @@ class Inset:
         corner = np.sign(self.centre - axes.c2p((x_min + x_max) / 2, (y_min + y_max) / 2))
         self.curve = VMobject(color=theme.curve, stroke_width=theme.stroke(3))
         self.secants = {side: Line(ORIGIN3, RIGHT, color=colours[side], stroke_width=theme.stroke(2.5)) for side in pl.sides}
-        self.runs = {side: DashedLine(ORIGIN3, RIGHT, color=theme.muted, stroke_width=theme.stroke(2)) for side in pl.sides}
-        self.rises = {side: DashedLine(ORIGIN3, UP, color=colours[side], stroke_width=theme.stroke(2)) for side in pl.sides}
+        self.runs = {side: Line(ORIGIN3, RIGHT, color=theme.muted, stroke_width=theme.stroke(2)) for side in pl.sides}
+        self.rises = {side: Line(ORIGIN3, UP, color=colours[side], stroke_width=theme.stroke(2)) for side in pl.sides}
         self.p_dot = Dot(self.centre, radius=0.06, color=theme.point)
         self.q_dots = {side: Dot(radius=0.05, color=colours[side]) for side in pl.sides}
         self.label = scene.math(r"\text{magnified}", size=FONT_LABEL, colour=theme.muted)
@@ -440,8 +440,8 @@ class Inset:
                 ends = self.to_screen(np.array([u0, u1]), np.array([g0, g1]), half)
                 place_segment(self.secants[side], ends[0], ends[1])
             r, q = self.to_screen(np.array([u, u]), np.array([0.0, g]), half)
-            place_dashed(self.runs[side], self.centre, r)
-            place_dashed(self.rises[side], r, q)
+            place_segment(self.runs[side], self.centre, r)
+            place_segment(self.rises[side], r, q)
             self.q_dots[side].move_to(q)
         r_right = self.to_screen(np.array([h]), np.array([0.0]), half)[0]
         self.run_label.next_to((self.centre + r_right) / 2, DOWN, buff=0.06)
