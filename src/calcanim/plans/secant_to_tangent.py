@@ -355,13 +355,13 @@ class SecantToTangentPlan:
         """f(a + side*h) - f(a) at 30 digits, rounded to float (for drawing at any h)."""
         return float(self._local_values(np.array([side * h]))[0])
 
-    def local_curve(self, h: float, samples: int = 81) -> np.ndarray:
-        """(u, f(a + u) - f(a)) for |u| <= INSET_HALF_WIDTH_PER_H * h, for the inset.
+    def local_curve(self, h: float, samples: int = 81, half: float | None = None) -> np.ndarray:
+        """(u, f(a + u) - f(a)) for |u| <= half (default INSET_HALF_WIDTH_PER_H * h), for the inset.
 
         Local coordinates: in float64 while h is large enough that rounding f near a (about
         1e-16 |f|) stays far below a pixel of the inset; at 30 digits below that.
         """
-        half = INSET_HALF_WIDTH_PER_H * h
+        half = INSET_HALF_WIDTH_PER_H * h if half is None else half
         us = np.linspace(-half, half, samples)
         if h >= FLOAT64_INSET_BELOW * max(1.0, abs(self.params.a)):
             values = np.asarray(self.expression(self.params.a + us), dtype=float) - self.f_a

@@ -93,7 +93,7 @@ class LittleOScene(FrameTimed, CalcanimScene):
             if table.width > right_w:
                 table.scale_to_fit_width(right_w)
             table.move_to([right_left + right_w / 2, 0, 0]).align_to([0, bottom + 0.1, 0], DOWN)
-            graph_w = right_w - 1.3
+            graph_w = right_w - 1.7  # room for the last eps label, centred on the axis end
             graph_h = table.get_top()[1] - 0.95 - top
             graph_h = top - table.get_top()[1] - 0.95
             graph_centre = np.array([right_left + 1.1 + graph_w / 2, top - graph_h / 2, 0.0])

@@ -114,7 +114,7 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
             (px, py), (rx, ry), (qx, qy) = pl.triangle(h, 1)
             run_label.next_to(axes.c2p((px + rx) / 2, py), DOWN if qy >= py else UP, buff=0.12)
             rise_label.next_to(axes.c2p(rx, (ry + qy) / 2), RIGHT, buff=0.12)
-            outside = rise_label.get_right()[0] > self.frame_width / 2 - MARGIN
+            outside = rise_label.get_right()[0] > min(self.frame_width / 2 - MARGIN, axes.x_axis.get_right()[0] + 0.1)
             run_on_screen = h * self.x_unit
             fits = run_on_screen > max(run_label.width, 0.3) * 2.2
             rise_fits = abs(axes.c2p(0, qy)[1] - axes.c2p(0, ry)[1]) > rise_label.height * 1.3
@@ -211,11 +211,16 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
     # Readouts and table -------------------------------------------------------------------------
 
     def live_readouts(self, h: float) -> tuple[VGroup, tuple[Mobject, Mobject], dict[int, Mobject]]:
-        """h ~ m * 10^k and the secant slope(s), each rounded once from the true value (hence \\approx)."""
+        """h ~ m * 10^k and the secant slope(s), each rounded once from the true value (hence \\approx).
+
+        They come back showing the widest values they will take; follow() sets the real ones after layout.
+        """
         theme, pl = self.theme, self.plan
-        mantissa, power = pl.live_h_shown(h)
+        mantissa, _ = pl.live_h_shown(h)
+        # laid out with the widest text each readout will show, so later values never reach past the margin
+        widest_power = min(pl.live_h_shown(c.h)[1] for c in pl.checkpoints)
         h_mantissa = self.number(mantissa, LIVE_H_DIGITS - 1, size=FONT_BODY, colour=theme.muted)
-        h_power = self.number(power, 0, size=FONT_LABEL, colour=theme.muted)
+        h_power = self.number(min(widest_power, -1), 0, size=FONT_LABEL, colour=theme.muted)
         times_ten = self.math(r"\cdot 10", size=FONT_BODY, colour=theme.muted)
         h_row = VGroup(self.math(r"h \approx", size=FONT_BODY), h_mantissa, times_ten).arrange(RIGHT, buff=0.12)
         h_power.next_to(times_ten, UR, buff=0.03).shift(DOWN * 0.12)
@@ -225,13 +230,20 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
         names = {1: r"\text{slope} \approx"} if pl.corner is None else {1: r"\text{right} \approx", -1: r"\text{left} \approx"}
         colours = {1: theme.accent, -1: theme.good}
         for side in pl.sides:
-            value = self.number(pl.live_slope_shown(h, side), LIVE_SLOPE_DECIMALS, size=FONT_BODY, colour=colours[side])
+            value = self.number(self.widest_slope(side), LIVE_SLOPE_DECIMALS, size=FONT_BODY, colour=colours[side])
             slope_values[side] = value
             rows.append(VGroup(self.math(names[side], size=FONT_BODY), value).arrange(RIGHT, buff=0.15))
         live = VGroup(*rows).arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
         if pl.corner is not None or self.portrait:
             live.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
-        return live, (h_mantissa, h_power), slope_values
+        return live, (h_mantissa, h_power), slope_values  # still showing the widest values: lay out, then set
+
+    def widest_slope(self, side: int) -> float:
+        """A number as wide as any slope this readout shows: the sign and integer digits of the widest."""
+        slopes = [self.plan.live_slope_shown(c.h, side) for c in self.plan.checkpoints]
+        digits = max(len(str(int(abs(v)))) for v in slopes)
+        magnitude = 10**digits - 1 + 0.8888
+        return -magnitude if min(slopes) < 0 else magnitude
 
     def slope_table(self) -> tuple[VGroup, list[VGroup]]:
         """Header plus one row per h: h and the exact secant slope(s), rounded once; float64's beside them."""
@@ -277,9 +289,11 @@ class SecantToTangentScene(FrameTimed, CalcanimScene):
                     colour=theme.reference,
                 ),
             ).arrange(DOWN, buff=0.15)
-        verdict.next_to(table, DOWN, buff=0.4)
         if verdict.width > panel_w:
             verdict.scale_to_fit_width(panel_w)
+        verdict.next_to(table, DOWN, buff=0.4)
+        right_limit = self.frame_width / 2 - MARGIN  # centred under a narrower table it may reach past the margin
+        verdict.shift(LEFT * max(0.0, verdict.get_right()[0] - right_limit))
         return lines, verdict
 
     # Layout -------------------------------------------------------------------------------------
@@ -425,14 +439,16 @@ class Inset:
         if opacity <= 0.0:
             self.fade(0.0)
             return
-        half = INSET_HALF_WIDTH_PER_H * h
+        rises = {side: pl.rise(h, side) for side in pl.sides}
+        # wide enough for the run and tall enough for the rise: a steep secant keeps its second point in view
+        half = max(INSET_HALF_WIDTH_PER_H * h, *(1.25 * abs(g) / self.y_per_x for g in rises.values()))
         box = (-half, half, -half * self.y_per_x, half * self.y_per_x)
-        local = pl.local_curve(h)
+        local = pl.local_curve(h, half=half)
         inside = (np.abs(local[:, 1]) <= box[3]) & np.isfinite(local[:, 1])
         pieces = _runs_of(local, inside)
         set_polyline(self.curve, pieces, lambda part: self.to_screen(part[:, 0], part[:, 1], half))
         for side in pl.sides:
-            u, g = side * h, pl.rise(h, side)
+            u, g = side * h, rises[side]
             slope = g / u
             segment = line_in_box(0.0, 0.0, slope, box)
             if segment is not None:
