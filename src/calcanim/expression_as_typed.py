@@ -82,7 +82,7 @@ def float64_as_typed(text: str, variables: tuple[str, ...] = ("x",)) -> Callable
 
 def _float64(node: ast.AST, variables: tuple[str, ...]) -> _Float64:
     if isinstance(node, ast.Constant):
-        value = np.float64(node.value)
+        value = np.float64(float(node.value))  # type: ignore[arg-type]  # parse_expression allows only int and float
         return lambda args: value
     if isinstance(node, ast.Name):
         if node.id in variables:

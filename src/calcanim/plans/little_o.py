@@ -27,6 +27,7 @@ from calcanim.numerics.little_o import (
     remainder_ratios,
 )
 from calcanim.params.little_o import LittleOParams
+from calcanim.plans.base import plan_header
 
 INTRO_SECONDS = 2.5
 HOLD_SECONDS = 0.5
@@ -210,9 +211,7 @@ class LittleOPlan:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         return {
-            "scene": p.scene_name,
-            "params": p.to_dict(),
-            "function": self.expression.text,
+            **plan_header(p, function=self.expression.text),
             "remainder": str(self.remainder),
             "offset_error": str(self.bad_error),
             "remainder_is_little_o": self.remainder_is_little_o,

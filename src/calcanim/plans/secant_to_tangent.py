@@ -27,8 +27,9 @@ from calcanim.numerics.difference_quotient import (
     forward_difference_float64,
     predicted_float64_error,
 )
-from calcanim.numerics.tangent_line import Box, curve_window, line_in_box
+from calcanim.numerics.tangent_line import Window, curve_window, line_in_box
 from calcanim.params.secant_to_tangent import SecantToTangentParams
+from calcanim.plans.base import plan_header
 
 #: Seconds of each part of the clip; the scene plays exactly these.
 INTRO_SECONDS = 2.0
@@ -55,14 +56,6 @@ FLOAT64_INSET_BELOW = 1e-7
 INSET_FRACTIONS = (0.5, 0.44, 0.38, 0.32)
 
 
-def decimal_label(value: float, decimals: int) -> str:
-    """value rounded to decimals places, trailing zeros dropped.
-
-    >>> decimal_label(14.299999999999997, 6), decimal_label(17.0, 6), decimal_label(-0.0, 3)
-    ('14.3', '17', '0')
-    """
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 @dataclass(frozen=True)
@@ -173,7 +166,7 @@ class SecantToTangentPlan:
     derivative_exact: sympy.Expr | None  # None at a corner
     corner: Corner | None
     checkpoints: tuple[SecantCheckpoint, ...]
-    window: Box
+    window: Window
     curve_corners: tuple[float, ...]  # corners of f inside the window, where the drawn curve must bend sharply
     breakdown: tuple[BreakdownRow, ...] = field(default=())
 
@@ -398,9 +391,7 @@ class SecantToTangentPlan:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         return {
-            "scene": p.scene_name,
-            "params": p.to_dict(),
-            "function": self.expression.text,
+            **plan_header(p, function=self.expression.text),
             "function_tex": self.function_tex,
             "a": p.a,
             "f_a": self.f_a,

@@ -17,8 +17,9 @@ from calcanim.correctly_rounded import rounded_to_decimals, scientific_tex
 from calcanim.expr import Expression, parse_expression
 from calcanim.expression_as_typed import tex_as_typed
 from calcanim.numerics.corners import Corner, corners_between
-from calcanim.numerics.tangent_line import Box, TangentField, TangentLine, curve_window, line_in_box, segment_half_width
+from calcanim.numerics.tangent_line import Window, TangentField, TangentLine, curve_window, line_in_box, segment_half_width
 from calcanim.params.tangent_slide import TangentSlideParams
+from calcanim.plans.base import plan_header
 
 INTRO_SECONDS = 2.0
 ENDING_SECONDS = 2.0
@@ -40,7 +41,7 @@ class TangentSlidePlan:
     params: TangentSlideParams
     expression: Expression
     field: TangentField
-    window: Box
+    window: Window
     samples: tuple[TangentLine, ...]
     corners: tuple[Corner, ...]  # corners on the ride, in the order the point meets them
 
@@ -138,9 +139,7 @@ class TangentSlidePlan:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         return {
-            "scene": p.scene_name,
-            "params": p.to_dict(),
-            "function": self.expression.text,
+            **plan_header(p, function=self.expression.text),
             "derivative_function": str(self.field.first.sympy_expr),
             "second_derivative_function": str(self.field.second.sympy_expr),
             "path": list(p.path),

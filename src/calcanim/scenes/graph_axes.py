@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Mobject, VMobject
 
-from calcanim.numerics.tangent_line import Box, tick_values
-from calcanim.plans.secant_to_tangent import decimal_label
+from calcanim.number_format import decimal_label
+from calcanim.numerics.tangent_line import Window, tick_values
 from calcanim.scenes.base import FONT_LABEL, CalcanimScene
 
 
@@ -19,7 +19,7 @@ CURVE_SAMPLES = 600
 
 def window_axes(
     scene: CalcanimScene,
-    box: Box,
+    box: Window,
     width: float,
     height: float,
     *,

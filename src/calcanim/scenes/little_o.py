@@ -7,6 +7,8 @@ Beside it the two ratios are plotted against eps and tabled."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from manim import (
     DOWN,
@@ -27,28 +29,22 @@ from manim import (
     linear,
 )
 
+from calcanim.number_format import decimal_label
 from calcanim.numerics.tangent_line import line_in_box, tick_values
 from calcanim.params.little_o import LittleOParams
-from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan, plan
-from calcanim.plans.secant_to_tangent import decimal_label
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
+from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline, show_stroke
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 
-MARGIN = 0.45
 #: Gap between a gap bar and its label.
 LABEL_BUFF = 0.12
 #: Samples of the curve in the picture per frame.
 PICTURE_SAMPLES = 121
 
 
-class LittleOScene(FrameTimed, CalcanimScene):
+class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
     """r(eps)/eps for the tangent (to 0) beside an offset approximation's ratio (not to 0), and the gaps themselves."""
-
-    params_class = LittleOParams
-    plan_function = staticmethod(plan)
-    plan: LittleOPlan
-    params: LittleOParams
 
     def construct(self) -> None:
         self.start_clock()
@@ -250,7 +246,8 @@ class Picture:
         self.last_direction: dict[int, np.ndarray] = {}
         self.show(pl.params.eps_values[0])
 
-    def to_screen(self, u: np.ndarray, y: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    def to_screen(self, u: Any, y: Any, box: tuple[float, float, float, float]) -> np.ndarray:
+        """Plot coordinates (numbers or arrays) -> screen points, one row each."""
         u0, u1, y0, y1 = box
         sx = self.centre[0] + (np.asarray(u) - (u0 + u1) / 2) / (u1 - u0) * self.width
         sy = self.centre[1] + (np.asarray(y) - (y0 + y1) / 2) / (y1 - y0) * self.height

@@ -44,26 +44,18 @@ from calcanim.plans.secant_to_tangent import (
     LIVE_SLOPE_DECIMALS,
     TANGENT_SECONDS,
     SecantToTangentPlan,
-    plan,
 )
 from calcanim.numerics.tangent_line import line_in_box
 from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.graph_axes import curve_with_corners, keep_redrawn, stop_redrawing, window_axes
 
-MARGIN = 0.45
 #: On-screen run (manim units) below which the triangle's labels no longer fit and the inset takes over.
 INSET_APPEARS_BELOW = 0.9
 INSET_FULL_BELOW = 0.55
 
-
-class SecantToTangentScene(FrameTimed, CalcanimScene):
+class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, SecantToTangentPlan]):
     """The secant slope (f(a + h) - f(a)) / h approaching f'(a) as h shrinks, then the tangent."""
-
-    params_class = SecantToTangentParams
-    plan_function = staticmethod(plan)
-    plan: SecantToTangentPlan
-    params: SecantToTangentParams
 
     def construct(self) -> None:
         self.start_clock()
@@ -383,7 +375,7 @@ def show_label(label: Mobject, visible: bool) -> None:
     """Show or hide a label, restyling only when that changes (set_opacity walks the whole family)."""
     if getattr(label, "_calcanim_visible", True) != visible:
         label.set_opacity(1.0 if visible else 0.0)
-        label._calcanim_visible = visible  # type: ignore[attr-defined]
+        label._calcanim_visible = visible
 
 
 class Inset:
