@@ -16,7 +16,7 @@ GRADIENT_TOLERANCE = 1e-3  # converged when |grad f| at the last point is below 
 STEP_TOLERANCE = 1e-6  # ... or when the last step is shorter than this times the domain's diagonal
 DIVERGENCE_MARGIN = 0.5  # diverged when an iterate leaves the domain widened by this times its width per side
 GROWTH_WINDOW = 6  # diverged when the last this-many steps each grew ...
-GROWTH_FACTOR = 4.0  # ... by this much in all, with the loss above the start's: geometric growth, any domain
+GROWTH_FACTOR = 1.5  # ... by this much in all, with the loss above the start's: geometric growth, any domain
 
 STATUS_RULES: dict[str, str] = {
     "diverged": (
