@@ -24,6 +24,7 @@ from calcanim.params.little_o import LittleOParams
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.params.tangent_plane import TangentPlaneParams
+from calcanim.params.descent_1d import Descent1DParams
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ SCENES: dict[str, SceneEntry] = {
         _clip("gradient-descent", GradientDescentParams, "GradientDescentScene",
               "gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
               frame_cost=3.0),
+        _clip("descent-1d", Descent1DParams, "Descent1DScene",
+              "gradient descent on a curve y = f(x): a ball hops by eta times the slope, one run per learning rate"),
         # One entry per clip; add new clips above this line.
     ]
 }
