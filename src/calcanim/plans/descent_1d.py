@@ -15,7 +15,7 @@ from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettin
 from calcanim.numerics.descent_1d import derived_x_range, run_descent_1d
 from calcanim.numerics.schedules import Schedule
 from calcanim.params.descent_1d import Descent1DParams
-from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks, number_text
+from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks, number_tex, number_text
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.5
@@ -36,7 +36,7 @@ class Run1D:
 
     @property
     def label_tex(self) -> str:
-        return rf"\eta = {number_text(self.run.learning_rate)}"
+        return rf"\eta = {number_tex(self.run.learning_rate)}"
 
     @property
     def status_word(self) -> str:
@@ -125,8 +125,8 @@ class Descent1DPlan:
         if p.schedule == "constant":
             return ""
         settings = {
-            "exponential": rf",\ \gamma = {number_text(p.gamma)}",
-            "step": rf",\ \gamma = {number_text(p.gamma)},\ s = {p.step_size}",
+            "exponential": rf",\ \gamma = {number_tex(p.gamma)}",
+            "step": rf",\ \gamma = {number_tex(p.gamma)},\ s = {p.step_size}",
             "cosine": rf",\ K = {p.steps}",
         }[p.schedule]
         return self.schedule.tex + settings
@@ -139,7 +139,7 @@ class Descent1DPlan:
     def inset_label_tex(self) -> str:
         if self.loss_reference == 0:
             return r"f(x)"
-        return rf"f - f^{{*}},\ f^{{*}} = {number_text(self.loss_reference)}"
+        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
 
     @property
     def captions(self) -> list[tuple[str, float]]:

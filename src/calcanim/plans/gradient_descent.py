@@ -65,6 +65,22 @@ def number_text(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}g}"
 
 
+def number_tex(value: float, digits: int = 3) -> str:
+    """A short number for TeX: plain decimals from 0.001 to 10^4, else a times a power of ten (never '1e-05').
+
+    >>> number_tex(0.1), number_tex(2.92e-07), number_tex(1e-05), number_tex(-1.0316)
+    ('0.1', '2.92 \\\\cdot 10^{-7}', '10^{-5}', '-1.03')
+    """
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return number_text(value, digits)
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = f"10^{{{int(exponent)}}}"
+    if mantissa in ("1", "-1"):
+        return power if mantissa == "1" else f"-{power}"
+    return rf"{mantissa} \cdot {power}"
+
+
 def tick_text(value: float, span: float) -> str:
     """An axis label rounded to the axis' scale: two significant digits of the span.
 
@@ -137,7 +153,7 @@ class RunPlan:
 
     @property
     def label_tex(self) -> str:
-        return rf"\eta = {number_text(self.run.learning_rate)}"
+        return rf"\eta = {number_tex(self.run.learning_rate)}"
 
     @property
     def status_word(self) -> str:
@@ -254,7 +270,7 @@ class GradientDescentPlan:
         """What the inset's vertical axis measures."""
         if self.loss_reference == 0:
             return r"\text{loss}"
-        return rf"f - f^{{*}},\ f^{{*}} = {number_text(self.loss_reference)}"
+        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
 
     @property
     def schedule_tex(self) -> str:
@@ -263,8 +279,8 @@ class GradientDescentPlan:
         if p.schedule == "constant":
             return ""
         settings = {
-            "exponential": rf",\ \gamma = {number_text(p.gamma)}",
-            "step": rf",\ \gamma = {number_text(p.gamma)},\ s = {p.step_size}",
+            "exponential": rf",\ \gamma = {number_tex(p.gamma)}",
+            "step": rf",\ \gamma = {number_tex(p.gamma)},\ s = {p.step_size}",
             "cosine": rf",\ K = {p.steps}",
         }[p.schedule]
         return self.schedule.tex + settings
