@@ -18,6 +18,7 @@ from calcanim.scenes.descent_parts import (
     InsetRun,
     PlotFrame,
     fit_into,
+    live_rate,
     log_loss_inset,
     run_colours,
     status_colour,
@@ -131,9 +132,8 @@ class Descent1DScene(CalcanimScene):
         colour = self.colours[run.index]
         parts: list[Mobject] = [self.math(run.label_tex, size=FONT_LABEL, colour=colour)]
         if self.params.schedule != "constant":
-            rate = self.number(run.rate_at(0), 4, size=FONT_LABEL, colour=colour)
-            rate.add_updater(lambda m, run=run: m.set_value(run.rate_at(self.step_now())))
-            parts += [self.math(r"\eta_k =", size=FONT_LABEL, colour=colour), rate]
+            smallest = float(run.run.rates.min()) if run.run.rates is not None and len(run.run.rates) else 1.0
+            parts.append(live_rate(self, run.rate_at, smallest, colour, FONT_LABEL, self.step_now))
         status = self.math(rf"\text{{{run.status_word}}}", size=FONT_LABEL, colour=status_colour(theme, run.run.status))
         parts.append(status)
         row = VGroup(*parts).arrange(RIGHT, buff=0.15)

@@ -3,6 +3,7 @@ colours, status glyphs, and the loss-per-step inset on a log axis with each run'
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ FONT_READ = 28
 FONT_LETTER = 34
 
 #: Run colours closer than this (RGB distance, 0..sqrt(3)) to a status colour are not used for runs.
-STATUS_COLOUR_DISTANCE = 0.25
+STATUS_COLOUR_DISTANCE = 0.3
 
 
 def _distance(a: str, b: str) -> float:
@@ -168,6 +169,37 @@ def step_counter(scene: CalcanimScene, steps: int, step_now: Callable[[], float]
     def follow(mob: Mobject) -> None:
         mob.set_value(min(int(step_now()), steps))
         mob.shift(RIGHT * (label.get_right()[0] + 0.15 - mob.get_left()[0]))
+
+    follow(number)
+    number.add_updater(follow)
+    return group
+
+
+def rate_decimals(smallest: float) -> int:
+    """Decimals that show a rate as small as ``smallest`` with at least two significant digits (2 to 8).
+
+    >>> rate_decimals(0.1), rate_decimals(6.25e-05), rate_decimals(1.5)
+    (2, 6, 2)
+    """
+    if not smallest > 0:
+        return 2
+    return int(min(8, max(2, 1 - math.floor(math.log10(smallest)))))
+
+
+def live_rate(
+    scene: CalcanimScene, rate_at: Callable[[float], float], smallest: float, colour: str, size: float,
+    step_now: Callable[[], float],
+) -> VGroup:
+    """'eta_k = 0.0735', the number following the schedule as the steps go by, on the formula's baseline."""
+    label = scene.math(r"\eta_k =", size=size, colour=colour)
+    number = scene.number(rate_at(0.0), rate_decimals(smallest), size=size, colour=colour)
+    group = VGroup(label, number).arrange(RIGHT, buff=0.12)
+    equals = label[0][-1]
+
+    def follow(mob: Mobject) -> None:
+        mob.set_value(rate_at(step_now()))
+        mob.shift(RIGHT * (equals.get_right()[0] + 0.12 - mob.get_left()[0])
+                  + UP * (equals.get_center()[1] - mob.get_center()[1]))
 
     follow(number)
     number.add_updater(follow)

@@ -27,6 +27,7 @@ from calcanim.scenes.descent_parts import (
     FONT_READ,
     InsetRun,
     fit_into,
+    live_rate,
     log_loss_inset,
     run_colours,
     status_colour,
@@ -251,9 +252,8 @@ class GradientDescentScene(CalcanimScene):
             swatch = Line(LEFT * 0.22, RIGHT * 0.22, color=colour, stroke_width=theme.stroke(6))
             parts: list[Mobject] = [swatch, self.math(run.label_tex, size=FONT_READ, colour=colour)]
             if scheduled:
-                rate = self.number(run.rate_at(0), 4, size=FONT_READ, colour=colour)
-                rate.add_updater(lambda m, run=run: m.set_value(run.rate_at(self.step_now())))
-                parts += [self.math(r"\eta_k =", size=FONT_READ, colour=colour), rate]
+                smallest = float(run.run.rates.min()) if run.run.rates is not None and len(run.run.rates) else 1.0
+                parts.append(live_rate(self, run.rate_at, smallest, colour, FONT_READ, self.step_now))
             status = self.math(rf"\text{{{run.status_word}}}", size=FONT_READ, colour=status_colour(theme, run.run.status))
             row = VGroup(*parts).arrange(RIGHT, buff=0.15)
             rows.append(VGroup(row, status))
