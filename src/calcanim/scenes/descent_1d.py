@@ -34,6 +34,13 @@ MARGIN = 0.4
 HOP = 0.12  # a hop rises this share of the panel height above the chord between two iterates
 
 
+def detach(root: Mobject, mobject: Mobject) -> None:
+    """Take ``mobject`` out of whichever group inside ``root`` holds it (it keeps its place on screen)."""
+    for member in root.get_family():
+        if mobject in member.submobjects:
+            member.remove(mobject)
+
+
 def panel_grid(count: int, portrait: bool) -> tuple[int, int]:
     """(rows, columns) of the side-by-side panels."""
     if portrait:
@@ -63,20 +70,24 @@ class Descent1DScene(CalcanimScene):
             counter.next_to(header, DOWN, aligned_edge=LEFT, buff=0.15)
         body_top = min(header.get_bottom()[1], counter.get_bottom()[1]) - 0.3
         body = Rect(0.0, (body_top + (-H / 2 + MARGIN)) / 2, W - 2 * MARGIN, body_top - (-H / 2 + MARGIN))
+        overlaid = p.layout == "overlaid"
         if self.portrait:
-            panels_rect, side = body.split(2, horizontal=False, gap=0.35)[0], None
-            inset_h = min(3.0, body.height * 0.3)
-            panels_rect = Rect(body.cx, body.top - (body.height - inset_h - 0.35) / 2, body.width, body.height - inset_h - 0.35)
-            side = Rect(body.cx, body.top - body.height + inset_h / 2, body.width, inset_h)
+            strip_h = min(3.6, body.height * 0.3)
+            panels_rect = body.top_part(body.height - strip_h - 0.35)
+            strip = body.bottom_part(strip_h)
+            legend_rect = strip.left_part(strip.width * 0.45) if overlaid else None
+            inset_rect = strip.right_part(strip.width * 0.55 - 0.2) if overlaid else strip
         else:
-            side_w = body.width * 0.3
-            panels_rect = Rect(body.left + (body.width - side_w - 0.35) / 2, body.cy, body.width - side_w - 0.35, body.height)
-            side = Rect(body.left + body.width - side_w / 2, body.cy, side_w, body.height)
+            side = body.right_part(body.width * 0.3)
+            panels_rect = body.left_part(body.width - side.width - 0.35)
+            legend_rect = side.top_part(side.height * 0.4) if overlaid else None
+            inset_h = min(side.height - (legend_rect.height + 0.35 if legend_rect else 0.0), 4.6)
+            inset_rect = side.bottom_part(inset_h) if overlaid else side.top_part(inset_h)
 
         self.statuses: dict[int, Mobject] = {}
-        if p.layout == "overlaid":
+        if overlaid:
             panels = [self.make_panel(panels_rect, list(pl.runs))]
-            legend = self.make_legend(side)
+            legend = self.make_legend(legend_rect)  # type: ignore[arg-type]
         else:
             rows, cols = panel_grid(len(pl.runs), self.portrait)
             row_rects = panels_rect.split(rows, horizontal=False, gap=0.3)
@@ -84,7 +95,7 @@ class Descent1DScene(CalcanimScene):
             panels = [self.make_panel(rect, [run]) for rect, run in zip(rects, pl.runs)]
             legend = VGroup()
         statuses = [self.statuses[run.index] for run in pl.runs]
-        inset = self.make_inset(side, legend)
+        inset = self.make_inset(inset_rect)
         static = VGroup(header, counter, legend, inset)
         self.add(*panels)
 
@@ -126,19 +137,22 @@ class Descent1DScene(CalcanimScene):
     def make_counter(self) -> VGroup:
         return step_counter(self, self.params.steps, self.step_now, FONT_LABEL)
 
-    def run_label(self, run: Run1D) -> tuple[VGroup, Mobject]:
-        """'eta = 0.1' in the run's colour, the live eta_k when a schedule runs, and the status word (shown later)."""
+    def run_label(self, run: Run1D, width: float = 100.0) -> tuple[VGroup, Mobject]:
+        """'eta = 0.1' in the run's colour and its status word (shown later), with the live eta_k beside them when
+        a schedule runs, or under them when the line would be wider than ``width``."""
         theme = self.theme
         colour = self.colours[run.index]
-        parts: list[Mobject] = [self.math(run.label_tex, size=FONT_LABEL, colour=colour)]
-        if self.params.schedule != "constant":
-            smallest = float(run.run.rates.min()) if run.run.rates is not None and len(run.run.rates) else 1.0
-            parts.append(live_rate(self, run.rate_at, smallest, colour, FONT_LABEL, self.step_now))
+        label = self.math(run.label_tex, size=FONT_LABEL, colour=colour)
         status = self.math(rf"\text{{{run.status_word}}}", size=FONT_LABEL, colour=status_colour(theme, run.run.status))
-        parts.append(status)
-        row = VGroup(*parts).arrange(RIGHT, buff=0.15)
-        parts[-1].shift(RIGHT * 0.15)
-        return row, status
+        first = VGroup(label, status).arrange(RIGHT, buff=0.3)
+        if self.params.schedule == "constant":
+            return VGroup(first), status
+        smallest = float(run.run.rates.min()) if run.run.rates is not None and len(run.run.rates) else 1.0
+        rate = live_rate(self, run.rate_at, smallest, colour, FONT_LABEL, self.step_now)
+        one_line = VGroup(label.copy(), rate.copy(), status.copy()).arrange(RIGHT, buff=0.3)
+        if one_line.width <= width:
+            return VGroup(VGroup(label, rate, status).arrange(RIGHT, buff=0.3)), status
+        return VGroup(first, rate).arrange(DOWN, aligned_edge=LEFT, buff=0.1), status
 
     def make_legend(self, rect: Rect) -> VGroup:
         """The overlaid layout's legend: a swatch and the run label per run."""
@@ -152,21 +166,18 @@ class Descent1DScene(CalcanimScene):
         fit_into(legend, np.array([rect.cx, rect.top - min(legend.height, rect.height * 0.45) / 2, 0]), rect.width,
                  rect.height * 0.45)
         for row in rows:
-            row[1].remove(self.statuses[self.plan.runs[rows.index(row)].index])
+            detach(row, self.statuses[self.plan.runs[rows.index(row)].index])
         return legend
 
-    def make_inset(self, rect: Rect, legend: VGroup) -> VGroup:
+    def make_inset(self, rect: Rect) -> VGroup:
         pl = self.plan
-        used = legend.height + 0.4 if len(legend) else 0.0
-        inset_h = min(rect.height - used, 4.2 if not self.portrait else rect.height)
-        centre = np.array([rect.cx, rect.top - used - inset_h / 2, 0])
         runs = [
             InsetRun(r.inset_curve, self.colours[r.index], r.run.status,
                      float(r.last_step + 1 if r.run.status == "diverged" else self.params.steps))
             for r in pl.runs
         ]
-        return log_loss_inset(self, centre, rect.width, inset_h, self.params.steps, pl.inset_range, pl.inset_ticks,
-                              pl.inset_label_tex, runs, self.step_now)
+        return log_loss_inset(self, rect.centre, rect.width, rect.height, self.params.steps, pl.inset_range,
+                              pl.inset_ticks, pl.inset_label_tex, runs, self.step_now)
 
     def curve_frame(self, rect: Rect) -> tuple[PlotFrame, VGroup, float]:
         """The panel's plot area, its axes (x at y = 0 when in range) with round ticks, and the x axis' height."""
@@ -198,9 +209,9 @@ class Descent1DScene(CalcanimScene):
         (x0, x1), (y0, y1) = pl.x_range, pl.y_range
         title = None
         if len(runs) == 1:
-            title, status = self.run_label(runs[0])
+            title, status = self.run_label(runs[0], rect.width)
             fit_into(title, np.array([rect.cx, rect.top - title.height / 2, 0]), rect.width, title.height)
-            title.remove(status)
+            detach(title, status)
             self.statuses[runs[0].index] = status
             rect = Rect(rect.cx, rect.cy - (title.height + 0.15) / 2, rect.width, rect.height - title.height - 0.15)
         axes, axis_group, axis_y = self.curve_frame(rect)
@@ -219,7 +230,7 @@ class Descent1DScene(CalcanimScene):
                      lambda xy: np.array([axes.c2p(x, y) for x, y in xy]))
         group = VGroup(axis_group, curve) if title is None else VGroup(title, axis_group, curve)
         x_unit = (axes.c2p(x1, 0)[0] - axes.c2p(x0, 0)[0]) / (x1 - x0)
-        hop_height = HOP * (y1 - y0)
+        y_unit = axes.height / (y1 - y0)
         bad = theme.bad
         for slot, run in enumerate(runs):
             colour = self.colours[run.index]
@@ -259,7 +270,9 @@ class Descent1DScene(CalcanimScene):
                     x, y = xs[0], fs[0]
                 else:
                     x = xs[k] + t * (xs[k + 1] - xs[k])
-                    y = (1 - t) * fs[k] + t * fs[k + 1] + 4 * t * (1 - t) * hop_height
+                    # a hop: up to HOP of the panel, at most a third of the hop's width on screen
+                    hop = min(HOP * axes.height, abs(xs[k + 1] - xs[k]) * x_unit / 3) / y_unit
+                    y = (1 - t) * fs[k] + t * fs[k + 1] + 4 * t * (1 - t) * hop
                 gone = exit_step is not None and step >= exit_step
                 ball.move_to(axes.c2p(x, min(max(y, y0), y1)))
                 ball.set_opacity(0.0 if gone else 1.0)
