@@ -27,21 +27,55 @@ def _distance(a: str, b: str) -> float:
     return float(np.linalg.norm(np.array(ManimColor(a).to_rgb()) - np.array(ManimColor(b).to_rgb())))
 
 
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21).
+
+    >>> round(contrast_ratio("#000000", "#FFFFFF"), 1)
+    21.0
+    """
+
+    def luminance(colour: str) -> float:
+        channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in ManimColor(colour).to_rgb()]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def run_colours(theme: Theme, count: int) -> list[str]:
-    """``count`` run colours from the theme, skipping any that could be mistaken for "converged" (good) or
-    "diverged" (bad); if too few remain, lighter/darker variants of the kept ones follow."""
-    kept = [c for c in theme.runs if min(_distance(c, theme.good), _distance(c, theme.bad)) > STATUS_COLOUR_DISTANCE]
-    kept = kept or [theme.curve]
-    colours = list(kept)
-    shade = 0
-    while len(colours) < count:
-        shade += 1
-        toward = theme.text if shade % 2 else theme.background
-        for colour in kept:
-            mixed = ManimColor(colour).interpolate(ManimColor(toward), 0.35 * ((shade + 1) // 2) / 2).to_hex()
-            if min(_distance(mixed, theme.good), _distance(mixed, theme.bad)) > STATUS_COLOUR_DISTANCE:
-                colours.append(mixed)
-    return colours[:count]
+    """``count`` run colours: the theme's own first, skipping any that could be mistaken for "converged" (good)
+    or "diverged" (bad); then, if more are needed, hues at the theme's run saturation and brightness, each
+    chosen as far as possible from the colours already taken, the status colours and the background."""
+    import colorsys
+
+    def clear_of_status(colour: str) -> bool:
+        return min(_distance(colour, theme.good), _distance(colour, theme.bad)) > STATUS_COLOUR_DISTANCE
+
+    chosen = [c for c in theme.runs if clear_of_status(c)][:count]
+    if len(chosen) < count:
+        hsv = [colorsys.rgb_to_hsv(*ManimColor(c).to_rgb()) for c in theme.runs]
+        saturation = float(np.median([h[1] for h in hsv]))
+        value = float(np.median([h[2] for h in hsv]))
+        candidates = [
+            ManimColor.from_rgb(colorsys.hsv_to_rgb(hue / 360, sat, val)).to_hex()
+            for hue in range(0, 360, 10)
+            for sat, val in ((saturation, value), (saturation * 0.45, value))
+        ]
+        status_hues = [colorsys.rgb_to_hsv(*ManimColor(c).to_rgb())[0] * 360 for c in (theme.good, theme.bad)]
+
+        def hue_apart(colour: str) -> bool:  # no greens or reds that read as a status
+            hue = colorsys.rgb_to_hsv(*ManimColor(colour).to_rgb())[0] * 360
+            return all(min(abs(hue - h), 360 - abs(hue - h)) >= 70 for h in status_hues)
+
+        candidates = [
+            c for c in candidates if clear_of_status(c) and hue_apart(c) and contrast_ratio(c, theme.background) >= 4.5  # legend text is set in them
+        ]
+        while len(chosen) < count and candidates:
+            taken = [*chosen, theme.good, theme.bad, theme.background]
+            best = max(candidates, key=lambda c: min(_distance(c, t) for t in taken))
+            chosen.append(best)
+            candidates.remove(best)
+    return ((chosen or [theme.curve]) * (count // max(len(chosen), 1) + 1))[:count]
 
 
 def status_colour(theme: Theme, status: str) -> str:

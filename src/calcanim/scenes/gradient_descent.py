@@ -144,6 +144,13 @@ def clip_layout(body: Rect, names: list[str], domain_aspect: float, portrait: bo
         contour = views_rect.bottom_part(min(contour_h(views_rect.width), views_rect.height * 0.45))
         surface = views_rect.top_part(views_rect.height - contour.height - gap)
         return Layout({"surface": surface, "contour": contour}, legend, inset)
+    if portrait and names == ["contour"]:  # a flat map needs little height: the strip below takes the rest
+        view = views_rect.top_part(min(contour_h(views_rect.width), views_rect.height))
+        strip_h = min(body.height - view.height - gap, 2 * strip_h)
+        strip = Rect(body.cx, view.bottom - gap - strip_h / 2, body.width, strip_h)
+        legend = strip.left_part(strip.width * 0.45)
+        inset = strip.right_part(strip.width - legend.width - 0.2)
+        return Layout({"contour": view}, legend, inset)
     parts = views_rect.split(len(names), horizontal=not portrait, gap=gap)
     return Layout(dict(zip(names, parts)), legend, inset)
 
