@@ -39,7 +39,7 @@ def contrast_ratio(a: str, b: str) -> float:
         return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 
     light, dark = sorted((luminance(a), luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
+    return float((light + 0.05) / (dark + 0.05))
 
 
 def run_colours(theme: Theme, count: int) -> list[str]:
