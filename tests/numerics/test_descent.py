@@ -240,3 +240,12 @@ def test_a_converging_run_on_a_huge_domain_is_still_converged() -> None:
     surface = surface_from_sympy(X**2 + Y**2, x_range=(-1e12, 1e12), y_range=(-1e12, 1e12), start=(1.0, 1.0))
     run = run_descent(surface, OptimizerSettings("gd", 0.3), (1.0, 1.0), 80)  # x <- 0.4 x: 0.4^80 ~ 1e-32
     assert run.status == "converged"
+
+
+def test_a_slow_run_on_a_huge_domain_is_still_running_not_settled() -> None:
+    """gd at lr 0.02 on x^2 + y^2: x_k = 0.96^k, so after 80 steps |grad| = 2 sqrt(2) 0.96^80 = 0.11 and the steps
+    are still 3% of the first: not converged, however large the domain (1e-6 x its diagonal is 2.8e6 here)."""
+    surface = surface_from_sympy(X**2 + Y**2, x_range=(-1e12, 1e12), y_range=(-1e12, 1e12), start=(1.0, 1.0))
+    run = run_descent(surface, OptimizerSettings("gd", 0.02), (1.0, 1.0), 80)
+    assert run.status == "running"
+    assert float(np.linalg.norm(run.gradients[-1])) == pytest.approx(2 * math.sqrt(2) * 0.96**80, rel=1e-9)

@@ -13,7 +13,7 @@ from calcanim.numerics.schedules import Schedule
 from calcanim.numerics.surfaces import Surface
 
 GRADIENT_TOLERANCE = 1e-3  # converged when |grad f| at the last point is below this
-STEP_TOLERANCE = 1e-6  # ... or when the last step is shorter than this times the domain's diagonal
+STEP_TOLERANCE = 1e-6  # ... or when the last step is shorter than this times the domain's diagonal and the longest step
 DIVERGENCE_MARGIN = 0.5  # diverged when an iterate leaves the domain widened by this times its width per side
 GROWTH_WINDOW = 6  # diverged when the last this-many steps each grew ...
 GROWTH_FACTOR = 1.5  # ... by this much in all, with the loss above the start's: geometric growth, any domain
@@ -27,7 +27,8 @@ STATUS_RULES: dict[str, str] = {
     ),
     "converged": (
         f"after all steps the gradient norm is below {GRADIENT_TOLERANCE:g}, or the last step moved "
-        f"less than {STEP_TOLERANCE:g} times the domain's diagonal; and the loss is not above the start's "
+        f"less than {STEP_TOLERANCE:g} times the domain's diagonal and than {STEP_TOLERANCE:g} times the run's longest "
+        "step (so a huge domain does not settle a run early); and the loss is not above the start's "
         "and the last step is not longer than the first"
     ),
     "running": "finite and inside the domain after all steps, but not settled yet: more steps may converge",
@@ -310,8 +311,10 @@ def run_objective(
         )
     elif settled and gradient_norm < GRADIENT_TOLERANCE:
         status, reason = "converged", f"gradient norm {gradient_norm:.2e} < {GRADIENT_TOLERANCE:g}"
-    elif settled and last_step < STEP_TOLERANCE * objective.diagonal:
-        status, reason = "converged", f"last step {last_step:.2e} < {STEP_TOLERANCE:g} x domain diagonal"
+    elif settled and last_step < STEP_TOLERANCE * min(objective.diagonal, float(step_lengths.max())):
+        status, reason = "converged", (
+            f"last step {last_step:.2e} < {STEP_TOLERANCE:g} x the domain diagonal and x the longest step"
+        )
     else:
         status, reason = "running", f"gradient norm {gradient_norm:.2e} after {steps} steps"
     arrays = [np.array(values, dtype=float) for values in (points, losses, gradients, rates)]

@@ -19,7 +19,7 @@ STATUS_HELP_1D = (
     "its width per side, or x, f(x) or f'(x) became non-finite (the run stops at its last valid point), or, on a "
     "domain too large to leave, f ended above its start with each of the last 5 steps longer than the one "
     "before (1.5x in all); 'converged' = after all steps |f'(x)| < 1e-3 or the last step moved less than 1e-6 x "
-    "the width of x_range, with f not above its start and the last step not longer than the first; "
+    "the width of x_range and 1e-6 x the longest step, with f not above its start and the last step not longer than the first; "
     "'running' = finite and inside but not settled (more steps may converge)"
 )
 

@@ -29,7 +29,7 @@ STATUS_HELP = (
     "left the domain widened by 50% of its width per side (the run stops at its last valid point), or, on a "
     "domain too large to leave, the loss ended above the start's with each of the last 5 steps longer than "
     "the one before (1.5x in all); 'converged' = after all steps |grad| < 1e-3 or the last step moved less "
-    "than 1e-6 x the domain diagonal, with the loss not above the start's and the last step not longer than "
+    "than 1e-6 x the domain diagonal and 1e-6 x the longest step, with the loss not above the start's and the last step not longer than "
     "the first; 'running' = still finite and inside but not settled (more steps may converge). "
 )
 OPTIMIZER_HELP = (
