@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, Line, Mobject, ValueTracker, VGroup, VMobject, linear
 
+from calcanim.numerics.projection import clip_segment_to_rectangle
 from calcanim.numerics.tangent_line import tick_values
 from calcanim.params.descent_1d import Descent1DParams
 from calcanim.plans.descent_1d import ENDING_SECONDS, INTRO_SECONDS, Descent1DPlan, Run1D, plan
@@ -278,10 +279,14 @@ class Descent1DScene(CalcanimScene):
                 ball.set_opacity(0.0 if gone else 1.0)
                 # the tangent at the iterate the current step starts from; its slope times eta is the step
                 kk = min(int(step), last)
-                half = 0.55 / x_unit
                 xa = xs[kk]
-                if x0 <= xa <= x1 and not gone:
-                    place_segment(tangent, axes.c2p(xa - half, fs[kk] - half * slopes[kk]), axes.c2p(xa + half, fs[kk] + half * slopes[kk]))
+                # 1.1 units long on screen whatever the slope, and clipped to the plot
+                half = 0.55 / float(np.hypot(x_unit, slopes[kk] * y_unit))
+                ends = clip_segment_to_rectangle(
+                    (xa - half, fs[kk] - half * slopes[kk]), (xa + half, fs[kk] + half * slopes[kk]), (x0, x1), (y0, y1)
+                )
+                if x0 <= xa <= x1 and not gone and ends is not None:
+                    place_segment(tangent, axes.c2p(*ends[0]), axes.c2p(*ends[1]))
                     tangent.set_stroke(opacity=0.9)
                 else:
                     tangent.set_stroke(opacity=0.0)
