@@ -163,13 +163,18 @@ def log_loss_inset(
     step_end.next_to(c2p(steps, low), DOWN, buff=0.08)
     step_word.next_to(step_end, LEFT, buff=0.25)
     curves, glyphs = VGroup(), VGroup()
+    placed: list[np.ndarray] = []  # glyph centres so far: a glyph that would sit on another moves up
     for run in runs:
         curve = VMobject(stroke_color=run.colour, stroke_width=theme.stroke(3))
         curve.set_points_as_corners([c2p(0, run.curve[0, 1])] * 2)
         glyph = status_glyph(theme, run.status, 0.09, theme.stroke(3.5))
         end = run.curve[-1]
         at_top = end[1] >= high - 1e-9
-        glyph.move_to(c2p(end[0], end[1]) + (RIGHT * 0.2 if at_top else RIGHT * 0.2 + UP * 0.06))
+        centre = c2p(end[0], end[1]) + (RIGHT * 0.2 if at_top else RIGHT * 0.2 + UP * 0.06)
+        while any(np.linalg.norm(centre - other) < 0.2 for other in placed):
+            centre = centre + UP * 0.2
+        placed.append(centre)
+        glyph.move_to(centre)
         glyph.set_stroke(opacity=0.0)
 
         def follow(mob: VMobject, run: InsetRun = run, glyph: VMobject = glyph) -> None:
