@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -11,6 +10,7 @@ import numpy as np
 from calcanim.errors import ParamError
 from calcanim.numerics.schedules import Schedule
 from calcanim.numerics.surfaces import Surface
+from calcanim.suggest import did_you_mean
 
 GRADIENT_TOLERANCE = 1e-3  # converged when |grad f| at the last point is below this
 STEP_TOLERANCE = 1e-6  # ... or when the last step is shorter than this times the domain's diagonal and the longest step
@@ -131,8 +131,7 @@ class OptimizerSettings:
     def __post_init__(self) -> None:
         """Reject unknown optimizers and out-of-range hyperparameters with a message saying what is valid."""
         if self.name not in OPTIMIZERS:
-            nearest = difflib.get_close_matches(str(self.name), list(OPTIMIZERS), n=1)
-            hint = f" Did you mean {nearest[0]!r}?" if nearest else ""
+            hint = did_you_mean(str(self.name), OPTIMIZERS, " Did you mean {!r}?")
             raise ParamError(f"unknown optimizer {self.name!r}.{hint} Valid optimizers: {', '.join(OPTIMIZERS)}.")
         if not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise ParamError(f"learning_rate must be a finite number > 0, got {self.learning_rate}")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from calcanim.errors import ParamError
 from calcanim.numerics.descent import DIVERGENCE_MARGIN, Objective, OptimizerSettings, Run, run_objective
 
-CurveFunction = Callable[[np.ndarray], np.ndarray | float]
+CurveFunction = Callable[[Any], Any]  # numpy-callable f(x): a float for a float, an array for an array
 
 #: A derived domain pads the span from the start to its mirror point by this share of it on each side.
 DOMAIN_PADDING = 0.15

@@ -15,7 +15,8 @@ from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettin
 from calcanim.numerics.descent_1d import derived_x_range, run_descent_1d
 from calcanim.numerics.schedules import Schedule
 from calcanim.params.descent_1d import Descent1DParams
-from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks, number_tex, number_text
+from calcanim.number_format import number_tex, number_text
+from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.5

@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from calcanim.errors import ParamError
+from calcanim.errors import ExpressionError, ParamError
 from calcanim.expr import parse_expression
+from calcanim.number_format import number_tex, number_text, tick_text
 from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettings, Run, run_descent
 from calcanim.numerics.schedules import Schedule
 from calcanim.numerics.projection import clip_segment_to_rectangle
@@ -22,6 +23,7 @@ from calcanim.numerics.surfaces import (
     max_stable_learning_rate,
     preset,
     sample_grid,
+    as_point,
     surface_from_sympy,
 )
 from calcanim.params.gradient_descent import GradientDescentParams
@@ -56,67 +58,39 @@ OPTIMIZER_NAMES = {
 }
 
 
-def number_text(value: float, digits: int = 3) -> str:
-    """A short decimal for labels and captions.
-
-    >>> number_text(0.1), number_text(-1.2), number_text(1e-05), number_text(2.0)
-    ('0.1', '-1.2', '1e-05', '2')
-    """
-    return f"{value:.{digits}g}"
-
-
-def number_tex(value: float, digits: int = 3) -> str:
-    """A short number for TeX: plain decimals from 0.0001 to 10^4, else a times a power of ten (never '1e-05').
-
-    >>> number_tex(0.1), number_tex(2.92e-07), number_tex(1e-05), number_tex(-1.0316), number_tex(0.0005)
-    ('0.1', '2.92 \\\\cdot 10^{-7}', '10^{-5}', '-1.03', '0.0005')
-    """
-    if value == 0 or 1e-4 <= abs(value) < 1e4:
-        return number_text(value, digits)
-    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    power = f"10^{{{int(exponent)}}}"
-    if mantissa in ("1", "-1"):
-        return power if mantissa == "1" else f"-{power}"
-    return rf"{mantissa} \cdot {power}"
-
-
-def tick_text(value: float, span: float) -> str:
-    """An axis label rounded to the axis' scale: two significant digits of the span.
-
-    >>> tick_text(2.9e-07, 18.8), tick_text(18.76, 18.8), tick_text(-1.2345, 0.5)
-    ('0', '19', '-1.23')
-    """
-    decimals = max(0, 1 - int(math.floor(math.log10(span)))) if span > 0 else 2
-    text = f"{value:.{decimals}f}"
-    return "0" if float(text) == 0 else text
-
-
 def resolve_surface(params: GradientDescentParams) -> Surface:
     """The preset or custom surface with the user's domain, z range and start applied."""
     if params.surface == "custom":
-        expression = parse_expression(params.loss, variables=("x", "y"))
+        try:
+            expression = parse_expression(params.loss, variables=("x", "y"))
+        except ExpressionError as error:
+            raise ParamError(
+                f"invalid value for 'loss' in gradient-descent: {error} (see `calcanim show gradient-descent`)",
+                field="loss",
+            ) from None
         x_range = tuple(params.x_range) or CUSTOM_DOMAIN
         y_range = tuple(params.y_range) or CUSTOM_DOMAIN
         default_start = (x_range[0] + 0.85 * (x_range[1] - x_range[0]), y_range[0] + 0.8 * (y_range[1] - y_range[0]))
         start = tuple(params.start) or default_start
-        surface = surface_from_sympy(expression.sympy_expr, "custom", x_range, y_range, start)
+        surface = surface_from_sympy(expression.sympy_expr, "custom", as_point(x_range), as_point(y_range), as_point(start))
     else:
         surface = preset(params.surface)
         changes: dict[str, Any] = {}
         for name in ("x_range", "y_range", "start"):
             if getattr(params, name):
-                changes[name] = tuple(getattr(params, name))
+                changes[name] = as_point(getattr(params, name))
         surface = dataclasses.replace(surface, **changes) if changes else surface
     if params.z_range:
-        surface = dataclasses.replace(surface, z_range=tuple(params.z_range))
+        surface = dataclasses.replace(surface, z_range=as_point(params.z_range))
     if not surface.contains(*surface.start):
         raise ParamError(
             f"invalid value for 'start' in gradient-descent: {list(surface.start)} is outside the domain "
-            f"x in {list(surface.x_range)}, y in {list(surface.y_range)} (see `calcanim show gradient-descent`)"
+            f"x in {list(surface.x_range)}, y in {list(surface.y_range)} (see `calcanim show gradient-descent`)",
+            field="start",
         )
     if not math.isfinite(float(surface.loss(*surface.start))):
-        raise ParamError(f"invalid value for 'start' in gradient-descent: the loss is not finite at {list(surface.start)}")
+        raise ParamError(f"invalid value for 'start' in gradient-descent: the loss is not finite at {list(surface.start)}",
+                         field="start")
     return surface
 
 
@@ -494,7 +468,10 @@ def plan(params: GradientDescentParams) -> GradientDescentPlan:
         escape = None
         last_step = float(len(run.points) - 1)
         if run.escaped_to is not None:
-            escape = clip_segment_to_rectangle(tuple(run.points[-1]), run.escaped_to, surface.x_range, surface.y_range)
+            target = (run.escaped_to[0], run.escaped_to[1])
+            escape = clip_segment_to_rectangle(
+                (float(run.points[-1][0]), float(run.points[-1][1])), target, surface.x_range, surface.y_range
+            )
             last_step += 1.0
         exit_ = first_view_exit(surface, drawn_path(run))
         exit_loss = float(surface.loss(*exit_[1])) if exit_ is not None else 0.0

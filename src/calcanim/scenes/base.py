@@ -4,12 +4,13 @@ that draw text and numbers in the theme with calcanim's own small TeX template."
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, ClassVar
+import typing
+from typing import Any, ClassVar, Generic, TypeVar
 
 from manim import DecimalNumber, MathTex, Scene, TexTemplate, Text, config
 
 from calcanim.params.base import SceneParams
+from calcanim.plans.base import Plan
 from calcanim.scenes.readout import Readout
 from calcanim.style.assets import assets_dir
 from calcanim.style.themes import DEFAULT_THEME, Theme, load_theme
@@ -28,16 +29,39 @@ def tex_template() -> TexTemplate:
     return TexTemplate(documentclass=r"\documentclass{article}", preamble=preamble)
 
 
-class CalcanimScene(Scene):
-    """A manim Scene built from a params object; with no arguments it uses the defaults."""
+#: Space kept clear at the frame's edges (manim units) by the 2D clips, and by the 3D ones (whose
+#: views fill the frame).
+MARGIN = 0.45
+MARGIN_3D = 0.3
 
-    params_class: ClassVar[type[SceneParams]]
-    plan_function: ClassVar[Callable[[Any], Any]]
+P = TypeVar("P", bound=SceneParams)
+PlanT = TypeVar("PlanT", bound=Plan)
 
-    def __init__(self, params: SceneParams | None = None, theme: Theme | None = None, **kwargs: Any) -> None:
-        self.params = params if params is not None else self.params_class()
+
+class CalcanimScene(Scene, Generic[P, PlanT]):
+    """A manim Scene that draws a plan: ``class XScene(CalcanimScene[XParams, XPlan])``. The renderer
+    passes the clip's params and its plan (computed once, when the clip was resolved); with no
+    arguments the registry's defaults for this class are used (tests, manim's own command line)."""
+
+    #: The camera manim renders with when the caller names none (the 3D clips: RasterCamera).
+    default_camera: ClassVar[type | None] = None
+    params: P
+    plan: PlanT
+
+    def __init__(
+        self, params: P | None = None, theme: Theme | None = None, plan: PlanT | None = None, **kwargs: Any
+    ) -> None:
+        if params is None or plan is None:
+            from calcanim.registry import entry_of_scene  # wiring lives in the registry, one level up
+
+            entry = entry_of_scene(type(self))
+            params = params if params is not None else typing.cast(P, entry.params_class())
+            plan = plan if plan is not None else typing.cast(PlanT, entry.plan(params))
+        self.params: P = params
         self.theme = theme if theme is not None else load_theme(DEFAULT_THEME)
-        self.plan = type(self).plan_function(self.params)
+        self.plan: PlanT = plan
+        if self.default_camera is not None:
+            kwargs.setdefault("camera_class", self.default_camera)
         super().__init__(**kwargs)
 
     def setup(self) -> None:

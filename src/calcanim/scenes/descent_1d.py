@@ -9,8 +9,8 @@ from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, Line, Mobject, Value
 from calcanim.numerics.projection import clip_segment_to_rectangle
 from calcanim.numerics.tangent_line import tick_values
 from calcanim.params.descent_1d import Descent1DParams
-from calcanim.plans.descent_1d import ENDING_SECONDS, INTRO_SECONDS, Descent1DPlan, Run1D, plan
-from calcanim.plans.secant_to_tangent import decimal_label
+from calcanim.plans.descent_1d import ENDING_SECONDS, INTRO_SECONDS, Descent1DPlan, Run1D
+from calcanim.number_format import decimal_label
 from calcanim.scenes.base import FONT_TITLE, CalcanimScene
 from calcanim.scenes.descent_parts import (
     FONT_LETTER,
@@ -27,7 +27,7 @@ from calcanim.scenes.descent_parts import (
     step_counter,
 )
 from calcanim.scenes.frame_tools import place_segment, set_polyline
-from calcanim.scenes.gradient_descent import Rect
+from calcanim.style.rect import Rect
 
 FONT_LABEL, FONT_SMALL = FONT_READ, FONT_MIN
 
@@ -49,13 +49,8 @@ def panel_grid(count: int, portrait: bool) -> tuple[int, int]:
     return (1, count) if count <= 3 else (2, (count + 1) // 2)
 
 
-class Descent1DScene(CalcanimScene):
+class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
     """Runs at several learning rates hopping down one curve."""
-
-    params_class = Descent1DParams
-    plan_function = staticmethod(plan)
-    plan: Descent1DPlan
-    params: Descent1DParams
 
     def construct(self) -> None:
         p, pl, theme = self.params, self.plan, self.theme
@@ -86,9 +81,9 @@ class Descent1DScene(CalcanimScene):
             inset_rect = side.bottom_part(inset_h) if overlaid else side.top_part(inset_h)
 
         self.statuses: dict[int, Mobject] = {}
-        if overlaid:
+        if legend_rect is not None:
             panels = [self.make_panel(panels_rect, list(pl.runs))]
-            legend = self.make_legend(legend_rect)  # type: ignore[arg-type]
+            legend = self.make_legend(legend_rect)
         else:
             rows, cols = panel_grid(len(pl.runs), self.portrait)
             row_rects = panels_rect.split(rows, horizontal=False, gap=0.3)

@@ -10,16 +10,14 @@ from dataclasses import dataclass
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Line, Mobject, ValueTracker, VGroup, linear
 
+from calcanim.number_format import number_tex
 from calcanim.numerics.projection import Box, clip_segment_to_rectangle
 from calcanim.params.gradient_descent import GradientDescentParams
-from calcanim.plans.gradient_descent import (
-    ENDING_SECONDS,
-    INTRO_SECONDS,
-    GradientDescentPlan,
-    RunPlan,
-    number_tex,
-    plan,
-)
+from calcanim.plans.gradient_descent import ENDING_SECONDS, INTRO_SECONDS, GradientDescentPlan
+from calcanim.raster.contour import ContourRenderer
+from calcanim.raster.items import RGB, ArrowSegment, CrossMark, Disc, DrawItem, Segment
+from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb, surface_style
+from calcanim.raster.surface import Ball, Cross, Overlay, Polyline, SurfaceRenderer
 from calcanim.scenes.base import FONT_TITLE, CalcanimScene
 from calcanim.scenes.descent_parts import (
     FONT_LETTER,
@@ -34,20 +32,8 @@ from calcanim.scenes.descent_parts import (
     status_glyph,
     step_counter,
 )
-from calcanim.scenes.surface_view import (
-    Ball,
-    ContourRenderer,
-    Cross,
-    Polyline,
-    RasterCamera,
-    RasterView,
-    SurfaceRenderer,
-    SurfaceStyle,
-    mix,
-    rgb,
-)
+from calcanim.style.rect import Rect
 
-MARGIN = 0.3
 #: Distance kept from the frame's edges (3% of the 8-unit short side, plus a little).
 EDGE = 0.3
 #: A path's steps older than this many steps are drawn faint, so a long run does not bury the others.
@@ -55,63 +41,13 @@ TRAIL_STEPS = 12
 
 
 @dataclass(frozen=True)
-class Rect:
-    """A rectangle of the frame in manim units."""
-
-    cx: float
-    cy: float
-    width: float
-    height: float
-
-    @property
-    def centre(self) -> np.ndarray:
-        return np.array([self.cx, self.cy, 0.0])
-
-    @property
-    def top(self) -> float:
-        return self.cy + self.height / 2
-
-    @property
-    def bottom(self) -> float:
-        return self.cy - self.height / 2
-
-    @property
-    def left(self) -> float:
-        return self.cx - self.width / 2
-
-    @property
-    def right(self) -> float:
-        return self.cx + self.width / 2
-
-    def split(self, count: int, horizontal: bool, gap: float = 0.2) -> list[Rect]:
-        """``count`` equal parts side by side (horizontal) or stacked top to bottom."""
-        if horizontal:
-            w = (self.width - gap * (count - 1)) / count
-            return [Rect(self.left + w / 2 + i * (w + gap), self.cy, w, self.height) for i in range(count)]
-        h = (self.height - gap * (count - 1)) / count
-        return [Rect(self.cx, self.top - h / 2 - i * (h + gap), self.width, h) for i in range(count)]
-
-    def top_part(self, height: float) -> Rect:
-        return Rect(self.cx, self.top - height / 2, self.width, height)
-
-    def bottom_part(self, height: float) -> Rect:
-        return Rect(self.cx, self.bottom + height / 2, self.width, height)
-
-    def left_part(self, width: float) -> Rect:
-        return Rect(self.left + width / 2, self.cy, width, self.height)
-
-    def right_part(self, width: float) -> Rect:
-        return Rect(self.right - width / 2, self.cy, width, self.height)
-
-
-@dataclass(frozen=True)
-class Layout:
+class PanelLayout:
     views: dict[str, Rect]
     legend: Rect
     inset: Rect
 
 
-def clip_layout(body: Rect, names: list[str], domain_aspect: float, portrait: bool) -> Layout:
+def clip_layout(body: Rect, names: list[str], domain_aspect: float, portrait: bool) -> PanelLayout:
     """Where the views, the legend and the inset go in the body (the frame below the header).
 
     Wide frames: the 3D view takes the left half at full height; the contour map, or the legend over the
@@ -129,12 +65,12 @@ def clip_layout(body: Rect, names: list[str], domain_aspect: float, portrait: bo
             strip = right.bottom_part(right.height - views_h - gap)
             legend = strip.left_part(strip.width * 0.42)
             inset = strip.right_part(strip.width - legend.width - 0.2)
-            return Layout({"surface": left, "contour": contour}, legend, inset)
+            return PanelLayout({"surface": left, "contour": contour}, legend, inset)
         view = body.left_part(body.width * 0.64)
         panel = body.right_part(body.width - view.width - gap)
         legend = panel.top_part(panel.height * 0.4)
         inset = panel.bottom_part(panel.height - legend.height - gap)
-        return Layout({names[0]: view}, legend, inset)
+        return PanelLayout({names[0]: view}, legend, inset)
     strip_h = min(body.height * (0.27 if portrait else 0.3), 3.4)
     strip = body.bottom_part(strip_h)
     views_rect = body.top_part(body.height - strip_h - gap)
@@ -143,41 +79,22 @@ def clip_layout(body: Rect, names: list[str], domain_aspect: float, portrait: bo
     if portrait and len(names) == 2:
         contour = views_rect.bottom_part(min(contour_h(views_rect.width), views_rect.height * 0.45))
         surface = views_rect.top_part(views_rect.height - contour.height - gap)
-        return Layout({"surface": surface, "contour": contour}, legend, inset)
+        return PanelLayout({"surface": surface, "contour": contour}, legend, inset)
     if portrait and names == ["contour"]:  # a flat map needs little height: the strip below takes the rest
         view = views_rect.top_part(min(contour_h(views_rect.width), views_rect.height))
         strip_h = min(body.height - view.height - gap, 2 * strip_h)
         strip = Rect(body.cx, view.bottom - gap - strip_h / 2, body.width, strip_h)
         legend = strip.left_part(strip.width * 0.45)
         inset = strip.right_part(strip.width - legend.width - 0.2)
-        return Layout({"contour": view}, legend, inset)
+        return PanelLayout({"contour": view}, legend, inset)
     parts = views_rect.split(len(names), horizontal=not portrait, gap=gap)
-    return Layout(dict(zip(names, parts)), legend, inset)
+    return PanelLayout(dict(zip(names, parts)), legend, inset)
 
 
-def surface_style(theme, pixel_scale: float) -> SurfaceStyle:  # type: ignore[no-untyped-def]
-    """Surface colours from the theme: muted, so the run colours stand out on it."""
-    background = rgb(theme.background)
-    return SurfaceStyle(
-        low=mix(rgb(theme.curve), background, 0.55),
-        high=mix(rgb(theme.muted), background, 0.1),
-        background=background,
-        floor=mix(rgb(theme.grid), background, 0.0),
-        line_scale=pixel_scale,
-    )
-
-
-class GradientDescentScene(CalcanimScene):
+class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentPlan]):
     """Optimizer runs at several learning rates riding down a loss surface."""
 
-    params_class = GradientDescentParams
-    plan_function = staticmethod(plan)
-    plan: GradientDescentPlan
-    params: GradientDescentParams
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("camera_class", RasterCamera)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    default_camera = RasterCamera
 
     def construct(self) -> None:
         p, pl = self.params, self.plan
@@ -305,9 +222,9 @@ class GradientDescentScene(CalcanimScene):
         background = rgb(theme.background)
         outline, bad = background, rgb(theme.bad)
 
-        def overlays() -> list[object]:
+        def overlays() -> list[Overlay]:
             step = self.step_now()
-            items: list[object] = []
+            items: list[Overlay] = []
             for run, colour in zip(pl.runs, colours):
                 shown = min(step, run.drawn_until)
                 points, inside = run.samples_until(shown)
@@ -318,8 +235,8 @@ class GradientDescentScene(CalcanimScene):
                     items.append(Polyline(points[: split + 1], inside[: split + 1], faint, self.stroke(2.0), ghost=0.0))
                     points, inside = points[split:], inside[split:]
                 items.append(Polyline(points, inside, colour, self.stroke(2.6), ghost=0.3))
-                if run.escaped and step >= run.drawn_until:
-                    exit_step, (ex, ey) = run.view_exit  # type: ignore[misc]
+                if run.view_exit is not None and run.escaped and step >= run.drawn_until:
+                    ex, ey = run.view_exit[1]
                     items.append(Cross(np.array([ex, ey, run.exit_loss]), bad, self.stroke(5.0), self.stroke(3.0)))
                 elif not (run.run.status == "diverged" and step >= run.last_step):
                     point, ok = run.position_at(shown)
@@ -359,20 +276,20 @@ class GradientDescentScene(CalcanimScene):
         x_range, y_range = surface.x_range, surface.y_range
         width = self.stroke(2.2)
 
-        def step_items(a: np.ndarray, b: np.ndarray, colour: tuple, head: bool) -> list[tuple]:
+        def step_items(a: np.ndarray, b: np.ndarray, colour: RGB, head: bool) -> list[DrawItem]:
             """One step from a to b (domain coordinates), clipped to the domain; an arrow head only if b is inside."""
             clipped = clip_segment_to_rectangle(tuple(a), tuple(b), x_range, y_range)
             if clipped is None:
                 return []
             pa, pb = (renderer.pixel(*xy) for xy in clipped)
             inside = surface.contains(b[0], b[1])
-            kind = "arrow" if head and inside and p.step_arrows else "segment"
-            extra = () if kind == "arrow" else (False,)
-            return [(kind, pa, pb, colour, width, *extra)]
+            if head and inside and p.step_arrows:
+                return [ArrowSegment(pa, pb, colour, width)]
+            return [Segment(pa, pb, colour, width)]
 
-        def items() -> list[tuple]:
+        def items() -> list[DrawItem]:
             step = self.step_now()
-            drawn: list[tuple] = [("cross", m, good, self.stroke(3.0), self.stroke(1.6)) for m in minima]
+            drawn: list[DrawItem] = [CrossMark(m, good, self.stroke(3.0), self.stroke(1.6)) for m in minima]
             for run, colour in zip(pl.runs, colours):
                 path = np.vstack([run.run.points] + ([np.array(run.run.escaped_to)[None]] if run.run.escaped_to else []))
                 shown = min(step, run.drawn_until)
@@ -385,9 +302,9 @@ class GradientDescentScene(CalcanimScene):
                     tip = path[whole] + t * (path[whole + 1] - path[whole])
                     drawn += step_items(path[whole], tip, colour, head=False)
                     if surface.contains(tip[0], tip[1]) and not (run.escaped and step >= run.drawn_until):
-                        drawn.append(("ball", renderer.pixel(*tip), colour, self.stroke(5.0), outline))
+                        drawn.append(Disc(renderer.pixel(*tip), colour, self.stroke(5.0), outline))
                 elif surface.contains(*path[whole]) and not run.escaped and run.run.status != "diverged":
-                    drawn.append(("ball", renderer.pixel(*path[whole]), colour, self.stroke(5.0), outline))
+                    drawn.append(Disc(renderer.pixel(*path[whole]), colour, self.stroke(5.0), outline))
             return drawn
 
         def redraw(mob: RasterView) -> None:
@@ -412,10 +329,10 @@ class GradientDescentScene(CalcanimScene):
         labels[3].align_to(corner_bl, DOWN)
         escapes = VGroup()
         for run in pl.runs:
-            if not run.escaped:
+            if run.view_exit is None or not run.escaped:
                 continue
-            exit_pixel = renderer.pixel(*run.view_exit[1])  # type: ignore[index]
-            point = view.to_scene(exit_pixel)
+            exit_pixel = renderer.pixel(*run.view_exit[1])
+            point = view.to_scene((float(exit_pixel[0]), float(exit_pixel[1])))
             word = self.math(r"\text{escaped}", size=FONT_MIN, colour=theme.bad)
             inward = np.array([np.sign(image_rect.cx - point[0]), np.sign(image_rect.cy - point[1]), 0.0])
             word.next_to(point, inward if np.any(inward) else UP, buff=0.15)
