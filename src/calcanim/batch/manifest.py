@@ -17,7 +17,7 @@ from calcanim.errors import CalcanimError
 from calcanim.files import write_text_atomically
 from calcanim.json_data import plain_json
 from calcanim.lesson import Lesson
-from calcanim.render.outputs import cached_result, wants_captions
+from calcanim.rendering.outputs import cached_result, wants_captions
 
 MANIFEST_NAME = "manifest.json"
 
