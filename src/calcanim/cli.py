@@ -270,6 +270,31 @@ def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, qual
         )
 
 
+@main.command()
+@click.argument("lesson", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for the presenter (default: renders/<lesson>/slides).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: one per core).")
+@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default=None,
+              help="Override every clip's quality.")
+@click.option("--force", is_flag=True, help="Render and cut again even if cached.")
+@user_errors
+def slides(lesson: Path, output_dir: Path | None, jobs: int | None, quality: str | None, force: bool) -> None:
+    """Turn a lesson into a presenter for class: each clip split at its natural stops.
+
+    \b
+    Open the printed slides.html in a browser (it loads nothing from the network):
+      -> / Space / PageDown / click   next segment (it plays, then holds)
+      <- / PageUp                     back          Home / End   first / last
+      F  fullscreen                   S  speaker notes (the caption text)
+    """
+    from calcanim.slides.build import build_slides
+
+    result = build_slides(lesson, output_dir=output_dir, jobs=jobs, quality=quality, force=force)
+    click.echo(f"{result.segments} segment(s) ({result.reused} clip(s) reused) in {result.folder}", err=True)
+    click.echo(str(result.page))
+
+
 def _json_text(value: Any) -> str:
     if isinstance(value, str):
         return value or '""'
