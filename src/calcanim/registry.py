@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from calcanim.errors import UnknownSceneError
 from calcanim.params.base import SceneParams
+from calcanim.params.descent_1d import Descent1DParams
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.params.limit_climb import LimitClimbParams
@@ -95,6 +96,8 @@ SCENES: dict[str, SceneEntry] = {
         _clip("gradient-descent", GradientDescentParams, "GradientDescentScene",
               "gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
               frame_cost=3.0),
+        _clip("descent-1d", Descent1DParams, "Descent1DScene",
+              "gradient descent on a curve y = f(x): a ball hops by eta times the slope, one run per learning rate"),
         # One entry per clip; add new clips above this line.
     ]
 }
