@@ -130,7 +130,8 @@ def audit_scene(scene_class: type, aspect: str, theme_name: str, params: Any = N
                 kwargs["params"] = params
             scene = scene_class(**kwargs)
             duration = float(getattr(getattr(scene, "plan", None), "duration", 0.0) or 0.0)
-            sampler.interval = max(0.25, duration / REGULAR_SAMPLES) if duration > 0 else 1.0
+            # A scene without a plan (a test scene) is looked at every quarter second.
+            sampler.interval = max(0.25, duration / REGULAR_SAMPLES) if duration > 0 else 0.25
             scene.setup()
             scene.construct()
             scene.tear_down()
