@@ -45,7 +45,7 @@ def check(snapshot: Snapshot) -> list[Hit]:
 
 
 def quote(label: str) -> str:
-    return f"text '{label}'"
+    return f"text {label}"
 
 
 def intersection(a: PixelBox, b: PixelBox) -> tuple[float, float]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from manim import (
+    DashedVMobject,
     DecimalNumber,
     ImageMobject,
     MarkupText,
@@ -93,12 +94,12 @@ class Sampler:
         tops = list(scene.mobjects) + [m for m in scene.foreground_mobjects if m not in scene.mobjects]
         flat = extract_mobject_family_members(tops, use_z_index=camera.use_z_index)
         order = {id(m): i for i, m in enumerate(flat)}
-        texts: list[tuple[Mobject, str]] = []
-        others: list[tuple[Mobject, str]] = []
+        texts: list[tuple[Mobject, str, int]] = []
+        others: list[tuple[Mobject, str, int]] = []
         for top in tops:
             _walk(top, type(top).__name__, texts, others)
 
-        for mob, _ in others:
+        for mob, _, _ in others:
             if isinstance(mob, ImageMobject):
                 box = _box(to_px(np.asarray(mob.points)))
                 if box is not None:
@@ -109,12 +110,12 @@ class Sampler:
                     colour = blend(_rgb(mob.get_fill_color()), background, mob.get_fill_opacity())
                     shot.covers.append(Cover(box, order.get(id(mob), 0), colour))
 
-        for mob, path in texts:
+        for mob, _, _ in texts:
             item = self._text(mob, to_px, order, shot, per_unit)
             if item is not None:
                 shot.texts.append(item)
-        for mob, path in others:
-            item = self._stroke(mob, path, to_px, order, background)
+        for mob, path, key in others:
+            item = self._stroke(mob, path, key, to_px, order, background)
             if item is not None:
                 shot.strokes.append(item)
         return shot
@@ -141,10 +142,11 @@ class Sampler:
                 backdrop = cover.colour
         colours = {tuple(round(c, 4) for c in blend(_rgb(m.get_fill_color()), backdrop, m.get_fill_opacity()))
                    for m in shown}
-        return TextItem(key=id(mob), label=_label(mob), box=box, height=height,
+        where = f" at ({(box[0] + box[2]) / 2:.0f}, {(box[1] + box[3]) / 2:.0f}) px"
+        return TextItem(key=id(mob), label=f"'{_label(mob)}'{where}", box=box, height=height,
                         colours=tuple(sorted(colours)), backdrop=backdrop, order=position)  # type: ignore[arg-type]
 
-    def _stroke(self, mob: Mobject, path: str, to_px: Any, order: dict[int, int], background: RGB) -> StrokeItem | None:
+    def _stroke(self, mob: Mobject, path: str, key: int, to_px: Any, order: dict[int, int], background: RGB) -> StrokeItem | None:
         if not isinstance(mob, VMobject) or len(mob.points) < 4:
             return None
         if mob.get_stroke_width() <= 0 or mob.get_stroke_opacity() < INVISIBLE:
@@ -158,7 +160,7 @@ class Sampler:
         decorative = self.grid is not None and hexes == {self.grid}
         blended = tuple(sorted({tuple(round(x, 4) for x in blend(c, background, opacity)) for c in colours}))
         label = f"line {path} ({', '.join(sorted(hexes))})"
-        return StrokeItem(key=id(mob), label=label, segments=segments, colours=blended,  # type: ignore[arg-type]
+        return StrokeItem(key=key, label=label, segments=segments, colours=blended,  # type: ignore[arg-type]
                           order=order.get(id(mob), 0), decorative=decorative)
 
 
@@ -201,14 +203,19 @@ class SamplingRenderer(CairoRenderer):
         return None
 
 
-def _walk(mob: Mobject, path: str, texts: list[tuple[Mobject, str]], others: list[tuple[Mobject, str]]) -> None:
+def _walk(mob: Mobject, path: str, texts: list[tuple[Mobject, str, int]], others: list[tuple[Mobject, str, int]],
+          owner: int | None = None) -> None:
+    """Texts (not looked into) and everything else; ``path`` names the nearest named class, and the
+    pieces of a dashed line share the dashed line's key (``owner``)."""
     if isinstance(mob, TEX_TYPES + PANGO_TYPES):
-        texts.append((mob, path))
+        texts.append((mob, path, id(mob)))
         return
-    others.append((mob, path))
+    others.append((mob, path, owner if owner is not None else id(mob)))
+    if owner is None and (isinstance(mob, DashedVMobject) or type(mob).__name__.startswith("Dashed")):
+        owner = id(mob)
     for part in mob.submobjects:
         _walk(part, path if type(part).__name__ in ("VGroup", "VMobject", "Group") else type(part).__name__,
-              texts, others)
+              texts, others, owner)
 
 
 def _box(points: np.ndarray) -> tuple[float, float, float, float] | None:

@@ -18,7 +18,7 @@ class TextItem:
     """One visible text, number or formula."""
 
     key: int  # stable for the life of the mobject (its id)
-    label: str  # what it says, for reports
+    label: str  # what it says and where, for reports: "'y = x' at (812, 140) px"
     box: PixelBox
     height: float  # digit height at its font size, px (see calcanim.style.text_size)
     colours: tuple[RGB, ...]  # each part's fill colour blended with its opacity over its backdrop
