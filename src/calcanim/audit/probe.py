@@ -9,7 +9,8 @@ and at the end of every play or wait (the clip's key moments) that is not too cl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,31 @@ INVISIBLE = 0.05
 SAMPLES_PER_CURVE = 9
 #: Settled moments closer together than this (seconds) are sampled once.
 MIN_GAP = 0.3
+
+
+@contextlib.contextmanager
+def rasters_not_painted() -> Iterator[None]:
+    """While auditing, calcanim's rasterised 3D and contour views skip their painting (two thirds of
+    a gradient-descent audit): their pixels are not audited, only the texts and lines around them.
+    Each renderer hands back its raster as it stands (cleared at construction)."""
+    from calcanim.scenes import surface_view
+
+    saved = []
+    for name in ("SurfaceRenderer", "ContourRenderer"):
+        cls = getattr(surface_view, name, None)
+        if cls is not None and "render" in cls.__dict__:
+            saved.append((cls, cls.__dict__["render"]))
+            cls.render = _unpainted
+    try:
+        yield
+    finally:
+        for cls, render in saved:
+            cls.render = render
+
+
+def _unpainted(self: Any, *args: Any, **kwargs: Any) -> Any:
+    raster = getattr(self, "raster", None)
+    return raster.bgra() if raster is not None else None
 
 
 class _NoFiles:

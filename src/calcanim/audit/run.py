@@ -105,7 +105,7 @@ def audit_scene(scene_class: type, aspect: str, theme_name: str, params: Any = N
 
     from manim import tempconfig
 
-    from calcanim.audit.probe import Sampler, SamplingRenderer
+    from calcanim.audit.probe import Sampler, SamplingRenderer, rasters_not_painted
     from calcanim.manim_speedups import svg_paths_shared_by_copies
     from calcanim.render import shared_tex_cache
     from calcanim.svg_cache import svg_disk_cache
@@ -123,7 +123,10 @@ def audit_scene(scene_class: type, aspect: str, theme_name: str, params: Any = N
             "frame_rate": AUDIT_FPS, "disable_caching": True, "verbosity": "ERROR",
             "progress_bar": "none", "preview": False, "write_to_movie": False,
         }
-        with tempconfig(settings), shared_tex_cache(work / "tex"), svg_disk_cache(), svg_paths_shared_by_copies():
+        with (
+            tempconfig(settings), shared_tex_cache(work / "tex"), svg_disk_cache(), svg_paths_shared_by_copies(),
+            rasters_not_painted(),
+        ):
             renderer = SamplingRenderer(sampler, AUDIT_FPS)
             kwargs: dict[str, Any] = {"theme": theme, "renderer": renderer}
             if params is not None:
