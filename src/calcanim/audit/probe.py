@@ -35,6 +35,8 @@ from calcanim.style.text_size import digit_height
 
 TEX_TYPES = (SingleStringMathTex, DecimalNumber)
 PANGO_TYPES = (Text, MarkupText, Paragraph)
+#: A filled rectangle at least this opaque hides the lines under it (manim's BackgroundRectangle is 0.75).
+COVER_OPACITY = 0.75
 #: Opacity below which a shape counts as not shown.
 INVISIBLE = 0.05
 #: Points per cubic Bezier piece when a curve is turned into segments.
@@ -130,7 +132,7 @@ class Sampler:
                 box = _box(to_px(np.asarray(mob.points)))
                 if box is not None:
                     shot.covers.append(Cover(box, order.get(id(mob), 0), background))
-            elif isinstance(mob, Rectangle) and len(mob.points) and mob.get_fill_opacity() >= 0.9:
+            elif isinstance(mob, Rectangle) and len(mob.points) and mob.get_fill_opacity() >= COVER_OPACITY:
                 box = _box(to_px(mob.points))
                 if box is not None:
                     colour = blend(_rgb(mob.get_fill_color()), background, mob.get_fill_opacity())
