@@ -42,3 +42,17 @@ def test_legible_font_raises_only_what_is_too_small() -> None:
     assert legible_font(30, scale=0.5) == pytest.approx(2 * floor)
     with pytest.raises(ValueError):
         legible_font(30, scale=0)
+
+
+def test_scene_fonts_never_go_below_the_minimum() -> None:
+    from types import SimpleNamespace
+
+    from calcanim.scenes.base import FONT_BODY, FONT_SMALL, CalcanimScene
+    from calcanim.style.themes import load_theme
+
+    dark = SimpleNamespace(theme=load_theme("dark"))
+    assert CalcanimScene.font(dark, FONT_SMALL) == pytest.approx(min_font_size("tex"))  # 20 was 1.8% of the short side
+    assert CalcanimScene.font(dark, FONT_BODY) == FONT_BODY
+    assert CalcanimScene.font(dark, 10, "text") == pytest.approx(min_font_size("text"))
+    big = SimpleNamespace(theme=load_theme("high-contrast"))
+    assert CalcanimScene.font(big, FONT_SMALL) == pytest.approx(FONT_SMALL * big.theme.text_scale)

@@ -20,6 +20,10 @@ MARGIN_FRACTION = 0.03
 #: control points, which can stand a pixel or so outside the ink.
 TOLERANCE_PX = 1.5
 
+#: A text set at exactly the minimum size measures a hair under it (font sizes are read back from
+#: heights); this much is forgiven.
+SIZE_TOLERANCE_PX = 0.05
+
 KINDS = ("overlap", "crossed", "outside", "too_small", "low_contrast")
 
 
@@ -145,7 +149,7 @@ def too_small(texts: list[TextItem], short_side: float) -> list[Hit]:
     return [
         Hit("too_small", ("too_small", t.key), quote(t.label),
             f"{t.height:.1f} px tall, below {floor:.1f} px (2% of the short side)", floor - t.height)
-        for t in texts if t.height < floor
+        for t in texts if t.height < floor - SIZE_TOLERANCE_PX
     ]
 
 
