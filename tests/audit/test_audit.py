@@ -178,3 +178,15 @@ def test_every_clip_aspect_and_theme_is_clean() -> None:
              for c in data["clips"] for f in c["findings"]]
     assert found == [], f"{len(found)} findings in {seconds:.0f} s:\n" + "\n".join(found[:40])
     assert result.returncode == 0
+
+
+class BrokenScene(_TestScene):
+    def construct(self) -> None:
+        raise ZeroDivisionError("division by zero")
+
+
+def test_a_scene_that_fails_is_one_error() -> None:
+    from calcanim.errors import RenderError
+
+    with pytest.raises(RenderError, match=r"auditing BrokenScene \(16:9, dark\) failed: ZeroDivisionError"):
+        audit_scene(BrokenScene, "16:9", "dark")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from calcanim.audit.checks import KINDS, Hit, check
+from calcanim.errors import CalcanimError, RenderError
 from calcanim.params.base import SceneParams
 from calcanim.registry import SCENES, get_scene
 from calcanim.style.layout import ASPECTS, make_layout
@@ -131,15 +132,21 @@ def audit_scene(scene_class: type, aspect: str, theme_name: str, params: Any = N
             kwargs: dict[str, Any] = {"theme": theme, "renderer": renderer}
             if params is not None:
                 kwargs["params"] = params
-            scene = scene_class(**kwargs)
-            duration = float(getattr(getattr(scene, "plan", None), "duration", 0.0) or 0.0)
-            # A scene without a plan (a test scene) is looked at every quarter second.
-            sampler.interval = max(0.25, duration / REGULAR_SAMPLES) if duration > 0 else 0.25
-            scene.setup()
-            scene.construct()
-            scene.tear_down()
-            if sampler.last_settled < renderer.time - 1e-6 or not sampler.snapshots:
-                sampler.settled(scene, renderer.time, force=True)
+            try:
+                scene = scene_class(**kwargs)
+                duration = float(getattr(getattr(scene, "plan", None), "duration", 0.0) or 0.0)
+                # A scene without a plan (a test scene) is looked at every quarter second.
+                sampler.interval = max(0.25, duration / REGULAR_SAMPLES) if duration > 0 else 0.25
+                scene.setup()
+                scene.construct()
+                scene.tear_down()
+                if sampler.last_settled < renderer.time - 1e-6 or not sampler.snapshots:
+                    sampler.settled(scene, renderer.time, force=True)
+            except CalcanimError:
+                raise
+            except Exception as error:  # a scene that fails to build reaches the user as one line, like render
+                label = name or scene_class.__name__
+                raise RenderError(f"auditing {label} ({aspect}, {theme_name}) failed: {type(error).__name__}: {error}") from error
     report = summarise(name or scene_class.__name__, aspect, theme_name, sampler.snapshots)
     report.seconds = time.perf_counter() - started
     return report
