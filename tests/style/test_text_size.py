@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from manim import MathTex, Text, tempconfig
 
-from calcanim.render import shared_tex_cache
+from calcanim.rendering import shared_tex_cache
 from calcanim.scenes.base import tex_template
 from calcanim.style.layout import ASPECTS, make_layout
 from calcanim.style.text_size import DIGIT_HEIGHT_PER_POINT, legible_font, min_font_size

@@ -31,7 +31,7 @@ from manim.utils.family import extract_mobject_family_members
 
 from calcanim.audit.snapshot import Cover, Snapshot, StrokeItem, TextItem
 from calcanim.style.contrast import RGB, blend, hex_to_rgb
-from calcanim.style.text_size import digit_height
+from calcanim.style.text_size import TextKind, digit_height
 
 TEX_TYPES = (SingleStringMathTex, DecimalNumber)
 PANGO_TYPES = (Text, MarkupText, Paragraph)
@@ -50,19 +50,20 @@ def rasters_not_painted() -> Iterator[None]:
     """While auditing, calcanim's rasterised 3D and contour views skip their painting (two thirds of
     a gradient-descent audit): their pixels are not audited, only the texts and lines around them.
     Each renderer hands back its raster as it stands (cleared at construction)."""
-    from calcanim.scenes import surface_view
+    from calcanim.raster.contour import ContourRenderer
+    from calcanim.raster.surface import SurfaceRenderer
 
-    saved = []
-    for name in ("SurfaceRenderer", "ContourRenderer"):
-        cls = getattr(surface_view, name, None)
-        if cls is not None and "render" in cls.__dict__:
+    saved: list[tuple[type, Any]] = []
+    renderers: tuple[type, ...] = (SurfaceRenderer, ContourRenderer)
+    for cls in renderers:
+        if "render" in cls.__dict__:
             saved.append((cls, cls.__dict__["render"]))
-            cls.render = _unpainted
+            setattr(cls, "render", _unpainted)
     try:
         yield
     finally:
         for cls, render in saved:
-            cls.render = render
+            setattr(cls, "render", render)
 
 
 def _unpainted(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -139,13 +140,13 @@ class Sampler:
                     shot.covers.append(Cover(box, order.get(id(mob), 0), colour))
 
         for mob, _, _ in texts:
-            item = self._text(mob, to_px, order, shot, per_unit)
-            if item is not None:
-                shot.texts.append(item)
+            text = self._text(mob, to_px, order, shot, per_unit)
+            if text is not None:
+                shot.texts.append(text)
         for mob, path, key in others:
-            item = self._stroke(mob, path, key, to_px, order, background)
-            if item is not None:
-                shot.strokes.append(item)
+            stroke = self._stroke(mob, path, key, to_px, order, background)
+            if stroke is not None:
+                shot.strokes.append(stroke)
         return shot
 
     def _text(self, mob: Mobject, to_px: Any, order: dict[int, int], shot: Snapshot, per_unit: float) -> TextItem | None:
@@ -157,9 +158,9 @@ class Sampler:
         box = _box(to_px(points))
         if box is None or box[2] - box[0] <= 0 or box[3] - box[1] <= 0:
             return None
-        kind = "text" if isinstance(mob, PANGO_TYPES) else "tex"
+        kind: TextKind = "text" if isinstance(mob, PANGO_TYPES) else "tex"
         try:
-            size = float(mob.font_size)  # type: ignore[attr-defined]
+            size = float(mob.font_size)
         except (AttributeError, ZeroDivisionError, TypeError):
             size = float("nan")
         height = digit_height(size, kind) * per_unit if np.isfinite(size) and size > 0 else box[3] - box[1]
@@ -196,7 +197,7 @@ class SamplingRenderer(CairoRenderer):
     """A Cairo renderer that draws nothing and writes nothing; it keeps time and calls a Sampler."""
 
     def __init__(self, sampler: Sampler, frame_rate: float) -> None:
-        super().__init__(file_writer_class=_NoFiles)  # type: ignore[arg-type]
+        super().__init__(file_writer_class=_NoFiles)
         self.sampler = sampler
         self.dt = 1.0 / frame_rate
 

@@ -108,7 +108,7 @@ def audit_scene(scene_class: type, aspect: str, theme_name: str, params: Any = N
 
     from calcanim.audit.probe import Sampler, SamplingRenderer, rasters_not_painted
     from calcanim.manim_speedups import svg_paths_shared_by_copies
-    from calcanim.render import shared_tex_cache
+    from calcanim.rendering import shared_tex_cache
     from calcanim.svg_cache import svg_disk_cache
 
     started = time.perf_counter()

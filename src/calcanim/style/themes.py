@@ -12,7 +12,6 @@ is wrong):
 
 from __future__ import annotations
 
-import difflib
 import functools
 import tomllib
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from calcanim.errors import ParamError
 from calcanim.style.assets import assets_dir
 from calcanim.style.contrast import TEXT_MIN_CONTRAST, contrast_ratio, hex_to_rgb
+from calcanim.suggest import did_you_mean
 
 DEFAULT_THEME = "dark"
 #: Status word -> the theme field that colours it.
@@ -122,8 +122,7 @@ def load_theme(name: str = DEFAULT_THEME) -> Theme:
     path = assets_dir() / "themes" / f"{name}.toml"
     if not path.is_file():
         names = theme_names()
-        nearest = difflib.get_close_matches(name, names, n=1)
-        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        hint = did_you_mean(name, names)
         raise ParamError(f"unknown theme '{name}'; {hint}available themes: {', '.join(names)}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     data["runs"] = tuple(data["runs"])
