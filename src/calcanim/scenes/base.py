@@ -8,6 +8,7 @@ import sys
 import typing
 from typing import Any, ClassVar, Generic, TypeVar
 
+import numpy as np
 from manim import DecimalNumber, MathTex, Scene, TexTemplate, Text, config
 
 from calcanim.errors import CalcanimError
@@ -15,6 +16,7 @@ from calcanim.params.base import SceneParams
 from calcanim.plans.base import Plan
 from calcanim.scenes.readout import Readout
 from calcanim.style.assets import assets_dir
+from calcanim.style.layout import edge_margins
 from calcanim.style.text_size import TextKind, legible_font
 from calcanim.style.themes import DEFAULT_THEME, Theme, load_theme
 
@@ -93,6 +95,13 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
     @property
     def portrait(self) -> bool:
         return self.frame_width < self.frame_height
+
+    @property
+    def edge(self) -> np.ndarray:
+        """Buffer (x, y, 0) from the frame's edges that keeps text out of the audited 3% margin
+        (``mob.to_corner(UL, buff=self.edge)``)."""
+        mx, my = edge_margins(self.frame_width, self.frame_height)
+        return np.array([mx, my, 0.0])
 
     def font(self, size: float, kind: TextKind = "tex") -> float:
         """``size`` in the theme's scale, never below the legible minimum (2% of the short side;

@@ -4,7 +4,9 @@ the step is an arrow on the x axis; one panel per learning rate (or all overlaid
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, Line, Mobject, ValueTracker, VGroup, VMobject, linear
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, Line, Mobject, Rectangle, ValueTracker, VGroup, VMobject, linear,
+)
 
 from calcanim.numerics.projection import clip_segment_to_rectangle
 from calcanim.numerics.tangent_line import tick_values
@@ -31,7 +33,6 @@ from calcanim.style.rect import Rect
 
 FONT_LABEL, FONT_SMALL = FONT_READ, FONT_MIN
 
-MARGIN = 0.4
 HOP = 0.12  # a hop rises this share of the panel height above the chord between two iterates
 
 
@@ -58,14 +59,15 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
         self.clock = ValueTracker(0.0)
         self.colours = run_colours(theme, len(pl.runs))
 
-        header = self.make_header(W - 2 * MARGIN)
-        header.to_corner(UP + LEFT, buff=MARGIN)
+        mx, my, _ = self.edge
+        header = self.make_header(W - 2 * mx)
+        header.to_corner(UP + LEFT, buff=self.edge)
         counter = self.make_counter()
-        counter.to_corner(UP + RIGHT, buff=MARGIN)
+        counter.to_corner(UP + RIGHT, buff=self.edge)
         if counter.get_left()[0] < header.get_right()[0] + 0.3:
             counter.next_to(header, DOWN, aligned_edge=LEFT, buff=0.15)
         body_top = min(header.get_bottom()[1], counter.get_bottom()[1]) - 0.3
-        body = Rect(0.0, (body_top + (-H / 2 + MARGIN)) / 2, W - 2 * MARGIN, body_top - (-H / 2 + MARGIN))
+        body = Rect(0.0, (body_top + (-H / 2 + my)) / 2, W - 2 * mx, body_top - (-H / 2 + my))
         overlaid = p.layout == "overlaid"
         if self.portrait:
             strip_h = min(3.6, body.height * 0.3)
@@ -247,10 +249,13 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
             escaped = self.math(r"\text{escaped}", size=FONT_SMALL, colour=bad)
             marker.set_stroke(opacity=0.0)
             escaped.set_opacity(0.0)
+            # an opaque backing in the background colour: where no clean spot is free (a narrow panel), the axis
+            # or curve behind the word is hidden rather than drawn through it
+            backing = Rectangle(stroke_width=0).set_fill(theme.background, opacity=0.0)
 
             def update(mob: Mobject, run: Run1D = run, xs: np.ndarray = xs, fs: np.ndarray = fs, slopes: np.ndarray = slopes,
                        ball: Dot = ball, tangent: Line = tangent, arrow: VMobject = arrow, marker: VGroup = marker,
-                       escaped: Mobject = escaped, offset: float = offset, exit_step: float | None = exit_step,
+                       escaped: Mobject = escaped, backing: Rectangle = backing, offset: float = offset, exit_step: float | None = exit_step,
                        trail: VGroup = trail, inside: list[bool] = inside) -> None:
                 step = self.step_now()
                 for i, dot in enumerate(trail):  # the iterates visited so far stay as small dots
@@ -309,6 +314,7 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
                 if marker.get_stroke_opacity() != visible:
                     marker.set_stroke(opacity=visible)
                     escaped.set_opacity(visible)
+                    backing.set_fill(opacity=visible)
 
             if exit_step is not None:
                 edge_x = x1 if run.run.escaped_to is None or self.exit_side(run) > 0 else x0
@@ -316,6 +322,10 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
                 marker.move_to(axes.c2p(edge_x, min(max(edge_y, y0), y1)))
                 inward = LEFT if edge_x == x1 else RIGHT
                 curve_points = np.array([axes.c2p(x, y) for x, y in pl.curve[finite]])
+                for line in axis_group:  # the axes and their ticks must not run through the word either
+                    if isinstance(line, Line):
+                        start, end = line.get_start(), line.get_end()
+                        curve_points = np.vstack([curve_points, start + np.outer(np.linspace(0, 1, 60), end - start)])
                 candidates = [(d, b) for b in (0.06, 0.25, 0.5) for d in (inward + UP, inward, inward + DOWN, UP, DOWN)]
                 for direction, buff in candidates:
                     escaped.next_to(marker, direction, buff=buff)
@@ -327,9 +337,11 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
                     escaped.align_to(np.array([rect.cx + rect.width / 2, 0, 0]), RIGHT)
                 if escaped.get_left()[0] < rect.left:
                     escaped.align_to(np.array([rect.left, 0, 0]), LEFT)
+                backing.stretch_to_fit_width(escaped.width + 0.1).stretch_to_fit_height(escaped.height + 0.1)
+                backing.move_to(escaped)
             ball.add_updater(update)
             update(ball)
-            group.add(trail, tangent, arrow, ball, marker, escaped)
+            group.add(trail, tangent, arrow, ball, marker, backing, escaped)
         return group
 
     @staticmethod

@@ -34,8 +34,6 @@ from calcanim.scenes.descent_parts import (
 )
 from calcanim.style.rect import Rect
 
-#: Distance kept from the frame's edges (3% of the 8-unit short side, plus a little).
-EDGE = 0.3
 #: A path's steps older than this many steps are drawn faint, so a long run does not bury the others.
 TRAIL_STEPS = 12
 
@@ -104,9 +102,10 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
         self.clock = ValueTracker(0.0)
         self.colours = run_colours(self.theme, len(pl.runs))
 
-        header, counter = self.make_header(W - 2 * EDGE)
+        mx, my, _ = self.edge
+        header, counter = self.make_header(W - 2 * mx)
         body_top = min(header.get_bottom()[1], counter.get_bottom()[1]) - 0.25
-        body = Rect(0.0, (body_top + (-H / 2 + EDGE)) / 2, W - 2 * EDGE, body_top - (-H / 2 + EDGE))
+        body = Rect(0.0, (body_top + (-H / 2 + my)) / 2, W - 2 * mx, body_top - (-H / 2 + my))
         (x0, x1), (y0, y1) = pl.surface.x_range, pl.surface.y_range
         layout = clip_layout(body, names, (x1 - x0) / (y1 - y0), self.portrait)
         views: list[Mobject] = []
@@ -159,8 +158,8 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
         room = width - counter.width - 0.4 if not self.portrait else width
         if header.width > room:
             header.scale_to_fit_width(room)
-        header.to_corner(UP + LEFT, buff=EDGE)
-        counter.to_corner(UP + RIGHT, buff=EDGE)
+        header.to_corner(UP + LEFT, buff=self.edge)
+        counter.to_corner(UP + RIGHT, buff=self.edge)
         if self.portrait:
             counter.next_to(header, DOWN, aligned_edge=LEFT, buff=0.15)
         return header, counter
@@ -326,7 +325,9 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
             self.math("y", size=FONT_LETTER, colour=muted).next_to([corner_bl[0], (corner_bl[1] + corner_tr[1]) / 2, 0], LEFT, buff=0.1),
         )
         labels[0].align_to(corner_bl, LEFT)  # x0 right of the corner, y0 above it: the two never touch
+        labels[1].align_to(corner_tr, RIGHT)  # and the far ends inside the map's width and height, off the margin
         labels[3].align_to(corner_bl, DOWN)
+        labels[4].align_to(corner_tr, UP)
         escapes = VGroup()
         for run in pl.runs:
             if run.view_exit is None or not run.escaped:

@@ -39,6 +39,21 @@ class Layout:
         return self.ratio < 1
 
 
+#: Share of the frame's width (left and right) and height (top and bottom) kept clear of text (issue 15).
+EDGE_FRACTION = 0.03
+
+
+def edge_margins(frame_width: float, frame_height: float, pad: float = 0.05) -> tuple[float, float]:
+    """(x, y) distances, in manim units, that keep text outside the 3% margin on every edge, plus ``pad``.
+
+    The long side's 3% is wider than a fixed 0.45 in 16:9 (0.43 units), so a margin must follow the frame.
+
+    >>> [round(m, 3) for m in edge_margins(16 * 8 / 9, 8.0)]
+    [0.477, 0.29]
+    """
+    return EDGE_FRACTION * frame_width + pad, EDGE_FRACTION * frame_height + pad
+
+
 def make_layout(quality: str, aspect: str = "16:9") -> Layout:
     """Pixel size and fps for a quality and aspect; the short side keeps the quality's line count.
 
