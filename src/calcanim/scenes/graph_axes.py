@@ -26,11 +26,13 @@ def window_axes(
     x_ticks: int = 5,
     y_ticks: int = 5,
     avoid: Callable[[np.ndarray], Any] | None = None,
+    avoid_points: np.ndarray | None = None,
 ) -> Axes:
     """Axes spanning box = (x_min, x_max, y_min, y_max) on a width x height area, numbers on the ticks.
 
     avoid: the plotted f; a tick number the curve would cross moves to the other side of its axis,
-    or is left out when the curve crosses it there too.
+    or is left out when the curve crosses it there too. avoid_points: (n, 2) data points of other
+    lines the clip will draw (a tangent's sweep, say), avoided the same way.
     """
     theme = scene.theme
     x_min, x_max, y_min, y_max = box
@@ -48,26 +50,40 @@ def window_axes(
         if x == ox and y_min < oy:  # the y axis stands here; its own labels say enough
             continue
         label = scene.math(decimal_label(x, 6), size=FONT_LABEL, colour=theme.muted)
-        if _placed_clear(axes, label, axes.c2p(x, oy), (DOWN, UP), avoid):
+        if _placed_clear(axes, label, axes.c2p(x, oy), (DOWN, UP), avoid, avoid_points):
             axes.add(label)
     for y in tick_values(y_min, y_max, y_ticks):
         if y == oy and x_min < ox:
             continue
         label = scene.math(decimal_label(y, 6), size=FONT_LABEL, colour=theme.muted)
-        if _placed_clear(axes, label, axes.c2p(ox, y), (LEFT, RIGHT), avoid):
+        if _placed_clear(axes, label, axes.c2p(ox, y), (LEFT, RIGHT), avoid, avoid_points):
             axes.add(label)
     return axes
 
 
 def _placed_clear(
-    axes: Axes, label: Mobject, point: np.ndarray, sides: tuple[np.ndarray, ...], avoid: Callable[[np.ndarray], Any] | None
+    axes: Axes, label: Mobject, point: np.ndarray, sides: tuple[np.ndarray, ...], avoid: Callable[[np.ndarray], Any] | None,
+    avoid_points: np.ndarray | None = None,
 ) -> bool:
-    """Put label beside point on the first side where the curve y = avoid(x) misses it; False if none."""
+    """Put label beside point on the first side where the curve y = avoid(x) and the points miss it; False if none."""
+    screen = None
+    if avoid_points is not None and len(avoid_points):
+        screen = np.array([axes.c2p(x, y)[:2] for x, y in avoid_points])
     for side in sides:
         label.next_to(point, side, buff=0.15)
-        if avoid is None or not _crosses(axes, label, avoid):
-            return True
+        if avoid is not None and _crosses(axes, label, avoid):
+            continue
+        if screen is not None and _covers_any(label, screen):
+            continue
+        return True
     return False
+
+
+def _covers_any(label: Mobject, screen: np.ndarray, margin: float = 0.06) -> bool:
+    """True when any (x, y) screen point lies in label's box (with a small margin)."""
+    low = label.get_corner(DOWN + LEFT)[:2] - margin
+    high = label.get_corner(UP + RIGHT)[:2] + margin
+    return bool(np.any(np.all((screen >= low) & (screen <= high), axis=1)))
 
 
 def _crosses(axes: Axes, label: Mobject, f: Callable[[np.ndarray], Any]) -> bool:

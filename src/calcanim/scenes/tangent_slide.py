@@ -82,16 +82,17 @@ class TangentSlideScene(FrameTimed, CalcanimScene[TangentSlideParams, TangentSli
         width = fw - 2 * MARGIN - 1.0
         height = top - bottom if not self.portrait else min(top - bottom, width * 1.5)
         width, height, window, self.equal_axes = equal_unit_area(pl.window, width, height)
-        axes = window_axes(self, window, width, height, avoid=pl.expression)
+        x_unit = width / (window[1] - window[0])
+        y_unit = height / (window[3] - window[2])
+        half_length = min(p.line_length, width * 0.8) / 2
+        sweep = self.tangent_sweep(half_length, x_unit, y_unit)
+        axes = window_axes(self, window, width, height, avoid=pl.expression, avoid_points=sweep)
         axes.move_to([0.35 if width > fw - 2 * MARGIN - 1.2 else 0.0, (top + bottom) / 2, 0])
         self.axes = axes
         scale_note = VGroup()
         if not self.equal_axes:  # the curve is too tall for equal units: say the tilt is not the slope
             scale_note = self.math(r"\text{axes not to scale}", size=FONT_LABEL, colour=theme.muted)
             scale_note.next_to(axes, DOWN, buff=0.1).align_to(axes, RIGHT)
-        x_unit = width / (window[1] - window[0])
-        y_unit = height / (window[3] - window[2])
-        half_length = min(p.line_length, width * 0.8) / 2
 
         curve = curve_with_corners(
             axes, pl.expression, p.x_min, p.x_max, [c.x for c in pl.corners], color=theme.curve, stroke_width=theme.stroke(4)
@@ -155,6 +156,19 @@ class TangentSlideScene(FrameTimed, CalcanimScene[TangentSlideParams, TangentSli
 
         self.caption("Near the point the line matches the curve: the derivative is the slope of that line.", ENDING_SECONDS)
         self.timed_wait(ENDING_SECONDS)
+
+    def tangent_sweep(self, half_length: float, x_unit: float, y_unit: float) -> np.ndarray:
+        """(n, 2) data points along the tangent lines the slide will draw, for tick labels to keep clear of."""
+        pl = self.plan
+        start, end = pl.params.path
+        points = []
+        for x0 in np.linspace(min(start, end), max(start, end), 240):
+            if pl.corner_near(x0) is not None:
+                continue
+            (ax, ay), (bx, by) = pl.tangent_segment(pl.tangent_at(x0), half_length, x_unit, y_unit)
+            t = np.linspace(0.0, 1.0, 40)[:, None]
+            points.append(np.column_stack([ax + t[:, 0] * (bx - ax), ay + t[:, 0] * (by - ay)]))
+        return np.concatenate(points) if points else np.zeros((0, 2))
 
     def rest_at_corner(
         self,
