@@ -48,8 +48,11 @@ from calcanim.plans.secant_to_tangent import (
 from calcanim.numerics.tangent_line import line_in_box
 from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
+from calcanim.style.contrast import faintest_opacity
 from calcanim.scenes.graph_axes import curve_with_corners, keep_redrawn, stop_redrawing, window_axes
 
+#: Frames at least this much wider than tall put the readouts beside the graph; squarer ones stack them.
+SIDE_BY_SIDE_RATIO = 1.2
 #: On-screen run (manim units) below which the triangle's labels no longer fit and the inset takes over.
 INSET_APPEARS_BELOW = 0.9
 INSET_FULL_BELOW = 0.55
@@ -60,15 +63,22 @@ class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, Seca
     def construct(self) -> None:
         self.start_clock()
         theme, pl, p = self.theme, self.plan, self.params
-        title = self.math(r"\frac{f(a+h)-f(a)}{h}\;\longrightarrow\;f'(a)", size=FONT_TITLE)
+        fw, fh = self.frame_width, self.frame_height
+        mx, my, _ = self.edge
+        # a square frame stacks the graph over the readouts and the table: the title gives up some height
+        self.square = not self.portrait and fw / fh < SIDE_BY_SIDE_RATIO
+        title = self.math(r"\frac{f(a+h)-f(a)}{h}\;\longrightarrow\;f'(a)", size=FONT_BODY if self.square else FONT_TITLE)
         subtitle = self.math(f"f(x) = {pl.function_tex},\\quad a = {pl.a_label}", size=FONT_LABEL, colour=theme.muted)
         for line in (title, subtitle):  # each on its own: a wide title must not shrink the subtitle
-            if line.width > self.frame_width - 2 * MARGIN:
-                line.scale_to_fit_width(self.frame_width - 2 * MARGIN)
-        header = VGroup(title, subtitle).arrange(DOWN, buff=0.2)
-        header.to_edge(UP, buff=MARGIN)
+            if line.width > fw - 2 * max(mx, MARGIN):
+                line.scale_to_fit_width(fw - 2 * max(mx, MARGIN))
+        header = VGroup(title, subtitle).arrange(DOWN, buff=0.2 if not self.square else 0.12)
+        header.to_edge(UP, buff=max(my, MARGIN) if not self.square else my)
 
-        graph_w, graph_h, graph_centre, panel_centre, panel_w = self.regions(header)
+        first = pl.checkpoints[0]
+        live, h_parts, slope_values = self.live_readouts(first.h, down=self.portrait or pl.corner is not None)
+        table, rows = self.slope_table()
+        graph_w, graph_h, graph_centre, panel, panel_w = self.regions(header, live, table)
         axes = window_axes(self, pl.window, graph_w, graph_h, avoid=pl.expression)
         axes.move_to(graph_centre)
         self.axes = axes
@@ -80,7 +90,6 @@ class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, Seca
         p_dot = Dot(axes.c2p(p.a, pl.f_a), radius=0.08, color=theme.point).set_z_index(3)
 
         log_h = ValueTracker(np.log10(p.hs[0]))
-        first = pl.checkpoints[0]
         colours = {1: theme.accent, -1: theme.good}
         q_dots = {side: Dot(radius=0.07, color=colours[side]).set_z_index(2) for side in pl.sides}
         secants = {side: Line(ORIGIN3, RIGHT, color=colours[side], stroke_width=theme.stroke(3)) for side in pl.sides}
@@ -90,12 +99,6 @@ class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, Seca
         rise_label = self.math("f(a+h)-f(a)", size=FONT_LABEL, colour=theme.accent)
         triangle = VGroup(*runs.values(), *rises.values())
 
-        live, h_parts, slope_values = self.live_readouts(first.h)
-        table, rows = self.slope_table()
-        panel = VGroup(live, table).arrange(DOWN, buff=0.45)
-        if panel.width > panel_w:
-            panel.scale_to_fit_width(panel_w)
-        panel.move_to(panel_centre)
         inset = Inset(self, axes, graph_w, graph_h, colours, curve)
 
         def place_triangle(h: float) -> None:
@@ -173,7 +176,13 @@ class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, Seca
         stop_redrawing(*secants.values(), *q_dots.values(), live, triangle, run_label, rise_label, inset.group)
 
         limit, verdict = self.limit_and_verdict(table, panel_w)
-        fades = [s.animate.set_stroke(opacity=0.35) for s in secants.values()]
+        if self.square:  # no room under the table: the verdict takes the live readouts' place (the table keeps their values)
+            verdict.move_to(live)
+        # faded, the secants still stand out from the background (3:1, the audit's line contrast)
+        fades = [s.animate.set_stroke(opacity=faintest_opacity(colours[side], theme.background, 0.35))
+                 for side, s in secants.items()]
+        if self.square:
+            fades.append(FadeOut(live))
         if pl.corner is None:
             self.caption(
                 "In the limit h -> 0 the secant becomes the tangent, and its slope is the derivative: "
@@ -202,7 +211,7 @@ class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, Seca
 
     # Readouts and table -------------------------------------------------------------------------
 
-    def live_readouts(self, h: float) -> tuple[VGroup, tuple[Mobject, Mobject], dict[int, Mobject]]:
+    def live_readouts(self, h: float, down: bool) -> tuple[VGroup, tuple[Mobject, Mobject], dict[int, Mobject]]:
         """h ~ m * 10^k and the secant slope(s), each rounded once from the true value (hence \\approx).
 
         They come back showing the widest values they will take; follow() sets the real ones after layout.
@@ -226,7 +235,7 @@ class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, Seca
             slope_values[side] = value
             rows.append(VGroup(self.math(names[side], size=FONT_BODY), value).arrange(RIGHT, buff=0.15))
         live = VGroup(*rows).arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
-        if pl.corner is not None or self.portrait:
+        if down:
             live.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
         return live, (h_mantissa, h_power), slope_values  # still showing the widest values: lay out, then set
 
@@ -290,23 +299,47 @@ class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, Seca
 
     # Layout -------------------------------------------------------------------------------------
 
-    def regions(self, header: Mobject) -> tuple[float, float, np.ndarray, np.ndarray, float]:
-        """Graph size and centre, panel centre and width, from the frame's shape."""
+    def regions(self, header: Mobject, live: VGroup, table: VGroup) -> tuple[float, float, np.ndarray, VGroup, float]:
+        """Graph size and centre, and the panel (live readouts over the table) placed, with its width.
+
+        Wide frames put the panel beside the graph at its full size (the graph takes what is left, the
+        live readouts stacking when that gains room); portrait and square frames stack graph and panel."""
         fw, fh = self.frame_width, self.frame_height
+        mx, my, _ = self.edge
+        left_edge, right_edge = -fw / 2 + max(mx, MARGIN), fw / 2 - max(mx, MARGIN)
         top = header.get_bottom()[1] - 0.35
-        bottom = -fh / 2 + MARGIN + 0.35
-        if self.portrait or fw / fh < 1.2:
+        bottom = -fh / 2 + max(my, MARGIN) + 0.35
+        panel = VGroup(live, table)
+        if not self.portrait and not self.square:
+            for down in (False, True):
+                if down:
+                    live.arrange(DOWN, buff=0.22, aligned_edge=LEFT)
+                panel.arrange(DOWN, buff=0.45)
+                graph_w = min(fw * 0.52, right_edge - left_edge - 0.9 - 0.5 - panel.width)
+                if graph_w >= fw * 0.4:
+                    break
+            graph_h = top - bottom - 0.3
+            graph_centre = np.array([left_edge + 0.9 + graph_w / 2, (top + bottom) / 2 + 0.15, 0.0])
+            panel_left = graph_centre[0] + graph_w / 2 + 0.5
+            panel_w = right_edge - panel_left
+            if panel.width > panel_w:  # only with a very long function or window: never below the legible size
+                panel.scale_to_fit_width(panel_w)
+            panel.move_to([panel_left + panel_w / 2, (top + bottom) / 2, 0.0])
+            return graph_w, graph_h, graph_centre, panel, panel_w
+        panel_w = right_edge - left_edge
+        graph_w = panel_w - 0.9
+        panel.arrange(DOWN, buff=0.45 if not self.square else 0.3)
+        if panel.width > panel_w:
+            panel.scale_to_fit_width(panel_w)
+        if self.portrait:
             graph_h = (top - bottom) * 0.5
-            graph_w = fw - 2 * MARGIN - 0.9
             graph_centre = np.array([0.3, top - graph_h / 2 - 0.1, 0.0])
-            panel_centre = np.array([0.0, (top - graph_h - 0.5 + bottom) / 2, 0.0])
-            return graph_w, graph_h, graph_centre, panel_centre, fw - 2 * MARGIN
-        graph_w = fw * 0.52
-        graph_h = top - bottom - 0.3
-        graph_centre = np.array([-fw / 2 + MARGIN + 0.9 + graph_w / 2, (top + bottom) / 2 + 0.15, 0.0])
-        panel_left = graph_centre[0] + graph_w / 2 + 0.5
-        panel_w = fw / 2 - MARGIN - panel_left
-        return graph_w, graph_h, graph_centre, np.array([panel_left + panel_w / 2, (top + bottom) / 2, 0.0]), panel_w
+            panel.move_to([0.0, (top - graph_h - 0.5 + bottom) / 2, 0.0])
+            return graph_w, graph_h, graph_centre, panel, panel_w
+        panel.move_to([0.0, 0.0, 0.0]).to_edge(DOWN, buff=my)
+        graph_bottom = panel.get_top()[1] + 0.3 + 0.4  # the x axis' numbers sit under the graph
+        graph_h = top - graph_bottom
+        return graph_w, graph_h, np.array([0.3, (top + graph_bottom) / 2, 0.0]), panel, panel_w
 
     def ends(self, segment: tuple[tuple[float, float], tuple[float, float]] | None) -> tuple[np.ndarray, np.ndarray]:
         if segment is None:  # cannot happen: the line passes through (a, f(a)), inside the window

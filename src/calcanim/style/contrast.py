@@ -58,3 +58,20 @@ def blend(front: str | RGB, back: str | RGB, opacity: float) -> RGB:
     k = hex_to_rgb(back) if isinstance(back, str) else back
     a = min(1.0, max(0.0, opacity))
     return tuple(a * x + (1 - a) * y for x, y in zip(f, k))  # type: ignore[return-value]
+
+
+def faintest_opacity(colour: str | RGB, background: str | RGB, wanted: float, minimum: float = LINE_MIN_CONTRAST) -> float:
+    """``wanted`` opacity, raised as little as needed for ``colour`` over ``background`` to keep ``minimum``
+    contrast (a faded line that must still be seen).
+
+    >>> faintest_opacity("#FFFFFF", "#000000", 0.5)  # grey 0.5 on black: 5.3:1 already
+    0.5
+    >>> round(faintest_opacity("#FFFFFF", "#000000", 0.2), 2)  # grey 0.36 on black is 3.14:1, grey 0.35 3.04:1
+    0.36
+    >>> faintest_opacity("#EEEEEE", "#FFFFFF", 0.2)  # never 3:1 on white: fully opaque
+    1.0
+    """
+    opacity = wanted
+    while opacity < 1.0 and contrast_ratio(blend(colour, background, opacity), background) < minimum + 0.05:
+        opacity = min(1.0, round(opacity + 0.01, 6))
+    return opacity
