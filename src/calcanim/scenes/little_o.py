@@ -58,13 +58,33 @@ class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
         header = VGroup(title, subtitle).arrange(DOWN, buff=0.2).to_edge(UP, buff=MARGIN)
         top = header.get_bottom()[1] - 0.35
         bottom = -fh / 2 + MARGIN
-        stacked = self.portrait or fw / fh < 1.2
+        stacked = self.portrait
+        square = not self.portrait and fw / fh < 1.2
 
-        good_label = self.math(r"\frac{r(\varepsilon)}{\varepsilon}", size=FONT_BODY, colour=theme.good)
-        bad_label = self.math(f"\\frac{{r(\\varepsilon) + {pl.bad_error_tex}}}{{\\varepsilon}}", size=FONT_BODY, colour=theme.bad)
+        if square:  # one line high: the table leaves the pictures room
+            good_label = self.math(r"r(\varepsilon)/\varepsilon", size=FONT_BODY, colour=theme.good)
+            bad_label = self.math(f"(r(\\varepsilon) + {pl.bad_error_tex})/\\varepsilon", size=FONT_BODY, colour=theme.bad)
+        else:
+            good_label = self.math(r"\frac{r(\varepsilon)}{\varepsilon}", size=FONT_BODY, colour=theme.good)
+            bad_label = self.math(f"\\frac{{r(\\varepsilon) + {pl.bad_error_tex}}}{{\\varepsilon}}", size=FONT_BODY, colour=theme.bad)
         table, rows = self.ratio_table(good_label, bad_label)
         verdicts = self.verdicts()
-        if stacked:
+        mx, my, _ = self.edge
+        if square:  # the picture beside the ratio graph, over the table (full size) and the verdicts on one line
+            verdicts.arrange(RIGHT, buff=0.6)
+            width = fw - 2 * mx
+            bottom = -fh / 2 + my
+            verdicts.align_to([0, bottom, 0], DOWN).set_x(0)
+            table.next_to(verdicts, UP, buff=0.3).set_x(0)
+            region_bottom = table.get_top()[1] + 0.3
+            half = (width - 0.5) / 2
+            picture_w = half
+            picture_h = top - region_bottom - 0.45  # the legend under it
+            picture_centre = np.array([-fw / 2 + mx + half / 2, top - picture_h / 2, 0.0])
+            graph_w = half - 0.95  # the y numbers on the left, half the last eps label on the right
+            graph_h = top - region_bottom - 0.45
+            graph_centre = np.array([fw / 2 - mx - 0.35 - graph_w / 2, top - graph_h / 2, 0.0])
+        elif stacked:
             width = fw - 2 * MARGIN
             for block in (table, verdicts):
                 if block.width > width:
@@ -175,8 +195,16 @@ class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
             tips=False,
             axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
         ).move_to(centre)
-        for row, u in zip(pl.rows, pl.stops, strict=True):  # below the plot, where no axis line runs
-            axes.add(self.math(row.eps_tex, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(u, y0), DOWN, buff=0.12))
+        eps_labels = [self.math(row.eps_tex, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(u, y0), DOWN, buff=0.12)
+                      for row, u in zip(pl.rows, pl.stops, strict=True)]  # below the plot, where no axis line runs
+        shown: list[Mobject] = []
+        for label in eps_labels:  # a narrow graph names every other eps (the table names them all)
+            if not shown or label.get_left()[0] > shown[-1].get_right()[0] + 0.15:
+                shown.append(label)
+        if eps_labels and shown[-1] is not eps_labels[-1] and len(shown) > 1:
+            if eps_labels[-1].get_left()[0] > shown[-2].get_right()[0] + 0.15:
+                shown[-1] = eps_labels[-1]
+        axes.add(*shown)
         for y in tick_values(y0, y1, 3):
             if y != 0.0:
                 axes.add(self.math(decimal_label(y, 4), size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(u0, y), LEFT, buff=0.12))
@@ -235,15 +263,20 @@ class Picture:
         self.eps_label = scene.math(r"\varepsilon", size=FONT_LABEL, colour=theme.muted)
         self.good_label = scene.math(r"r(\varepsilon)", size=FONT_LABEL, colour=theme.good)
         self.bad_label = scene.math(f"r(\\varepsilon) + {pl.bad_error_tex}", size=FONT_LABEL, colour=theme.bad)
-        legend = VGroup(
-            scene.math(r"\text{the window shrinks with } \varepsilon", size=FONT_LABEL, colour=theme.muted),
-        ).next_to(frame, DOWN, buff=0.12)
+        legend = VGroup(scene.math(r"\text{the window shrinks with } \varepsilon", size=FONT_LABEL, colour=theme.muted))
+        if legend.width > width:  # a narrow picture: two lines
+            legend = VGroup(
+                scene.math(r"\text{the window shrinks}", size=FONT_LABEL, colour=theme.muted),
+                scene.math(r"\text{with } \varepsilon", size=FONT_LABEL, colour=theme.muted),
+            ).arrange(DOWN, buff=0.1)
+        legend.next_to(frame, DOWN, buff=0.12)
+        self.legend = legend
         self.group = VGroup(
             frame, self.curve, self.tangent, self.offset, self.run, self.good_bar, self.bad_bar,
             self.point, self.moving, self.eps_label, self.good_label, self.bad_label, legend,
         )
         self.bar_gap = 0.14
-        self.last_direction: dict[int, np.ndarray] = {}
+        self.last_direction: dict[int, tuple[np.ndarray, float]] = {}
         self.show(pl.params.eps_values[0])
 
     def to_screen(self, u: Any, y: Any, box: tuple[float, float, float, float]) -> np.ndarray:
@@ -277,10 +310,10 @@ class Picture:
         self.moving.move_to(at_curve)
         run_end = self.to_screen(eps, 0.0, box)[0]
         place_segment(self.run, origin, run_end)
-        self.eps_label.next_to((origin + run_end) / 2, DOWN, buff=0.1)
         lines = np.concatenate(
             [self.curve.points[:, :2], _along(self.tangent), _along(self.offset), _along(self.run), _along(self.bad_bar)]
         )
+        self.place_clear(self.eps_label, (origin + run_end) / 2, (DOWN, UP), np.concatenate([lines, _along(self.good_bar)]), [])
         self.place_clear(self.good_label, (at_tangent + at_curve) / 2, (LEFT, UP + LEFT, DOWN + LEFT, UP, DOWN), lines, [self.eps_label])
         self.place_clear(self.bad_label, (at_offset + at_curve) / 2 + shift, (RIGHT, UP + RIGHT, DOWN + RIGHT), lines, [self.eps_label, self.good_label])
 
@@ -295,21 +328,24 @@ class Picture:
         high_limit = self.centre[:2] + np.array([self.width, self.height]) / 2
         half = np.array([label.width, label.height]) / 2
         other_boxes = [(o.get_corner(DOWN + LEFT)[:2], o.get_corner(UP + RIGHT)[:2]) for o in others]
-        best, fewest = directions[0], None
+        best, fewest = (directions[0], LABEL_BUFF), None
         last = self.last_direction.get(id(label))
-        for direction in ([last] if last is not None else []) + [d for d in directions if d is not last]:
-            centre = anchor[:2] + direction[:2] * (LABEL_BUFF + half)
+        tries = [(d, b) for b in (LABEL_BUFF, LABEL_BUFF + 0.2) for d in directions]  # beside it, else a step further
+        if last is not None:  # keep the side it had while that side stays clear (no flicker)
+            tries = [last] + [t for t in tries if not (t[0] is last[0] and t[1] == last[1])]
+        for direction, buff in tries:
+            centre = anchor[:2] + direction[:2] * (buff + half)
             low, high = centre - half - 0.04, centre + half + 0.04
             hits = int(np.count_nonzero(np.all((lines >= low) & (lines <= high), axis=1)))
             hits += 100 * sum(bool(np.all(o_low <= high) and np.all(o_high >= low)) for o_low, o_high in other_boxes)
             if low[1] < low_limit[1] or high[1] > high_limit[1]:
                 hits += 1000
             if fewest is None or hits < fewest:
-                best, fewest = direction, hits
+                best, fewest = (direction, buff), hits
             if hits == 0:
                 break
         self.last_direction[id(label)] = best
-        centre = anchor[:2] + best[:2] * (LABEL_BUFF + half)
+        centre = anchor[:2] + best[0][:2] * (best[1] + half)
         centre[1] = min(max(centre[1], low_limit[1] + half[1]), high_limit[1] - half[1])
         label.move_to([centre[0], centre[1], 0.0])
 
