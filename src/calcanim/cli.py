@@ -250,17 +250,35 @@ def render(
               help="Override every clip's quality.")
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for the lesson (default: renders/<lesson>).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Render on a running Dask cluster (tcp://host:port); workers need calcanim[dask] at this version.")
+@click.option("--cluster", metavar="local:N", default=None,
+              help="Start a Dask LocalCluster of N worker processes on this machine and render on it.")
 @user_errors
 def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, quality: str | None,
-          output_dir: Path | None) -> None:
+          output_dir: Path | None, scheduler: str | None, cluster: str | None) -> None:
     """Render every clip of a lesson file in parallel, with a manifest and a gallery page.
 
     The whole file is checked first; clips already rendered with the same settings are skipped.
+    With --scheduler or --cluster the clips render on a Dask cluster; the files come back here.
     """
     from calcanim.batch import run_lesson
     from calcanim.errors import RenderError
 
-    summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
+    if scheduler is not None and cluster is not None:
+        fail("use --scheduler ADDRESS or --cluster local:N, not both")
+    if scheduler is not None or cluster is not None:
+        from calcanim.batch.cluster import connect, parse_cluster
+
+        from calcanim.lesson import load_lesson
+
+        load_lesson(lesson)  # every problem in the file is reported before a cluster starts
+        local = parse_cluster(cluster) if cluster is not None else None
+        with connect(scheduler, local, stream=sys.stderr) as dask:
+            summary = run_lesson(lesson, jobs=jobs or dask.workers, only=only, force=force, quality=quality,
+                                 output_dir=output_dir, executor_factory=dask.factory)
+    else:
+        summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
     click.echo(str(summary.gallery))
     if summary.failed:
         names = ", ".join(o.name for o in summary.failed)
