@@ -24,6 +24,10 @@ from calcanim.params.little_o import LittleOParams
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.params.tangent_plane import TangentPlaneParams
+from calcanim.params.backprop import BackpropParams
+from calcanim.params.activations import ActivationsParams
+from calcanim.params.vanishing_gradients import VanishingGradientsParams
+from calcanim.params.loss_functions import LossFunctionsParams
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,14 @@ SCENES: dict[str, SceneEntry] = {
         _clip("gradient-descent", GradientDescentParams, "GradientDescentScene",
               "gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
               frame_cost=3.0),
+        _clip("backprop", BackpropParams, "BackpropScene",
+              "forward then backward pass on an expression's computation graph (micrograd's neuron by default)"),
+        _clip("activations", ActivationsParams, "ActivationsScene",
+              "sigmoid, tanh, relu, leaky_relu, gelu, softplus, silu with their derivatives; saturation shaded"),
+        _clip("vanishing-gradients", VanishingGradientsParams, "VanishingGradientsScene",
+              "the chain rule through depth: prod weight * act'(z_k) on a log axis, vanishing or exploding"),
+        _clip("loss-functions", LossFunctionsParams, "LossFunctionsScene",
+              "mse, mae, huber, hinge, log_loss and their gradients; a prediction slides to the target"),
         # One entry per clip; add new clips above this line.
     ]
 }
