@@ -114,7 +114,7 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "gelu", r"\mathrm{gelu}(x) = x\,\Phi(x),\ \ \Phi(x) = \tfrac12\big(1 + \mathrm{erf}(x/\sqrt2)\big)",
             lambda x: x * _phi(x), lambda x: _phi(x) + x * _normal_density(x),
-            derivative_peak=_gelu_peak, note="exact, with the erf (not the tanh approximation)",
+            derivative_peak=_gelu_peak, note="exact, with the erf,\nnot the tanh approximation",
         ),
         Activation(
             "softplus", r"\mathrm{softplus}(x) = \ln(1 + e^{x})", lambda x: mpmath.log1p(mpmath.exp(x)),

@@ -108,7 +108,7 @@ def _panel(name: str, params: LossFunctionsParams) -> LossPanel:
     else:
         inside = [p for p in params.points] + [params.start, y]
         low, high = min(inside) - 0.5, max(inside) + 0.5
-        slide = (params.start, y)
+        slide = (params.start, _slide_end(name, params.start, y))
     ps = np.linspace(low, high, CURVE_SAMPLES)
     kink = loss.kink(y, delta)
     if kink is not None and not low < kink < high:
@@ -144,6 +144,16 @@ def _panel(name: str, params: LossFunctionsParams) -> LossPanel:
         kink=kink,
         slide=slide,
     )
+
+
+def _slide_end(name: str, start: float, y: float) -> float:
+    """Where the dot stops: on the target for smooth losses; short of mae's kink at the target (its gradient
+    stays -+1 to the end); past hinge's kink at p = y, into the margin where the gradient is 0."""
+    if name == "mae":
+        return start + 0.97 * (y - start)
+    if name == "hinge":
+        return y + 0.5 * (1 if y > start else -1)
+    return y
 
 
 def _gradient_near(loss: Loss, p: float, y: float, delta: float, side: float) -> float:

@@ -14,10 +14,13 @@ from calcanim.plans.tex_numbers import tex_number, tex_power
 INTRO_SECONDS = 2.0
 ENDING_SECONDS = 5.0
 #: What keeps the product near 1, after the lesson's "Exploding & Dying Gradients" section.
-REMEDY = (
-    "Near 1 when every factor weight * act'(z) is near 1: ReLU (act' = 1 for z > 0) with weight 1; "
-    "normalization (batch norm) keeps z where act' is not small; gradient clipping caps exploding gradients."
+REMEDY_PARTS = (
+    "Near 1 when every factor w act'(z) is near 1:",
+    "ReLU (act' = 1 for z > 0) with w = 1;",
+    "normalization keeps z where act' is not small;",
+    "gradient clipping caps exploding gradients.",
 )
+REMEDY = " ".join(REMEDY_PARTS)
 
 
 def log_tex(log10_value: float | None) -> str:
@@ -44,6 +47,11 @@ class ChainView:
     def dead_at(self) -> int | None:
         """The first layer whose factor is exactly 0 (a relu below 0): the gradient is 0 from there on."""
         return next((layer.index for layer in self.layers if layer.factor == 0), None)
+
+    @property
+    def factor_as_power(self) -> bool:
+        """Whether a factor is too small or large for 4 decimals (then it is shown as 10^x too)."""
+        return any(f != 0 and not 1e-4 <= abs(f) < 1e6 for f in (layer.factor for layer in self.layers))
 
     def gradient_tex(self, k: int) -> str:
         """d h_k / d h_0 written out: a*10^n from mpmath, whatever its size."""
