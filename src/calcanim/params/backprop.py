@@ -41,7 +41,8 @@ class BackpropParams(SceneParams):
         try:
             graph = self.graph()
         except ExpressionError as error:
-            self.fail("expression", f"{error} (the inputs are the names in 'values': {', '.join(self.values)})")
+            self.fail("expression", f"{error}; every input needs a number in 'values', e.g. "
+                                    f"--set 'values={{x = 1.0, y = 2.0}}'")
         except NotComputable as error:
             self.fail("values", f"{error}; choose other values")
         if len(graph.nodes) > MAX_NODES:
