@@ -112,7 +112,7 @@ ACTIVATIONS: dict[str, Activation] = {
             _kinked(LEAKY_SLOPE, mpmath.mpf(1)), kink=0.0,
         ),
         Activation(
-            "gelu", r"\mathrm{gelu}(x) = x\,\Phi(x),\ \ \Phi(x) = \tfrac12\big(1 + \mathrm{erf}(x/\sqrt2)\big)",
+            "gelu", r"\mathrm{gelu}(x) = x\,\Phi(x),\ \ \Phi(x) = \big(1 + \mathrm{erf}(x/\sqrt2)\big)/2",
             lambda x: x * _phi(x), lambda x: _phi(x) + x * _normal_density(x),
             derivative_peak=_gelu_peak, note="exact, with the erf,\nnot the tanh approximation",
         ),

@@ -89,7 +89,7 @@ LOSSES: dict[str, Loss] = {
         Loss("mae", "|p - y|", r"|p - y|", lambda p, y, d: abs(p - y), _abs_gradient,
              kink_with=lambda y, d: y),
         Loss("huber", "(p - y)^2 / 2 if |p - y| <= delta, else delta (|p - y| - delta / 2)",
-             r"\begin{cases} \tfrac12 (p - y)^2 & |p - y| \le \delta \\ \delta\,(|p - y| - \tfrac12\delta) & \text{else} \end{cases}",
+             r"\begin{cases} (p - y)^2/2 & |p - y| \le \delta \\ \delta\,(|p - y| - \delta/2) & \text{else} \end{cases}",
              _huber, _huber_gradient),
         Loss("hinge", "max(0, 1 - y p), y in {-1, +1}", r"\max(0,\ 1 - y\,p)", lambda p, y, d: max(0.0, 1 - y * p),
              _hinge_gradient, labels=(-1.0, 1.0), kink_with=lambda y, d: 1 / y),

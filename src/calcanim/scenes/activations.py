@@ -101,7 +101,7 @@ class ActivationsScene(FrameTimed, CalcanimScene):
 
         if self.portrait:
             heading.to_edge(UP, buff=MARGIN + 0.2)
-            plots.next_to(heading, DOWN, buff=0.55).set_x(0.45)
+            plots.next_to(heading, DOWN, buff=0.9).set_x(0.45)
             side = VGroup(grid, legend).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
             side.next_to(plots, DOWN, buff=0.5).set_x(0)
         else:
@@ -167,7 +167,7 @@ class ActivationsScene(FrameTimed, CalcanimScene):
         marks: list[Mobject] = []
         if panel.max_derivative_at is not None:
             peak = slope_axes.c2p(panel.max_derivative_at, panel.max_derivative)
-            text = r"\max f' = 1/4" if panel.name == "sigmoid" else rf"\max f' = {panel.max_derivative:.3f}"
+            text = r"\max f' = 1/4" if panel.name == "sigmoid" else rf"\max f' = {_short(panel.max_derivative)}"
             label = self.math(text, size=FONT_TICK, colour=theme.reference)
             label.next_to(peak, UR, buff=0.12)
             marks += [Dot(peak, radius=0.08, color=theme.reference), label]
@@ -190,10 +190,15 @@ class ActivationsScene(FrameTimed, CalcanimScene):
 
     def summary(self, panel: ActivationPanel) -> str:
         bands = " and ".join(f"{a:.2f} to {b:.2f}" for a, b in panel.saturation)
-        peak = "1/4" if panel.name == "sigmoid" else f"{panel.max_derivative:.3f}"
+        peak = "1/4" if panel.name == "sigmoid" else _short(panel.max_derivative)
         text = f"The slope of {panel.name} peaks at {peak}."
         if bands:
             text += f" It is below 0.05 from {bands}: saturated."
         if panel.kink is not None:
             text += " At 0 it has a kink: no slope there."
         return text
+
+
+def _short(value: float) -> str:
+    """3 decimals without trailing zeros: 1.0 -> '1', 1.1289 -> '1.129'."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")

@@ -105,7 +105,7 @@ class LossFunctionsScene(FrameTimed, CalcanimScene):
 
         if self.portrait:
             heading.to_edge(UP, buff=MARGIN + 0.2)
-            plots.next_to(heading, DOWN, buff=0.5).set_x(0.45)
+            plots.next_to(heading, DOWN, buff=0.9).set_x(0.45)
             side = VGroup(readouts, grid).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
             side.next_to(plots, DOWN, buff=0.45).set_x(0)
         else:

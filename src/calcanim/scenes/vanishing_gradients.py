@@ -55,11 +55,14 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene):
         self.start_clock()
         theme, p, pl = self.theme, self.params, self.plan
         fw, fh = self.frame_width, self.frame_height
-        header = VGroup(
-            self.math(rf"z_k = w\,h_{{k-1}} + b,\quad h_k = \mathrm{{act}}(z_k),\quad "
-                      rf"w = {p.weight:g},\ b = {p.bias:g},\ h_0 = {p.input:g}", size=FONT_TEXT),
-            self.math(r"\frac{\partial h_k}{\partial h_0} = \prod_{j=1}^{k} w\,\mathrm{act}'(z_j)", size=FONT_TEXT),
-        ).arrange(DOWN, buff=0.2)
+        model = rf"z_k = w\,h_{{k-1}} + b,\quad h_k = \mathrm{{act}}(z_k)"
+        numbers = rf"w = {p.weight:g},\ b = {p.bias:g},\ h_0 = {p.input:g}"
+        product = r"\frac{\partial h_k}{\partial h_0} = \prod_{j=1}^{k} w\,\mathrm{act}'(z_j)"
+        if self.portrait:
+            lines = [self.math(model, size=FONT_TEXT), self.math(numbers, size=FONT_TEXT)]
+        else:
+            lines = [self.math(model + r",\quad " + numbers, size=FONT_TEXT)]
+        header = VGroup(*lines, self.math(product, size=FONT_TEXT)).arrange(DOWN, buff=0.2)
         fit_width(header, fw - 2 * MARGIN)
         header.to_edge(UP, buff=MARGIN + 0.1)
 
@@ -67,29 +70,31 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene):
         columns = [self.readout_column(chain, colours[i]) for i, chain in enumerate(pl.chains)]
         k_value = self.number(1, 0, size=FONT_TEXT)
         k_row = VGroup(self.math("k =", size=FONT_TEXT), k_value).arrange(RIGHT, buff=0.12)
-        legend = self.legend(portrait=self.portrait)
-        readouts = VGroup(k_row, *[c[0] for c in columns]).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
-        if self.portrait:
-            readouts.add(legend).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
+        legend = self.legend()
         note = words(self, _note_lines(self.portrait), size=FONT_TICK, colour=theme.muted)
+        note.to_edge(DOWN, buff=MARGIN + (0.1 if self.portrait else 0.0))
         if self.portrait:
-            plot_w, plot_h = fw - 2 * MARGIN - 1.5, 4.4
+            chains = VGroup(*[c[0] for c in columns]).arrange(RIGHT, buff=0.5, aligned_edge=UP)
+            readouts = VGroup(k_row, chains).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
+            fit_width(readouts, fw - 2 * MARGIN)
+            readouts.next_to(note, UP, buff=0.6).set_x(0)
+            legend.next_to(header, DOWN, buff=0.45).set_x(0)
+            plot_w = fw - 2 * MARGIN - 2.4
+            plot_h = (legend.get_bottom()[1] - 0.9) - (readouts.get_top()[1] + 0.9)
         else:
-            note.to_edge(DOWN, buff=MARGIN)
+            readouts = VGroup(k_row, *[c[0] for c in columns]).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
             plot_w = fw - 2 * MARGIN - readouts.width - 3.0
             plot_h = (header.get_bottom()[1] - 0.75) - (note.get_top()[1] + 0.75)
         axes, y_axis_name = self.log_axes(plot_w, plot_h)
         if self.portrait:
-            axes.next_to(header, DOWN, buff=0.9).set_x(0.3)
-            readouts.next_to(axes, DOWN, buff=0.7).set_x(0)
-            note.next_to(readouts, DOWN, buff=0.5).set_x(0)
+            axes.next_to(legend, DOWN, buff=0.7).set_x(0)
         else:
             axes.next_to(header, DOWN, buff=0.75).to_edge(LEFT, buff=MARGIN + 0.75)
             readouts.to_edge(RIGHT, buff=MARGIN + 0.1).align_to(axes, UP)
         y_axis_name.next_to(axes.c2p(0, pl.log_range[1]), UP, buff=0.12, aligned_edge=LEFT)
         if not self.portrait:
             legend.next_to(y_axis_name, RIGHT, buff=0.6)
-            y_axis_name.add(legend)
+        y_axis_name.add(legend)
         one = DashedLine(axes.c2p(0, 0), axes.c2p(p.depth, 0), color=theme.muted, stroke_width=theme.stroke(2))
 
         progress = ValueTracker(0.0)
@@ -180,15 +185,13 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene):
         column = VGroup(title, factor_row, product_row).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
         return column, factor_value, exponent_value
 
-    def legend(self, portrait: bool) -> VGroup:
+    def legend(self) -> VGroup:
         """Thick line: the running product; thin line: each layer's factor."""
         theme = self.theme
         thick = Line(ORIGIN, RIGHT * 0.5, color=theme.text, stroke_width=theme.stroke(4))
         thin = Line(ORIGIN, RIGHT * 0.5, color=theme.text, stroke_width=theme.stroke(2), stroke_opacity=0.55)
         rows = [VGroup(thick, words(self, "product", size=FONT_TICK)).arrange(RIGHT, buff=0.15),
                 VGroup(thin, words(self, "factor of layer k", size=FONT_TICK)).arrange(RIGHT, buff=0.15)]
-        if portrait:
-            return VGroup(*rows).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
         return VGroup(*rows).arrange(RIGHT, buff=0.45)
 
     def product_points(self, chain: ChainView) -> np.ndarray:
