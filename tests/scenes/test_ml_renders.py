@@ -44,3 +44,47 @@ def test_portrait_light_render(tmp_path: Path) -> None:
         assert (stream.width, stream.height) == (480, 854)
         first = next(container.decode(video=0)).to_ndarray(format="rgb24")
     assert first.mean() > 200  # a light background
+
+
+LESSON = """
+[lesson]
+title = "Backprop and losses"
+
+[defaults]
+quality = "low"
+
+[[clip]]
+name = "neuron"
+scene = "backprop"
+[clip.params]
+expression = "tanh(x1*w1 + b)"
+values = { x1 = 2.0, w1 = -3.0, b = 6.8813735870195432 }
+step_seconds = 0.2
+
+[[clip]]
+name = "mae"
+scene = "loss-functions"
+[clip.params]
+losses = ["mae"]
+seconds_per_loss = 2
+"""
+
+
+@pytest.mark.render
+def test_batch_renders_a_lesson_of_ml_clips_in_worker_processes(tmp_path: Path) -> None:
+    """Two worker processes: the values table crosses into a fresh interpreter and back into the manifest."""
+    import io
+    import json
+
+    from calcanim.batch import run_lesson
+
+    lesson = tmp_path / "ml.toml"
+    lesson.write_text(LESSON)
+    summary = run_lesson(lesson, jobs=2, output_dir=tmp_path / "out", stream=io.StringIO())
+    assert not summary.failed
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    clips = {clip["name"]: clip for clip in manifest["clips"]}
+    neuron = clips["neuron"]
+    assert neuron["params"]["values"] == {"x1": 2.0, "w1": -3.0, "b": 6.8813735870195432}
+    numbers = json.dumps(neuron)
+    assert '"output": 0.7071067811865' in numbers  # tanh(2 * -3 + 6.88...) = 1/sqrt 2, the lesson's neuron

@@ -95,7 +95,7 @@ class ActivationsScene(FrameTimed, CalcanimScene):
         for s in panel.samples:
             slope = r"\text{none (kink)}" if s.derivative is None else tex_number(s.derivative, 3)
             rows.append([tex_number(s.x, 1), tex_number(s.value, 3), slope])
-        cells = table(self, ["x", "f(x)", "f'(x)"], rows, [theme.text, theme.curve, theme.accent])
+        cells = table(self, [r"\text{at } x", "f(x)", "f'(x)"], rows, [theme.text, theme.curve, theme.accent])
         grid = VGroup(*[VGroup(*row) for row in cells])
         legend = self.saturation_legend()
 

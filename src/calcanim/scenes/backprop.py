@@ -14,7 +14,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
-    Indicate,
+    Circumscribe,
     Mobject,
     RoundedRectangle,
     VGroup,
@@ -99,18 +99,16 @@ class BackpropScene(FrameTimed, CalcanimScene):
                                    stroke_color=theme.curve if node.op != "const" else theme.muted,
                                    stroke_width=theme.stroke(2.5), fill_color=theme.background, fill_opacity=1)
             box.move_to(centres[node.id])
-            label = self.math(node_tex(node), size=FONT_TEXT if node.op == "input" else FONT_TICK + 2,
+            label = self.math(node_tex(node), size=FONT_TEXT if node.op in ("input", "const") else FONT_TEXT + 4,
                               colour=theme.curve if node.op == "input" else theme.text)
             label.move_to(box.get_top() + DOWN * (0.08 + 0.15))
             self.boxes[node.id], labels[node.id] = box, label
             self.values[node.id] = self.line(box, 1, pl.number_tex(node.value), theme.text)
         self.edges: dict[tuple[int, int, int], Arrow] = {}
         self.edge_labels: dict[tuple[int, int, int], Mobject] = {}
-        slot_of: dict[tuple[int, int], int] = {}
         for node in pl.nodes:
             for slot, parent in enumerate(node.parents):
                 key = (parent, node.id, slot)
-                slot_of[(parent, node.id)] = slot_of.get((parent, node.id), -1) + 1
                 self.edges[key] = self.arrow(parent, node.id)
         graph = VGroup(*self.edges.values(), *self.boxes.values(), *labels.values())
 
@@ -121,8 +119,8 @@ class BackpropScene(FrameTimed, CalcanimScene):
 
         self.caption("Forward pass: each node computes its value from its inputs, left to right.", pl.forward_seconds)
         for node in pl.nodes:
-            self.timed_play(p.step_seconds, FadeIn(self.values[node.id]), Indicate(self.boxes[node.id], scale_factor=1.06,
-                                                                                     color=theme.point))
+            self.timed_play(p.step_seconds, FadeIn(self.values[node.id]),
+                            Circumscribe(self.boxes[node.id], color=theme.point, buff=0.06))
 
         output = pl.graph.output
         self.caption(f"Backward pass: start with grad 1 at the output, d out / d out = 1.", TURN_SECONDS)
@@ -153,7 +151,9 @@ class BackpropScene(FrameTimed, CalcanimScene):
         layout = self.plan.layout
         fw = self.frame_width
         columns, rows = layout.columns, layout.rows
-        left, right = -fw / 2 + MARGIN + BOX_WIDTH / 2 + 0.1, fw / 2 - MARGIN - BOX_WIDTH / 2 - 0.1
+        # portrait: room at the sides for the labels of edges coming down from the outermost nodes
+        pad = 0.6 if self.portrait else 0.1
+        left, right = -fw / 2 + MARGIN + BOX_WIDTH / 2 + pad, fw / 2 - MARGIN - BOX_WIDTH / 2 - pad
         centres = {}
         for node_id, (column, row) in layout.positions.items():
             if self.portrait:

@@ -93,7 +93,7 @@ class LossFunctionsScene(FrameTimed, CalcanimScene):
         heading = self.heading(panel, text_width)
         rows = [[tex_number(s.prediction, 2), tex_number(s.value, 3),
                  r"\text{none (kink)}" if s.gradient is None else tex_number(s.gradient, 3)] for s in panel.samples]
-        cells = table(self, ["p", "L", "dL/dp"], rows, [theme.text, theme.curve, theme.accent])
+        cells = table(self, [r"\text{at } p", "L", "dL/dp"], rows, [theme.text, theme.curve, theme.accent])
         grid = VGroup(*[VGroup(*row) for row in cells])
         start = panel.slide_at(0.0)
         p_value = self.number(start.prediction, 2, size=FONT_TEXT, colour=theme.point)

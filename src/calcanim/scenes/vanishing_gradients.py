@@ -103,7 +103,13 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene):
                         for i in range(len(pl.chains))]
         log_points = [self.product_points(chain) for chain in pl.chains]
         factor_points = [self.factor_points(chain) for chain in pl.chains]
-        to_screen = lambda pts: np.array([axes.c2p(x, y) for x, y in pts])  # noqa: E731
+        origin = np.asarray(axes.c2p(0, 0))
+        x_step, y_step = np.asarray(axes.c2p(1, 0)) - origin, np.asarray(axes.c2p(0, 1)) - origin
+
+        def to_screen(pts: np.ndarray) -> np.ndarray:
+            """Plot points to screen points: the axes are linear, so one affine map (no per-point c2p)."""
+            return origin + np.outer(pts[:, 0], x_step) + np.outer(pts[:, 1], y_step)
+
 
         def follow(_: Mobject) -> None:
             t = progress.get_value()
