@@ -79,7 +79,7 @@ class ActivationsScene(FrameTimed, CalcanimScene):
         theme = self.theme
         fw, fh = self.frame_width, self.frame_height
         if self.portrait:
-            plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.1, 2.9, 2.5
+            plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.3, 2.5, 2.1
             text_width = fw - 2 * MARGIN
         else:
             plot_width, value_height, slope_height = 7.2, 2.6, 2.2
@@ -101,7 +101,7 @@ class ActivationsScene(FrameTimed, CalcanimScene):
 
         if self.portrait:
             heading.to_edge(UP, buff=MARGIN + 0.2)
-            plots.next_to(heading, DOWN, buff=0.9).set_x(0.45)
+            plots.next_to(heading, DOWN, buff=0.9).to_edge(RIGHT, buff=MARGIN + 0.1)
             side = VGroup(grid, legend).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
             side.next_to(plots, DOWN, buff=0.5).set_x(0)
         else:

@@ -29,6 +29,7 @@ from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, MARGIN, fit_width, words
 
 BOX_WIDTH = 1.3
+BOX_WIDTH_PORTRAIT = 1.15
 LINE_GAP = 0.08
 
 
@@ -95,7 +96,7 @@ class BackpropScene(FrameTimed, CalcanimScene):
         box_height = self.box_height()
         centres = self.centres(top - box_height / 2, bottom + box_height / 2)
         for node in pl.nodes:
-            box = RoundedRectangle(corner_radius=0.12, width=BOX_WIDTH, height=box_height,
+            box = RoundedRectangle(corner_radius=0.12, width=self.box_width, height=box_height,
                                    stroke_color=theme.curve if node.op != "const" else theme.muted,
                                    stroke_width=theme.stroke(2.5), fill_color=theme.background, fill_opacity=1)
             box.move_to(centres[node.id])
@@ -142,6 +143,11 @@ class BackpropScene(FrameTimed, CalcanimScene):
         self.caption(f"Every input now holds d out / d input: {grads}.", ENDING_SECONDS)
         self.timed_wait(ENDING_SECONDS)
 
+    @property
+    def box_width(self) -> float:
+        """Narrower in portrait, where a level's nodes sit side by side across 8 units."""
+        return BOX_WIDTH_PORTRAIT if self.portrait else BOX_WIDTH
+
     def box_height(self) -> float:
         """Three lines: the label, the value, the grad."""
         return 3 * 0.2 + 2 * LINE_GAP + 0.3
@@ -151,9 +157,7 @@ class BackpropScene(FrameTimed, CalcanimScene):
         layout = self.plan.layout
         fw = self.frame_width
         columns, rows = layout.columns, layout.rows
-        # portrait: room at the sides for the labels of edges coming down from the outermost nodes
-        pad = 0.6 if self.portrait else 0.1
-        left, right = -fw / 2 + MARGIN + BOX_WIDTH / 2 + pad, fw / 2 - MARGIN - BOX_WIDTH / 2 - pad
+        left, right = -fw / 2 + MARGIN + self.box_width / 2 + 0.1, fw / 2 - MARGIN - self.box_width / 2 - 0.1
         centres = {}
         for node_id, (column, row) in layout.positions.items():
             if self.portrait:
@@ -169,7 +173,7 @@ class BackpropScene(FrameTimed, CalcanimScene):
     def line(self, box: Mobject, index: int, tex: str, colour: str) -> Mobject:
         """Text on line ``index`` (0 label, 1 value, 2 grad) of a node's box."""
         text = self.math(tex, size=FONT_TICK, colour=colour)
-        fit_width(text, BOX_WIDTH - 0.12)
+        fit_width(text, self.box_width - 0.12)
         text.move_to(box.get_top() + DOWN * (0.15 + 0.15 + index * (0.2 + LINE_GAP)))
         return text
 
@@ -204,8 +208,7 @@ class BackpropScene(FrameTimed, CalcanimScene):
         theme, pl = self.theme, self.plan
         arrow = self.edges[key]
         factor = pl.number_tex(edge.local_derivative)
-        label = self.math(rf"\times\,({factor})" if factor.startswith("-") else rf"\times\,{factor}", size=FONT_TICK,
-                          colour=theme.accent)
+        label = self.math(rf"\times\,{{{factor}}}", size=FONT_TICK, colour=theme.accent)
         self.place_edge_label(label, arrow)
         parent = pl.nodes[edge.parent]
         received.setdefault(edge.parent, []).append(edge.contribution)

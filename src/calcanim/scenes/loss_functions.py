@@ -79,7 +79,7 @@ class LossFunctionsScene(FrameTimed, CalcanimScene):
         theme = self.theme
         fw = self.frame_width
         if self.portrait:
-            plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.1, 2.7, 2.4
+            plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.3, 2.5, 2.2
             text_width = fw - 2 * MARGIN
         else:
             plot_width, value_height, slope_height = 7.2, 2.6, 2.2
@@ -105,7 +105,7 @@ class LossFunctionsScene(FrameTimed, CalcanimScene):
 
         if self.portrait:
             heading.to_edge(UP, buff=MARGIN + 0.2)
-            plots.next_to(heading, DOWN, buff=0.9).set_x(0.45)
+            plots.next_to(heading, DOWN, buff=0.9).to_edge(RIGHT, buff=MARGIN + 0.1)
             side = VGroup(readouts, grid).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
             side.next_to(plots, DOWN, buff=0.45).set_x(0)
         else:
