@@ -8,7 +8,7 @@ import av
 import pytest
 
 from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, render_clip
+from calcanim.rendering import RenderOptions, render_clip
 from tests.scenes.video_checks import render_and_check
 
 SHORT = {

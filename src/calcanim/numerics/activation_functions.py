@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import mpmath
 import numpy as np
@@ -25,7 +26,8 @@ LEAKY_SLOPE = mpmath.mpf("0.01")
 #: Where |f'| is below this, a unit is called saturated (its gradient nearly vanishes).
 SATURATION_THRESHOLD = 0.05
 
-Real = mpmath.mpf
+#: An mpmath real (mpmath ships no type information, so this is Any to mypy).
+Real: TypeAlias = mpmath.mpf
 
 
 def _sigmoid(x: Real) -> Real:
@@ -60,11 +62,11 @@ class Activation:
     derivative_peak: Callable[[], tuple[Real, Real | None]] = lambda: (mpmath.mpf(1), None)
     note: str = ""
 
-    def value_float(self, xs: Sequence[float]) -> np.ndarray:
+    def value_float(self, xs: Sequence[float] | np.ndarray) -> np.ndarray:
         """f at every x, as float64."""
         return np.array([float(self.value(mpmath.mpf(x))) for x in xs])
 
-    def derivative_float(self, xs: Sequence[float]) -> np.ndarray:
+    def derivative_float(self, xs: Sequence[float] | np.ndarray) -> np.ndarray:
         """f' at every x, as float64 (nan at a kink)."""
         return np.array([_float_or_nan(self.derivative(mpmath.mpf(x))) for x in xs])
 

@@ -226,7 +226,7 @@ class _Builder:
 
     def _constant(self, node: ast.AST) -> float:
         """The float value of a subtree without variables."""
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return float(node.value)
         if isinstance(node, ast.Name):
             return _NAMED_CONSTANTS[node.id]

@@ -36,37 +36,19 @@ class BackpropParams(SceneParams):
 
     def check(self) -> None:
         object.__setattr__(self, "values", self._checked_values(self.values))
-        from calcanim.numerics.computation_graph import NotComputable
+        import ast
+
+        from calcanim.expr import parse_syntax_tree
 
         try:
-            graph = self.graph()
+            _, tree = parse_syntax_tree(self.expression, tuple(self.values))
         except ExpressionError as error:
             self.fail("expression", f"{error}; every input needs a number in 'values', e.g. "
                                     f"--set 'values={{x = 1.0, y = 2.0}}'")
-        except NotComputable as error:
-            self.fail("values", f"{error}; choose other values")
-        if len(graph.nodes) > MAX_NODES:
-            self.fail("expression", f"makes a graph of {len(graph.nodes)} nodes; at most {MAX_NODES} lay out "
-                                    f"legibly, so split it or drop terms")
-        unused = [name for name in self.values if not any(n.label == name for n in graph.inputs())]
+        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        unused = [name for name in self.values if name not in used]
         if unused:
             self.fail("values", f"'{unused[0]}' does not appear in the expression {self.expression!r}; remove it")
-        from calcanim.numerics.graph_layout import layout_graph
-
-        layout = layout_graph(graph)
-        if layout.columns > MAX_DEPTH + 1:
-            self.fail("expression", f"is {layout.columns - 1} operations deep; at most {MAX_DEPTH} lay out legibly")
-        if layout.most_in_a_column > MAX_PER_COLUMN:
-            self.fail("expression", f"puts {layout.most_in_a_column} nodes side by side; at most {MAX_PER_COLUMN} "
-                                    f"lay out legibly")
-
-    def graph(self) -> Any:
-        """The expression's computation graph, forward and backward done (imports the parser)."""
-        from calcanim.expr import parse_syntax_tree
-        from calcanim.numerics.computation_graph import build_graph
-
-        expression, tree = parse_syntax_tree(self.expression, tuple(self.values))
-        return build_graph(tree, expression.text, self.values)
 
     def _checked_values(self, raw: Any) -> ValueTable:
         if not isinstance(raw, dict):

@@ -34,5 +34,5 @@ class ValueTable(dict[str, float]):
     def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("a ValueTable cannot be changed; build a new one")
 
-    __setitem__ = __delitem__ = _read_only  # type: ignore[assignment]
-    clear = pop = popitem = setdefault = update = __ior__ = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = _read_only
+    clear = pop = popitem = setdefault = update = __ior__ = _read_only

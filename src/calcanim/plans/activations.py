@@ -12,6 +12,8 @@ import numpy as np
 from calcanim.numerics.activation_functions import ACTIVATIONS, SATURATION_THRESHOLD, saturation_intervals
 from calcanim.params.activations import ActivationsParams
 
+from calcanim.plans.base import plan_header
+
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.0
 #: Samples of each plotted curve.
@@ -84,8 +86,7 @@ class ActivationsPlan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "scene": self.params.scene_name,
-            "params": self.params.to_dict(),
+            **plan_header(self.params),
             "saturation_threshold": SATURATION_THRESHOLD,
             "functions": [panel.to_json() for panel in self.panels],
             "duration": self.duration,
@@ -107,7 +108,7 @@ def _panel(name: str, params: ActivationsParams) -> ActivationPanel:
         left = np.append(xs[xs < kink], kink)
         right = np.insert(xs[xs > kink], 0, kink)
         sides = (float(activation.derivative(kink - 1)), float(activation.derivative(kink + 1)))  # type: ignore[arg-type]
-        derivative_parts = (
+        derivative_parts: tuple[np.ndarray, ...] = (
             np.column_stack([left, np.full(left.size, sides[0])]),
             np.column_stack([right, np.full(right.size, sides[1])]),
         )

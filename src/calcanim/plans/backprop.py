@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from calcanim.numerics.computation_graph import Graph, Node
+from calcanim.expr import parse_syntax_tree
+from calcanim.numerics.computation_graph import Graph, Node, NotComputable, build_graph
 from calcanim.numerics.graph_layout import GraphLayout, layout_graph
-from calcanim.params.backprop import BackpropParams
+from calcanim.params.backprop import MAX_DEPTH, MAX_NODES, MAX_PER_COLUMN, BackpropParams
+from calcanim.plans.base import plan_header
 from calcanim.plans.tex_numbers import tex_number
 
 INTRO_SECONDS = 2.0
@@ -72,8 +74,7 @@ class BackpropPlan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "scene": self.params.scene_name,
-            "params": self.params.to_dict(),
+            **plan_header(self.params),
             "output": self.graph.output.value,
             "inputs": {n.label: {"value": n.value, "grad": n.grad} for n in self.graph.inputs()},
             "nodes": [
@@ -86,10 +87,23 @@ class BackpropPlan:
 
 
 def plan(params: BackpropParams) -> BackpropPlan:
-    """Compute every number the clip shows."""
-    graph = params.graph()
+    """Compute every number the clip shows; a graph too big to lay out legibly is refused."""
+    expression, tree = parse_syntax_tree(params.expression, tuple(params.values))
+    try:
+        graph = build_graph(tree, expression.text, params.values)
+    except NotComputable as error:
+        params.fail("values", f"{error}; choose other values")
+    if len(graph.nodes) > MAX_NODES:
+        params.fail("expression", f"makes a graph of {len(graph.nodes)} nodes; at most {MAX_NODES} lay out "
+                                  f"legibly, so split it or drop terms")
+    layout = layout_graph(graph)
+    if layout.columns > MAX_DEPTH + 1:
+        params.fail("expression", f"is {layout.columns - 1} operations deep; at most {MAX_DEPTH} lay out legibly")
+    if layout.most_in_a_column > MAX_PER_COLUMN:
+        params.fail("expression", f"puts {layout.most_in_a_column} nodes side by side; at most {MAX_PER_COLUMN} "
+                                  f"lay out legibly")
     edges = []
     for node in reversed(graph.nodes):
         for parent_id, local in zip(node.parents, node.local_derivatives, strict=True):
             edges.append(Edge(parent_id, node.id, local, node.grad * local))
-    return BackpropPlan(params=params, graph=graph, layout=layout_graph(graph), edges=tuple(edges))
+    return BackpropPlan(params=params, graph=graph, layout=layout, edges=tuple(edges))

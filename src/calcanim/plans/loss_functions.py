@@ -12,6 +12,8 @@ import numpy as np
 from calcanim.numerics.loss_functions import LOSSES, Loss
 from calcanim.params.loss_functions import LossFunctionsParams
 
+from calcanim.plans.base import plan_header
+
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.0
 CURVE_SAMPLES = 241
@@ -87,8 +89,7 @@ class LossFunctionsPlan:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "scene": self.params.scene_name,
-            "params": self.params.to_dict(),
+            **plan_header(self.params),
             "target": self.params.target,
             "losses": [panel.to_json() for panel in self.panels],
             "duration": self.duration,

@@ -9,6 +9,7 @@ from typing import Any
 
 from calcanim.numerics.layer_chain import Layer, LayerChain, as_float, run_layer_chain, scientific_parts
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
+from calcanim.plans.base import plan_header
 from calcanim.plans.tex_numbers import tex_number, tex_power
 
 INTRO_SECONDS = 2.0
@@ -110,7 +111,7 @@ class VanishingGradientsPlan:
 
     def to_json(self) -> dict[str, Any]:
         main, *others = self.chains
-        data = {"scene": self.params.scene_name, "params": self.params.to_dict(), **main.to_json()}
+        data = {**plan_header(self.params), **main.to_json()}
         if others:
             data["compare"] = others[0].to_json()
         data["remedy"] = REMEDY

@@ -28,15 +28,13 @@ from calcanim.plans.activations import (
     READ_SHARE,
     ActivationPanel,
     ActivationsPlan,
-    plan,
 )
 from calcanim.plans.tex_numbers import tex_number
-from calcanim.scenes.base import FONT_TITLE, CalcanimScene
+from calcanim.scenes.base import FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.function_plot import (
     FONT_TEXT,
     FONT_TICK,
-    MARGIN,
     band,
     fit_width,
     name_above,
@@ -50,13 +48,9 @@ from calcanim.scenes.function_plot import (
 SHADE_OPACITY = 0.22
 
 
-class ActivationsScene(FrameTimed, CalcanimScene):
+class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsPlan]):
     """sigmoid, tanh, relu, ... each drawn with f on top and f' beneath, saturation shaded."""
 
-    params_class = ActivationsParams
-    plan_function = staticmethod(plan)
-    plan: ActivationsPlan
-    params: ActivationsParams
 
     def construct(self) -> None:
         self.start_clock()
@@ -153,7 +147,7 @@ class ActivationsScene(FrameTimed, CalcanimScene):
         if panel.note:
             parts.append(words(self, panel.note, size=FONT_TICK, colour=theme.reference))
         group = VGroup(*parts).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
-        return fit_width(group, width)  # type: ignore[return-value]
+        return fit_width(group, width)
 
     def saturation_legend(self) -> VGroup:
         theme = self.theme

@@ -23,10 +23,10 @@ from manim import (
 
 from calcanim.numerics.computation_graph import Node
 from calcanim.params.backprop import BackpropParams
-from calcanim.plans.backprop import ENDING_SECONDS, INTRO_SECONDS, TURN_SECONDS, BackpropPlan, Edge, plan
-from calcanim.scenes.base import CalcanimScene
+from calcanim.plans.backprop import ENDING_SECONDS, INTRO_SECONDS, TURN_SECONDS, BackpropPlan, Edge
+from calcanim.scenes.base import MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
-from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, MARGIN, fit_width, words
+from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, fit_width, words
 
 BOX_WIDTH = 1.3
 BOX_WIDTH_PORTRAIT = 1.15
@@ -55,13 +55,9 @@ def typed_tex(text: str) -> str:
     return r"\texttt{" + escaped + "}"
 
 
-class BackpropScene(FrameTimed, CalcanimScene):
+class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
     """Values flow forward, gradients flow back: each edge multiplies by its local derivative."""
 
-    params_class = BackpropParams
-    plan_function = staticmethod(plan)
-    plan: BackpropPlan
-    params: BackpropParams
 
     def construct(self) -> None:
         self.start_clock()

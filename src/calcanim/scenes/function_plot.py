@@ -9,15 +9,13 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Axes, Rectangle, VMobject
 
 from calcanim.numerics.tangent_line import tick_values
-from calcanim.plans.secant_to_tangent import decimal_label
+from calcanim.number_format import decimal_label
 from calcanim.scenes.base import CalcanimScene
 
 #: Tick numbers and table entries: MathTex digits at 26 are ~0.19 units, above 2% of the 8-unit short side.
 FONT_TICK = 26
 #: Words and formulas beside the plots.
 FONT_TEXT = 30
-#: Inner margin kept free at every frame edge (3% of 14.2 units is 0.43).
-MARGIN = 0.5
 
 Box = tuple[float, float, float, float]
 

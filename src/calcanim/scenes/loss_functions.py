@@ -30,15 +30,13 @@ from calcanim.plans.loss_functions import (
     SLIDE_SHARE,
     LossFunctionsPlan,
     LossPanel,
-    plan,
 )
 from calcanim.plans.tex_numbers import tex_number
-from calcanim.scenes.base import FONT_TITLE, CalcanimScene
+from calcanim.scenes.base import FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.function_plot import (
     FONT_TEXT,
     FONT_TICK,
-    MARGIN,
     clipped,
     fit_width,
     name_above,
@@ -51,13 +49,9 @@ from calcanim.scenes.function_plot import (
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 
 
-class LossFunctionsScene(FrameTimed, CalcanimScene):
+class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunctionsPlan]):
     """mse, mae, huber, hinge, log_loss as functions of the prediction p, gradients beneath."""
 
-    params_class = LossFunctionsParams
-    plan_function = staticmethod(plan)
-    plan: LossFunctionsPlan
-    params: LossFunctionsParams
 
     def construct(self) -> None:
         self.start_clock()
@@ -183,7 +177,7 @@ class LossFunctionsScene(FrameTimed, CalcanimScene):
         parts.append(self.math(rf"y = {panel.target:g}" + (rf",\ \ {detail}" if detail else ""), size=FONT_TICK,
                                colour=theme.reference))
         group = VGroup(*parts).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
-        return fit_width(group, width)  # type: ignore[return-value]
+        return fit_width(group, width)
 
     def marks(self, panel: LossPanel, value_axes: Mobject, slope_axes: Mobject) -> list[Mobject]:
         """The target as a dashed line (where it is inside the window) and the kink, if any."""

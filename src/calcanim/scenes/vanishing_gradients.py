@@ -31,25 +31,20 @@ from calcanim.plans.vanishing_gradients import (
     REMEDY_PARTS,
     ChainView,
     VanishingGradientsPlan,
-    plan,
 )
 from calcanim.numerics.tangent_line import tick_values
-from calcanim.scenes.base import CalcanimScene
+from calcanim.scenes.base import MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, set_polyline
-from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, MARGIN, fit_width, words
+from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, fit_width, words
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 
 ACT_TEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "leaky_relu": r"\mathrm{leaky}",
            "gelu": r"\mathrm{gelu}", "softplus": r"\mathrm{softplus}", "silu": r"\mathrm{silu}"}
 
 
-class VanishingGradientsScene(FrameTimed, CalcanimScene):
+class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams, VanishingGradientsPlan]):
     """d h_k / d h_0 = prod weight * act'(z_j), drawn layer by layer on a log axis."""
 
-    params_class = VanishingGradientsParams
-    plan_function = staticmethod(plan)
-    plan: VanishingGradientsPlan
-    params: VanishingGradientsParams
 
     def construct(self) -> None:
         self.start_clock()
@@ -126,7 +121,7 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene):
                                        (layer.log10_abs_factor or 0.0))
                 exponent_value.set_value(layer.log10_abs_gradient if layer.log10_abs_gradient is not None else 0.0)
 
-        follow(None)  # type: ignore[arg-type]
+        follow(lines[0])
         names = " and ".join(c.chain.activation for c in pl.chains)
         self.caption(f"A chain of {p.depth} scalar layers ({names}). By the chain rule, the gradient at the input "
                      "is the product of every layer's factor w times act'(z).", INTRO_SECONDS)
