@@ -7,7 +7,6 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
-    UR,
     Arrow,
     Circle,
     Create,
@@ -195,10 +194,10 @@ class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunc
             at = panel.at(panel.kink)
             ring = Circle(radius=0.13, color=theme.reference, stroke_width=theme.stroke(3))
             ring.move_to(value_axes.c2p(panel.kink, at.value))
+            # In the row of the tick numbers, just right of the kink's own tick: the curve rises on both
+            # sides of a kink (and the target's dashed line may stand on it), so nothing is drawn there.
             label = words(self, "kink", size=FONT_TICK, colour=theme.reference)
-            label.next_to(ring, UR, buff=0.08)
-            if p_min < y < p_max and abs(label.get_center()[1] - marks[1].get_center()[1]) < 0.4:
-                label.next_to(ring, RIGHT, buff=0.15)
+            label.next_to(value_axes.c2p(panel.kink, y_min), DOWN + RIGHT, buff=0.12).shift(RIGHT * 0.12)
             marks += [ring, label]
             for part, end in ((panel.gradient_parts[0], -1), (panel.gradient_parts[1], 0)):
                 level = float(part[end, 1])
