@@ -1,9 +1,11 @@
 """Where each node of a computation graph sits: a column (inputs left, output right) and a row.
 
 An operation's column is one past its furthest operand; an input or constant sits one column
-before its first consumer (as micrograd's drawings put b beside the last sum). Rows follow the
-order the expression was written; an operation sits at the mean row of its operands, pushed
-apart from its column neighbours by at least one row.
+before its first consumer (as micrograd's drawings put b beside the last sum). Within a column the
+nodes follow the order the expression was written: an operation sits at the mean row of its
+operands, pushed apart from its column neighbours by at least one row. When that grows taller than
+a screen holds, each column's nodes are instead ranked in that order and spaced one row apart,
+centred, so a column of n nodes spans n - 1 rows whatever the expression's shape.
 
 >>> import ast
 >>> from calcanim.numerics.computation_graph import build_graph
@@ -22,6 +24,8 @@ from calcanim.numerics.computation_graph import Graph
 
 #: Smallest row gap between two nodes of one column.
 ROW_GAP = 1.0
+#: Rows a graph may span before its columns are ranked and centred instead (what fits one screen).
+COMPACT_SPAN = 4
 
 
 @dataclass(frozen=True)
@@ -59,13 +63,30 @@ def layout_graph(graph: Graph) -> GraphLayout:
             next_leaf_row += ROW_GAP
         else:
             rows[node.id] = sum(rows[p] for p in node.parents) / len(node.parents)
-    for column in sorted(set(columns.values())):
-        members = sorted((rows[i], i) for i, c in columns.items() if c == column)
-        previous = None
-        for row, node_id in members:
-            if previous is not None and row < previous + ROW_GAP:
-                row = previous + ROW_GAP
-            rows[node_id] = row
-            previous = row
+    widest = max(Counter(columns.values()).values())
+    spread = _pushed_apart(rows, columns)
+    if max(spread.values()) - min(spread.values()) <= max(widest - 1, COMPACT_SPAN) * ROW_GAP:
+        rows = spread  # each operation between its operands, as micrograd draws it
+    else:  # too tall: rank the nodes of each column in that order, centred, one row apart
+        ranked: dict[int, float] = {}
+        for column in sorted(set(columns.values())):
+            members = sorted((rows[i], i) for i, c in columns.items() if c == column)
+            first = (widest - len(members)) / 2 * ROW_GAP
+            for rank, (_, node_id) in enumerate(members):
+                ranked[node_id] = first + rank * ROW_GAP
+        rows = ranked
     top = min(rows.values())
     return GraphLayout({i: (columns[i], rows[i] - top) for i in columns})
+
+
+def _pushed_apart(rows: dict[int, float], columns: dict[int, int]) -> dict[int, float]:
+    """The rows, with nodes of one column pushed down until they are at least ROW_GAP apart."""
+    result = dict(rows)
+    for column in sorted(set(columns.values())):
+        previous = None
+        for row, node_id in sorted((rows[i], i) for i, c in columns.items() if c == column):
+            if previous is not None and row < previous + ROW_GAP:
+                row = previous + ROW_GAP
+            result[node_id] = row
+            previous = row
+    return result

@@ -16,7 +16,7 @@ NEURON_VALUES = ValueTable({"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.
 #: Beyond these the graph no longer lays out legibly on one screen.
 MAX_NODES = 25
 MAX_DEPTH = 8
-MAX_PER_COLUMN = 6
+MAX_PER_COLUMN = 5
 
 
 @dataclass(frozen=True, kw_only=True)

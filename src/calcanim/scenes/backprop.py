@@ -30,6 +30,9 @@ from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, fit_width, words
 
 BOX_WIDTH = 1.3
 BOX_WIDTH_PORTRAIT = 1.15
+#: Up to this many nodes every edge keeps its local derivative on screen; beyond, the labels would
+#: crowd the boxes, so each shows only while its product travels back.
+PERSISTENT_EDGE_LABELS = 12
 LINE_GAP = 0.08
 
 
@@ -182,6 +185,11 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         return Arrow(start, end, buff=0.05, color=self.theme.muted, stroke_width=self.theme.stroke(2.5),
                      max_tip_length_to_length_ratio=0.12, tip_length=0.16)
 
+    def keep_inside(self, mobject: Mobject) -> None:
+        """Shift sideways so nothing comes within MARGIN of the frame's left or right edge."""
+        limit = self.frame_width / 2 - MARGIN
+        mobject.shift(RIGHT * max(0.0, -limit - mobject.get_left()[0]) + LEFT * max(0.0, mobject.get_right()[0] - limit))
+
     def place_edge_label(self, label: Mobject, arrow: Arrow) -> None:
         """Landscape: beside the edge's middle, above it. Portrait (edges run down and converge on the child):
         near the child's end, on the side the edge comes from, so two edges into one child keep apart."""
@@ -190,8 +198,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
             point = start + 0.7 * (end - start)
             side = LEFT if start[0] < end[0] - 1e-6 else RIGHT
             label.next_to(point, side, buff=0.12)
-            limit = self.frame_width / 2 - MARGIN
-            label.shift(RIGHT * max(0.0, -limit - label.get_left()[0]) + LEFT * max(0.0, label.get_right()[0] - limit))
+            self.keep_inside(label)
             return
         direction = end - start
         normal = np.array([-direction[1], direction[0], 0.0])
@@ -218,14 +225,27 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
             animations.append(FadeOut(old))
         steps = self.params.step_seconds
         self.timed_play(steps * 0.8, *animations)
-        self.remove(moving)
+        # A stretch shorter than a frame plays nothing: set the end state whether or not it played.
+        self.remove(moving, *([old] if old is not None else []))
+        self.add(label, new_grad)
+        arrow.set_color(theme.accent)
         self.grads[edge.parent] = new_grad
         done = len(received[edge.parent]) == len(parent.contributions)
         extras = []
+        note = None
         if done and len(parent.contributions) > 1:
             sum_tex = pl.sum_tex(parent)
             note = self.math(rf"\Sigma = {sum_tex}", size=FONT_TICK, colour=theme.reference)
             box = self.boxes[edge.parent]
             note.next_to(box, DOWN if not self.portrait else LEFT, buff=0.08)
+            self.keep_inside(note)
             extras.append(FadeIn(note))
+        dense = len(pl.nodes) > PERSISTENT_EDGE_LABELS  # a dense graph: a factor shows during its own step only
+        if dense:
+            extras.append(FadeOut(label))
         self.timed_play(steps * 0.2, arrow.animate.set_color(theme.muted), *extras)
+        arrow.set_color(theme.muted)
+        if note is not None:
+            self.add(note)
+        if dense:
+            self.remove(label)
