@@ -144,12 +144,12 @@ if TYPE_CHECKING:  # mypy checks that every plan function takes its params and r
     from collections.abc import Callable
 
     from calcanim.plans import (
-        activations, backprop, exp_log, gradient_descent, limit_climb, little_o, loss_functions, secant_to_tangent,
+        activations, backprop, descent_1d, exp_log, gradient_descent, limit_climb, little_o, loss_functions, secant_to_tangent,
         tangent_bases, tangent_plane, tangent_slide, vanishing_gradients, zoom_linearity,
     )
 
     _PLANS: tuple[Callable[..., Plan], ...] = (
         limit_climb.plan, tangent_bases.plan, exp_log.plan, zoom_linearity.plan, secant_to_tangent.plan,
         tangent_slide.plan, little_o.plan, tangent_plane.plan, gradient_descent.plan, backprop.plan,
-        activations.plan, vanishing_gradients.plan, loss_functions.plan,
+        activations.plan, vanishing_gradients.plan, loss_functions.plan, descent_1d.plan,
     )
