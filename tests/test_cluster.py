@@ -188,3 +188,14 @@ def test_cli_cluster_option_errors_are_one_line(tmp_path: Path) -> None:
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("calcanim: error:") and fragment in lines[0], done.stderr
         assert not (tmp_path / "o").exists()
+
+
+def test_python_api_renders_a_lesson_on_a_local_cluster(tmp_path: Path) -> None:
+    import calcanim
+
+    lesson = tmp_path / "one.toml"
+    lesson.write_text(LESSON.split("[[clip]]\nname = \"zoom\"")[0], encoding="utf-8")
+    summary = calcanim.render_lesson(lesson, cluster="local:1", output_dir=tmp_path / "out")
+    assert not summary.failed and [o.name for o in summary.outcomes] == ["climb"]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert (tmp_path / "out" / manifest["clips"][0]["files"]["video"]).is_file()

@@ -52,7 +52,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"audit", "batch", "clip", "errors", "formats", "json_data", "lesson", "registry", "rendering", "settings", "slides",
             "style", "watch"},
     "slides": {"batch", "errors", "files"},
-    "api": {"clip", "errors", "formats", "json_data", "rendering"},
+    "api": {"batch", "clip", "errors", "formats", "json_data", "lesson", "rendering"},
     "__main__": {"cli"},
 }
 
