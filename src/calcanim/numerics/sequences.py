@@ -170,17 +170,25 @@ def _to_float(raw: Any) -> float:
     return value
 
 
+def _exact_fraction(raw: Any) -> Fraction:
+    """The exact binary value of an mpf (mpmath's man_exp drops the sign).
+
+    >>> _exact_fraction(mpmath.mpf(-1.5))
+    Fraction(-3, 2)
+    """
+    sign, mantissa, exponent, _ = raw._mpf_
+    return (-1 if sign else 1) * Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+
+
 def _decimal_text(raw: Any, decimals: int, truncate: bool) -> str:
     """raw written with `decimals` places: rounded to nearest, or cut toward zero."""
-    mantissa, exponent = raw.man_exp  # the exact binary value, sign included
-    exact = Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+    exact = _exact_fraction(raw)
     return _fraction_text(exact, decimals, truncate)
 
 
 def _scientific_text(raw: Any, decimals: int) -> tuple[str, int]:
     """raw as (mantissa cut toward zero to `decimals` places, exponent of ten), 1 <= |mantissa| < 10."""
-    mantissa, exponent = raw.man_exp
-    exact = Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+    exact = _exact_fraction(raw)
     if exact == 0:
         return "0", 0
     power = math.floor(math.log10(abs(float(raw)))) if mpmath.isfinite(raw) and float(raw) != 0 else 0

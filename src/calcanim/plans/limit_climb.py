@@ -169,6 +169,11 @@ class LimitClimbPlan:
         return 0.5 * 10.0**-self.lock_decimals
 
     @property
+    def gap_tex(self) -> str:
+        """|a_n - L| in TeX; |a_n| when L = 0."""
+        return "|a_n|" if self.limit == 0 else f"|a_n - {self.limit_tex}|"
+
+    @property
     def title_tex(self) -> str:
         return "a_n = " + sympy.latex(self.sequence.expression)
 
