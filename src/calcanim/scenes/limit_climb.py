@@ -55,7 +55,7 @@ class LimitClimbScene(CalcanimScene):
         axes = self.make_axes(top)
         title = self.math(pl.title_tex, size=FONT_TITLE)
         start = pl.log10_start
-        log_n = ValueTracker(start)
+        log_n = self.log_n = ValueTracker(start)
         readouts, self.n_readout, self.a_readout = self.make_readouts()
         self.place_header(title, readouts)
 
