@@ -37,6 +37,8 @@ EDGE_MARGIN = 0.035
 FONT_TICK = FONT_LABEL
 #: A lone lowercase "n" is short: this size keeps it above 2% of the short side too.
 FONT_AXIS_NAME = 36
+#: The live readouts: a lone "n =" at this size is 2.1% of the short side high.
+FONT_READOUT = 36
 #: How far (units) a label keeps from the curve, the limit line and other labels.
 CLEARANCE = 0.06
 
@@ -52,11 +54,12 @@ class LimitClimbScene(CalcanimScene):
     def construct(self) -> None:
         theme, p, pl = self.theme, self.params, self.plan
         top = self.log_axis_top()
-        axes = self.make_axes(top)
-        title = self.math(pl.title_tex, size=FONT_TITLE)
+        axes = self.axes = self.make_axes(top)
+        title = self.title = self.math(pl.title_tex, size=FONT_TITLE)
         start = pl.log10_start
         log_n = self.log_n = ValueTracker(start)
         readouts, self.n_readout, self.a_readout = self.make_readouts()
+        self.readouts = readouts
         self.place_header(title, readouts)
 
         full_curve = axes.plot(
@@ -202,12 +205,12 @@ class LimitClimbScene(CalcanimScene):
     def make_readouts(self) -> tuple[VGroup, Mobject, Mobject]:
         """The n = and a_n = readouts, laid out for their widest values (n_max, the widest a_n)."""
         pl, p = self.plan, self.params
-        n_readout = self.number(p.n_max, 0, size=FONT_BODY, group_with_commas=True)
+        n_readout = self.number(p.n_max, 0, size=FONT_READOUT, group_with_commas=True)
         widest = max((c.value for c in pl.checkpoints), key=lambda v: len(f"{v:.{p.decimals}f}"))
-        a_readout = self.number(widest, p.decimals, size=FONT_BODY)
+        a_readout = self.number(widest, p.decimals, size=FONT_READOUT)
         readouts = VGroup(
-            VGroup(self.math("n =", size=FONT_BODY), n_readout).arrange(RIGHT, buff=0.15),
-            VGroup(self.math("a_n =", size=FONT_BODY), a_readout).arrange(RIGHT, buff=0.15),
+            VGroup(self.math("n =", size=FONT_READOUT), n_readout).arrange(RIGHT, buff=0.15),
+            VGroup(self.math("a_n =", size=FONT_READOUT), a_readout).arrange(RIGHT, buff=0.15),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         return readouts, n_readout, a_readout
 
