@@ -191,6 +191,12 @@ class LimitClimbPlan:
         return self.sequence.limit_text(LABEL_DECIMALS, truncate=True) + r"\ldots"
 
     @property
+    def limit_words(self) -> str:
+        """The limit for captions: e, exp(2), pi^2/6."""
+        named = self.sequence.limit.subs(sympy.E, sympy.Symbol("e"))
+        return str(named).replace("**", "^")
+
+    @property
     def limit_label_tex(self) -> str:
         """What the limit line says: a_n -> e = 2.71828..., or a_n -> 1 when the exact form is its value."""
         exact, digits = self.limit_tex, self.limit_digits_tex

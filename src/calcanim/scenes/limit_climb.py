@@ -23,6 +23,7 @@ from manim import (
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
 )
 
@@ -151,13 +152,13 @@ class LimitClimbScene(CalcanimScene):
         pl = self.plan
         first = pl.checkpoints[:2]
         said = "; ".join(f"at n = {c.n} it is {c.label}" for c in first)
-        return f"a_n = {self.params.sequence}. {said[0].upper()}{said[1:]}."
+        return f"a_n = {self.params.sequence.replace('**', '^')}. {said[0].upper()}{said[1:]}."
 
     def ending_caption(self) -> str:
         pl = self.plan
         where = {"below": " It stays below it.", "above": " It stays above it.", "both": ""}[pl.approach]
         digits = pl.limit_digits_tex.replace(r"\ldots", "...")
-        named = "" if pl.limit_tex == pl.limit_digits_tex else f": the number {pl.sequence.limit}"
+        named = "" if pl.limit_tex == pl.limit_digits_tex else f": the number {pl.limit_words}"
         return f"As n grows, a_n settles near {digits}{named}.{where}"
 
     # --- layout ----------------------------------------------------------------------------------
@@ -245,11 +246,19 @@ class LimitClimbScene(CalcanimScene):
         speed = p.duration / (end - begin) if end > begin else p.duration
         self.caption("As n grows, the dot keeps climbing, ever more slowly.", p.duration)
         marks = {c.n: c for c in pl.checkpoints}
-        previous = begin
+        fps = float(config.frame_rate)
+        previous, frames_done = begin, 0
         for n in pl.stops:
             stop = math.log10(n)
             if stop > previous:
-                self.play(log_n.animate.set_value(stop), run_time=(stop - previous) * speed, rate_func=linear)
+                # Legs end on whole frames of one timeline, so many stops add no time (manim rounds each
+                # play up to whole frames; 1e-6 s keeps float noise from adding one).
+                frames = round((stop - begin) * speed * fps) - frames_done
+                if frames > 0:
+                    self.play(log_n.animate.set_value(stop), run_time=frames / fps - 1e-6, rate_func=linear)
+                    frames_done += frames
+                else:
+                    log_n.set_value(stop)
                 previous = stop
                 self.freeze_trace()
             if n in marks:
