@@ -15,6 +15,7 @@ first and loses about log10(n) digits.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import signal
@@ -119,15 +120,15 @@ def _sum_evaluator(terms: list[_Evaluator]) -> _Evaluator:
         total = mpmath.fsum(values)
         if any(isinstance(x, mpmath.mpc) for x in values):
             return total
-        nonzero = [x for x in values if x != 0]
-        if not nonzero:
+        # magnitudes straight from mpf's (sign, mantissa, exponent, bit count): |x| < 2^(exponent + bits)
+        sizes = [x._mpf_[2] + x._mpf_[3] for x in values if x._mpf_[1]]
+        if not sizes:
             return total
-        prec = mpmath.mp.prec
-        biggest = max(mpmath.mag(x) for x in nonzero)
-        absorbed = biggest - min(mpmath.mag(x) for x in nonzero)
-        cancelled = biggest - mpmath.mag(total) if total != 0 else MAX_BITS
+        biggest = max(sizes)
+        absorbed = biggest - min(sizes)
+        cancelled = biggest - (total._mpf_[2] + total._mpf_[3]) if total._mpf_[1] else MAX_BITS
         need = max(absorbed + 2 * GUARD_BITS, cancelled + 53 + 2 * GUARD_BITS)
-        if prec < need <= MAX_BITS:
+        if mpmath.mp.prec < need <= MAX_BITS:
             raise _MorePrecision(int(need))
         return total
 
@@ -307,6 +308,8 @@ class LimitSequence:
     limit: sympy.Expr
     limit_value: float
     first_n: int
+    #: (log10 n, a_n) at CURVE_CHECK_POINTS real n, evenly in log n from first_n to n_max (pixel-accurate)
+    samples: tuple[tuple[float, float], ...] = ()
 
     @functools.cached_property
     def _evaluate(self) -> _Evaluator:
@@ -407,10 +410,23 @@ class LimitSequence:
         except _Undefined:
             return math.nan
 
+    def approximately(self, n: float) -> float:
+        """a_n from one evaluation at the working precision (no second pass): for drawing, not for digits."""
+        bits = _working_bits(n)
+        for _ in range(8):
+            try:
+                with mpmath.workprec(bits):
+                    return _to_float(_real(self._evaluate(mpmath.mpf(n))))
+            except _MorePrecision as more:
+                bits = min(MAX_BITS, max(more.bits, 2 * bits))
+            except (_Undefined, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                return math.nan
+        return math.nan
+
     def defined_at(self, n: float) -> bool:
         return math.isfinite(self.value(n))
 
-    def first_n_within(self, tolerance: float, n_from: int, n_to: int, samples: int = 400) -> int | None:
+    def first_n_within(self, tolerance: float, n_from: int, n_to: int, samples: int = 90) -> int | None:
         """The first integer n in [n_from, n_to] from which |a_n - L| < tolerance at every sampled n after it.
 
         The check runs on a log-spaced grid of integers, then bisects between the last grid point outside
@@ -454,16 +470,20 @@ def _first_defined(sequence: LimitSequence) -> int:
     raise SequenceError(f"a_n = {sequence.text} is not a finite real number for any n in 1..{FIRST_N_SEARCH}")
 
 
-def _require_real_curve(sequence: LimitSequence, n_to: int) -> None:
-    """The clip draws a_n for real n between the integers too: it must be finite and real there."""
+def _curve_samples(sequence: LimitSequence, n_to: int) -> tuple[tuple[float, float], ...]:
+    """a_n at real n between the integers too (the clip draws it there): it must be finite and real."""
     lo, hi = math.log10(sequence.first_n), math.log10(max(n_to, sequence.first_n))
+    samples = []
     for i in range(CURVE_CHECK_POINTS):
-        n = 10 ** (lo + (hi - lo) * i / (CURVE_CHECK_POINTS - 1))
-        if not sequence.defined_at(n):
+        t = lo + (hi - lo) * i / (CURVE_CHECK_POINTS - 1)
+        value = sequence.approximately(10.0**t)
+        if not math.isfinite(value):
             raise SequenceError(
-                f"a_n = {sequence.text} is not a finite real number at the real n = {n:.6g} "
+                f"a_n = {sequence.text} is not a finite real number at the real n = {10.0**t:.6g} "
                 f"(the clip draws a_n between the integers too; for (-1)**n write cos(pi*n))"
             )
+        samples.append((t, value))
+    return tuple(samples)
 
 
 @functools.lru_cache(maxsize=64)
@@ -482,5 +502,4 @@ def analyse_sequence(text: str, limit_text: str = "", n_max: int = MAX_N) -> Lim
     probe = LimitSequence(text, expression, limit, value, 1)
     first = _first_defined(probe)
     sequence = LimitSequence(text, expression, limit, value, first)
-    _require_real_curve(sequence, n_max)
-    return sequence
+    return dataclasses.replace(sequence, samples=_curve_samples(sequence, n_max))

@@ -21,8 +21,6 @@ AUTO_LOCK_DECIMALS = 5
 #: Seconds before the climb (axes, title) and after it (the verdict).
 INTRO_SECONDS = 2.0
 ENDING_SECONDS = 3.0
-#: Points of the curve (real n, log-spaced) the clip draws.
-CURVE_SAMPLES = 240
 #: A tracker value this close (in log10 n) to a stop's log10 is that stop: float log10 and 10** round.
 STOP_SNAP = 1e-9
 #: Headroom above and below the values on the a_n axis, as a fraction of their spread.
@@ -135,6 +133,7 @@ class LimitClimbPlan:
     lock_n: int | None
     y: YAxis
     approach: str  # "below", "above" or "both": where a_n sits against the limit along the climb
+    curve: tuple[tuple[float, float], ...]  # (log10 n, a_n) at real n evenly in log n (the numerics' samples)
 
     @property
     def duration(self) -> float:
@@ -219,8 +218,19 @@ class LimitClimbPlan:
         return min(self.params.n_max, max(self.sequence.first_n, n))
 
     def readout_value(self, n: int) -> float:
-        """a_n rounded correctly to the readout's decimals, as the float whose {:.<decimals>f} is that text."""
-        text = self.sequence.text_of(n, self.params.decimals)
+        """a_n rounded correctly to the readout's decimals, as the float whose {:.<decimals>f} is that text.
+
+        The correctly rounded float a_n gives the right digits unless it lies within a few ulp of a
+        rounding tie; only then are the digits worked out exactly (mpmath).
+        """
+        d = self.params.decimals
+        value = self.sequence.value(n)
+        if not math.isfinite(value):
+            return math.nan
+        scaled = value * 10.0**d
+        if abs(scaled) < 2.0**52 and abs(abs(scaled - math.floor(scaled)) - 0.5) > 8 * math.ulp(value) * 10.0**d + 1e-9:
+            return float(f"{value:.{d}f}")
+        text = self.sequence.text_of(n, d)
         return float(text) if text is not None else math.nan
 
     def value_at_log10(self, log10_n: float) -> float:
@@ -296,10 +306,9 @@ def plan(params: LimitClimbParams) -> LimitClimbPlan:
         )
         for n in params.marks
     )
-    lo, hi = math.log10(sequence.first_n), math.log10(params.n_max)
-    grid = [10 ** (lo + (hi - lo) * i / CURVE_SAMPLES) for i in range(CURVE_SAMPLES + 1)]
-    values = [sequence.value(n) for n in grid] + [c.value for c in checkpoints]
-    gaps = [sequence.gap(n) for n in grid[:: max(1, CURVE_SAMPLES // 60)]] + [c.gap_to_limit for c in checkpoints]
+    curve = sequence.samples
+    values = [v for _, v in curve] + [c.value for c in checkpoints]
+    gaps = [sequence.limit_value - v for _, v in curve] + [c.gap_to_limit for c in checkpoints]
     lock_decimals, lock_n = _lock(sequence, params)
     return LimitClimbPlan(
         params=params,
@@ -311,4 +320,5 @@ def plan(params: LimitClimbParams) -> LimitClimbPlan:
         lock_n=lock_n,
         y=y_axis([v for v in values if math.isfinite(v)], sequence.limit_value),
         approach=_approach(values, gaps),
+        curve=curve,
     )

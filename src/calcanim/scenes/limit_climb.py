@@ -63,12 +63,9 @@ class LimitClimbScene(CalcanimScene):
         self.readouts = readouts
         self.place_header(title, readouts)
 
-        full_curve = axes.plot(
-            lambda t: pl.curve_at_log10(t) - pl.y.low,
-            x_range=(start, pl.log10_n_max, (pl.log10_n_max - start) / 240 or 0.01),
-            color=theme.curve,
-            stroke_width=theme.stroke(4),
-        )
+        # Through the plan's samples (evenly spaced in log n), so a share of the climb is the same share of it.
+        full_curve = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
+        full_curve.set_points_smoothly([self.at(axes, t, v) for t, v in pl.curve])
         trace = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
         trace.pointwise_become_partial(full_curve, 0.0, 0.0)
         limit_line = DashedLine(
@@ -89,7 +86,7 @@ class LimitClimbScene(CalcanimScene):
                 lambda m: m.next_to(self.at(axes, top / 2, pl.limit), DOWN, buff=0.15),
             ],
         )
-        dot = Dot(self.at(axes, start, pl.curve_at_log10(start)), radius=0.09, color=theme.point)
+        dot = Dot(self.at(axes, start, pl.curve[0][1]), radius=0.09, color=theme.point)
         self.lock_note = self.math(
             rf"{pl.gap_tex} < {pl.lock_tolerance_tex}", size=FONT_TICK, colour=theme.good
         )
@@ -102,7 +99,7 @@ class LimitClimbScene(CalcanimScene):
             t = log_n.get_value()
             alpha = (t - start) / (pl.log10_n_max - start) if pl.log10_n_max > start else 1.0
             trace.pointwise_become_partial(full_curve, self.trace_from, min(1.0, max(self.trace_from, alpha)))
-            dot.move_to(self.at(axes, t, pl.curve_at_log10(t)))
+            dot.move_to(trace.get_end() if trace.has_points() else self.at(axes, t, pl.curve[0][1]))
             n = pl.n_at_log10(t)
             self.n_readout.set_value(n)
             self.a_readout.set_value(pl.readout_value(n))
