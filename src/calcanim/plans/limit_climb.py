@@ -220,11 +220,12 @@ class LimitClimbPlan:
     def readout_value(self, n: int) -> float:
         """a_n rounded correctly to the readout's decimals, as the float whose {:.<decimals>f} is that text.
 
-        The correctly rounded float a_n gives the right digits unless it lies within a few ulp of a
-        rounding tie; only then are the digits worked out exactly (mpmath).
+        One evaluation at the working precision (error far below 1 ulp; the numerics flag absorption and
+        cancellation) gives the right digits unless it lies within a few ulp of a rounding tie; only
+        then are the digits worked out exactly (mpmath, to a settled result). Called every frame.
         """
         d = self.params.decimals
-        value = self.sequence.value(n)
+        value = self.sequence.approximately(n)
         if not math.isfinite(value):
             return math.nan
         scaled = value * 10.0**d

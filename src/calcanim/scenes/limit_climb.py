@@ -75,7 +75,10 @@ class LimitClimbScene(CalcanimScene):
         self.obstacles = _Obstacles(
             curve_points, [limit_line, axes.get_x_axis(), axes.get_y_axis()], self.frame_width, self.frame_height
         )
-        self.obstacles.taken.extend([*self.axis_labels, title, readouts])
+        self.obstacles.take(*self.axis_labels, title, readouts)  # readouts at their widest
+        # Laid out (and kept clear) for the widest values; now show where the climb starts.
+        self.n_readout.set_value(pl.first_n)
+        self.a_readout.set_value(pl.readout_value(pl.first_n))
         limit_label = self.math(pl.limit_label_tex, size=FONT_TICK, colour=theme.reference)
         self.place_free(
             limit_label,
@@ -221,20 +224,16 @@ class LimitClimbScene(CalcanimScene):
         else:
             title.to_corner(UP + LEFT, buff=max(0.5, margin_x))
             readouts.to_corner(UP + RIGHT, buff=max(0.5, margin_x))
-        # Laid out for the widest values; now show where the climb starts.
-        first = self.plan.sequence.first_n
-        self.n_readout.set_value(first)
-        self.a_readout.set_value(self.plan.readout_value(first))
 
     def place_free(self, mobject: Mobject, placements: Sequence, allow_below_axis: bool = False) -> None:
         """Put mobject at the first placement where nothing crosses it (else the first one)."""
         for place in placements:
             place(mobject)
             if self.obstacles.clear(mobject):
-                self.obstacles.taken.append(mobject)
+                self.obstacles.take(mobject)
                 return
         placements[0](mobject)
-        self.obstacles.taken.append(mobject)
+        self.obstacles.take(mobject)
 
     def climb(self, axes: Axes, log_n: ValueTracker, top: float) -> None:
         """Move through the stops in order, leaving each mark's value on screen as it is passed."""
@@ -289,7 +288,7 @@ class LimitClimbScene(CalcanimScene):
             for direction in order:
                 label.next_to(point, direction, buff=buff)
                 if self.obstacles.clear(label, inside=axes):
-                    self.obstacles.taken.append(label)
+                    self.obstacles.take(label)
                     return point, label
         return point, None  # no free spot: the value stays unwritten rather than struck through
 
@@ -317,6 +316,7 @@ class _Obstacles:
         self.half_width = frame_width / 2 - EDGE_MARGIN * frame_width
         self.half_height = frame_height / 2 - EDGE_MARGIN * frame_height
         self.taken: list[Mobject] = []
+        self.taken_boxes: list[tuple[float, float, float, float]] = []
 
     def clear(self, mobject: Mobject, inside: Mobject | None = None) -> bool:
         left, right = mobject.get_left()[0] - CLEARANCE, mobject.get_right()[0] + CLEARANCE
@@ -333,17 +333,15 @@ class _Obstacles:
         for x0, x1, y0, y1 in self.line_boxes:
             if left < x1 and right > x0 and bottom < y1 and top > y0:
                 return False
-        for other in self.taken:
-            if _overlap(mobject, other, CLEARANCE):
+        for other_left, other_right, other_bottom, other_top in self.taken_boxes:
+            if left < other_right and other_left < right and bottom < other_top and other_bottom < top:
                 return False
         return True
 
-
-def _overlap(a: Mobject, b: Mobject, margin: float = 0.05) -> bool:
-    """Whether two mobjects' bounding boxes (plus a margin) intersect."""
-    return bool(
-        a.get_left()[0] < b.get_right()[0] + margin
-        and b.get_left()[0] < a.get_right()[0] + margin
-        and a.get_bottom()[1] < b.get_top()[1] + margin
-        and b.get_bottom()[1] < a.get_top()[1] + margin
-    )
+    def take(self, *mobjects: Mobject) -> None:
+        """Reserve the space of mobjects that are placed and will not move."""
+        for mobject in mobjects:
+            self.taken.append(mobject)
+            self.taken_boxes.append(
+                (mobject.get_left()[0], mobject.get_right()[0], mobject.get_bottom()[1], mobject.get_top()[1])
+            )
