@@ -213,8 +213,12 @@ class LimitClimbPlan:
         for n in self.stops:
             if abs(log10_n - math.log10(n)) <= STOP_SNAP:
                 return n
-        with mpmath.workprec(96):
-            n = int(mpmath.nint(mpmath.power(10, mpmath.mpf(log10_n))))
+        real = 10.0**log10_n  # within a few ulp of 10^log10_n: safe to round far from a tie
+        if real < 1e12 and abs(real - math.floor(real) - 0.5) > 1e-3:
+            n = round(real)
+        else:
+            with mpmath.workprec(96):
+                n = int(mpmath.nint(mpmath.power(10, mpmath.mpf(log10_n))))
         return min(self.params.n_max, max(self.sequence.first_n, n))
 
     def readout_value(self, n: int) -> float:

@@ -104,8 +104,9 @@ class LimitClimbScene(CalcanimScene):
             trace.pointwise_become_partial(full_curve, self.trace_from, min(1.0, max(self.trace_from, alpha)))
             dot.move_to(trace.get_end() if trace.has_points() else self.at(axes, t, pl.curve[0][1]))
             n = pl.n_at_log10(t)
-            self.n_readout.set_value(n)
-            self.a_readout.set_value(pl.readout_value(n))
+            if n != self.n_readout.number:
+                self.n_readout.set_value(n)
+                self.a_readout.set_value(pl.readout_value(n))
             if pl.lock_n is not None and n >= pl.lock_n and not self.locked:
                 self.a_readout.set_color(theme.good)
                 self.locked = True
