@@ -38,7 +38,7 @@ class LimitClimbParams(SceneParams):
     lock_decimals: int | None = param(
         None,
         "the a_n readout locks (turns green) once |a_n - limit| < 0.5 * 10^-lock_decimals from there on; "
-        "empty: the most decimals up to 5 that a_n reaches by n_max/2",
+        "unset: the most decimals up to 5 that a_n reaches by n_max/2",
         ge=0,
         le=12,
     )

@@ -114,8 +114,8 @@ def y_axis(values: list[float], limit: float) -> YAxis:
     lo, hi = lo - Y_PADDING * spread, hi + Y_PADDING * spread
     ticks = tick_values(lo, hi, 5)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else spread
-    foot = math.floor(lo / step + 1e-9) * step
-    top = math.ceil(hi / step - 1e-9) * step
+    foot = round(math.floor(lo / step + 1e-9) * step, 12) + 0.0
+    top = round(math.ceil(hi / step - 1e-9) * step, 12) + 0.0
     ticks = [round(foot + k * step, 12) + 0.0 for k in range(round((top - foot) / step) + 1)]
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     ticks = [t for t in ticks if t > foot + 1e-9 * step]
