@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -53,6 +54,11 @@ class LimitClimbParams(SceneParams):
         super().__post_init__()
 
     def check(self) -> None:
+        if self.sequence == DEFAULT_SEQUENCE and not self.limit.strip():
+            # (1 + 1/n)^n is defined for every n >= 1 and tends to e: nothing to analyse, so validating
+            # the default clip (a cached batch re-run) loads neither sympy nor mpmath.
+            self._check_marks(first=1, defined_at=lambda n: True)
+            return
         # Imported here: sympy and mpmath load slowly, and `calcanim list` / `show` should not wait for them.
         from calcanim.errors import ExpressionError
         from calcanim.expr import parse_expression
@@ -69,7 +75,10 @@ class LimitClimbParams(SceneParams):
             sequence = analyse_sequence(self.sequence, self.limit, self.n_max)
         except (SequenceError, ExpressionError) as error:
             self.fail("sequence", str(error))
-        first = sequence.first_n
+        self._check_marks(first=sequence.first_n, defined_at=sequence.defined_at)
+
+    def _check_marks(self, first: int, defined_at: Callable[[int], bool]) -> None:
+        """n_max and the marks against where a_n starts and where it is defined."""
         if self.n_max < first:
             self.fail("n_max", f"must be at least the first defined n = {first} of a_n = {self.sequence}, "
                                f"got {self.n_max}")
@@ -84,7 +93,7 @@ class LimitClimbParams(SceneParams):
         early = [m for m in self.marks if m < first]
         if early:
             self.fail("marks", f"a_n = {self.sequence} is undefined at n = {early[0]}; it starts at n = {first}")
-        undefined = [m for m in self.marks if not sequence.defined_at(m)]
+        undefined = [m for m in self.marks if not defined_at(m)]
         if undefined:
             self.fail("marks", f"a_n = {self.sequence} is not a finite real number at n = {undefined[0]}")
         if list(self.marks) != sorted(set(self.marks)):
