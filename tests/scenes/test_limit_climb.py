@@ -21,8 +21,8 @@ from calcanim.cli import main
 from calcanim.errors import ParamError
 from calcanim.params.limit_climb import LimitClimbParams
 from calcanim.plans.limit_climb import INTRO_SECONDS, plan
-from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, render_clip
+from calcanim.registry import SCENES, get_scene
+from calcanim.rendering import RenderOptions, render_clip
 from calcanim.scenes.limit_climb import LimitClimbScene
 from calcanim.style.themes import load_theme
 
@@ -180,8 +180,11 @@ def contrast(foreground: str, background: str) -> float:
 
 @pytest.mark.render
 @pytest.mark.parametrize(("aspect", "theme"), [("16:9", "dark"), ("9:16", "light")])
-def test_render_readouts_layout_and_colours(tmp_path: Path, aspect: str, theme: str) -> None:
+def test_render_readouts_layout_and_colours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aspect: str, theme: str
+) -> None:
     entry = dataclasses.replace(get_scene("limit-climb"), scene_path=f"{__name__}:RecordingClimb")
+    monkeypatch.setitem(SCENES, "limit-climb", entry)
     params = LimitClimbParams(n_max=999_999_999_999_999, duration=3.0, decimals=9)
     render_clip(entry, params, RenderOptions(quality="low", theme=theme, aspect=aspect), tmp_path / "clip.mp4",
                 force=True, progress=False)

@@ -28,7 +28,7 @@ from manim import (
 )
 
 from calcanim.params.limit_climb import LimitClimbParams
-from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint, LimitClimbPlan, plan
+from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint, LimitClimbPlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 
@@ -44,13 +44,8 @@ FONT_READOUT = 36
 CLEARANCE = 0.06
 
 
-class LimitClimbScene(CalcanimScene):
+class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
     """a_n climbing to its limit as n runs from its first defined n to n_max."""
-
-    params_class = LimitClimbParams
-    plan_function = staticmethod(plan)
-    plan: LimitClimbPlan
-    params: LimitClimbParams
 
     def construct(self) -> None:
         theme, p, pl = self.theme, self.params, self.plan
