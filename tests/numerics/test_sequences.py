@@ -13,7 +13,15 @@ import pytest
 import sympy
 
 import calcanim.numerics.sequences as sequences
-from calcanim.numerics.sequences import SequenceError, analyse_sequence
+from calcanim.expr import parse_expression
+from calcanim.numerics.sequences import LimitSequence, SequenceError
+
+
+def analyse_sequence(text: str, limit: str = "") -> LimitSequence:
+    """The numerics' analysis of a sequence typed in calcanim's expression language."""
+    expression = parse_expression(text, ("n",)).sympy_expr
+    given = parse_expression(limit, ()).sympy_expr if limit else None
+    return sequences.analyse_sequence(expression, given, sequences.MAX_N, text)
 
 MARKS = [1, 2, 3, 7, 10, 64, 100, 999, 1000, 12345, 10**5, 10**6, 10**7, 123456789, 10**9, 10**12,
          3 * 10**13, 999999999999999, 10**15]

@@ -6,10 +6,10 @@ any sum loses to absorption or cancellation), repeated at twice the precision un
 result stops changing (Ziv's strategy). A naive float power such as (1 + 1/n)**n rounds 1 + 1/n
 first and loses about log10(n) digits.
 
->>> s = analyse_sequence("(1 + 1/n)**n")
+>>> s = analyse_sequence((1 + 1/N)**N)
 >>> s.limit_tex, s.first_n, s.value(1), s.value(2)
 ('e', 1, 2.0, 2.25)
->>> analyse_sequence("(1 - 1/n)**(-n)").first_n
+>>> analyse_sequence((1 - 1/N)**(-N)).first_n
 2
 """
 
@@ -28,7 +28,6 @@ from typing import Any, TypeVar
 import mpmath
 import sympy
 
-from calcanim.expr import parse_expression
 
 #: Largest n: the n readout and the mpmath precision are sized for it.
 MAX_N = 10**15
@@ -338,7 +337,7 @@ class LimitSequence:
     def value(self, n: float) -> float:
         """a_n as the correctly rounded float64 (n may be real: the curve between integers); nan if undefined.
 
-        >>> s = analyse_sequence("n**(1/n)")
+        >>> s = analyse_sequence(N**(1/N))
         >>> s.value(1), s.value(4) == math.sqrt(2)
         (1.0, True)
         """
@@ -353,9 +352,9 @@ class LimitSequence:
         Cutting works on the value rounded to CUT_PLACES places, so an exact decimal such as 1/100 is
         never cut to 0.00999... from a binary approximation just below it.
 
-        >>> analyse_sequence("(1 + 1/n)**n").text_of(10, 5, truncate=True)
+        >>> analyse_sequence((1 + 1/N)**N).text_of(10, 5, truncate=True)
         '2.59374'
-        >>> analyse_sequence("1/n**2").text_of(10, 5, truncate=True)
+        >>> analyse_sequence(1/N**2).text_of(10, 5, truncate=True)
         '0.01000'
         """
         places = CUT_PLACES if truncate else decimals
@@ -370,7 +369,7 @@ class LimitSequence:
 
         None if undefined.
 
-        >>> analyse_sequence("1/n**2").scientific_of(3 * 10**7, 3), analyse_sequence("1/n**2").scientific_of(100, 3)
+        >>> analyse_sequence(1/N**2).scientific_of(3 * 10**7, 3), analyse_sequence(1/N**2).scientific_of(100, 3)
         (('1.111', -15, False), ('1.000', -4, True))
         """
         try:
@@ -382,7 +381,7 @@ class LimitSequence:
     def limit_text(self, decimals: int, *, truncate: bool = False) -> str:
         """L written with `decimals` places (rounded, or cut toward zero).
 
-        >>> analyse_sequence("(1 + 1/n)**n").limit_text(5, truncate=True)
+        >>> analyse_sequence((1 + 1/N)**N).limit_text(5, truncate=True)
         '2.71828'
         """
         text = _settled(self._limit_evaluate, 1, lambda raw: _decimal_text(raw, CUT_PLACES if truncate else decimals, False))
@@ -391,7 +390,7 @@ class LimitSequence:
     def is_exact_at(self, n: float, decimals: int) -> bool:
         """Whether a_n is a decimal with at most `decimals` places (checked to 40 places).
 
-        >>> s = analyse_sequence("(1 + 1/n)**n")
+        >>> s = analyse_sequence((1 + 1/N)**N)
         >>> s.is_exact_at(2, 5), s.is_exact_at(10, 5)
         (True, False)
         """
@@ -401,7 +400,7 @@ class LimitSequence:
     def gap(self, n: float) -> float:
         """L - a_n as the correctly rounded float64 (not a difference of two rounded floats).
 
-        >>> analyse_sequence("1 - 1/n").gap(4)
+        >>> analyse_sequence(1 - 1/N).gap(4)
         0.25
         """
         limit = self._limit_evaluate
@@ -432,7 +431,7 @@ class LimitSequence:
         The check runs on a log-spaced grid of integers, then bisects between the last grid point outside
         and the first inside (exact for a monotone approach).
 
-        >>> analyse_sequence("1 - 1/n").first_n_within(0.01, 1, 10**6)
+        >>> analyse_sequence(1 - 1/N).first_n_within(0.01, 1, 10**6)
         101
         """
         grid = _log_grid(n_from, n_to, samples)
@@ -487,19 +486,19 @@ def _curve_samples(sequence: LimitSequence, n_to: int) -> tuple[tuple[float, flo
 
 
 @functools.lru_cache(maxsize=64)
-def analyse_sequence(text: str, limit_text: str = "", n_max: int = MAX_N) -> LimitSequence:
-    """Parse a_n, find its limit (or take limit_text), its first defined n, and check it on [first n, n_max].
-
-    Raises SequenceError (one line) or calcanim's ExpressionError for bad text.
+def analyse_sequence(
+    expression: sympy.Expr, limit: sympy.Expr | None = None, n_max: int = MAX_N, text: str = ""
+) -> LimitSequence:
+    """a_n (a sympy expression in n, any assumptions), its limit (sympy's, unless given), its first defined
+    n, and its samples on [first n, n_max]. Raises SequenceError in one line.
     """
-    parsed = parse_expression(text, ("n",))
-    expression = parsed.sympy_expr.xreplace({sympy.Symbol("n", real=True): N})
-    if limit_text.strip():
-        limit = parse_expression(limit_text, ()).sympy_expr
-    else:
-        limit = _limit_of(expression, text)
-    value = _limit_value(limit, text)
-    probe = LimitSequence(text, expression, limit, value, 1)
+    text = text or str(expression)
+    expression = expression.xreplace({s: N for s in expression.free_symbols if s.name == "n"})
+    if expression.free_symbols - {N}:
+        raise SequenceError(f"a_n = {text} may use only the variable n")
+    found = limit if limit is not None else _limit_of(expression, text)
+    value = _limit_value(found, text)
+    probe = LimitSequence(text, expression, found, value, 1)
     first = _first_defined(probe)
-    sequence = LimitSequence(text, expression, limit, value, first)
+    sequence = LimitSequence(text, expression, found, value, first)
     return dataclasses.replace(sequence, samples=_curve_samples(sequence, n_max))

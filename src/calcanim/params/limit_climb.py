@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -54,15 +53,19 @@ class LimitClimbParams(SceneParams):
         super().__post_init__()
 
     def check(self) -> None:
+        if self.marks == DEFAULT_MARKS:
+            object.__setattr__(self, "marks", default_marks(self.n_max))
+        outside = [m for m in self.marks if m > self.n_max]
+        if outside:
+            self.fail("marks", f"every mark must be within [1, n_max={self.n_max}], got {outside[0]}")
+        if list(self.marks) != sorted(set(self.marks)):
+            object.__setattr__(self, "marks", tuple(sorted(set(self.marks))))
         if self.sequence == DEFAULT_SEQUENCE and not self.limit.strip():
-            # (1 + 1/n)^n is defined for every n >= 1 and tends to e: nothing to analyse, so validating
-            # the default clip (a cached batch re-run) loads neither sympy nor mpmath.
-            self._check_marks(first=1, defined_at=lambda n: True)
-            return
-        # Imported here: sympy and mpmath load slowly, and `calcanim list` / `show` should not wait for them.
+            return  # known good: validating the default clip (a cached batch re-run) loads no sympy
+        # Imported here: sympy loads slowly, and `calcanim list` / `show` should not wait for it. Whether
+        # a_n has a finite limit, and where it starts, the plan works out (calcanim.numerics.sequences).
         from calcanim.errors import ExpressionError
         from calcanim.expr import parse_expression
-        from calcanim.numerics.sequences import SequenceError, analyse_sequence
 
         for name, text, variables in (("sequence", self.sequence, ("n",)), ("limit", self.limit, ())):
             if name == "limit" and not text.strip():
@@ -71,30 +74,13 @@ class LimitClimbParams(SceneParams):
                 parse_expression(text, variables)
             except ExpressionError as error:
                 self.fail(name, f"{error} (got {text!r})")
-        try:
-            sequence = analyse_sequence(self.sequence, self.limit, self.n_max)
-        except (SequenceError, ExpressionError) as error:
-            self.fail("sequence", str(error))
-        self._check_marks(first=sequence.first_n, defined_at=sequence.defined_at)
 
-    def _check_marks(self, first: int, defined_at: Callable[[int], bool]) -> None:
-        """n_max and the marks against where a_n starts and where it is defined."""
-        if self.n_max < first:
-            self.fail("n_max", f"must be at least the first defined n = {first} of a_n = {self.sequence}, "
-                               f"got {self.n_max}")
-        if self.marks == DEFAULT_MARKS:
-            # Default marks: keep those that fit between the first defined n and n_max, and mark both ends.
-            ends = {first, self.n_max} if self.n_max < max(DEFAULT_MARKS) else {first}
-            fitting = tuple(sorted({m for m in DEFAULT_MARKS if first <= m <= self.n_max} | ends))
-            object.__setattr__(self, "marks", fitting)
-        outside = [m for m in self.marks if m > self.n_max]
-        if outside:
-            self.fail("marks", f"every mark must be within [1, n_max={self.n_max}], got {outside[0]}")
-        early = [m for m in self.marks if m < first]
-        if early:
-            self.fail("marks", f"a_n = {self.sequence} is undefined at n = {early[0]}; it starts at n = {first}")
-        undefined = [m for m in self.marks if not defined_at(m)]
-        if undefined:
-            self.fail("marks", f"a_n = {self.sequence} is not a finite real number at n = {undefined[0]}")
-        if list(self.marks) != sorted(set(self.marks)):
-            object.__setattr__(self, "marks", tuple(sorted(set(self.marks))))
+
+def default_marks(n_max: int, first: int = 1) -> tuple[int, ...]:
+    """The default marks that fit between the first defined n and n_max, with both ends when n_max is small.
+
+    >>> default_marks(500), default_marks(10**6, first=2)
+    ((1, 2, 10, 100, 500), (2, 10, 100, 1000, 1000000))
+    """
+    ends = {first, n_max} if n_max < max(DEFAULT_MARKS) else {first}
+    return tuple(sorted({m for m in DEFAULT_MARKS if first <= m <= n_max} | ends))

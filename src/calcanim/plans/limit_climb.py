@@ -3,17 +3,19 @@ the moment the a_n readout locks onto the limit."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-from typing import Any
-
-import mpmath
-import sympy
+from typing import TYPE_CHECKING, Any
 
 from calcanim.numerics.limits import gap_bounds
-from calcanim.numerics.sequences import N, LimitSequence, analyse_sequence
-from calcanim.numerics.tangent_line import tick_values
-from calcanim.params.limit_climb import LimitClimbParams
+from calcanim.params.limit_climb import DEFAULT_SEQUENCE, LimitClimbParams, default_marks
+
+if TYPE_CHECKING:
+    from calcanim.numerics.sequences import LimitSequence
+
+# sympy, mpmath and the parser are imported where they are used: resolving the default clip (a cached
+# batch re-run) computes its plan's duration only, and must not wait for them.
 
 LABEL_DECIMALS = 5
 #: The lesson's stop: (1 + 1/n)^n reads 2.71828 at n = 10^6, e to 5 decimals.
@@ -70,7 +72,8 @@ def mark_label(sequence: LimitSequence, n: int) -> str:
 
     Values below 10^-3 or from 10^6 on are written as a mantissa times a power of ten.
 
-    >>> s = analyse_sequence("(1 + 1/n)**n")
+    >>> from calcanim.numerics.sequences import N, analyse_sequence
+    >>> s = analyse_sequence((1 + 1/N)**N)
     >>> [mark_label(s, n) for n in (1, 2, 10)]
     ['2', '2.25', '2.59374...']
     """
@@ -112,6 +115,8 @@ def y_axis(values: list[float], limit: float) -> YAxis:
     lo, hi = min(*values, limit), max(*values, limit)
     spread = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
     lo, hi = lo - Y_PADDING * spread, hi + Y_PADDING * spread
+    from calcanim.numerics.tangent_line import tick_values
+
     ticks = tick_values(lo, hi, 5)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else spread
     foot = round(math.floor(lo / step + 1e-9) * step, 12) + 0.0
@@ -123,8 +128,9 @@ def y_axis(values: list[float], limit: float) -> YAxis:
 
 
 @dataclass(frozen=True)
-class LimitClimbPlan:
-    params: LimitClimbParams
+class ClimbNumbers:
+    """What the plan works out with sympy and mpmath (on first use)."""
+
     sequence: LimitSequence
     limit: float
     checkpoints: tuple[Checkpoint, ...]
@@ -134,6 +140,52 @@ class LimitClimbPlan:
     y: YAxis
     approach: str  # "below", "above" or "both": where a_n sits against the limit along the climb
     curve: tuple[tuple[float, float], ...]  # (log10 n, a_n) at real n evenly in log n (the numerics' samples)
+
+
+@dataclass(frozen=True)
+class LimitClimbPlan:
+    params: LimitClimbParams
+
+    @functools.cached_property
+    def numbers(self) -> ClimbNumbers:
+        return _numbers(self.params)
+
+    @property
+    def sequence(self) -> LimitSequence:
+        return self.numbers.sequence
+
+    @property
+    def limit(self) -> float:
+        return self.numbers.limit
+
+    @property
+    def checkpoints(self) -> tuple[Checkpoint, ...]:
+        return self.numbers.checkpoints
+
+    @property
+    def final_value(self) -> float:
+        return self.numbers.final_value
+
+    @property
+    def lock_decimals(self) -> int:
+        return self.numbers.lock_decimals
+
+    @property
+    def lock_n(self) -> int | None:
+        return self.numbers.lock_n
+
+    @property
+    def y(self) -> YAxis:
+        return self.numbers.y
+
+    @property
+    def approach(self) -> str:
+        return self.numbers.approach
+
+    @property
+    def curve(self) -> tuple[tuple[float, float], ...]:
+        return self.numbers.curve
+
 
     @property
     def duration(self) -> float:
@@ -174,6 +226,8 @@ class LimitClimbPlan:
 
     @property
     def title_tex(self) -> str:
+        import sympy
+
         return "a_n = " + sympy.latex(self.sequence.expression)
 
     @property
@@ -192,6 +246,8 @@ class LimitClimbPlan:
     @property
     def limit_words(self) -> str:
         """The limit for captions: e, exp(2), pi^2/6."""
+        import sympy
+
         named = self.sequence.limit.subs(sympy.E, sympy.Symbol("e"))
         return str(named).replace("**", "^")
 
@@ -217,6 +273,8 @@ class LimitClimbPlan:
         if real < 1e12 and abs(real - math.floor(real) - 0.5) > 1e-3:
             n = round(real)
         else:
+            import mpmath
+
             with mpmath.workprec(96):
                 n = int(mpmath.nint(mpmath.power(10, mpmath.mpf(log10_n))))
         return min(self.params.n_max, max(self.sequence.first_n, n))
@@ -286,6 +344,8 @@ def _lock(sequence: LimitSequence, params: LimitClimbParams) -> tuple[int, int |
 
 
 def _is_compound_interest(sequence: LimitSequence) -> bool:
+    from calcanim.numerics.sequences import N
+
     return bool(sequence.expression == (1 + 1 / N) ** N)
 
 
@@ -297,9 +357,50 @@ def _approach(values: list[float], gaps: list[float]) -> str:
     return "both"
 
 
+def sequence_of(params: LimitClimbParams) -> LimitSequence:
+    """The analysed a_n of params, or the house one-line ParamError (no finite limit, defined nowhere, ...)."""
+    from calcanim.errors import ExpressionError
+    from calcanim.expr import parse_expression
+    from calcanim.numerics.sequences import SequenceError, analyse_sequence
+
+    try:
+        expression = parse_expression(params.sequence, ("n",)).sympy_expr
+        limit = parse_expression(params.limit, ()).sympy_expr if params.limit.strip() else None
+        return analyse_sequence(expression, limit, params.n_max, params.sequence)
+    except (SequenceError, ExpressionError) as error:
+        params.fail("sequence", str(error))
+
+
+def checked_marks(params: LimitClimbParams, sequence: LimitSequence) -> tuple[int, ...]:
+    """The marks, starting where a_n does: default ones below the first defined n are dropped."""
+    first = sequence.first_n
+    if params.n_max < first:
+        params.fail("n_max", f"must be at least the first defined n = {first} of a_n = {params.sequence}, "
+                             f"got {params.n_max}")
+    marks = params.marks
+    if first > 1 and marks == default_marks(params.n_max):
+        marks = default_marks(params.n_max, first)
+    early = [m for m in marks if m < first]
+    if early:
+        params.fail("marks", f"a_n = {params.sequence} is undefined at n = {early[0]}; it starts at n = {first}")
+    undefined = [m for m in marks if not sequence.defined_at(m)]
+    if undefined:
+        params.fail("marks", f"a_n = {params.sequence} is not a finite real number at n = {undefined[0]}")
+    return marks
+
+
 def plan(params: LimitClimbParams) -> LimitClimbPlan:
-    """Compute every number the clip shows."""
-    sequence = analyse_sequence(params.sequence, params.limit, params.n_max)
+    """Every number the clip shows. A sequence other than the default is analysed (and checked) at
+    once; the default's numbers, known to exist, are worked out on first use."""
+    climb = LimitClimbPlan(params)
+    if params.sequence != DEFAULT_SEQUENCE or params.limit.strip():
+        climb.numbers  # noqa: B018 - raises the one-line ParamError now, while the clip is resolved
+    return climb
+
+
+def _numbers(params: LimitClimbParams) -> ClimbNumbers:
+    sequence = sequence_of(params)
+    marks = checked_marks(params, sequence)
     lesson_bounds = _is_compound_interest(sequence)
     checkpoints = tuple(
         Checkpoint(
@@ -309,14 +410,13 @@ def plan(params: LimitClimbParams) -> LimitClimbPlan:
             gap_to_limit=sequence.gap(n),
             gap_bounds=gap_bounds(n) if lesson_bounds else None,
         )
-        for n in params.marks
+        for n in marks
     )
     curve = sequence.samples
     values = [v for _, v in curve] + [c.value for c in checkpoints]
     gaps = [sequence.limit_value - v for _, v in curve] + [c.gap_to_limit for c in checkpoints]
     lock_decimals, lock_n = _lock(sequence, params)
-    return LimitClimbPlan(
-        params=params,
+    return ClimbNumbers(
         sequence=sequence,
         limit=sequence.limit_value,
         checkpoints=checkpoints,

@@ -291,7 +291,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
 
 def _dense_points(curve: VMobject, per_curve: int = 6) -> np.ndarray:
     """Points along a bezier path, per_curve per segment (for crossing tests)."""
-    found = []
+    found: list[np.ndarray] = []
     for i in range(curve.get_num_curves()):
         bezier = curve.get_nth_curve_function(i)
         found.extend(bezier(a) for a in np.linspace(0.0, 1.0, per_curve, endpoint=False))
