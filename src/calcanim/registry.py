@@ -81,7 +81,7 @@ SCENES: dict[str, SceneEntry] = {
     entry.name: entry
     for entry in [
         _clip("limit-climb", LimitClimbParams, "LimitClimbScene",
-              "(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis"),
+              "a sequence (default (1 + 1/n)^n) climbs to its limit (e) on a log-scaled n axis, up to n = 10^15"),
         _clip("tangent-bases", TangentBasesParams, "TangentBasesScene",
               "b^x and its tangent at x = 0 as b sweeps; the slope ln b locks to 1 at b = e"),
         _clip("exp-log", ExpLogParams, "ExpLogScene",
