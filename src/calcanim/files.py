@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from calcanim.errors import ConfigFileError
+from calcanim.errors import ConfigFileError, RenderError
+
+#: The largest config, lesson or theme file read (the biggest lesson in scenes/ is ~5 KB).
+MAX_INPUT_BYTES = 1_000_000
 
 
 def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> str:
@@ -17,7 +22,7 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
     """
     name = f"{what} '{path}'" if what else f"'{path}'"
     try:
-        return path.read_text(encoding="utf-8")
+        return _read_regular_file(path, name).decode("utf-8")
     except FileNotFoundError:
         raise ConfigFileError(f"cannot read {name}: no such file; {hint}") from None
     except IsADirectoryError:
@@ -28,6 +33,29 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
         raise ConfigFileError(f"cannot read {name}: not UTF-8 text; save it as a UTF-8 TOML file") from None
     except OSError as error:
         raise ConfigFileError(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def _read_regular_file(path: Path, name: str) -> bytes:
+    """The bytes of a regular file of at most MAX_INPUT_BYTES. Opened without blocking and checked
+    before reading, so a FIFO, a device such as /dev/zero or a socket is refused instead of hanging."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigFileError(f"cannot read {name}: not a regular file (a pipe, device or socket); give a .toml file")
+        if info.st_size > MAX_INPUT_BYTES:
+            raise ConfigFileError(
+                f"cannot read {name}: {info.st_size} bytes is more than the {MAX_INPUT_BYTES} a calcanim file may have"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_INPUT_BYTES:  # it grew while being read
+        raise ConfigFileError(f"cannot read {name}: more than the {MAX_INPUT_BYTES} bytes a calcanim file may have")
+    return data
 
 
 def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:

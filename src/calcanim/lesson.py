@@ -24,6 +24,7 @@ from calcanim.errors import CalcanimError, ConfigFileError
 from calcanim.files import read_text_file
 from calcanim.params.base import SceneParams
 from calcanim.registry import SCENES
+from calcanim.settings import loads_toml
 
 #: Render settings a lesson may set in ``[defaults]`` or on any clip (the fields of RenderOptions).
 OPTION_KEYS = ("quality", "format", "theme", "aspect", "captions", "transparent")
@@ -31,7 +32,7 @@ CLIP_KEYS = ("name", "scene", "title", "params", *OPTION_KEYS)
 LESSON_KEYS = ("title", "name", "description")
 TOP_KEYS = ("lesson", "defaults", "clip")
 #: Clip and lesson names become file names: letters, digits, '-', '_' and '.', not leading with '.'.
-FILE_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+FILE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 _CLIP_HEADER = re.compile(r"^\s*\[\[\s*clip\s*\]\]\s*(#.*)?$")
 _TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
@@ -112,7 +113,7 @@ def load_lesson(path: Path | str) -> Lesson:
     layout = _SourceLayout(text)
     problems: list[Problem] = []
     try:
-        data = tomllib.loads(text)
+        data = loads_toml(text)
     except tomllib.TOMLDecodeError as error:
         # Still check every clip block that parses on its own, so all problems come out together.
         data = _parse_blocks(text, layout, problems, error)
@@ -224,7 +225,7 @@ def _parse_blocks(
             chunk_lines = lines[start:end] + [""] * (tail_start - end) + lines[tail_start:]
             chunk = "\n".join(chunk_lines)
         try:
-            parsed = tomllib.loads(chunk)
+            parsed = loads_toml(chunk)
         except tomllib.TOMLDecodeError as error:
             line, message = _toml_error(error, offset=start)
             name = _guess_clip_name(lines[start:end]) if index is not None else None
@@ -274,7 +275,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
             problem(layout.top_key_line("lesson", key), None,
                     f"unknown key '{key}' in [lesson]{_nearest(key, LESSON_KEYS)} (allowed: {', '.join(LESSON_KEYS)})")
     name = meta.get("name", path.stem)
-    if not isinstance(name, str) or not FILE_SAFE.match(name):
+    if not isinstance(name, str) or not FILE_SAFE.fullmatch(name):
         problem(layout.top_key_line("lesson", "name"), None,
                 f"lesson name {name!r} is not file-safe; use letters, digits, '-', '_' or '.' (it names the output folder)")
     title = meta.get("title", name)
@@ -324,7 +325,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
                         f"unknown key '{key}'{_nearest(key, CLIP_KEYS)} (a clip has {', '.join(CLIP_KEYS)})")
         if clip_name is None:
             problem(header, label, "missing name; add name = \"...\" (it names the output files)")
-        elif not isinstance(clip_name, str) or not FILE_SAFE.match(clip_name):
+        elif not isinstance(clip_name, str) or not FILE_SAFE.fullmatch(clip_name):
             problem(layout.key_line(index, "name"), label,
                     f"name {clip_name!r} is not file-safe; use letters, digits, '-', '_' or '.', at most 64, not starting with '.'")
         else:

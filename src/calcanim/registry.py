@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from calcanim.errors import UnknownSceneError
+from calcanim.work_limit import symbolic_work_limit
 from calcanim.params.base import SceneParams
 from calcanim.params.limit_climb import LimitClimbParams
 from calcanim.params.tangent_bases import TangentBasesParams
@@ -40,8 +41,12 @@ class SceneEntry:
     frame_cost: float = 1.0
 
     def plan(self, params: SceneParams) -> Any:
-        """The numbers of the clip (no manim import)."""
-        return _load(self.plan_path)(params)
+        """The numbers of the clip (no manim import), within the CPU-time limit of symbolic work."""
+        plan = _load(self.plan_path)
+        with symbolic_work_limit(
+            f"{self.name}: working out the clip's numbers", hint="choose a simpler function or other values"
+        ):
+            return plan(params)
 
     def scene_class(self) -> type:
         """The manim Scene class (imports manim)."""
