@@ -157,7 +157,8 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
               help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
               help="mp4 (H.264, plays everywhere), webm (VP9), gif, png (a poster frame), mov (with --transparent).")
-@click.option("--theme", default="dark", show_default=True, help="dark, light or high-contrast.")
+@click.option("--theme", default="dark", show_default=True,
+              help="dark, light or high-contrast, or a path to your own theme file (NAME.toml, same keys).")
 @click.option("--aspect", type=click.Choice(list(ASPECTS)), default="16:9", show_default=True)
 @click.option("--transparent", is_flag=True, help="Transparent background (webm or mov).")
 @click.option("--no-captions", is_flag=True, help="Do not write .srt/.vtt captions beside the video.")

@@ -295,7 +295,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
         if key not in OPTION_KEYS:
             problem(layout.top_key_line("defaults", key), None,
                     f"unknown key '{key}' in [defaults]{_nearest(key, OPTION_KEYS)} (allowed: {', '.join(OPTION_KEYS)})")
-    defaults = {k: v for k, v in defaults.items() if k in OPTION_KEYS}
+    defaults = _theme_beside_lesson({k: v for k, v in defaults.items() if k in OPTION_KEYS}, path)
     defaults_ok = _options_problem({**defaults}) is None
     if not defaults_ok:
         problem(layout.top_key_line("defaults"), None, f"[defaults]: {_options_problem(defaults)}")
@@ -355,7 +355,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
         params = None
         if entry is not None:
             params = _check_params(entry.params_class, values, index, label, layout, problem)
-        options = {**defaults, **{k: raw[k] for k in OPTION_KEYS if k in raw}}
+        options = {**defaults, **_theme_beside_lesson({k: raw[k] for k in OPTION_KEYS if k in raw}, path)}
         if defaults_ok or any(k in raw for k in OPTION_KEYS):
             if (reason := _options_problem(options)) is not None:
                 key = _option_key_at_fault(reason, raw)
@@ -390,6 +390,14 @@ def _check_params(
         line = layout.key_line(index, m.group(1), table="params") if m and m.group(1) in values else layout.key_line(index, "params")
         problem(line, label, message)
         return None
+
+
+def _theme_beside_lesson(options: dict[str, Any], lesson: Path) -> dict[str, Any]:
+    """A user theme file (theme = "uni.toml") is found relative to the lesson file, like a lecturer expects."""
+    theme = options.get("theme")
+    if isinstance(theme, str) and theme.lower().endswith(".toml") and not Path(theme).is_absolute():
+        return {**options, "theme": str(lesson.parent / theme)}
+    return options
 
 
 def _options_problem(options: Mapping[str, Any]) -> str | None:

@@ -23,8 +23,8 @@ from calcanim.params.base import SceneParams
 from calcanim.registry import SceneEntry
 from calcanim.style.assets import assets_dir
 from calcanim.style.layout import Layout, make_layout
-from calcanim.style.themes import DEFAULT_THEME, load_theme
-from calcanim.svg_cache import svg_disk_cache
+from calcanim.style.themes import DEFAULT_THEME, load_theme, theme_key
+from calcanim.svg_cache import svg_disk_cache, tex_svg_looks_complete
 
 FORMATS = ("mp4", "webm", "gif", "png", "mov")
 TRANSPARENT_FORMATS = ("webm", "mov", "png")
@@ -114,7 +114,7 @@ def clip_key(entry: SceneEntry, params: SceneParams, options: RenderOptions) -> 
     payload = {
         "scene": entry.name,
         "params": params.to_dict(),
-        "options": asdict(options),
+        "options": {**asdict(options), "theme": theme_key(options.theme)},
         "assets": assets_digest(),
         "code": code_digest(),
         "version": __version__,
@@ -437,6 +437,9 @@ def shared_tex_cache(private: Path) -> Iterator[None]:
     private.mkdir(parents=True, exist_ok=True)
     for svg in shared.glob("*.svg"):
         with contextlib.suppress(OSError):
+            if not tex_svg_looks_complete(svg):
+                svg.unlink()  # corrupt: compile the formula again and publish a good copy
+                continue
             (private / svg.name).symlink_to(svg)
     try:
         yield
