@@ -29,8 +29,9 @@ from typing import Any, TextIO
 
 from calcanim import __version__
 from calcanim.errors import CalcanimError, ParamError
-from calcanim.files import write_text_atomically
+from calcanim.files import prepare_output_folder, write_text_atomically
 from calcanim.gallery import write_gallery
+from calcanim.json_output import plain_json
 from calcanim.lesson import Clip, Lesson, load_lesson
 from calcanim.registry import get_scene
 from calcanim.render import DEFAULT_RENDERS_DIR, RenderOptions, cached_result, clip_key
@@ -171,23 +172,6 @@ def manim_version() -> str | None:
         return None
 
 
-def plain_json(value: Any) -> Any:
-    """JSON-ready data: numpy values to Python, tuples to lists, non-finite floats to None."""
-    if isinstance(value, Mapping):
-        return {str(k): plain_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain_json(v) for v in value]
-    if hasattr(value, "tolist"):
-        return plain_json(value.tolist())
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
-
-
 # --- the runner: the main process -----------------------------------------------------------
 
 
@@ -242,7 +226,7 @@ def run_lesson(
         except CalcanimError as error:
             raise ParamError(f"-q/--quality: {error}") from None
     folder = Path(output_dir) if output_dir is not None else DEFAULT_RENDERS_DIR / spec.name
-    folder.mkdir(parents=True, exist_ok=True)
+    prepare_output_folder(folder, "the lesson's output folder")
     sweep_partials(folder)
     previous = _read_manifest(folder)
 

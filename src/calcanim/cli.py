@@ -146,7 +146,9 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
     entry, params = build_params(scene, config, pairs)
     data = entry.plan(params).to_json()
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, allow_nan=False, default=_json_default))
+        from calcanim.json_output import plain_json
+
+        click.echo(json.dumps(plain_json(data), indent=2, allow_nan=False))
     else:
         click.echo(_plan_table(data))
 
@@ -189,6 +191,14 @@ def render(
 
     if watch and config is None:
         fail("--watch needs --config FILE: the parameter file whose changes trigger a new render")
+    if watch:
+        from calcanim.files import read_text_file
+
+        read_text_file(config, "--config")  # a missing file, a FIFO or a device: one line now, not a hang
+        if output is not None:  # saving the config cannot fix an unwritable -o: say so now
+            from calcanim.render import resolve_output
+
+            resolve_output(output, options)
     options = RenderOptions(
         quality=quality, format=fmt, theme=theme, aspect=aspect, transparent=transparent, captions=not no_captions
     )

@@ -59,14 +59,44 @@ def _read_regular_file(path: Path, name: str) -> bytes:
 
 
 def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:
-    """Write beside the target under a hidden name, then rename into place (readable by a web server)."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    """Write beside the target under a hidden name, then rename into place (readable by a web server).
+
+    A folder that cannot take the file (read-only, full, gone) raises RenderError with one line.
+    """
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as error:
+        raise RenderError(f"cannot write {path}: {_reason(error)}; check the output folder") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.chmod(temp, 0o644)
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temp)
+        if isinstance(error, OSError):
+            raise RenderError(f"cannot write {path}: {_reason(error)}; check the output folder") from None
         raise
+
+
+def prepare_output_folder(folder: Path, what: str = "output folder") -> Path:
+    """Make ``folder`` (and its parents) and check a file can be created in it, before any work:
+    a path under a file, a read-only or full disk raise RenderError with one line."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".calcanim-probe-"):
+            pass
+    except OSError as error:
+        raise RenderError(f"cannot write to {what} '{folder}': {_reason(error)}; choose another folder") from None
+    return folder
+
+
+def _reason(error: OSError) -> str:
+    if error.errno == errno.ENOTDIR:
+        return "a part of the path is a file, not a folder"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the folder is read-only"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    return error.strerror or str(error)
