@@ -520,8 +520,10 @@ def degree_estimate(expr: sympy.Expr) -> float:
         return 0.0
     if expr.is_Symbol:
         return 1.0
-    if expr.is_Add:
-        return max(degree_estimate(term) for term in expr.args)
+    if expr.is_Add:  # over a common denominator, rational terms add their degrees
+        degrees = [degree_estimate(term) for term in expr.args]
+        rational = any(sympy.fraction(term)[1].free_symbols for term in expr.args)
+        return float(sum(degrees)) if rational else max(degrees)
     if expr.is_Mul:
         return float(sum(degree_estimate(factor) for factor in expr.args))
     if expr.is_Pow:
