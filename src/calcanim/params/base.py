@@ -37,7 +37,7 @@ class _ShortRepr(reprlib.Repr):
     def repr_int(self, x: int, level: int) -> str:
         if x.bit_length() <= 100:
             return repr(x)
-        return f"an integer of about {int(x.bit_length() * math.log10(2)) + 1} digits"
+        return f"an integer of about {int((x.bit_length() - 1) * math.log10(2)) + 1} digits"
 
 
 shown = _ShortRepr().repr
