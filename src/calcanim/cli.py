@@ -191,17 +191,16 @@ def render(
 
     if watch and config is None:
         fail("--watch needs --config FILE: the parameter file whose changes trigger a new render")
-    if watch:
-        from calcanim.files import read_text_file
-
-        read_text_file(config, "--config")  # a missing file, a FIFO or a device: one line now, not a hang
-        if output is not None:  # saving the config cannot fix an unwritable -o: say so now
-            from calcanim.render import resolve_output
-
-            resolve_output(output, options)
     options = RenderOptions(
         quality=quality, format=fmt, theme=theme, aspect=aspect, transparent=transparent, captions=not no_captions
     )
+    if watch:  # what saving the config cannot fix (a FIFO or device as --config, an unwritable -o) ends now
+        from calcanim.files import read_text_file
+        from calcanim.render import resolve_output
+
+        read_text_file(config, "--config")
+        if output is not None:
+            resolve_output(output, options)
 
     def render_once() -> None:
         entry, params = build_params(scene, config, pairs)
