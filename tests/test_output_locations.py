@@ -54,6 +54,20 @@ def test_an_output_folder_under_a_file_is_one_line_for_render_batch_and_watch(tm
     assert blocker.read_text() == "not a folder"
 
 
+def test_watch_ends_at_once_on_what_saving_the_config_cannot_fix(tmp_path: Path) -> None:
+    """A subprocess with a timeout: a watch that went on would never return."""
+    config = tmp_path / "c.toml"
+    config.write_text("n_max = 10\n")
+    cases = [["--set", "n_max=" + "9" * 5000], ["--set", "marks=" + "[" * 3000 + "]" * 3000],
+             ["--theme", "../../etc/passwd"], ["--theme", str(tmp_path / "missing.toml")], ["-q", "huge"]]
+    for extra in cases:
+        done = subprocess.run([sys.executable, "-m", "calcanim", "render", "limit-climb", "--watch", "--config",
+                               str(config), *extra], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("calcanim: error: "), done.stderr
+    assert not (tmp_path / "renders").exists()
+
+
 @pytest.mark.parametrize("code, words", [(errno.EROFS, "read-only"), (errno.ENOSPC, "disk is full"),
                                          (errno.EACCES, "read-only")])
 def test_a_folder_that_cannot_take_a_file_is_found_before_any_work(

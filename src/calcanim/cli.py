@@ -197,8 +197,10 @@ def render(
     if watch:  # what saving the config cannot fix (a FIFO or device as --config, an unwritable -o) ends now
         from calcanim.files import read_text_file
         from calcanim.render import resolve_output
+        from calcanim.settings import parse_set_pairs
 
         read_text_file(config, "--config")
+        parse_set_pairs(pairs)
         if output is not None:
             resolve_output(output, options)
 
