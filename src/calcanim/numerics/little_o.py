@@ -44,6 +44,10 @@ def is_little_o(f: sympy.Expr, g: sympy.Expr, var: sympy.Symbol, point: Any = 0)
         # a degree-100 one): f/g -> 0 exactly when f is 0 or its lowest degree is above g's.
         return bool(f.is_zero) or _lowest_degree(f, var) > _lowest_degree(g, var)
     ratio = f / g
+    if target == 0 and ratio.is_rational_function(var) and not ratio.has(sympy.Float):
+        # Likewise a rational function, once cancelled, behaves like c var**(low(N) - low(D)).
+        numerator, denominator = sympy.fraction(sympy.cancel(ratio))
+        return bool(numerator.is_zero) or _lowest_degree(numerator, var) > _lowest_degree(denominator, var)
     t = sympy.Dummy("t", positive=True)
     if target.is_infinite:
         sides = [ratio]
