@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from calcanim.cli import main
 from calcanim.errors import CalcanimError
-from calcanim.json_output import plain_json
+from calcanim.json_data import plain_json
 from calcanim.lesson import LessonError, load_lesson
 from calcanim.params.base import Bounds, SceneParams
 from calcanim.registry import SCENES

@@ -21,7 +21,7 @@ from calcanim.batch import run_lesson
 from calcanim.cli import main
 from calcanim.errors import RenderError
 from calcanim.files import prepare_output_folder, write_text_atomically
-from calcanim.render import shared_tex_cache
+from calcanim.rendering import shared_tex_cache
 from calcanim.svg_cache import tex_svg_looks_complete
 from tests.test_batch import fake_job
 from tests.test_cli import assert_one_line_error

@@ -16,7 +16,8 @@ from calcanim.cli import main
 from calcanim.errors import CalcanimError, ConfigFileError, ParamError
 from calcanim.lesson import LessonError, load_lesson
 from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, clip_key
+from calcanim.clip import RenderOptions
+from calcanim.clip_key import clip_key as plain_clip_key
 from calcanim.style.assets import assets_dir
 from calcanim.style.themes import Theme, load_theme, theme_fingerprint, theme_names
 from tests.test_cli import assert_one_line_error
@@ -84,6 +85,11 @@ def test_a_missing_or_special_theme_file_is_one_line(tmp_path: Path) -> None:
             load_theme(str(path) if path.suffix else str(path) + "/x.toml")
 
 
+def clip_key(entry, params, options: RenderOptions) -> str:
+    """The key exactly as Clip.key() makes it: scene, plain params, plain options."""
+    return plain_clip_key(entry.name, params.to_dict(), dataclasses.asdict(options))
+
+
 def test_the_cache_key_follows_a_user_theme_contents_not_its_name(tmp_path: Path) -> None:
     entry = get_scene("limit-climb")
     params = entry.params_class()
@@ -116,7 +122,7 @@ def test_a_lesson_finds_its_theme_beside_it_and_reports_a_bad_one_on_its_line(tm
     lesson.write_text('[lesson]\ntitle = "t"\n[defaults]\ntheme = "uni.toml"\n'
                       '[[clip]]\nname = "a"\nscene = "limit-climb"\n', encoding="utf-8")
     (clip,) = load_lesson(lesson).clips
-    assert load_theme(clip.options["theme"]).curve == "#AA0000"
+    assert load_theme(clip.options.theme).curve == "#AA0000"
     lesson.write_text(lesson.read_text() + '[[clip]]\nname = "b"\nscene = "limit-climb"\ntheme = "bad.toml"\n')
     with pytest.raises(LessonError, match=r"line 11, clip 'b': theme .*bad.toml.*accent must be a colour"):
         load_lesson(lesson)

@@ -227,3 +227,11 @@ def test_a_rational_function_that_cancels_is_quick_in_little_o() -> None:
     plan = entry.plan(entry.params_class.from_mapping({"function": "((x + 1)*(x + 1))/(2*(x + 1))"}))
     assert plan.remainder_is_little_o and not plan.bad_is_little_o
     assert time.process_time() - started < FAIL_FAST_CPU_SECONDS
+
+
+@pytest.mark.parametrize("text, words", [("sin(foo)", "unknown name 'foo'"), ("1 + x**1000", "too large an exponent"),
+                                         ("sin(2^x)", r"'\^' is not a power"), ("exp((x**60)**2)", "degree")])
+def test_a_nested_rejection_keeps_its_own_message(text: str, words: str) -> None:
+    """CalcanimError is a ValueError, so the translator's catch-all must not re-wrap it as 'not computable'."""
+    with pytest.raises(ExpressionError, match=words):
+        parse_expression(text)

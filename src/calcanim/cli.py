@@ -11,24 +11,27 @@ import json
 import shutil
 import sys
 import textwrap
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from calcanim import __version__
+from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
 from calcanim.errors import CalcanimError
+from calcanim.formats import FORMATS
+from calcanim.json_data import json_default, plain_json
 from calcanim.registry import SCENES, get_scene
 from calcanim.settings import gather_values
 from calcanim.style.layout import ASPECTS, QUALITIES
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("mp4", "webm", "gif", "png", "mov")
 EXIT_USER_ERROR = 2
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"calcanim: error: {message}", err=True)
     sys.exit(EXIT_USER_ERROR)
 
@@ -46,7 +49,7 @@ def user_errors(command: F) -> F:
             click.echo("calcanim: interrupted; nothing partial was left in the output folder", err=True)
             sys.exit(130)
 
-    return wrapper  # type: ignore[return-value]
+    return typing.cast(F, wrapper)
 
 
 def scene_options(command: F) -> F:
@@ -66,18 +69,25 @@ def scene_options(command: F) -> F:
     return click.argument("scene")(command)
 
 
-def build_params(scene: str, config: Path | None, pairs: Sequence[str]) -> Any:
+def build_clip(scene: str, config: Path | None, pairs: Sequence[str], options: RenderOptions = RenderOptions()) -> Clip:
+    """The clip the command line describes: params from --config and --set, checked and planned."""
     entry = get_scene(scene)
     values = gather_values(entry.name, config, pairs)
-    source = "--config/--set" if config else "--set"
-    return entry, entry.params_class.from_mapping(values, source=source)
+    return resolve_clip(entry, values, options, Source(label="--config/--set" if config else "--set"))
 
 
 class OneLineErrors(click.Group):
     """Click's usage errors as one line too ("calcanim: error: ..."), exit code 2, like our own."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
-        extra.pop("standalone_mode", None)
+    def main(  # always exits (standalone_mode is ignored: errors are printed here, as one line)
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> NoReturn:
+        extra["complete_var"] = complete_var
         try:
             code = super().main(args, prog_name or "calcanim", standalone_mode=False, **extra)
         except click.exceptions.Exit as done:
@@ -143,11 +153,8 @@ def show(scene: str) -> None:
 @user_errors
 def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> None:
     """Print the numbers a clip will show, without rendering it."""
-    entry, params = build_params(scene, config, pairs)
-    data = entry.plan(params).to_json()
+    data = build_clip(scene, config, pairs).plan().to_json()
     if fmt == "json":
-        from calcanim.json_output import plain_json
-
         click.echo(json.dumps(plain_json(data), indent=2, allow_nan=False))
     else:
         click.echo(_plan_table(data))
@@ -187,7 +194,8 @@ def render(
     watch: bool,
 ) -> None:
     """Render a clip to video and print the path of the finished file."""
-    from calcanim.render import RenderOptions, open_in_viewer, render_clip
+    from calcanim.rendering import open_in_viewer
+    from calcanim.rendering import render as render_to_file
 
     if watch and config is None:
         fail("--watch needs --config FILE: the parameter file whose changes trigger a new render")
@@ -196,7 +204,7 @@ def render(
     )
     if watch:  # what saving the config cannot fix (a FIFO or device as --config, an unwritable -o) ends now
         from calcanim.files import read_text_file
-        from calcanim.render import resolve_output
+        from calcanim.rendering import resolve_output
         from calcanim.settings import parse_set_pairs
 
         read_text_file(config, "--config")
@@ -205,8 +213,8 @@ def render(
             resolve_output(output, options)
 
     def render_once() -> None:
-        entry, params = build_params(scene, config, pairs)
-        result = render_clip(entry, params, options, output, force=force, progress=sys.stderr.isatty())
+        clip = build_clip(scene, config, pairs, options)
+        result = render_to_file(clip, output, force=force, progress=sys.stderr.isatty())
         if result.cached:
             click.echo("cached: an identical clip is already there (use --force to render again)", err=True)
         for extra in result.extras:
@@ -217,7 +225,7 @@ def render(
                 click.echo(note, err=True)
         click.echo(str(result.path))
 
-    if not watch:
+    if not watch or config is None:
         render_once()
         return
     from calcanim.watch import watch as watch_file
@@ -258,18 +266,10 @@ def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, qual
         )
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON-ready: {type(value).__name__}")
-
-
 def _json_text(value: Any) -> str:
     if isinstance(value, str):
         return value or '""'
-    return json.dumps(value, default=_json_default)
+    return json.dumps(value, default=json_default)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -284,7 +284,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, (list, dict)):
-        return json.dumps(value, default=_json_default)
+        return json.dumps(value, default=json_default)
     return "" if value is None else str(value)
 
 

@@ -7,6 +7,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from calcanim.errors import ConfigFileError, RenderError
@@ -58,26 +59,34 @@ def _read_regular_file(path: Path, name: str) -> bytes:
     return data
 
 
+@contextlib.contextmanager
+def atomic_target(path: Path, suffix: str = ".partial") -> Iterator[Path]:
+    """A hidden temporary file beside ``path`` to fill; when the block ends it is renamed onto
+    ``path`` (readable by a web server), and on any error it is removed, so ``path`` is only ever
+    absent, the old file or the whole new one."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
 def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:
-    """Write beside the target under a hidden name, then rename into place (readable by a web server).
+    """Write beside the target under a hidden name, then rename into place.
 
     A folder that cannot take the file (read-only, full, gone) raises RenderError with one line.
     """
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+        with atomic_target(path, suffix) as temp:
+            temp.write_text(text, encoding="utf-8")
     except OSError as error:
         raise RenderError(f"cannot write {path}: {_reason(error)}; check the output folder") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(error, OSError):
-            raise RenderError(f"cannot write {path}: {_reason(error)}; check the output folder") from None
-        raise
 
 
 def prepare_output_folder(folder: Path, what: str = "output folder") -> Path:

@@ -11,9 +11,9 @@ import sympy
 
 from calcanim.errors import ParamError
 from calcanim.expr import parse_expression
-from calcanim.numerics.surfaces import Surface, sample_grid, surface_from_sympy
+from calcanim.number_format import number_text
+from calcanim.numerics.surfaces import Surface, as_point, sample_grid, surface_from_sympy
 from calcanim.params.tangent_plane import TangentPlaneParams
-from calcanim.plans.gradient_descent import number_text
 
 #: Seconds of the surface alone, of the point appearing, and of the plane growing out of it.
 SURFACE_SECONDS = 1.5
@@ -113,12 +113,13 @@ def plan(params: TangentPlaneParams) -> TangentPlanePlan:
     expression = parse_expression(params.function, variables=("w0", "w1"))
     w0, w1 = (sympy.Symbol(n, real=True) for n in ("w0", "w1"))
     as_xy = expression.sympy_expr.xreplace({w0: sympy.Symbol("x"), w1: sympy.Symbol("y")})
-    surface = surface_from_sympy(as_xy, "g", tuple(params.w0_range), tuple(params.w1_range), tuple(params.point))
+    surface = surface_from_sympy(as_xy, "g", as_point(params.w0_range), as_point(params.w1_range), as_point(params.point))
     p0, p1 = params.point
     value = float(surface.loss(p0, p1))
     gradient = tuple(float(g) for g in surface.gradient(p0, p1))
     if not (math.isfinite(value) and all(math.isfinite(g) for g in gradient)):
-        raise ParamError(f"invalid value for 'point' in tangent-plane: g or its gradient is not finite at {list(params.point)}")
+        raise ParamError(f"invalid value for 'point' in tangent-plane: g or its gradient is not finite at {list(params.point)}",
+                         field="point")
     h = params.plane_size
     u = np.linspace(max(p0 - h, params.w0_range[0]), min(p0 + h, params.w0_range[1]), PLANE_SAMPLES)
     v = np.linspace(max(p1 - h, params.w1_range[0]), min(p1 + h, params.w1_range[1]), PLANE_SAMPLES)

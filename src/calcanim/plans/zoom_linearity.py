@@ -11,6 +11,7 @@ import numpy as np
 import sympy
 
 from calcanim.expr import Expression, parse_expression
+from calcanim.number_format import plain_number
 from calcanim.numerics.linearity import (
     ZoomCheckpoint,
     clip_polyline,
@@ -77,17 +78,6 @@ def _axis(low: float, high: float, long_labels_thin: bool) -> Axis:
     return Axis(low, high, tuple(ticks), tuple(labels))
 
 
-def number_text(value: float) -> str:
-    """A value as the clip writes it: whole numbers plainly, otherwise 6 significant digits.
-
-    >>> number_text(2.0), number_text(-2.0), number_text(0.6931471805599453), number_text(0.0)
-    ('2', '-2', '0.693147', '0')
-    """
-    if abs(value - round(value)) <= 1e-12 * max(1.0, abs(value)):
-        return str(int(round(value))) if abs(value) < 1e15 else f"{value:.6g}"
-    return f"{value:.6g}"
-
-
 @dataclass(frozen=True)
 class ZoomLinearityPlan:
     params: ZoomLinearityParams
@@ -120,11 +110,11 @@ class ZoomLinearityPlan:
 
     @property
     def point_label(self) -> str:
-        return number_text(self.a)
+        return plain_number(self.a)
 
     @property
     def slope_label(self) -> str | None:
-        return None if self.slope is None else number_text(self.slope)
+        return None if self.slope is None else plain_number(self.slope)
 
     def half_width(self, zoom: float) -> float:
         return self.params.half_width / zoom

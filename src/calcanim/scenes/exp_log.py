@@ -23,23 +23,16 @@ from manim import (
     Write,
 )
 
-from calcanim.params.exp_log import ExpLogParams
-from calcanim.plans.exp_log import ExpLogPlan, plan
-from calcanim.plans.secant_to_tangent import decimal_label
+from calcanim.number_format import decimal_label
 from calcanim.numerics.tangent_line import tick_values
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
+from calcanim.params.exp_log import ExpLogParams
+from calcanim.plans.exp_log import ExpLogPlan
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
 
-MARGIN = 0.45
 
-
-class ExpLogScene(FrameTimed, CalcanimScene):
+class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
     """e^x and ln x as mirror images across y = x, with the readouts ln 1 = 0 and ln(e^k) = k."""
-
-    params_class = ExpLogParams
-    plan_function = staticmethod(plan)
-    plan: ExpLogPlan
-    params: ExpLogParams
 
     def construct(self) -> None:
         self.start_clock()

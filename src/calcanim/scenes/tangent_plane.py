@@ -8,23 +8,18 @@ from manim import DOWN, LEFT, FadeIn, ValueTracker, VGroup, linear
 
 from calcanim.numerics.projection import Box
 from calcanim.params.tangent_plane import TangentPlaneParams
-from calcanim.plans.tangent_plane import GROW_SECONDS, POINT_SECONDS, SURFACE_SECONDS, TangentPlanePlan, plan
+from calcanim.plans.tangent_plane import GROW_SECONDS, POINT_SECONDS, SURFACE_SECONDS, TangentPlanePlan
+from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb, surface_style
+from calcanim.raster.surface import Ball, Overlay, Patch, SurfaceRenderer
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
-from calcanim.scenes.gradient_descent import MARGIN, Rect, surface_style
-from calcanim.scenes.surface_view import Ball, Patch, RasterCamera, RasterView, SurfaceRenderer, mix, rgb
+from calcanim.scenes.base import MARGIN_3D as MARGIN
+from calcanim.style.rect import Rect
 
 
-class TangentPlaneScene(CalcanimScene):
+class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
     """The tangent plane of g at a point: the best linear approximation, in 3D."""
 
-    params_class = TangentPlaneParams
-    plan_function = staticmethod(plan)
-    plan: TangentPlanePlan
-    params: TangentPlaneParams
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("camera_class", RasterCamera)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    default_camera = RasterCamera
 
     def construct(self) -> None:
         theme, pl, p = self.theme, self.plan, self.params
@@ -55,7 +50,7 @@ class TangentPlaneScene(CalcanimScene):
         edge = mix(plane_colour, rgb(theme.background), 0.4)
 
         def redraw(mob: RasterView) -> None:
-            overlays: list[object] = []
+            overlays: list[Overlay] = []
             if grown.get_value() > 0.01:
                 overlays.append(Patch(pl.plane_at(grown.get_value()), plane_colour, 0.55, edge, on_top=True))
             if point_on.get_value() > 0:

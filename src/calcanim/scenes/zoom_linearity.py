@@ -28,12 +28,12 @@ from manim import (
     smooth,
 )
 
+from calcanim.number_format import plain_number
 from calcanim.params.zoom_linearity import ZoomLinearityParams
-from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan, number_text, plan
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
+from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, NextTo, place_segment, set_polyline, show_stroke
 
-MARGIN = 0.45
 #: Room left of the plot for y tick labels, and below it for x tick labels (manim units).
 Y_LABEL_ROOM = 1.35
 X_LABEL_ROOM = 0.55
@@ -43,13 +43,8 @@ SIDE_PANEL_WIDTH = 4.6
 TICK_POOL = 12
 
 
-class ZoomLinearityScene(FrameTimed, CalcanimScene):
+class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLinearityPlan]):
     """Zoom into y = f(x) at x = a by each factor of the plan; a smooth curve becomes a line."""
-
-    params_class = ZoomLinearityParams
-    plan_function = staticmethod(plan)
-    plan: ZoomLinearityPlan
-    params: ZoomLinearityParams
 
     def construct(self) -> None:
         theme, p, plan_ = self.theme, self.params, self.plan
@@ -139,7 +134,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
 
         redraw(curve)
         self.caption(
-            f"y = {p.function} near x = {plan_.point_label}, at magnification {number_text(p.zooms[0])}.",
+            f"y = {p.function} near x = {plan_.point_label}, at magnification {plain_number(p.zooms[0])}.",
             INTRO_SECONDS,
         )
         self.timed_play(INTRO_SECONDS * 0.5, Create(frame), FadeIn(grid), FadeIn(labels), Write(title), FadeIn(where))
@@ -178,9 +173,9 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
 
     def zoom_to(self, index: int, gap: Mobject) -> None:
         p, plan_ = self.params, self.plan
-        zoom = number_text(p.zooms[index])
+        zoom = plain_number(p.zooms[index])
         if p.equal_axes:
-            words = f"Zoom x{zoom} on both axes about ({plan_.point_label}, {number_text(plan_.fa)}): the window shrinks, the curve straightens."
+            words = f"Zoom x{zoom} on both axes about ({plan_.point_label}, {plain_number(plan_.fa)}): the window shrinks, the curve straightens."
             if not plan_.differentiable:
                 words = f"Zoom x{zoom} on both axes: the corner looks exactly the same as before."
         else:
@@ -196,15 +191,15 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
         """Rest at zoom index and show how far the curve strays from a line, relative to the window."""
         p, plan_ = self.params, self.plan
         checkpoint = plan_.checkpoints[index]
-        ratio = number_text(float(f"{checkpoint.relative_gap:.3g}"))
+        ratio = plain_number(float(f"{checkpoint.relative_gap:.3g}"))
         gap = VGroup(
-            self.math(rf"\text{{half-width }} w = {number_text(checkpoint.half_width)}", size=FONT_LABEL),
+            self.math(rf"\text{{half-width }} w = {plain_number(checkpoint.half_width)}", size=FONT_LABEL),
             self.math(rf"\frac{{\max|\,f - \text{{line}}\,|}}{{w}} = {ratio}", size=FONT_LABEL),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         self.place_text(gap, self.stacked, above=False)
         line_word = "its tangent" if plan_.differentiable else "any line through the point"
         self.caption(
-            f"At x{number_text(p.zooms[index])} the curve strays from {line_word} by {ratio} of the half-width.",
+            f"At x{plain_number(p.zooms[index])} the curve strays from {line_word} by {ratio} of the half-width.",
             p.hold_seconds,
         )
         fade = min(0.4, p.hold_seconds * 0.4)

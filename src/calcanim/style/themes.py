@@ -9,7 +9,6 @@ contents, so :func:`theme_fingerprint` (which the cache key uses) hashes those, 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import hashlib
 import json
@@ -22,6 +21,7 @@ from typing import Any
 
 from calcanim.errors import ConfigFileError, ParamError
 from calcanim.style.assets import assets_dir
+from calcanim.suggest import did_you_mean
 
 DEFAULT_THEME = "dark"
 
@@ -87,8 +87,7 @@ def load_theme(theme: str = DEFAULT_THEME) -> Theme:
 def _builtin_theme(name: str) -> Theme:
     names = theme_names()
     if name not in names:  # also refuses paths such as ../../x: built-ins are names only
-        nearest = difflib.get_close_matches(name, names, n=1)
-        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        hint = did_you_mean(name, names)
         raise ParamError(
             f"unknown theme {name!r}; {hint}available themes: {', '.join(names)} "
             "(or a path to your own theme file ending in .toml)"
@@ -116,8 +115,7 @@ def _checked_theme_data(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
     for key in data:
         if key not in _THEME_KEYS:
-            nearest = difflib.get_close_matches(key, _THEME_KEYS, n=1, cutoff=0.6)
-            fail(f"unknown key {key!r}" + (f"; did you mean '{nearest[0]}'?" if nearest else "")
+            fail(f"unknown key {key!r}" + did_you_mean(key, _THEME_KEYS, "; did you mean '{}'?")
                  + f" (keys: {', '.join(_THEME_KEYS)})")
     missing = [key for key in (*_COLOUR_KEYS, "runs") if key not in data]
     if missing:

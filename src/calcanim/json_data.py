@@ -1,6 +1,5 @@
-"""JSON-ready data from plans and records: the one conversion `inspect --format json`, the
-manifest and the gallery share, so a number that overflowed (inf, nan) is written as null
-instead of stopping the output with a traceback."""
+"""JSON-ready data from plans and records: numpy values to Python, tuples to lists, paths to text.
+The one JSON normaliser (the manifest, `calcanim inspect`, ``calcanim show`` defaults)."""
 
 from __future__ import annotations
 
@@ -13,8 +12,8 @@ from typing import Any
 def plain_json(value: Any) -> Any:
     """JSON-ready data: numpy values to Python, tuples to lists, non-finite floats to None.
 
-    >>> plain_json({"a": (1.5, float("inf")), "b": Path("x.mp4")})
-    {'a': [1.5, None], 'b': 'x.mp4'}
+    >>> plain_json({"a": (1.5, float("inf")), 2: Path("x")})
+    {'a': [1.5, None], '2': 'x'}
     """
     if isinstance(value, Mapping):
         return {str(k): plain_json(v) for k, v in value.items()}
@@ -29,3 +28,13 @@ def plain_json(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps(..., default=json_default)``: arrays and numpy scalars as Python, paths as text;
+    anything else is a bug (TypeError), not silently turned into text."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON-ready: {type(value).__name__}")
