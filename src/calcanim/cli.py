@@ -202,7 +202,7 @@ def render(
     options = RenderOptions(
         quality=quality, format=fmt, theme=theme, aspect=aspect, transparent=transparent, captions=not no_captions
     )
-    if watch:  # what saving the config cannot fix (a FIFO or device as --config, an unwritable -o) ends now
+    if watch and config is not None:  # what saving the config cannot fix (a FIFO or device, a bad -o) ends now
         from calcanim.files import read_text_file
         from calcanim.rendering import resolve_output
         from calcanim.settings import parse_set_pairs

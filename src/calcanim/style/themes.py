@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import re
+import reprlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,9 +144,8 @@ def _checked_theme_data(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 def _short(value: Any) -> str:
-    from calcanim.params.base import shown
-
-    return shown(value)
+    """A bounded repr for messages (TOML integers stay below Python's 4300-digit str limit)."""
+    return reprlib.repr(value)
 
 
 def theme_fingerprint(theme: str) -> str:
