@@ -47,8 +47,9 @@ ALLOWED: dict[str, set[str]] = {
     "gallery": {"files"},
     "watch": {"errors"},
     "batch": {"clip", "errors", "files", "gallery", "json_data", "lesson", "rendering"},
-    "cli": {"batch", "clip", "errors", "files", "formats", "json_data", "registry", "rendering", "settings", "style",
-            "watch"},
+    "cli": {"batch", "clip", "errors", "files", "formats", "json_data", "registry", "rendering", "settings", "slides",
+            "style", "watch"},
+    "slides": {"batch", "errors", "files"},
     "api": {"clip", "errors", "formats", "json_data", "rendering"},
     "__main__": {"cli"},
 }

@@ -8,6 +8,10 @@ from calcanim.errors import ParamError
 FORMATS = ("mp4", "webm", "gif", "png", "mov")
 #: Formats with an alpha channel, for ``--transparent``.
 TRANSPARENT_FORMATS = ("webm", "mov", "png")
+#: x264 presets behind ``--encoder`` (mp4, and the mp4 that gif and png are made from), at crf 23.
+#: Measured in bench/RESULTS.md ("Encoder choice"): "small" files are a fraction of "fast" ones for
+#: more encoding time.
+ENCODERS = {"fast": "ultrafast", "small": "slow"}
 #: Formats a player shows with a captions track (.srt/.vtt beside them).
 CAPTIONED_FORMATS = ("mp4", "webm", "mov")
 

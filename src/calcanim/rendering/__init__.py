@@ -6,6 +6,7 @@ partial ever appears under renders/. Importing this package loads no manim.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,11 @@ from calcanim.rendering.outputs import (
     stamp_path,
     wants_captions,
 )
+from calcanim.rendering.progress import FrameProgress, TerminalBar
 from calcanim.rendering.viewer import open_in_viewer
 
 __all__ = [
-    "DEFAULT_RENDERS_DIR", "RenderOptions", "RenderResult", "cached_result", "encoder_settings", "extract_frame",
+    "DEFAULT_RENDERS_DIR", "FrameProgress", "RenderOptions", "RenderResult", "TerminalBar", "cached_result", "encoder_settings", "extract_frame",
     "movie_to_gif", "open_in_viewer", "render", "render_clip", "resolve_output", "shared_tex_cache",
 ]
 
@@ -37,23 +39,30 @@ def render(
     clip: Clip,
     output: Path | None = None,
     *,
-    progress: bool = True,
+    progress: FrameProgress | bool | None = None,
     force: bool = False,
     poster: Path | None = None,
 ) -> RenderResult:
     """Render ``clip`` to ``output`` (default: :meth:`Clip.default_output`) and return the finished files.
 
     An identical clip already at ``output`` (same key stamp) is reused unless ``force``. With
-    ``poster``, a png of the clip's most telling frame is written there too.
+    ``poster``, a png of the clip's most telling frame is written there too. ``progress`` is a
+    ``(done, total)`` frame callback, or True for one progress line on a terminal's stderr.
     """
     options = clip.options
     output = resolve_output(output if output is not None else clip.default_output(), options)
     key = clip.key()
     if not force and (hit := cached_result(output, key, options, poster)) is not None:
         return hit
+    bar = TerminalBar(sys.stderr, clip.stem) if progress is True and sys.stderr.isatty() else None
+    frames = bar if bar is not None else (progress if callable(progress) else None)
     with tempfile.TemporaryDirectory(prefix="calcanim-") as work_dir:
         work = Path(work_dir)
-        movie, subtitles, poster_time = render_in(work, clip, progress)
+        try:
+            movie, subtitles, poster_time = render_in(work, clip, frames)
+        finally:
+            if bar is not None:
+                bar.close()
         finished = [(finish(movie, options, work, poster_time), output)]
         captions: list[Path] = []
         if wants_captions(options) and subtitles is not None:
