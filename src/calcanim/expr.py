@@ -17,6 +17,7 @@ the user types is ever evaluated as Python.
 from __future__ import annotations
 
 import ast
+import decimal
 import functools
 import keyword
 import math
@@ -375,8 +376,8 @@ class _Translator:
             self._reject(node, f"nesting deeper than {MAX_DEPTH} levels")
         try:
             result = self._translate_node(node, depth)
-        except ExpressionError:  # a ValueError too: keep the inner node's own message
-            raise
+        except ExpressionError:
+            raise  # already names the part (ExpressionError is a ValueError since CalcanimError is one)
         except (RecursionError, MemoryError, ArithmeticError, TypeError, ValueError) as error:
             self._reject(node, f"not computable ({type(error).__name__})")
         self._require_well_defined(node, result)
@@ -411,7 +412,22 @@ class _Translator:
         too_many_digits = isinstance(value, int) and len(str(abs(value))) > MAX_LITERAL_DIGITS
         if too_many_digits or not abs(value) <= MAX_LITERAL:
             self._reject(node, f"too large a number (the limit is {MAX_LITERAL:g})")
-        return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
+        if isinstance(value, int):
+            return sympy.Integer(value)
+        return self._exact_decimal(node)
+
+    def _exact_decimal(self, node: ast.Constant) -> sympy.Rational:
+        """A decimal literal as the exact rational its text names: 0.1 is 1/10, not a 53-bit Float.
+
+        A binary Float would turn exact arithmetic (Float * Rational) into 15-digit floats.
+        """
+        text = ast.get_source_segment(self.source, node) or repr(node.value)
+        try:
+            exact = decimal.Decimal(text.replace("_", ""))
+        except decimal.InvalidOperation:
+            exact = decimal.Decimal(repr(node.value))
+        numerator, denominator = exact.as_integer_ratio()
+        return sympy.Rational(numerator, denominator)
 
     def _name(self, node: ast.Name) -> sympy.Expr:
         if node.id in self.symbols:

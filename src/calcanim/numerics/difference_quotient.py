@@ -29,7 +29,7 @@ ExactNumber: TypeAlias = "Fraction | sympy.Expr"
 
 
 def _variable(expr: sympy.Expr) -> sympy.Symbol:
-    """The single free symbol of expr (x; a constant is a function of x too); ParamError for several."""
+    """The single free symbol of expr (x; a constant f counts as a function of x); ParamError for several symbols."""
     symbols = list(expr.free_symbols)
     if not symbols:
         return sympy.Symbol("x", real=True)
