@@ -305,6 +305,28 @@ def slides(lesson: Path, output_dir: Path | None, jobs: int | None, quality: str
     click.echo(str(result.page))
 
 
+@main.command()
+@click.argument("clips", nargs=-1, metavar="[CLIP]...")
+@click.option("--aspect", "aspects", multiple=True, metavar="A", help="16:9, 9:16, 1:1 or 4:3 (repeatable; default all).")
+@click.option("--theme", "themes", multiple=True, metavar="T", help="A theme (repeatable; default all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers.")
+@user_errors
+def audit(clips: Sequence[str], aspects: Sequence[str], themes: Sequence[str], fmt: str, jobs: int) -> None:
+    """Check clips' layout without rendering: overlapping, crossed, clipped, tiny or faint text.
+
+    Plays each clip (default parameters; no CLIP = every clip) without drawing and reports problems
+    at sampled frames. Exit code 1 if anything was found.
+    """
+    from calcanim.audit.run import audit_matrix, report_text, summary_text, to_json, validate
+
+    names, aspect_list, theme_list = validate(clips, aspects, themes)
+    show = (lambda r: click.echo(report_text(r))) if fmt == "text" else None
+    reports = audit_matrix(names, aspect_list, theme_list, jobs=jobs, on_report=show)
+    click.echo(to_json(reports) if fmt == "json" else summary_text(reports))
+    sys.exit(1 if any(r.findings for r in reports) else 0)
+
+
 def _json_text(value: Any) -> str:
     if isinstance(value, str):
         return value or '""'

@@ -209,6 +209,24 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expressi
     return Expression(source, variables, sympy_expr)
 
 
+def parse_syntax_tree(text: str, variables: tuple[str, ...]) -> tuple[Expression, ast.expr]:
+    """Parse like :func:`parse_expression` and also return the checked syntax tree, as written.
+
+    The tree keeps the user's order of operations (sympy reorders and flattens ``a*b + c*d + e``),
+    which is what a computation graph of the expression shows. Only trees that passed every
+    check of the expression language are returned.
+
+    >>> expression, tree = parse_syntax_tree("tanh(x1*w1 + b)", ("x1", "w1", "b"))
+    >>> type(tree).__name__, expression.variables
+    ('Call', ('x1', 'w1', 'b'))
+    """
+    variables = _validated_variables(variables)
+    source = _validated_text(text)
+    tree = _parse_tree(source)
+    sympy_expr = _Translator(source, variables).translate(tree.body, depth=0)
+    return Expression(source, variables, sympy_expr), tree.body
+
+
 def require_real_near(
     expr: Expression, point: Mapping[str, float], half_width: float, samples: int = 101
 ) -> None:
