@@ -94,17 +94,18 @@ def test_views_show_actual_coordinates_at_every_zoom() -> None:
     assert views[-1]["x"]["labels"] == ["0.998", "0.999", "1.000", "1.001", "1.002"]
     for view in views:
         for axis in ("x", "y"):
-            low, high = view[axis]["range"]
-            assert all(low - 1e-12 <= t <= high + 1e-12 for t in view[axis]["ticks"])
+            low, high = view[axis]["offset_range"]
+            centre = view[axis]["centre"]
+            assert all(low - 1e-12 <= t <= high + 1e-12 for t in view[axis]["tick_offsets"])
             labels = view[axis]["labels"]
             assert len(set(labels)) == len(labels) >= 3
-            assert [float(s) for s in labels] == pytest.approx(view[axis]["ticks"], abs=1e-12)
+            assert [float(s) for s in labels] == pytest.approx([centre + t for t in view[axis]["tick_offsets"]], abs=1e-12)
 
 
 def test_equal_axes_false_zooms_only_x() -> None:
     equal, stretched = _json()["views"], _json(equal_axes=False)["views"]
-    assert [v["x"]["range"] for v in stretched] == [v["x"]["range"] for v in equal]
-    assert all(v["y"]["range"] == equal[0]["y"]["range"] for v in stretched)
+    assert [v["x"]["offset_range"] for v in stretched] == [v["x"]["offset_range"] for v in equal]
+    assert all(v["y"]["offset_range"] == equal[0]["y"]["offset_range"] for v in stretched)
 
 
 def test_duration_and_poster() -> None:

@@ -94,6 +94,50 @@ class TangentBasesPlan:
         scale = 10**UNIT_SLOPE_BASE_DIGITS
         return f"{math.floor(self.unit_slope_base * scale) / scale:.{UNIT_SLOPE_BASE_DIGITS}f}..."
 
+    @staticmethod
+    def base_text(base: float) -> str:
+        """A base as the clip writes it: "e" for e, else exactly the decimal it is (2.718, never a rounded 2.72).
+
+        >>> TangentBasesPlan.base_text(math.e), TangentBasesPlan.base_text(2.718), TangentBasesPlan.base_text(3.0)
+        ('e', '2.718', '3')
+        """
+        return "e" if base == math.e else number_text(base)
+
+    @staticmethod
+    def slope_comparison(slope: float) -> tuple[str, str]:
+        """ln b with enough decimals (at least 3) to tell it from 1, and how it compares with 1.
+
+        >>> TangentBasesPlan.slope_comparison(math.log(2.0))
+        ('0.693', 'less than 1')
+        >>> TangentBasesPlan.slope_comparison(math.log(2.7182))
+        ('0.99997', 'less than 1')
+        >>> TangentBasesPlan.slope_comparison(math.log(math.e))
+        ('1', 'exactly 1')
+        """
+        if slope == 1.0:
+            return "1", "exactly 1"
+        word = "less than 1" if slope < 1.0 else "more than 1"
+        for decimals in range(3, 17):
+            text = f"{slope:.{decimals}f}"
+            if float(text) != 1.0:
+                return text, word
+        return repr(slope), word
+
+    @classmethod
+    def limit_text(cls, stop: Checkpoint) -> str:
+        r"""The table's last row after "ln b": "= 1" at b = e, else "\approx" and ln b to 5 decimals
+        (more when needed to tell it from 1).
+
+        >>> TangentBasesPlan.limit_text(Checkpoint(2.0, math.log(2.0), False, ()))
+        '\\approx 0.69315'
+        """
+        if cls.base_text(stop.base) == "e":
+            return "= 1"
+        text = f"{stop.slope:.5f}"
+        if float(text) == 1.0 and stop.slope != 1.0:
+            text = cls.slope_comparison(stop.slope)[0]
+        return rf"\approx {text}"
+
     # Live values while the base moves (the scene's updaters read these).
     @staticmethod
     def slope_at(base: float) -> float:
@@ -125,6 +169,17 @@ class TangentBasesPlan:
             "duration": self.duration,
             "poster_time": self.poster_time,
         }
+
+
+def number_text(value: float) -> str:
+    """A float as the shortest decimal that reads back as it (what a user typed): 2.0 -> 2, 2.718 -> 2.718.
+
+    >>> number_text(2.0), number_text(2.718), number_text(0.1)
+    ('2', '2.718', '0.1')
+    """
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
 
 
 def _checkpoint(base: float, tolerance: float) -> Checkpoint:

@@ -88,12 +88,8 @@ class ExpLogScene(FrameTimed, CalcanimScene):
         if forbidden_label.width > 0.9 * abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]):
             forbidden_label.scale_to_fit_width(0.9 * abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]))
 
-        panel_lines = [
-            self.math(r"\ln 1 = " + pl.ln_one_label, size=FONT_BODY, colour=theme.point),
-            self.math(f"e^{{{pl.k_label}}} = {pl.exp_k_label}", size=FONT_BODY, colour=theme.reference),
-            self.math(f"\\ln({pl.exp_k_label}) = {pl.ln_exp_k_label}", size=FONT_BODY, colour=theme.reference),
-            self.math(r"\ln(e^k) = k", size=FONT_BODY),
-        ]
+        colours = [theme.point, theme.reference, theme.reference, theme.text]
+        panel_lines = [self.math(tex, size=FONT_BODY, colour=c) for tex, c in zip(pl.panel_tex, colours)]
         panel = VGroup(*panel_lines).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         if stacked:
             panel.next_to(axes, DOWN, buff=0.6).set_x(0)
@@ -141,11 +137,7 @@ class ExpLogScene(FrameTimed, CalcanimScene):
             TransformFromCopy(one_exp, one_ln), Create(mirror_one), FadeIn(one_ln_label), FadeIn(panel_lines[0]),
         )
 
-        self.caption(
-            f"Raise e to the power {pl.k_label}: e^{pl.k_label} = {pl.exp_k_label}. ln reads the power straight back: "
-            f"ln({pl.exp_k_label}) = {pl.ln_exp_k_label}.",
-            pl.seconds("ln_power"),
-        )
+        self.caption(pl.power_caption, pl.seconds("ln_power"))
         self.timed_play(pl.seconds("ln_power") * 0.35, FadeIn(k_exp), FadeIn(k_exp_label), FadeIn(panel_lines[1]))
         self.timed_play(
             pl.seconds("ln_power") * 0.65,

@@ -151,17 +151,22 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
 
     def move(self, leg: Leg) -> None:
         rising = "steeper" if leg.end > leg.start else "gentler"
-        self.caption(f"As b changes from {leg.start:.3g} to {leg.end:.3g}, the curve leaves (0, 1) {rising}.", leg.seconds)
+        start, end = self.plan.base_text(leg.start), self.plan.base_text(leg.end)
+        self.caption(f"As b changes from {start} to {end}, the curve leaves (0, 1) {rising}.", leg.seconds)
         self.timed_play(leg.seconds, self.log_base.animate.set_value(float(np.log(leg.end))), rate_func=smooth)
 
     def rest(self, leg: Leg, stop: Checkpoint) -> None:
-        b_text = "e" if stop.locked and abs(stop.base - self.plan.unit_slope_base) < 1e-12 else f"{stop.base:.3g}"
-        if stop.locked:
-            words = f"At b = {b_text} the slope is 1 (within {self.params.lock_tolerance:g}): the readout locks green. This base is e."
-        elif stop.slope < 1.0:
-            words = f"At b = {b_text} the slope is ln b = {stop.slope:.3f}, less than 1."
+        b_text = self.plan.base_text(stop.base)
+        slope_text, comparison = self.plan.slope_comparison(stop.slope)
+        if stop.locked and b_text == "e":
+            words = f"At b = e the slope is ln e = 1: the readout locks green. This base is e."
+        elif stop.locked:
+            words = (
+                f"At b = {b_text} the slope is ln b = {slope_text}, {comparison} but within "
+                f"{self.params.lock_tolerance:g} of it: the readout locks green. This base is close to e."
+            )
         else:
-            words = f"At b = {b_text} the slope is ln b = {stop.slope:.3f}, more than 1."
+            words = f"At b = {b_text} the slope is ln b = {slope_text}, {comparison}."
         if not self.params.quotients:
             self.caption(words, leg.seconds)
             if stop.locked:
@@ -190,7 +195,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
             self.math(rf"h = {h:g}:\ \ {q:.5f}", size=FONT_LABEL, colour=self.theme.muted)
             for h, q in stop.difference_quotients
         ]
-        rows.append(self.math(rf"\to \ln {b_text} = {stop.slope:.5f}", size=FONT_LABEL, colour=colour))
+        rows.append(self.math(rf"\to \ln {b_text} {self.plan.limit_text(stop)}", size=FONT_LABEL, colour=colour))
         axes, stacked, header = self.quotient_anchor
         if stacked:
             # Two columns under the plot: the formula, then h = 1, 0.1 | 0.01, 0.001 | the limit.
