@@ -124,6 +124,13 @@ class TangentBasesPlan:
         return repr(slope), word
 
     @classmethod
+    def quotient_rows(cls, stop: Checkpoint) -> list[str]:
+        r"""The table at a stop as TeX: "h = 0.1:\ \ 0.71773" per step (each quotient rounded to 5 places),
+        then the limit "\to \ln b \approx ..." (see limit_text)."""
+        rows = [rf"h = {number_text(h)}:\ \ {q:.5f}" for h, q in stop.difference_quotients]
+        return [*rows, rf"\to \ln {cls.base_text(stop.base)} {cls.limit_text(stop)}"]
+
+    @classmethod
     def limit_text(cls, stop: Checkpoint) -> str:
         r"""The table's last row after "ln b": "= 1" at b = e, else "\approx" and ln b to 5 decimals
         (more when needed to tell it from 1).

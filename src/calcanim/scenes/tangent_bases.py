@@ -72,6 +72,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         title = self.math(r"y = b^{x}", size=FONT_TITLE)
         b_value = self.number(p.base_min, p.decimals, size=FONT_BODY)
         slope_value = self.number(self.plan.slope_at(p.base_min), p.decimals, size=FONT_BODY)
+        self.live_readouts = (log_base, b_value, slope_value)  # what tests read back frame by frame
         b_row = VGroup(self.math("b =", size=FONT_BODY), b_value).arrange(RIGHT, buff=0.15)
         slope_row = VGroup(self.math(r"\text{slope at } 0 = \ln b =", size=FONT_BODY), slope_value).arrange(
             RIGHT, buff=0.15
@@ -191,11 +192,9 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         """(b^h - 1)/h for each h of the plan, then the limit ln b."""
         colour = self.theme.good if stop.locked else self.theme.text
         head = self.math(rf"\frac{{{b_text}^h - 1}}{{h}}", size=FONT_LABEL, colour=self.theme.muted)
-        rows = [
-            self.math(rf"h = {h:g}:\ \ {q:.5f}", size=FONT_LABEL, colour=self.theme.muted)
-            for h, q in stop.difference_quotients
-        ]
-        rows.append(self.math(rf"\to \ln {b_text} {self.plan.limit_text(stop)}", size=FONT_LABEL, colour=colour))
+        texts = self.plan.quotient_rows(stop)
+        rows = [self.math(text, size=FONT_LABEL, colour=self.theme.muted) for text in texts[:-1]]
+        rows.append(self.math(texts[-1], size=FONT_LABEL, colour=colour))
         axes, stacked, header = self.quotient_anchor
         if stacked:
             # Two columns under the plot: the formula, then h = 1, 0.1 | 0.01, 0.001 | the limit.
