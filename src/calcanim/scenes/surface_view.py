@@ -174,6 +174,15 @@ class Cross:
 
 
 @dataclass
+class Arrow:
+    """An arrow between two domain points (x, y, z), drawn over everything (e.g. a gradient)."""
+
+    ends: np.ndarray  # (2, 3) domain coordinates: tail, tip
+    colour: RGB
+    width: float  # pixels
+
+
+@dataclass
 class Patch:
     """A translucent mesh (e.g. a tangent plane): (n, m, 3) domain points, drawn face by face in painter's order."""
 
@@ -182,6 +191,7 @@ class Patch:
     opacity: float
     edge: RGB | None = None
     on_top: bool = False  # drawn over the surface (translucent), e.g. a tangent plane that lies under it
+    depth_bias: float = 0.0  # box units nearer the camera in painter's order (wins ties where it touches the surface)
 
 
 @dataclass
@@ -348,13 +358,16 @@ class SurfaceRenderer:
         if isinstance(overlay, Cross):
             pixels, depth = projector.project(self.to_box(overlay.point, OVERLAY_LIFT))
             return [(float(depth) + 2 * bias, ("cross", pixels, overlay.colour, overlay.size, overlay.width))]
+        if isinstance(overlay, Arrow):
+            pixels, _ = projector.project(self.to_box(overlay.ends, OVERLAY_LIFT))
+            return [(ON_TOP_DEPTH * 3, ("arrow", pixels[0].tolist(), pixels[1].tolist(), overlay.colour, overlay.width))]
         if isinstance(overlay, Patch):
             boxed = self.to_box(overlay.grid)
             faces = grid_faces(boxed)
             pixels, _ = projector.project(faces)
             _, depth = projector.project(faces.mean(axis=1))
             shade = lambert_intensity(face_normals(faces), projector.basis[2])
-            lift = ON_TOP_DEPTH if overlay.on_top else 0.0
+            lift = ON_TOP_DEPTH if overlay.on_top else overlay.depth_bias
             return [
                 (float(depth[i]) + lift, ("patch", pixels[i], tuple(np.array(overlay.colour) * (0.55 + 0.45 * shade[i])),
                                    overlay.opacity, overlay.edge))
