@@ -37,7 +37,7 @@ from calcanim.plans.tangent_bases import (
 )
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
-from calcanim.scenes.frame_tools import FrameTimed, set_polyline
+from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline
 
 #: Width (manim units) the text panel beside the plot needs; narrower frames stack text above and below.
 SIDE_PANEL_WIDTH = 3.8
@@ -78,7 +78,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
             RIGHT, buff=0.15
         )
         readouts = VGroup(b_row, slope_row).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        lock_note = self.text("slope 1: this base is e", size=FONT_LABEL, colour=theme.good)
+        lock_note = self.math(r"\text{slope } 1\text{: this base is } e", size=FONT_LABEL, colour=theme.good)
         header = VGroup(title, readouts, lock_note).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         self.place_panel(header, axes, stacked, top=True)
         self.quotient_anchor = (axes, stacked, header)
@@ -86,10 +86,20 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         curve = VMobject(stroke_color=theme.curve, stroke_width=theme.stroke(4))
         tangent = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(4))
         point = Dot(axes.c2p(0, 1), radius=0.08, color=theme.point)
-        point_label = self.math("(0,\\,1)", size=FONT_SMALL, colour=theme.point)
-        # b^x rises to the right for b > 1 (up-left is free) and to the left for b < 1 (up-right is free)
-        side = RIGHT if p.base_max < 1 else LEFT
-        point_label.next_to(point, side + UP * 0.6, buff=0.12)
+        point_label = self.math("(0,\\,1)", size=FONT_LABEL, colour=theme.point)
+        # A spot no curve, tangent, axis or triangle of the whole sweep ever crosses (the plan searches for it).
+        unit = float(np.linalg.norm(unit_x))
+        spot = self.plan.point_label_centre((point_label.width + 0.1) / unit, (point_label.height + 0.1) / unit)
+        if spot is None:  # curves fill every spot near the point: keep the label readable on a backing
+            point_label.add_background_rectangle(color=theme.background, opacity=0.85, buff=0.05)
+            point_label.next_to(point, LEFT + UP * 0.6, buff=0.12)
+        else:
+            point_label.move_to(axes.c2p(*spot))
+        # The rise/run triangle under the tangent: run 1 along y = 1, rise ln b up to the tangent.
+        run_leg = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(3), color=theme.muted)
+        rise_leg = Line(ORIGIN_POINT, UP, stroke_width=theme.stroke(3), color=theme.accent)
+        run_label = self.math("1", size=FONT_LABEL, colour=theme.muted)
+        rise_label = self.math(r"\ln b", size=FONT_LABEL, colour=theme.accent)
 
         shown_lock: list[bool | None] = [None]  # the lock state last painted on the readouts and note
 
@@ -99,6 +109,11 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
             ends = self.plan.tangent_ends(base)
             if ends is not None:
                 tangent.put_start_and_end_on(*to_screen(np.array(ends)))
+            corner, run_end, rise_end = to_screen(self.plan.rise_run(base))
+            place_segment(run_leg, corner, run_end)
+            place_segment(rise_leg, run_end, rise_end)
+            run_label.next_to(run_leg, DOWN if rise_end[1] >= run_end[1] else UP, buff=0.08)
+            rise_label.next_to(rise_leg, RIGHT, buff=0.1)
             locked = self.plan.locked_at(base)
             colour = theme.good if locked else theme.accent
             tangent.set_stroke(color=colour)
@@ -113,12 +128,13 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         follow(curve)
         self.caption("Every curve y = b^x passes through (0, 1), because b^0 = 1 for any base b.", INTRO_SECONDS)
         self.timed_play(INTRO_SECONDS * 0.6, Create(axes), Write(title), FadeIn(readouts))
-        self.timed_play(INTRO_SECONDS * 0.4, Create(curve), Create(tangent), FadeIn(point, point_label))
+        triangle = (run_leg, rise_leg, run_label, rise_label)
+        self.timed_play(INTRO_SECONDS * 0.4, Create(curve), Create(tangent), FadeIn(point, point_label, *triangle))
         curve.add_updater(follow)
         self.add(lock_note)
         # follow() moves these from the curve's updater: without updaters of their own, manim would
         # paint them into each play's frozen background and they would only jump at the stops.
-        keep_redrawn(tangent, b_value, slope_value, lock_note)
+        keep_redrawn(tangent, b_value, slope_value, lock_note, *triangle)
         # manim redraws every frame each mobject from the first moving one to the end of the scene's
         # list. So the moving ones stay last, in the order they were drawn in (the point and its label
         # too, drawn over the curve), log_base with them (it moves in each sweep), and the static
@@ -126,7 +142,9 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
         # they leave the readouts group), then ghosts, tables and verdict. The ghosts stay under the
         # curve; nothing else static overlaps a moving one, so the frames are unchanged.
         self.add(b_row[0], slope_row[0])
-        self.moving_last: tuple[Mobject, ...] = (b_value, slope_value, curve, tangent, point, point_label, lock_note, log_base)
+        self.moving_last: tuple[Mobject, ...] = (
+            b_value, slope_value, *triangle, curve, tangent, point, point_label, lock_note, log_base
+        )
         self.bring_to_front(*self.moving_last)
 
         ghosts: list[VMobject] = []
@@ -142,11 +160,11 @@ class TangentBasesScene(FrameTimed, CalcanimScene):
                     self.add(ghost)
                     # From the first ghost on, the label is drawn under the ghosts and the curve over
                     # the tangent (the order this clip has always had); the label stays behind, static.
-                    self.moving_last = (b_value, slope_value, lock_note, tangent, curve, point, log_base)
+                    self.moving_last = (b_value, slope_value, lock_note, *triangle, tangent, curve, point, log_base)
                     self.bring_to_front(*self.moving_last)
         self.ending(curve, tangent, point)
         curve.remove_updater(follow)
-        stop_redrawing(tangent, b_value, slope_value, lock_note)
+        stop_redrawing(tangent, b_value, slope_value, lock_note, *triangle)
 
     # --- the beats ---------------------------------------------------------------------------
 
