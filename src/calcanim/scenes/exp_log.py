@@ -70,7 +70,12 @@ class ExpLogScene(FrameTimed, CalcanimScene):
                 axes.add(self.math(decimal_label(t, 3), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(0, t), LEFT, buff=0.12))
 
         diagonal = DashedLine(axes.c2p(lo, lo), axes.c2p(hi, hi), color=theme.muted, stroke_width=theme.stroke(2))
-        diagonal_label = self.math("y = x", size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(hi, hi), DL, buff=0.25)
+        diagonal_label = self.math("y = x", size=FONT_LABEL, colour=theme.muted)
+        # Below the diagonal near its top end, its upper-left corner clear of the line by buff (equal axes:
+        # the line is at 45 degrees). Only ln x lives below the diagonal, and far lower there.
+        along = axes.c2p(hi - (hi - lo) * 0.12, hi - (hi - lo) * 0.12)
+        reach = (diagonal_label.width + diagonal_label.height) / 2 + 0.15
+        diagonal_label.move_to(along + np.array([reach / 2, -reach / 2, 0.0]))
         exp_curve = axes.plot(np.exp, x_range=(*pl.exp_x_range, 0.02), color=theme.curve, stroke_width=theme.stroke(4))
         ln_curve = axes.plot(np.log, x_range=(*pl.ln_x_range, 0.01), color=theme.accent, stroke_width=theme.stroke(4))
         exp_label = self.math("y = e^x", size=FONT_BODY, colour=theme.curve)
@@ -83,10 +88,17 @@ class ExpLogScene(FrameTimed, CalcanimScene):
             axes.c2p(lo, lo), axes.c2p(0, lo), axes.c2p(0, hi), axes.c2p(lo, hi),
             stroke_width=0, fill_color=theme.bad, fill_opacity=0.14,
         )
-        forbidden_label = self.text("ln x undefined\nfor x ≤ 0", size=FONT_SMALL, colour=theme.bad)
-        forbidden_label.move_to(axes.c2p(lo / 2, lo * 0.55))
-        if forbidden_label.width > 0.9 * abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]):
-            forbidden_label.scale_to_fit_width(0.9 * abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]))
+        forbidden_label = VGroup(
+            self.math(r"\ln x \text{ undefined}", size=FONT_SMALL, colour=theme.bad),
+            self.math(r"\text{for } x \le 0", size=FONT_SMALL, colour=theme.bad),
+        ).arrange(DOWN, buff=0.1)
+        # Upper left: x < 0 (so off the diagonal, which is there only for y < 0) and above e^x (< 1 for x < 0),
+        # clear of the y axis' tick labels.
+        room = abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]) - 0.7
+        if forbidden_label.width > room:
+            forbidden_label.scale_to_fit_width(room)
+        forbidden_label.move_to(axes.c2p(lo, 0)).align_to(axes.c2p(lo, 0) + RIGHT * 0.1, LEFT)
+        forbidden_label.set_y(axes.c2p(0, (1.5 + hi) / 2 + 0.5)[1])
 
         colours = [theme.point, theme.reference, theme.reference, theme.text]
         panel_lines = [self.math(tex, size=FONT_BODY, colour=c) for tex, c in zip(pl.panel_tex, colours)]
