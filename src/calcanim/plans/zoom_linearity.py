@@ -30,9 +30,8 @@ INTRO_SECONDS = 2.0
 ENDING_SECONDS = 3.0
 #: Points f is sampled at across the visible window each frame.
 CURVE_SAMPLES = 301
-#: About this many ticks per axis; fewer on x when labels get long, so they never touch.
+#: About this many ticks per axis; labels longer than LONG_LABEL_CHARS switch the axis to offsets (three ticks).
 TICK_TARGET = 5
-LONG_LABEL_TICK_TARGET = 3
 LONG_LABEL_CHARS = 7
 #: The plot is square, so equal axes means the same x and y half-width.
 PLOT_ASPECT = 1.0
@@ -116,19 +115,19 @@ def _absolute_axis(centre: float, half: float, target: int) -> tuple[list[float]
     return [t - centre for t in ticks], [f"{t:.{decimals}f}" for t in ticks]
 
 
-def _offset_axis(centre_text: str, half: float, target: int) -> tuple[list[float], list[str]]:
-    r"""Ticks at k * step from the point, labelled "centre + k step" (e.g. 1000 + 2 \cdot 10^{-6})."""
-    step = nice_tick_step(-half, half, target)
-    exponent = math.floor(math.log10(step) + 1e-9)
-    mantissa = int(round(step / 10.0**exponent))
-    first, last = math.ceil(-half / step - 1e-9), math.floor(half / step + 1e-9)
+def _offset_axis(centre_text: str, half: float) -> tuple[list[float], list[str]]:
+    r"""Three ticks, the point and one 1-2-5 step (at most 0.6 of the half width) either side of it,
+    labelled "centre + step" (e.g. 1000 + 10^{-6}): away from the window's ends, so long labels fit."""
+    exponent = math.floor(math.log10(0.6 * half))
+    mantissa = max(m for m in (1, 2, 5) if m * 10.0**exponent <= 0.6 * half * (1 + 1e-12))
+    step = mantissa * 10.0**exponent
     offsets, labels = [], []
-    for k in range(first, last + 1):
+    for k in (-1, 0, 1):
         offsets.append(k * step)
         if k == 0:
             labels.append(centre_text)
         else:
-            labels.append(f"{centre_text} {'+' if k > 0 else '-'} {power_of_ten_tex(abs(k) * mantissa, exponent)}")
+            labels.append(f"{centre_text} {'+' if k > 0 else '-'} {power_of_ten_tex(mantissa, exponent)}")
     return offsets, labels
 
 
@@ -136,7 +135,7 @@ def _axis(centre: float, centre_text: str, half: float, long_labels_thin: bool) 
     """Absolute labels while they are short; offsets from the point's coordinate once they would get long."""
     offsets, labels = _absolute_axis(centre, half, TICK_TARGET)
     if max(len(s) for s in labels) > LONG_LABEL_CHARS:
-        offsets, labels = _offset_axis(centre_text, half, LONG_LABEL_TICK_TARGET)
+        offsets, labels = _offset_axis(centre_text, half)
     return Axis(centre, -half, half, tuple(offsets), tuple(labels))
 
 

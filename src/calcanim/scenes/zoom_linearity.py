@@ -34,6 +34,8 @@ from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScen
 from calcanim.scenes.frame_tools import FrameTimed, NextTo, place_segment, set_polyline, show_stroke
 
 MARGIN = 0.45
+#: Nothing within this share of the frame's short side from its edge.
+EDGE_SHARE = 0.035
 #: Least room left of the plot for y tick labels (more when they are long), and below it for x tick labels (manim units).
 Y_LABEL_ROOM = 1.35
 X_LABEL_ROOM = 0.55
@@ -94,6 +96,16 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
                 label_cache[key] = self.math(text, size=FONT_LABEL, colour=theme.muted)
             return label_cache[key]
 
+        edge = 0.5 * self.frame_width - EDGE_SHARE * min(self.frame_width, self.frame_height)
+
+        def inside_frame(mob: Mobject) -> Mobject:
+            """Shift a tick label sideways so it keeps out of the frame's edge margin."""
+            if mob.get_right()[0] > edge:
+                mob.shift(LEFT * (mob.get_right()[0] - edge))
+            elif mob.get_left()[0] < -edge:
+                mob.shift(RIGHT * (-edge - mob.get_left()[0]))
+            return mob
+
         def redraw(_: Mobject) -> None:
             view = plan_.view(float(np.exp(log_zoom.get_value())))
             view_holder[0] = view
@@ -108,7 +120,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
                 show_stroke(line, i < len(xs))
                 if i < len(xs):
                     place_segment(line, xs[i], xs[i] + UP * side)
-                    shown.append(next_to(label("x", view.x.labels[i]), xs[i], DOWN, 0.15))
+                    shown.append(inside_frame(next_to(label("x", view.x.labels[i]), xs[i], DOWN, 0.15)))
             ys = to_screen(np.array([[view.x.low, t] for t in view.y.ticks]).reshape(-1, 2))
             for i, line in enumerate(grid_y):
                 show_stroke(line, i < len(ys))
