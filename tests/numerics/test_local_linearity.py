@@ -191,3 +191,22 @@ def test_half_width_readout_is_exact() -> None:
     p = _plan(function="x**2", point=1000, zooms=[1, 3, 1e6], half_width=1.5)
     assert [p.half_width_tex(i) for i in range(3)] == ["1.5", "0.5", r"1.5 \cdot 10^{-6}"]
     assert np.isclose(p.checkpoints[2].half_width, 1.5e-6)
+
+
+@pytest.mark.parametrize(
+    ("function", "point", "point_label", "relation", "slope_label"),
+    [("x**2", 0.123456789, "0.123456789", "=", "0.246913578"),  # 2a exactly
+     ("x**3", -1.5, "-1.5", "=", "6.75"),
+     ("sin(4*x) + 0.1*x**2", 0.7, "0.7", r"\approx", None)],
+)
+def test_point_and_slope_labels_are_exact_or_say_approx(
+    function: str, point: float, point_label: str, relation: str, slope_label: str | None
+) -> None:
+    p = _plan(function=function, point=point, zooms=[1])
+    assert p.point_label == point_label and p.slope_relation == relation
+    if slope_label is not None:
+        assert p.slope_label == slope_label
+    else:  # 4 cos(2.8) + 0.14 = -3.628889..., to 6 significant digits
+        with mpmath.workdps(50):
+            truth = 4 * mpmath.cos(mpmath.mpf("2.8")) + mpmath.mpf("0.14")
+        assert Decimal(p.slope_label) == Decimal(mpmath.nstr(truth, 6))

@@ -22,7 +22,7 @@ from calcanim.numerics.linearity import (
     second_derivative_at,
     tick_decimals,
 )
-from calcanim.numerics.local_linearity import LocalFunction, exact_number, precise_zoom_checkpoints
+from calcanim.numerics.local_linearity import LocalFunction, exact_number, exact_slope, precise_zoom_checkpoints
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 
 #: Seconds before the first zoom (window, curve, point) and after the last (the line, or the corner).
@@ -185,11 +185,35 @@ class ZoomLinearityPlan:
 
     @property
     def point_label(self) -> str:
-        return number_text(self.a)
+        """a exactly as typed (its shortest decimal), never rounded."""
+        return _short_decimal_tex(exact_number(self.a)) or repr(self.a)
 
     @property
     def slope_label(self) -> str | None:
-        return None if self.slope is None else number_text(self.slope)
+        """f'(a): its exact decimal when short, else 6 significant digits (see slope_relation)."""
+        if self.slope is None:
+            return None
+        exact = self._exact_slope()
+        return (_short_decimal_tex(exact) if exact is not None else None) or f"{self.slope:.6g}"
+
+    @property
+    def slope_relation(self) -> str:
+        """"=" when slope_label is f'(a) exactly, else the TeX approx sign."""
+        exact = self._exact_slope()
+        return "=" if exact is not None and _short_decimal_tex(exact) is not None else r"\approx"
+
+    def _exact_slope(self) -> sympy.Expr | None:
+        if self.slope is None:
+            return None
+        exact = exact_slope(self.local, self.slope)
+        return exact if isinstance(exact, sympy.Basic) and exact.is_Rational else None
+
+    @property
+    def point_value_caption(self) -> str:
+        """f(a) for the captions: "= 1" when exact and short, else "≈" and 6 significant digits."""
+        if not self.value_text.startswith("f("):
+            return f"= {self.value_text}"
+        return f"≈ {self.fa:.6g}"
 
     def half_width(self, zoom: float) -> float:
         return self.params.half_width / zoom

@@ -204,7 +204,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
         p, plan_ = self.params, self.plan
         zoom = number_text(p.zooms[index])
         if p.equal_axes:
-            words = f"Zoom x{zoom} on both axes about ({plan_.point_label}, {number_text(plan_.fa)}): the window shrinks, the curve straightens."
+            words = f"Zoom x{zoom} on both axes about x = {plan_.point_label}, f(x) {plan_.point_value_caption}: the window shrinks, the curve straightens."
             if not plan_.differentiable:
                 words = f"Zoom x{zoom} on both axes: the corner looks exactly the same as before."
         else:
@@ -248,8 +248,10 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
         theme, plan_ = self.theme, self.plan
         a = plan_.point_label
         if plan_.slope_label is not None:
-            verdict = self.math(rf"\text{{slope}} = f'({a}) = {plan_.slope_label}", size=FONT_BODY, colour=theme.reference)
-            words = f"The line that appeared has slope f'({a}) = {plan_.slope_label}. That slope is the derivative."
+            relation = plan_.slope_relation
+            verdict = self.math(rf"\text{{slope}} = f'({a}) {relation} {plan_.slope_label}", size=FONT_BODY, colour=theme.reference)
+            said = "=" if relation == "=" else "≈"
+            words = f"The line that appeared has slope f'({a}) {said} {plan_.slope_label}. That slope is the derivative."
             if not self.params.equal_axes:
                 words += " (With x stretched alone, though, the flat look itself was trivial.)"
             shows = [FadeIn(verdict)]
