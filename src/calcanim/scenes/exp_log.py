@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DL,
+    DR,
+    UL,
     DOWN,
     LEFT,
     PI,
@@ -14,6 +16,7 @@ from manim import (
     Axes,
     Create,
     DashedLine,
+    Mobject,
     Dot,
     FadeIn,
     Polygon,
@@ -118,9 +121,21 @@ class ExpLogScene(FrameTimed, CalcanimScene):
         one_exp_label = self.math("(0, 1)", size=FONT_SMALL, colour=theme.point).next_to(one_exp, LEFT, buff=0.12)
         one_ln_label = self.math("(1, 0)", size=FONT_SMALL, colour=theme.point).next_to(one_ln, DOWN + RIGHT * 0.3, buff=0.12)
         k_exp_label = self.math(f"({pl.k_label},\\,e^{{{pl.k_label}}})", size=FONT_SMALL, colour=theme.reference)
-        k_exp_label.next_to(k_exp, LEFT, buff=0.15)
         k_ln_label = self.math(f"(e^{{{pl.k_label}}},\\,{pl.k_label})", size=FONT_SMALL, colour=theme.reference)
-        k_ln_label.next_to(k_ln, UR, buff=0.1)
+        # Everything drawn that a label must not sit on: both curves, the diagonal, the axes, the mirror lines.
+        ts = np.linspace(0.0, 1.0, 400)[:, None]
+        drawn = np.concatenate([
+            np.array([axes.c2p(x, np.exp(x)) for x in np.linspace(*pl.exp_x_range, 400)]),
+            np.array([axes.c2p(x, np.log(x)) for x in np.linspace(*pl.ln_x_range, 400)]),
+            axes.c2p(lo, lo) + ts * (axes.c2p(hi, hi) - axes.c2p(lo, lo)),
+            axes.c2p(lo, 0) + ts * (axes.c2p(hi, 0) - axes.c2p(lo, 0)),
+            axes.c2p(0, lo) + ts * (axes.c2p(0, hi) - axes.c2p(0, lo)),
+            k_exp.get_center() + ts * (k_ln.get_center() - k_exp.get_center()),
+            one_exp.get_center() + ts * (one_ln.get_center() - one_exp.get_center()),
+        ])
+        taken = [exp_label, ln_label, one_exp_label, one_ln_label, diagonal_label, forbidden_label]
+        place_clear(k_exp_label, k_exp, [LEFT, UL, DR, RIGHT, UR, DL, UP, DOWN], drawn, taken)
+        place_clear(k_ln_label, k_ln, [DR, RIGHT, DOWN, UR, DL, UL, LEFT, UP], drawn, [*taken, k_exp_label])
         mirror_one = DashedLine(one_exp.get_center(), one_ln.get_center(), color=theme.point, stroke_width=theme.stroke(2))
         mirror_k = DashedLine(k_exp.get_center(), k_ln.get_center(), color=theme.reference, stroke_width=theme.stroke(2))
 
@@ -162,3 +177,23 @@ class ExpLogScene(FrameTimed, CalcanimScene):
     def on_exp(self, y: float) -> tuple[float, float]:
         """The point of e^x at height y (for placing its label)."""
         return self.plan.k_on_exp if y <= 0 else (float(np.log(y)), y)
+
+
+def place_clear(label: Mobject, dot: Mobject, directions: list[np.ndarray], drawn: np.ndarray, taken: list[Mobject]) -> None:
+    """Put label next to dot in the first direction where no drawn point and no other label is under it;
+    if none is clear, where the fewest drawn points are (labels never overlap each other where avoidable)."""
+    best: tuple[int, int] | None = None
+    candidates = [(direction, buff) for buff in (0.12, 0.45) for direction in directions]
+    for index, (direction, buff) in enumerate(candidates):
+        label.next_to(dot, direction, buff=buff)
+        low, high = label.get_corner(DL)[:2] - 0.04, label.get_corner(UR)[:2] + 0.04
+        crossings = int(np.all((drawn[:, :2] >= low) & (drawn[:, :2] <= high), axis=1).sum())
+        overlaps = sum(
+            bool(np.all(other.get_corner(DL)[:2] <= high) and np.all(other.get_corner(UR)[:2] >= low)) for other in taken
+        )
+        if crossings == 0 and overlaps == 0:
+            return
+        if best is None or (overlaps, crossings) < (best[0], best[1]):
+            best = (overlaps, crossings, index)  # type: ignore[assignment]
+    direction, buff = candidates[best[2]]  # type: ignore[index]
+    label.next_to(dot, direction, buff=buff)
