@@ -2,6 +2,7 @@
 cache, --force, a crashed worker and Ctrl-C."""
 
 from __future__ import annotations
+import dataclasses
 
 import io
 import json
@@ -22,7 +23,7 @@ import av
 import pytest
 
 import calcanim
-from calcanim.batch import ClipJob, LessonSummary, render_job, run_lesson
+from calcanim.batch import Job, LessonSummary, render_job, run_lesson
 from calcanim.errors import RenderError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,7 +174,7 @@ def test_force_renders_again_and_only_picks_clips(rendered: Rendered) -> None:
 # --- failures --------------------------------------------------------------------------------
 
 
-def crash_on_bad(job: ClipJob) -> dict[str, Any]:
+def crash_on_bad(job: Job) -> dict[str, Any]:
     """A job whose worker process dies hard on the clip named 'bad' (after the others have started)."""
     if job.name == "bad":
         time.sleep(3)
@@ -201,7 +202,7 @@ def test_a_crashed_worker_leaves_no_partial_files_and_a_rerun_completes(tmp_path
     assert leftovers(folder) == []
 
 
-def fake_job(job: ClipJob) -> dict[str, Any]:
+def fake_job(job: Job) -> dict[str, Any]:
     """No manim: 'slow' blocks (until stopped), 'raise' fails, anything else returns a record at once."""
     if job.name == "slow":
         (Path(job.folder) / "slow-started").touch()
@@ -209,8 +210,10 @@ def fake_job(job: ClipJob) -> dict[str, Any]:
     if job.name == "raise":
         raise RenderError("rendering raise failed: on purpose")
     files = {"video": f"{job.name}.mp4", "poster": f"{job.name}.png", "captions": {}}
-    return {"record": {"name": job.name, "title": job.title, "scene": job.scene, "files": files,
-                       "params": dict(job.params), "options": dict(job.options), "key": "0" * 64, "numbers": {}},
+    clip = job.clip
+    return {"record": {"name": clip.name, "title": clip.title, "scene": clip.scene, "files": files,
+                       "params": clip.params.to_dict(), "options": dataclasses.asdict(clip.options),
+                       "key": "0" * 64, "numbers": {}},
             "cached": False, "seconds": 0.01}
 
 
@@ -300,7 +303,7 @@ def test_longest_jobs_start_first_and_results_keep_the_lesson_order(tmp_path: Pa
     lesson = write_lesson(tmp_path, ORDERING)
     started: list[str] = []
 
-    def recording_job(job: ClipJob) -> dict[str, Any]:
+    def recording_job(job: Job) -> dict[str, Any]:
         started.append(job.name)
         return fake_job(job)
 

@@ -3,6 +3,8 @@ the file, its line and the clip's name."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import textwrap
 from pathlib import Path
 
@@ -56,13 +58,14 @@ def test_a_valid_lesson_merges_defaults_and_clip_options(tmp_path: Path) -> None
     lesson = load_lesson(path)
     assert (lesson.name, lesson.title) == ("lesson", "Tiny")  # the name defaults to the file's stem
     first, second = lesson.clips
-    assert first.params["n_max"] == 1000 and first.params["marks"] == [1, 10, 1000]
-    assert first.params["decimals"] == 6  # the scene's default, filled in
-    assert dict(first.options) == {"quality": "low", "format": "mp4", "theme": "light", "aspect": "16:9",
+    assert first.params.n_max == 1000 and first.params.marks == (1, 10, 1000)
+    assert first.params.decimals == 6  # the scene's default, filled in
+    assert dataclasses.asdict(first.options) == {"quality": "low", "format": "mp4", "theme": "light", "aspect": "16:9",
                                    "captions": True, "transparent": False}
-    assert second.options["aspect"] == "9:16" and second.options["theme"] == "light"
-    assert second.params["duration"] == 2.0
-    assert (first.line, second.line) == (line_of(path, "[[clip]]"), line_of(path, "[[clip]]", after=first.line))
+    assert second.options.aspect == "9:16" and second.options.theme == "light"
+    assert second.params.duration == 2.0
+    first_line = line_of(path, "[[clip]]")
+    assert (first.source.line, second.source.line) == (first_line, line_of(path, "[[clip]]", after=first_line))
 
 
 def test_every_problem_is_reported_at_once_with_line_and_clip(tmp_path: Path) -> None:
@@ -219,17 +222,17 @@ def test_e_and_linearity_covers_the_seed_panels() -> None:
     scenes = [c.scene for c in lesson.clips]
     assert scenes.count("limit-climb") == 1 and scenes.count("tangent-bases") == 1
     zooms = [c for c in lesson.clips if c.scene == "zoom-linearity"]
-    assert sorted(c.params["point"] for c in zooms) == [-1.0, 1.0]  # the seed zooms at x = 1 and x = -1
-    assert all(c.params["function"] == "x**2" and c.params["equal_axes"] for c in zooms)
+    assert sorted(c.params.point for c in zooms) == [-1.0, 1.0]  # the seed zooms at x = 1 and x = -1
+    assert all(c.params.function == "x**2" and c.params.equal_axes for c in zooms)
     climb = next(c for c in lesson.clips if c.scene == "limit-climb")
-    assert climb.params["n_max"] == 10**6
+    assert climb.params.n_max == 10**6
 
 
 def test_learning_rate_lesson_has_small_good_and_large_rates_on_both_views() -> None:
     lesson = load_lesson(REPO / "scenes" / "learning-rate.toml")
-    rates = {rate for c in lesson.clips for rate in c.params["learning_rates"]}
-    assert {c.params["surface"] for c in lesson.clips} == {"ravine"}  # the same loss throughout
+    rates = {rate for c in lesson.clips for rate in c.params.learning_rates}
+    assert {c.params.surface for c in lesson.clips} == {"ravine"}  # the same loss throughout
     # ravine = (x^2 + 10 y^2)/2: largest curvature L = 10, stable for lr < 2/L = 0.2
     assert min(rates) < 0.2 / 4 and any(0.05 < r < 0.2 for r in rates) and max(rates) > 0.2
-    views = {c.params["view"] for c in lesson.clips}
+    views = {c.params.view for c in lesson.clips}
     assert views >= {"surface", "contour"} or "both" in views

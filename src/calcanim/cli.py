@@ -11,24 +11,27 @@ import json
 import shutil
 import sys
 import textwrap
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from calcanim import __version__
+from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
 from calcanim.errors import CalcanimError
+from calcanim.formats import ENCODERS, FORMATS, format_of_output
+from calcanim.json_data import json_default
 from calcanim.registry import SCENES, get_scene
 from calcanim.settings import gather_values
 from calcanim.style.layout import ASPECTS, QUALITIES
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("mp4", "webm", "gif", "png", "mov")
 EXIT_USER_ERROR = 2
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"calcanim: error: {message}", err=True)
     sys.exit(EXIT_USER_ERROR)
 
@@ -46,7 +49,7 @@ def user_errors(command: F) -> F:
             click.echo("calcanim: interrupted; nothing partial was left in the output folder", err=True)
             sys.exit(130)
 
-    return wrapper  # type: ignore[return-value]
+    return typing.cast(F, wrapper)
 
 
 def scene_options(command: F) -> F:
@@ -66,18 +69,25 @@ def scene_options(command: F) -> F:
     return click.argument("scene")(command)
 
 
-def build_params(scene: str, config: Path | None, pairs: Sequence[str]) -> Any:
+def build_clip(scene: str, config: Path | None, pairs: Sequence[str], options: RenderOptions = RenderOptions()) -> Clip:
+    """The clip the command line describes: params from --config and --set, checked and planned."""
     entry = get_scene(scene)
     values = gather_values(entry.name, config, pairs)
-    source = "--config/--set" if config else "--set"
-    return entry, entry.params_class.from_mapping(values, source=source)
+    return resolve_clip(entry, values, options, Source(label="--config/--set" if config else "--set"))
 
 
 class OneLineErrors(click.Group):
     """Click's usage errors as one line too ("calcanim: error: ..."), exit code 2, like our own."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
-        extra.pop("standalone_mode", None)
+    def main(  # always exits (standalone_mode is ignored: errors are printed here, as one line)
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> NoReturn:
+        extra["complete_var"] = complete_var
         try:
             code = super().main(args, prog_name or "calcanim", standalone_mode=False, **extra)
         except click.exceptions.Exit as done:
@@ -143,10 +153,9 @@ def show(scene: str) -> None:
 @user_errors
 def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> None:
     """Print the numbers a clip will show, without rendering it."""
-    entry, params = build_params(scene, config, pairs)
-    data = entry.plan(params).to_json()
+    data = build_clip(scene, config, pairs).plan().to_json()
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, allow_nan=False, default=_json_default))
+        click.echo(json.dumps(data, indent=2, allow_nan=False, default=json_default))
     else:
         click.echo(_plan_table(data))
 
@@ -155,8 +164,12 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @scene_options
 @click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="high", show_default=True,
               help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
-              help="mp4 (H.264, plays everywhere), webm (VP9), gif, png (a poster frame), mov (with --transparent).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="mp4 (H.264, plays everywhere; the default), webm (VP9), gif, png (a poster frame), mov "
+                   "(ProRes, with --transparent). Default: the -o file's extension, else mp4.")
+@click.option("--encoder", type=click.Choice(list(ENCODERS)), default="fast", show_default=True,
+              help="H.264 trade-off: fast (quickest to render, larger files) or small (about a third of the size, "
+                   "slower to encode; see bench/RESULTS.md).")
 @click.option("--theme", default="dark", show_default=True, help="dark, light or high-contrast.")
 @click.option("--aspect", type=click.Choice(list(ASPECTS)), default="16:9", show_default=True)
 @click.option("--transparent", is_flag=True, help="Transparent background (webm or mov).")
@@ -164,6 +177,7 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @click.option("--force", is_flag=True, help="Render again even if an identical clip is already there.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: renders/<scene>/<scene>-<hash>.<ext>).")
 @click.option("--preview", is_flag=True, help="Open the finished file in the system viewer.")
+@click.option("--quiet", is_flag=True, help="No progress line and no notes on stderr: only the finished path on stdout.")
 @click.option("--watch", is_flag=True,
               help="Keep running and render again each time the --config file is saved (fast previews: "
                    "manim stays loaded). Ctrl-C stops.")
@@ -173,7 +187,8 @@ def render(
     config: Path | None,
     pairs: Sequence[str],
     quality: str,
-    fmt: str,
+    fmt: str | None,
+    encoder: str,
     theme: str,
     aspect: str,
     transparent: bool,
@@ -181,31 +196,40 @@ def render(
     force: bool,
     output: Path | None,
     preview: bool,
+    quiet: bool,
     watch: bool,
 ) -> None:
     """Render a clip to video and print the path of the finished file."""
-    from calcanim.render import RenderOptions, open_in_viewer, render_clip
+    from calcanim.rendering import open_in_viewer
+    from calcanim.rendering import render as render_to_file
 
     if watch and config is None:
         fail("--watch needs --config FILE: the parameter file whose changes trigger a new render")
     options = RenderOptions(
-        quality=quality, format=fmt, theme=theme, aspect=aspect, transparent=transparent, captions=not no_captions
+        quality=quality, format=format_of_output(str(output or ""), fmt), theme=theme, aspect=aspect,
+        transparent=transparent, captions=not no_captions, encoder=encoder,
     )
 
+    def note(text: str) -> None:
+        if not quiet:
+            click.echo(text, err=True)
+
     def render_once() -> None:
-        entry, params = build_params(scene, config, pairs)
-        result = render_clip(entry, params, options, output, force=force, progress=sys.stderr.isatty())
+        clip = build_clip(scene, config, pairs, options)
+        target = output if output is not None else clip.default_output()
+        poster = None if clip.options.format == "png" else target.with_suffix(".png")
+        result = render_to_file(clip, target, force=force, progress=not quiet, poster=poster)
         if result.cached:
-            click.echo("cached: an identical clip is already there (use --force to render again)", err=True)
+            note("cached: an identical clip is already there (use --force to render again)")
         for extra in result.extras:
-            click.echo(f"wrote {extra}", err=True)
+            note(f"wrote {extra}")
         if preview:
-            note = open_in_viewer(result.path)
-            if note:
-                click.echo(note, err=True)
+            problem = open_in_viewer(result.path)
+            if problem:
+                click.echo(problem, err=True)
         click.echo(str(result.path))
 
-    if not watch:
+    if not watch or config is None:
         render_once()
         return
     from calcanim.watch import watch as watch_file
@@ -246,18 +270,10 @@ def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, qual
         )
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON-ready: {type(value).__name__}")
-
-
 def _json_text(value: Any) -> str:
     if isinstance(value, str):
         return value or '""'
-    return json.dumps(value, default=_json_default)
+    return json.dumps(value, default=json_default)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -268,12 +284,35 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+#: The text summary of `inspect` keeps cells and tables this small; --format json has everything.
+CELL_WIDTH = 48
+TABLE_ROWS = 12
+
+
 def _cell(value: Any) -> str:
+    """A table cell; a long list shows its length, first and last items.
+
+    >>> _cell([[0.0, 1.5], [0.25, 1.25], [0.5, 1.0]] * 20)
+    '60 items: [0.0, 1.5] ... [0.5, 1.0]'
+    """
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, (list, dict)):
-        return json.dumps(value, default=_json_default)
-    return "" if value is None else str(value)
+        text = json.dumps(value, default=json_default)
+        if len(text) <= CELL_WIDTH:
+            return text
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return f"{len(value)} records (see --format json)"
+        if isinstance(value, list) and value:
+            first, last = (_short(json.dumps(v, default=json_default)) for v in (value[0], value[-1]))
+            return _short(f"{len(value)} items: {first} ... {last}", 2 * CELL_WIDTH)
+        return _short(text)
+    text = "" if value is None else str(value)
+    return _short(text)
+
+
+def _short(text: str, width: int = CELL_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _plan_table(data: dict[str, Any]) -> str:
@@ -285,7 +324,11 @@ def _plan_table(data: dict[str, Any]) -> str:
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             headers = list(dict.fromkeys(k for row in value for k in row))
             rows = [[row.get(h) for h in headers] for row in value]
-            tables.append(f"{key}:\n{_table(headers, rows)}")
+            more = ""
+            if len(rows) > TABLE_ROWS:
+                more = f"\n... {len(rows) - TABLE_ROWS} more rows (--format json has them all)"
+                rows = rows[: TABLE_ROWS - 2] + rows[-2:]
+            tables.append(f"{key}:\n{_table(headers, rows)}{more}")
         else:
             scalars.append(f"{key}: {_cell(value)}")
     params = data.get("params", {})

@@ -1,12 +1,29 @@
 """The errors calcanim raises. Library code raises them; only the CLI prints and exits."""
 
 
-class CalcanimError(Exception):
-    """Any problem a user can fix: the message names what is wrong and how to fix it."""
+class CalcanimError(ValueError):
+    """Any problem a user can fix: the message names what is wrong and how to fix it (a ValueError, so
+    library callers may catch either)."""
 
 
 class ParamError(CalcanimError):
-    """A scene parameter is unknown, of the wrong type, or out of range."""
+    """A scene parameter or render option is unknown, of the wrong type, or out of range.
+
+    ``field`` names the key at fault (when one is), ``source`` where it was written: a file and
+    line (``scenes/x.toml line 14``) or ``--set``. Both are filled in by whoever knows them.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, source: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.source = source
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep field and source across process boundaries
+        return (_rebuild_param_error, (str(self), self.field, self.source))
+
+
+def _rebuild_param_error(message: str, field: str | None, source: str | None) -> ParamError:
+    return ParamError(message, field=field, source=source)
 
 
 class ConfigFileError(CalcanimError):

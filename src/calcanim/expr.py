@@ -17,7 +17,6 @@ the user types is ever evaluated as Python.
 from __future__ import annotations
 
 import ast
-import difflib
 import functools
 import keyword
 import math
@@ -25,13 +24,14 @@ import operator
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
 import sympy
 
 from calcanim.errors import ExpressionError
+from calcanim.suggest import did_you_mean
 
 MAX_TEXT_LENGTH = 500
 MAX_DEPTH = 50
@@ -471,7 +471,7 @@ class _Translator:
             self._reject(node, f"a call with {len(node.args)} argument(s); {name} takes {arity}")
         return build(*(self.translate(arg, depth + 1) for arg in node.args))
 
-    def _reject_unknown_function(self, func: ast.Name) -> None:
+    def _reject_unknown_function(self, func: ast.Name) -> NoReturn:
         if func.id in self.symbols or func.id in CONSTANTS:
             self._reject(func, _NOT_A_FUNCTION)
         raise ExpressionError(
@@ -483,7 +483,7 @@ class _Translator:
     def _fragment(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or self.source
 
-    def _reject(self, node: ast.AST, problem: str) -> Any:
+    def _reject(self, node: ast.AST, problem: str) -> NoReturn:
         fragment = self._fragment(node)
         where = "" if fragment == self.source else f" in '{self.source}'"
         raise ExpressionError(f"'{fragment}'{where} is {problem}")
@@ -500,5 +500,4 @@ def _magnitude(value: sympy.Expr) -> float | None:
 
 
 def _suggestion(name: str, candidates: list[str]) -> str:
-    matches = difflib.get_close_matches(name, candidates, n=1)
-    return f"; did you mean '{matches[0]}'?" if matches else ""
+    return did_you_mean(name, candidates, "; did you mean '{}'?")

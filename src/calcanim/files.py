@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from calcanim.errors import ConfigFileError
@@ -30,15 +31,25 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
         raise ConfigFileError(f"cannot read {name}: {error.strerror or error}") from None
 
 
-def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:
-    """Write beside the target under a hidden name, then rename into place (readable by a web server)."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+@contextlib.contextmanager
+def atomic_target(path: Path, suffix: str = ".partial") -> Iterator[Path]:
+    """A hidden temporary file beside ``path`` to fill; when the block ends it is renamed onto
+    ``path`` (readable by a web server), and on any error it is removed, so ``path`` is only ever
+    absent, the old file or the whole new one."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    temp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        yield temp
         os.chmod(temp, 0o644)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temp)
+            temp.unlink()
         raise
+
+
+def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:
+    """Write beside the target under a hidden name, then rename into place."""
+    with atomic_target(path, suffix) as temp:
+        temp.write_text(text, encoding="utf-8")

@@ -5,14 +5,14 @@ the file, the line and the clip's name, e.g.::
 
     scenes/x.toml line 14, clip 'zoom-right': unknown parameter 'pint' for zoom-linearity; did you mean 'point'?
 
-tomllib gives no line numbers for values, so lines are found by scanning the text. No manim,
-numpy or sympy is imported here (a scene's params may load sympy to check an expression).
+Each clip is resolved with :func:`calcanim.clip.resolve_clip`, so a clip is valid exactly when
+its plan computes (the plan's own checks run here too), and the lesson's clips are the typed
+:class:`~calcanim.clip.Clip` objects the batch runner hands to its workers. tomllib gives no line
+numbers for values, so lines are found by scanning the text. No manim is imported here.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from calcanim.errors import CalcanimError, ConfigFileError
+from calcanim.clip import Clip, RenderOptions, Source, option_keys, resolve_clip
+from calcanim.errors import CalcanimError, ConfigFileError, ParamError
 from calcanim.files import read_text_file
-from calcanim.params.base import SceneParams
 from calcanim.registry import SCENES
+from calcanim.suggest import did_you_mean
 
 #: Render settings a lesson may set in ``[defaults]`` or on any clip (the fields of RenderOptions).
-OPTION_KEYS = ("quality", "format", "theme", "aspect", "captions", "transparent")
+OPTION_KEYS = option_keys()
 CLIP_KEYS = ("name", "scene", "title", "params", *OPTION_KEYS)
 LESSON_KEYS = ("title", "name", "description")
 TOP_KEYS = ("lesson", "defaults", "clip")
@@ -66,18 +67,6 @@ class LessonError(ConfigFileError):
 
 
 @dataclass(frozen=True)
-class Clip:
-    """One validated clip of a lesson: plain data, so it can travel to a worker process."""
-
-    name: str
-    scene: str
-    params: Mapping[str, Any]
-    options: Mapping[str, Any]
-    title: str = ""
-    line: int = 0
-
-
-@dataclass(frozen=True)
 class Lesson:
     """A validated lesson file."""
 
@@ -97,8 +86,7 @@ class Lesson:
         if unknown:
             hints = []
             for n in unknown:
-                nearest = difflib.get_close_matches(n, names, n=1, cutoff=0.5)
-                hints.append(f"'{n}'" + (f" (did you mean '{nearest[0]}'?)" if nearest else ""))
+                hints.append(f"'{n}'" + did_you_mean(n, names, " (did you mean '{}'?)", cutoff=0.5))
             raise ConfigFileError(
                 f"--only: no clip {', '.join(hints)} in {self.path}; its clips are: {', '.join(names)}"
             )
@@ -265,14 +253,19 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
             problem(layout.top_key_line(key) or _line_of_top_key(layout, key), None,
                     f"unknown top-level key '{key}'{_nearest(key, TOP_KEYS)}; (a lesson has [lesson], [defaults] and [[clip]] entries)")
 
-    meta = data.get("lesson", {})
-    if not isinstance(meta, dict):
-        problem(_line_of_top_key(layout, "lesson"), None, "'lesson' must be a table: [lesson] with title = \"...\"")
-        meta = {}
-    for key in meta:
-        if key not in LESSON_KEYS:
-            problem(layout.top_key_line("lesson", key), None,
-                    f"unknown key '{key}' in [lesson]{_nearest(key, LESSON_KEYS)} (allowed: {', '.join(LESSON_KEYS)})")
+    def table(name: str, allowed: Sequence[str], example: str) -> dict[str, Any]:
+        """The top-level table ``name``, each unknown key reported ({} when it is not a table)."""
+        found = data.get(name, {})
+        if not isinstance(found, dict):
+            problem(_line_of_top_key(layout, name), None, f"'{name}' must be a table: [{name}] with {example}")
+            return {}
+        for key in found:
+            if key not in allowed:
+                problem(layout.top_key_line(name, key), None,
+                        f"unknown key '{key}' in [{name}]{_nearest(key, allowed)} (allowed: {', '.join(allowed)})")
+        return found
+
+    meta = table("lesson", LESSON_KEYS, 'title = "..."')
     name = meta.get("name", path.stem)
     if not isinstance(name, str) or not FILE_SAFE.match(name):
         problem(layout.top_key_line("lesson", "name"), None,
@@ -286,15 +279,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
         problem(layout.top_key_line("lesson", "description"), None, f"lesson description must be text, got {description!r}")
         description = ""
 
-    defaults = data.get("defaults", {})
-    if not isinstance(defaults, dict):
-        problem(_line_of_top_key(layout, "defaults"), None, "'defaults' must be a table: [defaults] with quality = \"low\" ...")
-        defaults = {}
-    for key in defaults:
-        if key not in OPTION_KEYS:
-            problem(layout.top_key_line("defaults", key), None,
-                    f"unknown key '{key}' in [defaults]{_nearest(key, OPTION_KEYS)} (allowed: {', '.join(OPTION_KEYS)})")
-    defaults = {k: v for k, v in defaults.items() if k in OPTION_KEYS}
+    defaults = {k: v for k, v in table("defaults", OPTION_KEYS, 'quality = "low" ...').items() if k in OPTION_KEYS}
     defaults_ok = _options_problem({**defaults}) is None
     if not defaults_ok:
         problem(layout.top_key_line("defaults"), None, f"[defaults]: {_options_problem(defaults)}")
@@ -351,76 +336,54 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
         if not isinstance(values, dict):
             problem(layout.key_line(index, "params"), label, "params must be a table: [clip.params] or params = { ... }")
             values = {}
-        params = None
-        if entry is not None:
-            params = _check_params(entry.params_class, values, index, label, layout, problem)
+        if entry is None or _unknown_params(entry.params_class.field_names(), entry.name, values, index, label, layout,
+                                           problem):
+            continue
         options = {**defaults, **{k: raw[k] for k in OPTION_KEYS if k in raw}}
-        if defaults_ok or any(k in raw for k in OPTION_KEYS):
-            if (reason := _options_problem(options)) is not None:
-                key = _option_key_at_fault(reason, raw)
-                problem(layout.key_line(index, key) if key else header, label, reason)
-        if len(problems) == before and params is not None:
-            clips.append(Clip(name=clip_name, scene=scene, params=params.to_dict(), options=_full_options(options),
-                              title=clip_title, line=header or 0))
+        if not defaults_ok and not any(k in raw for k in OPTION_KEYS):
+            options = {}  # [defaults] is reported once, above; do not repeat it for every clip
+        key_lines = {k: layout.key_line(index, k, table="params") for k in values}
+        key_lines |= {k: layout.top_key_line("defaults", k) for k in defaults}
+        key_lines |= {k: layout.key_line(index, k) for k in OPTION_KEYS if k in raw}
+        source = Source(label=str(path), clip=label, line=header,
+                        key_lines=tuple((k, v) for k, v in key_lines.items() if v is not None))
+        try:  # the options on their own first, so a bad option and a bad param are both reported
+            render_options = RenderOptions.from_mapping(options)
+        except ParamError as error:
+            problem(source.line_of(error.field), label, str(error))
+            render_options = RenderOptions()
+        try:
+            clip = resolve_clip(entry, values, render_options, source, name=str(clip_name), title=str(clip_title))
+        except ParamError as error:
+            problem(source.line_of(error.field), label, str(error))
+            continue
+        if len(problems) == before:
+            clips.append(clip)
     if problems:
         return None
     return Lesson(path=path, name=name, title=title, description=description, clips=tuple(clips), defaults=defaults)
 
 
-def _check_params(
-    params_class: type[SceneParams], values: dict[str, Any], index: int, label: str, layout: _SourceLayout, problem: Any
-) -> SceneParams | None:
-    names = [f.name for f in dataclasses.fields(params_class)]
-    scene = params_class.scene_name
-    bad = False
-    for key in values:
-        if key not in names:
-            bad = True
-            hint = _nearest(key, names, cutoff=0.5)
-            problem(layout.key_line(index, key, table="params"), label,
-                    f"unknown parameter '{key}' for {scene}{hint} (valid parameters: {', '.join(names)})")
-    if bad:
-        return None
-    try:
-        return params_class.from_mapping(values, source=f"clip '{label}'")
-    except CalcanimError as error:
-        message = str(error)
-        m = re.search(r"invalid value for '([^']+)'", message)
-        line = layout.key_line(index, m.group(1), table="params") if m and m.group(1) in values else layout.key_line(index, "params")
-        problem(line, label, message)
-        return None
+def _unknown_params(
+    names: Sequence[str], scene: str, values: Mapping[str, Any], index: int, label: str, layout: _SourceLayout,
+    problem: Any,
+) -> bool:
+    """Report every key of ``values`` that is not a parameter of ``scene``, each on its own line;
+    True when there was one."""
+    unknown = [key for key in values if key not in names]
+    for key in unknown:
+        hint = _nearest(key, names, cutoff=0.5)
+        problem(layout.key_line(index, key, table="params"), label,
+                f"unknown parameter '{key}' for {scene}{hint} (valid parameters: {', '.join(names)})")
+    return bool(unknown)
 
 
 def _options_problem(options: Mapping[str, Any]) -> str | None:
-    from calcanim.render import RenderOptions  # no manim import: render.py loads manim only to render
-
-    for key in ("captions", "transparent"):
-        if key in options and not isinstance(options[key], bool):
-            return f"{key} must be true or false, got {options[key]!r}"
-    for key in ("quality", "format", "theme", "aspect"):
-        if key in options and not isinstance(options[key], str):
-            return f"{key} must be text, got {options[key]!r}"
     try:
-        RenderOptions(**_full_options(options))
+        RenderOptions.from_mapping(options)
     except CalcanimError as error:
         return str(error)
     return None
-
-
-def _full_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """RenderOptions' defaults overlaid with ``options``, as plain data."""
-    from calcanim.render import RenderOptions
-
-    return {**{f.name: f.default for f in dataclasses.fields(RenderOptions)}, **options}
-
-
-def _option_key_at_fault(reason: str, raw: Mapping[str, Any]) -> str | None:
-    for key in OPTION_KEYS:
-        if key in raw and (key in reason or (key == "aspect" and "aspect" in reason)):
-            return key
-    if "transparent" in reason and "transparent" in raw:
-        return "transparent"
-    return next((k for k in OPTION_KEYS if k in raw), None)
 
 
 def _line_of_top_key(layout: _SourceLayout, key: str) -> int | None:
@@ -431,5 +394,4 @@ def _line_of_top_key(layout: _SourceLayout, key: str) -> int | None:
 
 
 def _nearest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str:
-    nearest = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    return f"; did you mean '{nearest[0]}'?" if nearest else ""
+    return did_you_mean(word, choices, "; did you mean '{}'?", cutoff)

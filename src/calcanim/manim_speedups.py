@@ -131,8 +131,9 @@ class _FramePool:
         return frame
 
     def give_back(self, frame: Any) -> None:
-        if self._owned.get(id(frame)) is frame:
-            self._free.append(frame)
+        owned = self._owned.get(id(frame))
+        if owned is not None and owned is frame:
+            self._free.append(owned)
 
 
 def encode_frames_in_place(scene: Any) -> _FramePool | None:

@@ -1,29 +1,31 @@
 """Scene name -> params class, plan function, scene class. Imports no manim, numpy or sympy,
 so `calcanim list`, `show` and `--help` answer at once.
 
-A plan is the pure result of ``plan(params)``: every number the clip shows, with ``to_json()``
-(what `calcanim inspect` prints), ``duration`` (seconds of video the scene plays) and
-``poster_time`` (seconds into the clip of its most telling frame, used for the png poster).
+This is the one place that wires a clip: its params class, its plan function (a
+:class:`calcanim.plans.base.Plan`) and its scene class. Plans and scenes load lazily, by path.
 """
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calcanim.errors import UnknownSceneError
 from calcanim.params.base import SceneParams
-from calcanim.params.limit_climb import LimitClimbParams
-from calcanim.params.tangent_bases import TangentBasesParams
-from calcanim.params.zoom_linearity import ZoomLinearityParams
-from calcanim.params.secant_to_tangent import SecantToTangentParams
-from calcanim.params.tangent_slide import TangentSlideParams
-from calcanim.params.little_o import LittleOParams
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.params.gradient_descent import GradientDescentParams
+from calcanim.params.limit_climb import LimitClimbParams
+from calcanim.params.little_o import LittleOParams
+from calcanim.params.secant_to_tangent import SecantToTangentParams
+from calcanim.params.tangent_bases import TangentBasesParams
 from calcanim.params.tangent_plane import TangentPlaneParams
+from calcanim.params.tangent_slide import TangentSlideParams
+from calcanim.params.zoom_linearity import ZoomLinearityParams
+from calcanim.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from calcanim.plans.base import Plan
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,10 @@ class SceneEntry:
     #: every frame: ~3x in bench/RESULTS.md). Only used to start long batch jobs first.
     frame_cost: float = 1.0
 
-    def plan(self, params: SceneParams) -> Any:
+    def plan(self, params: SceneParams) -> Plan:
         """The numbers of the clip (no manim import)."""
-        return _load(self.plan_path)(params)
+        plan: Plan = _load(self.plan_path)(params)
+        return plan
 
     def scene_class(self) -> type:
         """The manim Scene class (imports manim)."""
@@ -102,8 +105,35 @@ def get_scene(name: str) -> SceneEntry:
     try:
         return SCENES[name]
     except KeyError:
-        nearest = difflib.get_close_matches(name, list(SCENES), n=1, cutoff=0.4)
-        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        hint = did_you_mean(name, SCENES, cutoff=0.4)
         raise UnknownSceneError(
             f"unknown scene '{name}'; {hint}available scenes: {', '.join(SCENES)} (see `calcanim list`)"
         ) from None
+
+
+def entry_of_scene(scene_class: type) -> SceneEntry:
+    """The entry whose scene is ``scene_class`` (a scene built without params takes its defaults here)."""
+    # manim's own command line loads a scene file under a made-up module name: match its last part.
+    # A lecturer's subclass (class MyClimb(LimitClimbScene)) takes the entry of the clip it extends.
+    for klass in scene_class.__mro__:
+        path = f"{klass.__module__.rsplit('.', 1)[-1]}:{klass.__qualname__}"
+        for entry in SCENES.values():
+            if entry.scene_path.rsplit(".", 1)[-1] == path:
+                return entry
+    raise UnknownSceneError(
+        f"{scene_class.__qualname__} is not a registered clip; add it to calcanim.registry.SCENES"
+    )
+
+
+if TYPE_CHECKING:  # mypy checks that every plan function takes its params and returns a Plan
+    from collections.abc import Callable
+
+    from calcanim.plans import (
+        exp_log, gradient_descent, limit_climb, little_o, secant_to_tangent, tangent_bases, tangent_plane,
+        tangent_slide, zoom_linearity,
+    )
+
+    _PLANS: tuple[Callable[..., Plan], ...] = (
+        limit_climb.plan, tangent_bases.plan, exp_log.plan, zoom_linearity.plan, secant_to_tangent.plan,
+        tangent_slide.plan, little_o.plan, tangent_plane.plan, gradient_descent.plan,
+    )

@@ -42,6 +42,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from calcanim.files import atomic_target
+
 #: Bump when the pickled payload changes shape, so old files are simply never looked up again.
 FORMAT_VERSION = 1
 #: A cache file is this, its key (64 hex digits), the sha256 of the pickle (32 bytes), the pickle.
@@ -123,7 +125,7 @@ def svg_disk_cache(folder: Path | None = None) -> Iterator[None]:
     def generate_mobject_cached(self: Any) -> Any:
         return _generate_cached(self, original, folder)
 
-    generate_mobject_cached._calcanim_svg_cache = True  # type: ignore[attr-defined]
+    setattr(generate_mobject_cached, "_calcanim_svg_cache", True)  # a marker on the function: installed once
     SVGMobject.generate_mobject = generate_mobject_cached
     try:
         yield
@@ -244,7 +246,8 @@ class _ShapePickler(pickle.Pickler):
         if isinstance(state, dict) and state.get("path_obj") is not None:
             import copyreg
 
-            return copyreg.__newobj__, (type(obj),), {**state, "path_obj": None}
+            new_object = getattr(copyreg, "__newobj__")  # what pickle itself uses; typeshed does not list it
+            return new_object, (type(obj),), {**state, "path_obj": None}
         return NotImplemented
 
 
@@ -295,16 +298,5 @@ def _store(path: Path, key: str, mobjects: list[Any], groups: dict[str, Any]) ->
         _decode(body)  # never write what the restricted unpickler would refuse (it would miss forever)
     except Exception:  # noqa: BLE001 -- not picklable or not loadable: just do not cache it
         return
-    temp = None
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".", suffix=".pickle.partial", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_frame(key, body))
-        os.replace(temp, path)
-        temp = None
-    except OSError:
-        pass
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+    with contextlib.suppress(OSError), atomic_target(path, ".pickle.partial") as temp:
+        temp.write_bytes(_frame(key, body))

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 
 from calcanim.errors import CalcanimError, ParamError
+from calcanim.number_format import tick_text
 from calcanim.numerics.surfaces import PRESETS
 from calcanim.params.gradient_descent import SURFACES, GradientDescentParams
-from calcanim.plans.gradient_descent import plan, tick_text
+from calcanim.plans.gradient_descent import plan
 from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, render_clip
+from calcanim.rendering import RenderOptions, render_clip
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from calcanim.errors import ParamError
 from calcanim.numerics.surfaces import Surface
+from calcanim.suggest import did_you_mean
 
 GRADIENT_TOLERANCE = 1e-3  # converged when |grad f| at the last point is below this
 STEP_TOLERANCE = 1e-6  # ... or when the last step is shorter than this times the domain's diagonal
@@ -44,7 +44,8 @@ def momentum(
     """Heavy ball, PyTorch's convention (v_0 = 0, no dampening): v <- beta*v + grad f(x); x <- x - lr*v."""
     velocity = settings.beta * state.get("velocity", np.zeros(2)) + gradient_at(position)
     state["velocity"] = velocity
-    return position - settings.learning_rate * velocity
+    moved: np.ndarray = position - settings.learning_rate * velocity
+    return moved
 
 
 def nesterov(
@@ -55,7 +56,8 @@ def nesterov(
     look_ahead = position - settings.learning_rate * settings.beta * velocity
     velocity = settings.beta * velocity + gradient_at(look_ahead)
     state["velocity"] = velocity
-    return position - settings.learning_rate * velocity
+    moved: np.ndarray = position - settings.learning_rate * velocity
+    return moved
 
 
 def adam(
@@ -67,7 +69,8 @@ def adam(
     mean = state["mean"] = settings.beta1 * state.get("mean", 0.0) + (1 - settings.beta1) * gradient
     square = state["square"] = settings.beta2 * state.get("square", 0.0) + (1 - settings.beta2) * gradient**2
     mean_hat, square_hat = mean / (1 - settings.beta1**step), square / (1 - settings.beta2**step)
-    return position - settings.learning_rate * mean_hat / (np.sqrt(square_hat) + settings.eps)
+    moved: np.ndarray = position - settings.learning_rate * mean_hat / (np.sqrt(square_hat) + settings.eps)
+    return moved
 
 
 OPTIMIZERS: dict[str, Callable[..., np.ndarray]] = {"gd": gd, "momentum": momentum, "nesterov": nesterov, "adam": adam}
@@ -87,8 +90,7 @@ class OptimizerSettings:
     def __post_init__(self) -> None:
         """Reject unknown optimizers and out-of-range hyperparameters with a message saying what is valid."""
         if self.name not in OPTIMIZERS:
-            nearest = difflib.get_close_matches(str(self.name), list(OPTIMIZERS), n=1)
-            hint = f" Did you mean {nearest[0]!r}?" if nearest else ""
+            hint = did_you_mean(str(self.name), OPTIMIZERS, " Did you mean {!r}?")
             raise ParamError(f"unknown optimizer {self.name!r}.{hint} Valid optimizers: {', '.join(OPTIMIZERS)}.")
         if not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise ParamError(f"learning_rate must be a finite number > 0, got {self.learning_rate}")
@@ -210,7 +212,8 @@ def run_descent(
         status, reason = "converged", f"last step {last_step:.2e} < {STEP_TOLERANCE:g} x domain diagonal"
     else:
         status, reason = "running", f"gradient norm {gradient_norm:.2e} after {steps} steps"
-    arrays = [np.array(values, dtype=float) for values in (points, losses, gradients)]
-    for array in arrays:
+    point_array, loss_array, gradient_array = (np.array(values, dtype=float) for values in (points, losses, gradients))
+    for array in (point_array, loss_array, gradient_array):
         array.setflags(write=False)
-    return Run(settings.name, float(settings.learning_rate), status, *arrays, stopped_at, reason, escaped_to)
+    return Run(settings.name, float(settings.learning_rate), status, point_array, loss_array, gradient_array,
+               stopped_at, reason, escaped_to)

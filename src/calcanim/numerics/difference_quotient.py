@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import sympy
@@ -25,7 +25,7 @@ EPS = 2.0**-52
 #: Digits used when an exact value is not rational (exp, sin, ...) and must be turned into a float.
 _DIGITS = 40
 
-ExactNumber = Fraction | sympy.Expr
+ExactNumber: TypeAlias = "Fraction | sympy.Expr"
 
 
 def _variable(expr: sympy.Expr) -> sympy.Symbol:
@@ -99,7 +99,7 @@ def forward_difference_float64(f: Callable[[Any], Any], a: float, h: float) -> f
     return float((np.float64(f(a64 + h64)) - np.float64(f(a64))) / h64)
 
 
-def forward_difference_exact(expr: sympy.Expr, a: float, h: float) -> ExactNumber:
+def forward_difference_exact(expr: sympy.Expr, a: float | Fraction, h: float | Fraction) -> ExactNumber:
     """The secant slope (f(a + h) - f(a)) / h in exact arithmetic, a and h taken as their exact binary values.
 
     A Fraction when f is rational (polynomials), else an exact sympy number.

@@ -105,7 +105,7 @@ class LocalFunction:
             raise ParamError(f"f is undefined at a = {self.a}")
         return value
 
-    def offsets(self, us: Sequence[float], digits: int) -> np.ndarray:
+    def offsets(self, us: Sequence[float] | np.ndarray, digits: int) -> np.ndarray:
         """v = f(a + u) - f(a) for float offsets u, computed at ``digits`` and rounded to float64 (nan: undefined)."""
         out = np.full(len(us), np.nan)
         with mpmath.workdps(digits):

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from calcanim.errors import ExpressionError, ParamError
+from calcanim.suggest import did_you_mean
 
 SYMBOL_X = sp.Symbol("x", real=True)
 SYMBOL_Y = sp.Symbol("y", real=True)
 
 Point = tuple[float, float]
-NumpyFunction = Callable[[np.ndarray, np.ndarray], Any]
+NumpyFunction = Callable[[Any, Any], Any]  # numpy arrays or numpy scalars in, the same shape out
+
+
+def as_point(values: Sequence[float]) -> Point:
+    """Two floats from a two-item params list (the params check that it has two).
+
+    >>> as_point([1, -2.5])
+    (1.0, -2.5)
+    """
+    first, second = values
+    return (float(first), float(second))
 
 
 @lru_cache(maxsize=256)
@@ -25,7 +36,11 @@ def _compiled(expr: sp.Expr) -> tuple[NumpyFunction, tuple[NumpyFunction, ...], 
     variables = (SYMBOL_X, SYMBOL_Y)
     first = [sp.diff(expr, v) for v in variables]
     second = [sp.diff(first[0], SYMBOL_X), sp.diff(first[0], SYMBOL_Y), sp.diff(first[1], SYMBOL_Y)]
-    compile_ = lambda e: sp.lambdify(variables, e, modules="numpy")  # noqa: E731
+
+    def compile_(e: Any) -> NumpyFunction:
+        function: NumpyFunction = sp.lambdify(variables, e, modules="numpy")
+        return function
+
     return compile_(expr), tuple(map(compile_, first)), tuple(map(compile_, second))
 
 
@@ -196,8 +211,7 @@ def preset(name: str) -> Surface:
     key = name.strip().lower().replace("_", "-").replace(" ", "-")
     if key in PRESETS:
         return PRESETS[key]
-    nearest = difflib.get_close_matches(key, list(PRESETS), n=1)
-    hint = f" Did you mean {nearest[0]!r}?" if nearest else ""
+    hint = did_you_mean(key, PRESETS, " Did you mean {!r}?")
     raise ParamError(f"unknown surface {name!r}.{hint} Valid surfaces: {', '.join(PRESETS)}.")
 
 
@@ -229,7 +243,9 @@ def level_set_segments(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, level
     x0, x1 = np.broadcast_to(xs[:-1], v00.shape), np.broadcast_to(xs[1:], v00.shape)
     y0, y1 = np.broadcast_to(ys[:-1, None], v00.shape), np.broadcast_to(ys[1:, None], v00.shape)
 
-    def crossing(a: np.ndarray, b: np.ndarray, pa: tuple, pb: tuple) -> tuple[np.ndarray, np.ndarray]:
+    Corner = tuple[np.ndarray, np.ndarray]
+
+    def crossing(a: np.ndarray, b: np.ndarray, pa: Corner, pb: Corner) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(all="ignore"):
             t = np.clip(a / (a - b), 0.0, 1.0)
             point = np.stack([pa[0] + t * (pb[0] - pa[0]), pa[1] + t * (pb[1] - pa[1])], axis=-1)

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from calcanim.errors import ParamError
 
-Box = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
+Window = tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class TangentField:
         return TangentLine(x0, y0, slope, curvature if math.isfinite(curvature) else 0.0)
 
 
-def line_in_box(x0: float, y0: float, slope: float, box: Box) -> tuple[tuple[float, float], tuple[float, float]] | None:
+def line_in_box(x0: float, y0: float, slope: float, box: Window) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """The part of the line through (x0, y0) with this slope that lies inside box, as two end points.
 
     None when the line misses the box.
@@ -119,7 +119,7 @@ def max_deviation_from_tangent(f: Callable[[Any], Any], tangent: TangentLine, ha
     return float(np.max(np.abs(np.asarray(f(xs), dtype=float) - tangent.line(xs))))
 
 
-def curve_window(f: Callable[[Any], Any], x_min: float, x_max: float, pad: float = 0.12, samples: int = 801) -> Box:
+def curve_window(f: Callable[[Any], Any], x_min: float, x_max: float, pad: float = 0.12, samples: int = 801) -> Window:
     """A plotting box (x_min, x_max, y_min, y_max) holding the finite values of f, padded by a fraction pad.
 
     >>> curve_window(lambda x: x, 0.0, 1.0, pad=0.0)

@@ -7,8 +7,6 @@ Kept free of numpy, sympy and manim so that ``list``, ``show`` and ``--help`` an
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import functools
 import math
 import types
 import typing
@@ -17,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 from calcanim.errors import ParamError
+from calcanim.suggest import did_you_mean
 
 NAMED_CONSTANTS = {"e": math.e, "pi": math.pi}
 
@@ -110,22 +109,27 @@ class SceneParams:
         """Raise the house-style message for field ``name``."""
         raise ParamError(
             f"invalid value for '{name}' in {self.scene_name}: {reason} "
-            f"(see `calcanim show {self.scene_name}`)"
+            f"(see `calcanim show {self.scene_name}`)",
+            field=name,
         )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "parameters") -> Self:
         """Build from a TOML table or ``--set`` pairs; unknown keys name the nearest valid key."""
-        names = [f.name for f in dataclasses.fields(cls)]
+        names = cls.field_names()
         for key in values:
             if key not in names:
-                nearest = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
-                hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+                hint = did_you_mean(key, names, cutoff=0.5)
                 raise ParamError(
                     f"unknown parameter '{key}' for {cls.scene_name} in {source}; {hint}"
-                    f"valid parameters: {', '.join(names)}"
+                    f"valid parameters: {', '.join(names)}",
+                    field=key,
                 )
         return cls(**dict(values))
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (tuples become lists)."""
@@ -160,9 +164,14 @@ class SceneParams:
         return rows
 
 
-@functools.cache
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    """The resolved type hints of a params class (computed once per class)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def _type_text(tp: Any) -> str:
@@ -219,8 +228,7 @@ def _coerce_scalar(
             params.fail(name, f"{what} text, got {value!r}")
         choices = meta.get("choices")
         if choices and value not in choices:
-            nearest = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
-            hint = f" (did you mean '{nearest[0]}'?)" if nearest else ""
+            hint = did_you_mean(value, choices, " (did you mean '{}'?)", cutoff=0.5)
             params.fail(name, f"{what} one of {', '.join(choices)}, got {value!r}{hint}")
         return value
     bounds: Bounds | None = meta.get("bounds")

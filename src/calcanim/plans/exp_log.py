@@ -9,10 +9,10 @@ from typing import Any
 
 import mpmath
 
+from calcanim.number_format import decimal_label
 from calcanim.numerics.exponentials import natural_log_readouts
 from calcanim.numerics.logarithm import exp_log_window, mirror_across_identity
 from calcanim.params.exp_log import ExpLogParams
-from calcanim.plans.secant_to_tangent import decimal_label
 
 #: The beats of the clip, in seconds before `pace` stretches them.
 BEATS = {"intro": 2.0, "exp": 2.0, "mirror": 3.0, "domain": 3.0, "ln_one": 3.0, "ln_power": 3.5, "ending": 2.0}

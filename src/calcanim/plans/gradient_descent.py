@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from calcanim.errors import ParamError
+from calcanim.errors import ExpressionError, ParamError
 from calcanim.expr import parse_expression
+from calcanim.number_format import number_text, tick_text
 from calcanim.numerics.descent import STATUS_RULES, OptimizerSettings, Run, run_descent
 from calcanim.numerics.projection import clip_segment_to_rectangle
 from calcanim.numerics.surfaces import (
@@ -21,6 +22,7 @@ from calcanim.numerics.surfaces import (
     max_stable_learning_rate,
     preset,
     sample_grid,
+    as_point,
     surface_from_sympy,
 )
 from calcanim.params.gradient_descent import GradientDescentParams
@@ -43,51 +45,39 @@ UPDATE_RULES_TEX = {
 OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
 
 
-def number_text(value: float, digits: int = 3) -> str:
-    """A short decimal for labels and captions.
-
-    >>> number_text(0.1), number_text(-1.2), number_text(1e-05), number_text(2.0)
-    ('0.1', '-1.2', '1e-05', '2')
-    """
-    return f"{value:.{digits}g}"
-
-
-def tick_text(value: float, span: float) -> str:
-    """An axis label rounded to the axis' scale: two significant digits of the span.
-
-    >>> tick_text(2.9e-07, 18.8), tick_text(18.76, 18.8), tick_text(-1.2345, 0.5)
-    ('0', '19', '-1.23')
-    """
-    decimals = max(0, 1 - int(math.floor(math.log10(span)))) if span > 0 else 2
-    text = f"{value:.{decimals}f}"
-    return "0" if float(text) == 0 else text
-
-
 def resolve_surface(params: GradientDescentParams) -> Surface:
     """The preset or custom surface with the user's domain, z range and start applied."""
     if params.surface == "custom":
-        expression = parse_expression(params.loss, variables=("x", "y"))
+        try:
+            expression = parse_expression(params.loss, variables=("x", "y"))
+        except ExpressionError as error:
+            raise ParamError(
+                f"invalid value for 'loss' in gradient-descent: {error} (see `calcanim show gradient-descent`)",
+                field="loss",
+            ) from None
         x_range = tuple(params.x_range) or CUSTOM_DOMAIN
         y_range = tuple(params.y_range) or CUSTOM_DOMAIN
         default_start = (x_range[0] + 0.85 * (x_range[1] - x_range[0]), y_range[0] + 0.8 * (y_range[1] - y_range[0]))
         start = tuple(params.start) or default_start
-        surface = surface_from_sympy(expression.sympy_expr, "custom", x_range, y_range, start)
+        surface = surface_from_sympy(expression.sympy_expr, "custom", as_point(x_range), as_point(y_range), as_point(start))
     else:
         surface = preset(params.surface)
         changes: dict[str, Any] = {}
         for name in ("x_range", "y_range", "start"):
             if getattr(params, name):
-                changes[name] = tuple(getattr(params, name))
+                changes[name] = as_point(getattr(params, name))
         surface = dataclasses.replace(surface, **changes) if changes else surface
     if params.z_range:
-        surface = dataclasses.replace(surface, z_range=tuple(params.z_range))
+        surface = dataclasses.replace(surface, z_range=as_point(params.z_range))
     if not surface.contains(*surface.start):
         raise ParamError(
             f"invalid value for 'start' in gradient-descent: {list(surface.start)} is outside the domain "
-            f"x in {list(surface.x_range)}, y in {list(surface.y_range)} (see `calcanim show gradient-descent`)"
+            f"x in {list(surface.x_range)}, y in {list(surface.y_range)} (see `calcanim show gradient-descent`)",
+            field="start",
         )
     if not math.isfinite(float(surface.loss(*surface.start))):
-        raise ParamError(f"invalid value for 'start' in gradient-descent: the loss is not finite at {list(surface.start)}")
+        raise ParamError(f"invalid value for 'start' in gradient-descent: the loss is not finite at {list(surface.start)}",
+                         field="start")
     return surface
 
 

@@ -10,9 +10,11 @@ import numpy as np
 import sympy
 
 from calcanim.expr import Expression, parse_expression
+from calcanim.number_format import decimal_label
 from calcanim.numerics.little_o import EPS, is_little_o, linearization_remainder, offset_ratios, ratio_curve, remainder_ratios
 from calcanim.params.little_o import LittleOParams
-from calcanim.plans.secant_to_tangent import decimal_label, scientific_tex
+from calcanim.plans.base import plan_header
+from calcanim.plans.secant_to_tangent import scientific_tex
 
 INTRO_SECONDS = 2.5
 HOLD_SECONDS = 0.5
@@ -121,9 +123,7 @@ class LittleOPlan:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         return {
-            "scene": p.scene_name,
-            "params": p.to_dict(),
-            "function": self.expression.text,
+            **plan_header(p, function=self.expression.text),
             "remainder": str(self.remainder),
             "offset_error": str(self.bad_error),
             "remainder_is_little_o": self.remainder_is_little_o,

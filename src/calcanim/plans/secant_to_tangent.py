@@ -8,14 +8,16 @@ from typing import Any
 import sympy
 
 from calcanim.expr import Expression, parse_expression
+from calcanim.number_format import decimal_label
 from calcanim.numerics.difference_quotient import (
     derivative_value,
     forward_difference_float64,
     predicted_float64_error,
     secant_checkpoints,
 )
-from calcanim.numerics.tangent_line import Box, curve_window, line_in_box
+from calcanim.numerics.tangent_line import Window, curve_window, line_in_box
 from calcanim.params.secant_to_tangent import SecantToTangentParams
+from calcanim.plans.base import plan_header
 
 #: Seconds of each part of the clip; the scene plays exactly these.
 INTRO_SECONDS = 2.0
@@ -29,16 +31,6 @@ ENDING_SECONDS = 1.5
 
 #: |float64 quotient - exact secant slope| below this counts as "float64 still right" in the tail (coloured good).
 GOOD_ERROR = 1e-6
-
-
-def decimal_label(value: float, decimals: int) -> str:
-    """value rounded to decimals places, trailing zeros dropped.
-
-    >>> decimal_label(14.299999999999997, 6), decimal_label(17.0, 6), decimal_label(-0.0, 3)
-    ('14.3', '17', '0')
-    """
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def h_tex(h: float) -> str:
@@ -144,7 +136,7 @@ class SecantToTangentPlan:
     f_a: float
     derivative: float
     checkpoints: tuple[SecantCheckpoint, ...]
-    window: Box
+    window: Window
     breakdown: tuple[BreakdownRow, ...] = field(default=())
 
     @property
@@ -231,9 +223,7 @@ class SecantToTangentPlan:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         return {
-            "scene": p.scene_name,
-            "params": p.to_dict(),
-            "function": self.expression.text,
+            **plan_header(p, function=self.expression.text),
             "a": p.a,
             "f_a": self.f_a,
             "derivative": self.derivative,

@@ -12,9 +12,9 @@ import sympy
 
 from calcanim.errors import ParamError
 from calcanim.expr import parse_expression
-from calcanim.numerics.surfaces import Surface, sample_grid, surface_from_sympy
-from calcanim.params.tangent_plane import TangentPlaneParams
 from calcanim.numerics.linearity import derivative_at
+from calcanim.numerics.surfaces import Surface, as_point, sample_grid, surface_from_sympy
+from calcanim.params.tangent_plane import TangentPlaneParams
 
 #: Seconds of the surface alone, of the point appearing, and of the plane growing out of it
 #: (shortened in proportion when the clip is too short to also leave REST_SHARE for the camera turn).
@@ -232,27 +232,30 @@ def _exact_value_and_gradient(
         "diagonal": expr.xreplace({w0: a0 + t, w1: a1 + t}),
         "antidiagonal": expr.xreplace({w0: a0 + t, w1: a1 - t}),
     }
-    slopes = {name: derivative_at(line, 0.0) for name, line in restrictions.items()}
+    found = {name: derivative_at(line, 0.0) for name, line in restrictions.items()}
     where = f"[{', '.join(repr(float(v)) for v in params.point)}]"
-    if any(slope is None for slope in slopes.values()):
-        missing = [name for name, slope in slopes.items() if slope is None]
+    slopes = {name: slope for name, slope in found.items() if slope is not None}
+    if len(slopes) < len(found):
+        missing = [name for name in found if name not in slopes]
         raise ParamError(
             f"invalid value for 'point' in tangent-plane: g has no tangent plane at {where}, it has a kink or "
-            f"corner there (no derivative along {' or '.join(missing)}); choose a point where g is smooth"
+            f"corner there (no derivative along {' or '.join(missing)}); choose a point where g is smooth",
+            field="point",
         )
     g0, g1 = slopes["w0"], slopes["w1"]
     for name, expected in (("diagonal", g0 + g1), ("antidiagonal", g0 - g1)):
-        if abs(slopes[name] - expected) > 1e-9 * max(1.0, abs(expected)):  # type: ignore[operator]
+        if abs(slopes[name] - expected) > 1e-9 * max(1.0, abs(expected)):
             raise ParamError(
                 f"invalid value for 'point' in tangent-plane: g has no tangent plane at {where} (its slopes along "
-                f"the axes do not predict the slope along the {name}); choose a point where g is smooth"
+                f"the axes do not predict the slope along the {name}); choose a point where g is smooth",
+                field="point",
             )
     value = expr.xreplace({w0: a0, w1: a1})
     exact = []
     for symbol, slope in ((w0, g0), (w1, g1)):
         candidate = sympy.diff(expr, symbol).xreplace({w0: a0, w1: a1})
         try:
-            ok = abs(complex(sympy.N(candidate, 30)) - slope) <= 1e-9 * max(1.0, abs(slope))  # type: ignore[arg-type]
+            ok = abs(complex(sympy.N(candidate, 30)) - slope) <= 1e-9 * max(1.0, abs(slope))
         except (TypeError, ValueError):
             ok = False
         exact.append(candidate if ok else sympy.Float(slope, 17))
@@ -264,12 +267,13 @@ def plan(params: TangentPlaneParams) -> TangentPlanePlan:
     expression = parse_expression(params.function, variables=("w0", "w1"))
     w0, w1 = (sympy.Symbol(n, real=True) for n in ("w0", "w1"))
     as_xy = expression.sympy_expr.xreplace({w0: sympy.Symbol("x"), w1: sympy.Symbol("y")})
-    surface = surface_from_sympy(as_xy, "g", tuple(params.w0_range), tuple(params.w1_range), tuple(params.point))
+    surface = surface_from_sympy(as_xy, "g", as_point(params.w0_range), as_point(params.w1_range), as_point(params.point))
     p0, p1 = params.point
     value = float(surface.loss(p0, p1))
     gradient = tuple(float(g) for g in surface.gradient(p0, p1))
     if not (math.isfinite(value) and all(math.isfinite(g) for g in gradient)):
-        raise ParamError(f"invalid value for 'point' in tangent-plane: g or its gradient is not finite at {list(params.point)}")
+        raise ParamError(f"invalid value for 'point' in tangent-plane: g or its gradient is not finite at {list(params.point)}",
+                         field="point")
     exact_value, exact_gradient = _exact_value_and_gradient(expression.sympy_expr, (w0, w1), params)
     h = params.plane_size
     u = np.linspace(max(p0 - h, params.w0_range[0]), min(p0 + h, params.w0_range[1]), PLANE_SAMPLES)

@@ -9,8 +9,9 @@ import numpy as np
 import sympy
 
 from calcanim.expr import Expression, parse_expression
-from calcanim.numerics.tangent_line import Box, TangentField, TangentLine, curve_window, line_in_box, segment_half_width
+from calcanim.numerics.tangent_line import Window, TangentField, TangentLine, curve_window, line_in_box, segment_half_width
 from calcanim.params.tangent_slide import TangentSlideParams
+from calcanim.plans.base import plan_header
 
 INTRO_SECONDS = 2.0
 ENDING_SECONDS = 2.0
@@ -27,7 +28,7 @@ class TangentSlidePlan:
     params: TangentSlideParams
     expression: Expression
     field: TangentField
-    window: Box
+    window: Window
     samples: tuple[TangentLine, ...]
 
     @property
@@ -77,9 +78,7 @@ class TangentSlidePlan:
     def to_json(self) -> dict[str, Any]:
         p = self.params
         return {
-            "scene": p.scene_name,
-            "params": p.to_dict(),
-            "function": self.expression.text,
+            **plan_header(p, function=self.expression.text),
             "derivative_function": str(self.field.first.sympy_expr),
             "second_derivative_function": str(self.field.second.sympy_expr),
             "path": list(p.path),

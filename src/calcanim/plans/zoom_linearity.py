@@ -12,6 +12,7 @@ import numpy as np
 import sympy
 
 from calcanim.expr import Expression, parse_expression
+from calcanim.number_format import plain_number
 from calcanim.numerics.linearity import (
     ZoomCheckpoint,
     clip_polyline,
@@ -137,17 +138,6 @@ def _axis(centre: float, centre_text: str, half: float, long_labels_thin: bool) 
     if max(len(s) for s in labels) > LONG_LABEL_CHARS:
         offsets, labels = _offset_axis(centre_text, half)
     return Axis(centre, -half, half, tuple(offsets), tuple(labels))
-
-
-def number_text(value: float) -> str:
-    """A value as the clip writes it: whole numbers plainly, otherwise 6 significant digits.
-
-    >>> number_text(2.0), number_text(-2.0), number_text(0.6931471805599453), number_text(0.0)
-    ('2', '-2', '0.693147', '0')
-    """
-    if abs(value - round(value)) <= 1e-12 * max(1.0, abs(value)):
-        return str(int(round(value))) if abs(value) < 1e15 else f"{value:.6g}"
-    return f"{value:.6g}"
 
 
 @dataclass(frozen=True)
@@ -342,5 +332,5 @@ def plan(params: ZoomLinearityParams) -> ZoomLinearityPlan:
         checkpoints=gaps.checkpoints,
         unbounded=gaps.unbounded,
         local=local,
-        value_text=_short_decimal_tex(exact_value) or rf"f({number_text(a)})",
+        value_text=_short_decimal_tex(exact_value) or rf"f({plain_number(a)})",
     )

@@ -26,23 +26,16 @@ from manim import (
     Write,
 )
 
-from calcanim.params.exp_log import ExpLogParams
-from calcanim.plans.exp_log import ExpLogPlan, plan
-from calcanim.plans.secant_to_tangent import decimal_label
+from calcanim.number_format import decimal_label
 from calcanim.numerics.tangent_line import tick_values
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
+from calcanim.params.exp_log import ExpLogParams
+from calcanim.plans.exp_log import ExpLogPlan
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
 
-MARGIN = 0.45
 
-
-class ExpLogScene(FrameTimed, CalcanimScene):
+class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
     """e^x and ln x as mirror images across y = x, with the readouts ln 1 = 0 and ln(e^k) = k."""
-
-    params_class = ExpLogParams
-    plan_function = staticmethod(plan)
-    plan: ExpLogPlan
-    params: ExpLogParams
 
     def construct(self) -> None:
         self.start_clock()
@@ -182,7 +175,7 @@ class ExpLogScene(FrameTimed, CalcanimScene):
 def place_clear(label: Mobject, dot: Mobject, directions: list[np.ndarray], drawn: np.ndarray, taken: list[Mobject]) -> None:
     """Put label next to dot in the first direction where no drawn point and no other label is under it;
     if none is clear, where the fewest drawn points are (labels never overlap each other where avoidable)."""
-    best: tuple[int, int] | None = None
+    best: tuple[int, int, int] | None = None
     candidates = [(direction, buff) for buff in (0.12, 0.45) for direction in directions]
     for index, (direction, buff) in enumerate(candidates):
         label.next_to(dot, direction, buff=buff)
@@ -194,6 +187,7 @@ def place_clear(label: Mobject, dot: Mobject, directions: list[np.ndarray], draw
         if crossings == 0 and overlaps == 0:
             return
         if best is None or (overlaps, crossings) < (best[0], best[1]):
-            best = (overlaps, crossings, index)  # type: ignore[assignment]
-    direction, buff = candidates[best[2]]  # type: ignore[index]
+            best = (overlaps, crossings, index)
+    assert best is not None  # candidates is never empty
+    direction, buff = candidates[best[2]]
     label.next_to(dot, direction, buff=buff)

@@ -4,7 +4,7 @@ polylines updated in place (cheaper than rebuilding a graph every frame)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from manim import VMobject, config
@@ -88,16 +88,22 @@ class FrameTimed:
 
     clock: FrameClock
 
+    if TYPE_CHECKING:  # provided by the Scene this is mixed into
+
+        def play(self, *animations: Any, **kwargs: Any) -> None: ...
+
+        def wait(self, duration: float = ..., **kwargs: Any) -> None: ...
+
     def start_clock(self) -> None:
         self.clock = FrameClock()
 
     def timed_play(self, seconds: float, *animations: Any, **kwargs: Any) -> None:
         frames = self.clock.frames_for(seconds)
         if frames > 0:
-            self.play(*animations, run_time=self.clock.run_time(frames), **kwargs)  # type: ignore[attr-defined]
+            self.play(*animations, run_time=self.clock.run_time(frames), **kwargs)
 
     def timed_wait(self, seconds: float) -> None:
         frames = self.clock.frames_for(seconds)
         if frames > 0:
             # A frozen wait writes int(t * fps) frames, not ceil: keep it unfrozen so the count is exact.
-            self.wait(self.clock.run_time(frames), frozen_frame=False)  # type: ignore[attr-defined]
+            self.wait(self.clock.run_time(frames), frozen_frame=False)

@@ -21,6 +21,7 @@ from manim import (
     linear,
 )
 
+from calcanim.number_format import number_text
 from calcanim.numerics.projection import Box
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.plans.gradient_descent import (
@@ -28,65 +29,24 @@ from calcanim.plans.gradient_descent import (
     INTRO_SECONDS,
     GradientDescentPlan,
     RunPlan,
-    number_text,
-    plan,
 )
+from calcanim.raster.contour import ContourRenderer
+from calcanim.raster.items import ArrowSegment, CrossMark, Disc, DrawItem, Segment
+from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb, surface_style
+from calcanim.raster.surface import Ball, Cross, Overlay, Polyline, SurfaceRenderer
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
-from calcanim.scenes.surface_view import (
-    Ball,
-    ContourRenderer,
-    Cross,
-    Polyline,
-    RasterCamera,
-    RasterView,
-    SurfaceRenderer,
-    SurfaceStyle,
-    mix,
-    rgb,
-)
-
-MARGIN = 0.3
-
+from calcanim.scenes.base import MARGIN_3D as MARGIN
+from calcanim.style.rect import Rect
 
 @dataclass(frozen=True)
-class Rect:
-    """A rectangle of the frame in manim units."""
-
-    cx: float
-    cy: float
-    width: float
-    height: float
-
-    @property
-    def centre(self) -> np.ndarray:
-        return np.array([self.cx, self.cy, 0.0])
-
-    @property
-    def top(self) -> float:
-        return self.cy + self.height / 2
-
-    @property
-    def left(self) -> float:
-        return self.cx - self.width / 2
-
-    def split(self, count: int, horizontal: bool, gap: float = 0.2) -> list[Rect]:
-        """``count`` equal parts side by side (horizontal) or stacked top to bottom."""
-        if horizontal:
-            w = (self.width - gap * (count - 1)) / count
-            return [Rect(self.left + w / 2 + i * (w + gap), self.cy, w, self.height) for i in range(count)]
-        h = (self.height - gap * (count - 1)) / count
-        return [Rect(self.cx, self.top - h / 2 - i * (h + gap), self.width, h) for i in range(count)]
-
-
-@dataclass(frozen=True)
-class Layout:
+class PanelLayout:
     header: Rect
     views: list[Rect]
     legend: Rect
     inset: Rect
 
 
-def clip_layout(frame_width: float, frame_height: float, view_count: int, header_height: float = 1.15) -> Layout:
+def clip_layout(frame_width: float, frame_height: float, view_count: int, header_height: float = 1.15) -> PanelLayout:
     """Header on top. A single view in a wide frame gets a side panel (legend over inset); otherwise the
     views sit over a strip holding the legend and the inset (side by side unless the frame is portrait)."""
     W, H = frame_width, frame_height
@@ -99,7 +59,7 @@ def clip_layout(frame_width: float, frame_height: float, view_count: int, header
         views = Rect(-W / 2 + MARGIN + views_w / 2, (body_top + body_bottom) / 2, views_w, body_h)
         panel = Rect(W / 2 - MARGIN - panel_w / 2, views.cy, panel_w, views.height)
         legend, inset = panel.split(2, horizontal=False, gap=0.3)
-        return Layout(header, [views], legend, inset)
+        return PanelLayout(header, [views], legend, inset)
     side_by_side = W >= H
     strip_h = body_h * (0.3 if side_by_side else 0.34)
     views_h = body_h - strip_h - 0.25
@@ -112,32 +72,13 @@ def clip_layout(frame_width: float, frame_height: float, view_count: int, header
         inset = Rect(strip.left + strip.width - inset_w / 2, strip.cy, inset_w, strip.height)
     else:
         legend, inset = strip.split(2, horizontal=False, gap=0.25)
-    return Layout(header, views.split(view_count, horizontal=side_by_side and view_count > 1), legend, inset)
+    return PanelLayout(header, views.split(view_count, horizontal=side_by_side and view_count > 1), legend, inset)
 
 
-def surface_style(theme, pixel_scale: float) -> SurfaceStyle:  # type: ignore[no-untyped-def]
-    """Surface colours from the theme: muted, so the run colours stand out on it."""
-    background = rgb(theme.background)
-    return SurfaceStyle(
-        low=mix(rgb(theme.curve), background, 0.55),
-        high=mix(rgb(theme.muted), background, 0.1),
-        background=background,
-        floor=mix(rgb(theme.grid), background, 0.0),
-        line_scale=pixel_scale,
-    )
-
-
-class GradientDescentScene(CalcanimScene):
+class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentPlan]):
     """Optimizer runs at several learning rates riding down a loss surface."""
 
-    params_class = GradientDescentParams
-    plan_function = staticmethod(plan)
-    plan: GradientDescentPlan
-    params: GradientDescentParams
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("camera_class", RasterCamera)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    default_camera = RasterCamera
 
     def construct(self) -> None:
         p, pl = self.params, self.plan
@@ -285,9 +226,9 @@ class GradientDescentScene(CalcanimScene):
         outline = rgb(theme.background)
         bad = rgb(theme.bad)
 
-        def overlays() -> list[object]:
+        def overlays() -> list[Overlay]:
             step = self.step_now()
-            items: list[object] = []
+            items: list[Overlay] = []
             for run, colour in zip(pl.runs, colours):
                 points, inside = run.samples_until(step)
                 items.append(Polyline(points, inside, colour, self.stroke(3.0)))
@@ -328,31 +269,32 @@ class GradientDescentScene(CalcanimScene):
         bad, good, outline = rgb(theme.bad), rgb(theme.good), rgb(theme.background)
         minima = [renderer.pixel(mx, my) for mx, my in surface.minima if surface.contains(mx, my)]
 
-        def items() -> list[tuple]:
+        def items() -> list[DrawItem]:
             step = self.step_now()
-            drawn: list[tuple] = [("cross", m, good, self.stroke(3.0), self.stroke(1.6)) for m in minima]
+            drawn: list[DrawItem] = [CrossMark(m, good, self.stroke(3.0), self.stroke(1.6)) for m in minima]
             for run, colour in zip(pl.runs, colours):
                 points = run.run.points
                 whole = min(int(np.floor(step)), len(points) - 1)
                 pixels = renderer.pixel(points[:, 0], points[:, 1])
                 for k in range(whole):
-                    kind = "arrow" if p.step_arrows else "segment"
-                    extra = () if p.step_arrows else (False,)
-                    drawn.append((kind, pixels[k], pixels[k + 1], colour, self.stroke(2.2), *extra))
+                    if p.step_arrows:
+                        drawn.append(ArrowSegment(pixels[k], pixels[k + 1], colour, self.stroke(2.2)))
+                    else:
+                        drawn.append(Segment(pixels[k], pixels[k + 1], colour, self.stroke(2.2), False))
                 if whole < len(points) - 1:
                     position, _ = run.position_at(step)
                     tip = renderer.pixel(position[0], position[1])
-                    drawn.append(("segment", pixels[whole], tip, colour, self.stroke(2.2), False))
-                    drawn.append(("ball", tip, colour, self.stroke(5.0), outline))
+                    drawn.append(Segment(pixels[whole], tip, colour, self.stroke(2.2), False))
+                    drawn.append(Disc(tip, colour, self.stroke(5.0), outline))
                 else:
                     escape = run.escape_until(step)
                     if escape is not None:
                         a, b = (renderer.pixel(*xy) for xy in escape)
-                        drawn.append(("segment", a, b, colour, self.stroke(2.2), True))
+                        drawn.append(Segment(a, b, colour, self.stroke(2.2), True))
                     if run.run.status == "diverged" and step >= run.last_step:
-                        drawn.append(("cross", renderer.pixel(*run.last_inside[:2]), bad, self.stroke(5.0), self.stroke(2.6)))
+                        drawn.append(CrossMark(renderer.pixel(*run.last_inside[:2]), bad, self.stroke(5.0), self.stroke(2.6)))
                     else:
-                        drawn.append(("ball", pixels[-1], colour, self.stroke(5.0), outline))
+                        drawn.append(Disc(pixels[-1], colour, self.stroke(5.0), outline))
             return drawn
 
         def redraw(mob: RasterView) -> None:

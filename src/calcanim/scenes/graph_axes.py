@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, Axes, Mobject
 
-from calcanim.numerics.tangent_line import Box, tick_values
-from calcanim.plans.secant_to_tangent import decimal_label
+from calcanim.number_format import decimal_label
+from calcanim.numerics.tangent_line import Window, tick_values
 from calcanim.scenes.base import FONT_SMALL, CalcanimScene
 
 
 def window_axes(
-    scene: CalcanimScene, box: Box, width: float, height: float, *, x_ticks: int = 5, y_ticks: int = 5
+    scene: CalcanimScene, box: Window, width: float, height: float, *, x_ticks: int = 5, y_ticks: int = 5
 ) -> Axes:
     """Axes spanning box = (x_min, x_max, y_min, y_max) on a width x height area, numbers on the ticks."""
     theme = scene.theme

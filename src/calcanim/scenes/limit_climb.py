@@ -25,7 +25,7 @@ from manim import (
 )
 
 from calcanim.params.limit_climb import LimitClimbParams
-from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint, LimitClimbPlan, plan
+from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint, LimitClimbPlan
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 
@@ -33,13 +33,8 @@ from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, 
 Y_RANGE = (1.8, 2.9)
 
 
-class LimitClimbScene(CalcanimScene):
+class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
     """(1 + 1/n)^n climbing to e as n runs from 1 to n_max."""
-
-    params_class = LimitClimbParams
-    plan_function = staticmethod(plan)
-    plan: LimitClimbPlan
-    params: LimitClimbParams
 
     def construct(self) -> None:
         theme, p = self.theme, self.params

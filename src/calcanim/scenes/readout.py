@@ -61,6 +61,8 @@ class _Outline:
 class Readout(DecimalNumber):
     """A DecimalNumber made for per-frame updates; it shows exactly what DecimalNumber shows."""
 
+    font_size: float  # manim's DecimalNumber properties (declared for mypy; manim is not type-checked)
+    initial_height: float
     _glyphs: ClassVar[dict[tuple[str, float], Mobject]] = {}
     _outlines: ClassVar[dict[tuple[str, float], _Outline]] = {}
 
@@ -101,7 +103,7 @@ class Readout(DecimalNumber):
         # DecimalNumber.set_value, less its match_style pass: init_colors() below sets every one of
         # those attributes again from the readout's own style, so copying them first changes nothing.
         old_family = self.get_family()
-        old_font_size = self.font_size
+        old_font_size: float = self.font_size
         move_to_point = self.get_edge_center(self.edge_to_fix)
         self._set_submobjects_from_number(number)
         self.font_size = old_font_size

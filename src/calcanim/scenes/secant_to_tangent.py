@@ -34,22 +34,14 @@ from calcanim.plans.secant_to_tangent import (
     TANGENT_SECONDS,
     SecantToTangentPlan,
     h_tex,
-    plan,
 )
 from calcanim.scenes.frame_tools import FrameTimed, place_segment
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
 
-MARGIN = 0.45
 
-
-class SecantToTangentScene(FrameTimed, CalcanimScene):
+class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, SecantToTangentPlan]):
     """The secant slope (f(a + h) - f(a)) / h approaching f'(a) as h shrinks, then the tangent."""
-
-    params_class = SecantToTangentParams
-    plan_function = staticmethod(plan)
-    plan: SecantToTangentPlan
-    params: SecantToTangentParams
 
     def construct(self) -> None:
         self.start_clock()

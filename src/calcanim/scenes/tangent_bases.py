@@ -33,7 +33,6 @@ from calcanim.plans.tangent_bases import (
     Checkpoint,
     Leg,
     TangentBasesPlan,
-    plan,
 )
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
@@ -47,13 +46,8 @@ TABLE_ROOM = 2.0
 MARGIN = 0.5
 
 
-class TangentBasesScene(FrameTimed, CalcanimScene):
+class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBasesPlan]):
     """y = b^x through (0, 1), its tangent there, and the slope readout locking green at b = e."""
-
-    params_class = TangentBasesParams
-    plan_function = staticmethod(plan)
-    plan: TangentBasesPlan
-    params: TangentBasesParams
 
     def construct(self) -> None:
         theme, p = self.theme, self.params

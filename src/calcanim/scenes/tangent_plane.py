@@ -12,11 +12,13 @@ from manim import DOWN, FadeIn, ValueTracker, VGroup, linear
 
 from calcanim.numerics.projection import Box
 from calcanim.params.tangent_plane import TangentPlaneParams
-from calcanim.plans.tangent_plane import TangentPlanePlan, plan
+from calcanim.plans.tangent_plane import TangentPlanePlan
+from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb, surface_style
+from calcanim.raster.surface import Arrow, Ball, Overlay, Patch, Polyline, SurfaceRenderer
 from calcanim.scenes.base import FONT_BODY, CalcanimScene
-from calcanim.scenes.gradient_descent import MARGIN, Rect, surface_style
+from calcanim.scenes.base import MARGIN_3D as MARGIN
 from calcanim.scenes.graph_axes import keep_redrawn
-from calcanim.scenes.surface_view import Arrow, Ball, Patch, Polyline, RasterCamera, RasterView, SurfaceRenderer, mix, rgb
+from calcanim.style.rect import Rect
 
 #: How far past the end of each axis its label sits, as a fraction of the box's half size.
 AXIS_LABEL_OFFSET = 0.16
@@ -24,17 +26,10 @@ AXIS_LABEL_OFFSET = 0.16
 PLANE_DEPTH_BIAS = 0.08
 
 
-class TangentPlaneScene(CalcanimScene):
+class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
     """The tangent plane of g at a point: the best linear approximation, in 3D."""
 
-    params_class = TangentPlaneParams
-    plan_function = staticmethod(plan)
-    plan: TangentPlanePlan
-    params: TangentPlaneParams
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("camera_class", RasterCamera)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    default_camera = RasterCamera
 
     def construct(self) -> None:
         theme, pl, p = self.theme, self.plan, self.params
@@ -81,7 +76,7 @@ class TangentPlaneScene(CalcanimScene):
 
         def redraw(mob: RasterView) -> None:
             theta = pl.camera_theta_at(clock.get_value())
-            overlays: list[object] = list(axes)
+            overlays: list[Overlay] = list(axes)
             if grown.get_value() > 0.01:
                 overlays.append(Patch(pl.plane_at(grown.get_value()), plane_colour, 0.6, edge, depth_bias=PLANE_DEPTH_BIAS))
             if point_on.get_value() > 0:

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, Line, Mobject, ValueTracker, VGroup, VMobject, Write, linear
 
+from calcanim.numerics.tangent_line import TangentLine
 from calcanim.params.tangent_slide import TangentSlideParams
-from calcanim.plans.tangent_slide import ENDING_SECONDS, INTRO_SECONDS, TangentSlidePlan, plan
+from calcanim.plans.tangent_slide import ENDING_SECONDS, INTRO_SECONDS, TangentSlidePlan
 from calcanim.scenes.frame_tools import FrameTimed, place_segment
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, CalcanimScene
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, MARGIN, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing, window_axes
 
-MARGIN = 0.45
 
-
-class TangentSlideScene(FrameTimed, CalcanimScene):
+class TangentSlideScene(FrameTimed, CalcanimScene[TangentSlideParams, TangentSlidePlan]):
     """The tangent line (slope f'(x0)) riding along a curve as x0 moves across the domain."""
-
-    params_class = TangentSlideParams
-    plan_function = staticmethod(plan)
-    plan: TangentSlidePlan
-    params: TangentSlideParams
 
     def construct(self) -> None:
         self.start_clock()
@@ -76,8 +70,8 @@ class TangentSlideScene(FrameTimed, CalcanimScene):
         quadratic_half_width = 1.2 * half_length / x_unit
         quadratic = VMobject(color=theme.accent, stroke_width=theme.stroke(4)).set_z_index(1)
 
-        def place_quadratic(t: object) -> None:
-            points = pl.quadratic_points(t, quadratic_half_width)  # type: ignore[arg-type]
+        def place_quadratic(t: TangentLine) -> None:
+            points = pl.quadratic_points(t, quadratic_half_width)
             quadratic.set_points_as_corners([axes.c2p(x, y) for x, y in points])
 
         if p.second_order:

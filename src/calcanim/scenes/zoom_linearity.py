@@ -28,12 +28,12 @@ from manim import (
     smooth,
 )
 
+from calcanim.number_format import plain_number
 from calcanim.params.zoom_linearity import ZoomLinearityParams
-from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan, number_text, plan
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
+from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, ZoomLinearityPlan
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, NextTo, place_segment, set_polyline, show_stroke
 
-MARGIN = 0.45
 #: Nothing within this share of the frame's short side from its edge.
 EDGE_SHARE = 0.035
 #: Least room left of the plot for y tick labels (more when they are long), and below it for x tick labels (manim units).
@@ -45,13 +45,8 @@ SIDE_PANEL_WIDTH = 4.6
 TICK_POOL = 12
 
 
-class ZoomLinearityScene(FrameTimed, CalcanimScene):
+class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLinearityPlan]):
     """Zoom into y = f(x) at x = a by each factor of the plan; a smooth curve becomes a line."""
-
-    params_class = ZoomLinearityParams
-    plan_function = staticmethod(plan)
-    plan: ZoomLinearityPlan
-    params: ZoomLinearityParams
 
     def construct(self) -> None:
         theme, p, plan_ = self.theme, self.params, self.plan
@@ -161,7 +156,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
 
         redraw(curve)
         self.caption(
-            f"y = {p.function} near x = {plan_.point_label}, at magnification {number_text(p.zooms[0])}.",
+            f"y = {p.function} near x = {plan_.point_label}, at magnification {plain_number(p.zooms[0])}.",
             INTRO_SECONDS,
         )
         self.timed_play(INTRO_SECONDS * 0.5, Create(frame), FadeIn(grid), FadeIn(labels), Write(title), FadeIn(where))
@@ -202,7 +197,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
 
     def zoom_to(self, index: int, gap: Mobject) -> None:
         p, plan_ = self.params, self.plan
-        zoom = number_text(p.zooms[index])
+        zoom = plain_number(p.zooms[index])
         if p.equal_axes:
             words = f"Zoom x{zoom} on both axes about x = {plan_.point_label}, f(x) {plan_.point_value_caption}: the window shrinks, the curve straightens."
             if not plan_.differentiable:
@@ -230,9 +225,9 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene):
         self.place_text(gap, self.stacked, above=False)
         line_word = "its tangent" if plan_.differentiable else "any line through the point"
         self.caption(
-            f"At x{number_text(p.zooms[index])} the curve strays from {line_word} by {plan_.ratio_caption(index)} of the half-width."
+            f"At x{plain_number(p.zooms[index])} the curve strays from {line_word} by {plan_.ratio_caption(index)} of the half-width."
             if not plan_.unbounded[index]
-            else f"At x{number_text(p.zooms[index])} the window holds a pole: the curve strays from the line without bound.",
+            else f"At x{plain_number(p.zooms[index])} the window holds a pole: the curve strays from the line without bound.",
             p.hold_seconds,
         )
         fade = min(0.4, p.hold_seconds * 0.4)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from calcanim.errors import ParamError
+from calcanim.suggest import did_you_mean
 
 #: quality name -> (height in pixels of a 16:9 frame, frames per second)
 QUALITIES: dict[str, tuple[int, int]] = {"low": (480, 15), "medium": (720, 30), "high": (1080, 60), "4k": (2160, 60)}
@@ -46,11 +46,10 @@ def make_layout(quality: str, aspect: str = "16:9") -> Layout:
     (1920, 854)
     """
     if quality not in QUALITIES:
-        raise ParamError(f"unknown quality '{quality}'; use one of {', '.join(QUALITIES)}")
+        raise ParamError(f"unknown quality '{quality}'; use one of {', '.join(QUALITIES)}", field="quality")
     if aspect not in ASPECTS:
-        nearest = difflib.get_close_matches(aspect, list(ASPECTS), n=1)
-        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
-        raise ParamError(f"unknown aspect ratio '{aspect}'; {hint}use one of {', '.join(ASPECTS)}")
+        hint = did_you_mean(aspect, ASPECTS)
+        raise ParamError(f"unknown aspect ratio '{aspect}'; {hint}use one of {', '.join(ASPECTS)}", field="aspect")
     short, fps = QUALITIES[quality]
     w, h = ASPECTS[aspect]
     long = _even(short * max(w, h) / min(w, h))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import tomllib
 from dataclasses import dataclass
 
 from calcanim.errors import ParamError
 from calcanim.style.assets import assets_dir
+from calcanim.suggest import did_you_mean
 
 DEFAULT_THEME = "dark"
 
@@ -50,8 +50,7 @@ def load_theme(name: str = DEFAULT_THEME) -> Theme:
     path = assets_dir() / "themes" / f"{name}.toml"
     if not path.is_file():
         names = theme_names()
-        nearest = difflib.get_close_matches(name, names, n=1)
-        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        hint = did_you_mean(name, names)
         raise ParamError(f"unknown theme '{name}'; {hint}available themes: {', '.join(names)}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     data["runs"] = tuple(data["runs"])

@@ -1,0 +1,284 @@
+"""The batch runner: a lesson file -> one :class:`Job` per clip -> an executor -> renders/<lesson>/
+with manifest.json and index.html.
+
+A job is a resolved :class:`~calcanim.clip.Clip` (checked and planned once, when the lesson was
+loaded) with its folder; it pickles, and a plain module-level function (:func:`render_job`) runs it,
+so the runner only needs a ``concurrent.futures.Executor``: a process pool here, and a distributed
+engine's executor later for lessons too large for one machine.
+
+Cached clips are settled in this process before any worker starts, without importing manim or
+PyAV, so a fully cached lesson finishes in well under a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from calcanim.batch.manifest import (
+    MANIFEST_NAME,
+    build_manifest,
+    clip_record,
+    is_complete,
+    read_manifest,
+    sweep_partials,
+    write_json_atomically,
+)
+from calcanim.batch.outcome import ClipOutcome, LessonSummary
+from calcanim.batch.progress import Progress
+from calcanim.clip import DEFAULT_RENDERS_DIR, Clip, RenderOptions
+from calcanim.errors import CalcanimError, ParamError
+from calcanim.gallery import write_gallery
+from calcanim.lesson import Lesson, load_lesson
+from calcanim.rendering.outputs import cached_result
+
+GALLERY_NAME = "index.html"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to render one clip: picklable, no open handles."""
+
+    clip: Clip
+    folder: str
+    force: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.clip.name
+
+    @property
+    def output(self) -> Path:
+        return self.clip.output_in(Path(self.folder))
+
+    @property
+    def poster(self) -> Path | None:
+        return self.clip.poster_in(Path(self.folder))
+
+
+def render_job(job: Job) -> dict[str, Any]:
+    """Render one clip into place (the renderer works in a private temp folder and moves finished
+    files in atomically) and return its manifest record, with the plan's numbers."""
+    from calcanim.rendering import render
+
+    started = time.monotonic()
+    result = render(job.clip, job.output, progress=False, force=job.force, poster=job.poster)
+    record = clip_record(job.clip, Path(job.folder), result.key)
+    return {"record": record, "cached": result.cached, "seconds": time.monotonic() - started}
+
+
+ExecutorFactory = Callable[[int], Executor]
+JobFunction = Callable[[Job], Mapping[str, Any]]
+
+
+def process_pool(max_workers: int) -> Executor:
+    """The default executor: worker processes started fresh (spawn), so a job must be picklable
+    exactly as it would be for a remote worker."""
+    return ProcessPoolExecutor(
+        max_workers=max_workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_signals
+    )
+
+
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the runner (which lets them finish or stops them), and turn a
+    terminate into SystemExit so temp folders and half-moved files are cleaned up on the way out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
+
+
+def _exit_on_term(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def run_lesson(
+    lesson: Path | str,
+    *,
+    jobs: int | None = None,
+    only: Sequence[str] = (),
+    force: bool = False,
+    quality: str | None = None,
+    output_dir: Path | None = None,
+    stream: TextIO | None = None,
+    executor_factory: ExecutorFactory = process_pool,
+    job: JobFunction = render_job,
+) -> LessonSummary:
+    """Validate the whole lesson file (every clip resolved and planned) before anything is written,
+    render what is not cached in parallel, and write manifest.json and index.html listing every
+    complete clip.
+
+    Failed clips are reported in the summary (the rest still finish); Ctrl-C lets the clips in
+    progress finish (twice: stops them), writes the manifest of what is complete and re-raises.
+    """
+    started = time.monotonic()
+    out = stream if stream is not None else sys.stderr
+    spec = load_lesson(lesson)
+    selected = spec.select(only)
+    if quality is not None:
+        try:
+            RenderOptions(quality=quality)
+        except CalcanimError as error:
+            raise ParamError(f"-q/--quality: {error}", field="quality") from None
+        selected = tuple(clip.with_options(quality=quality) for clip in selected)
+    folder = Path(output_dir) if output_dir is not None else DEFAULT_RENDERS_DIR / spec.name
+    folder.mkdir(parents=True, exist_ok=True)
+    sweep_partials(folder)
+    previous = read_manifest(folder)
+
+    summary = LessonSummary(spec, folder, folder / MANIFEST_NAME, folder / GALLERY_NAME)
+    records: dict[str, dict[str, Any]] = {}
+    pending: list[Job] = []
+    progress = Progress(out, total=len(selected))
+    for clip in selected:
+        key = clip.key()
+        if not force and cached_result(clip.output_in(folder), key, clip.options, clip.poster_in(folder)) is not None:
+            old = previous.get(clip.name)
+            records[clip.name] = old if old is not None and old.get("key") == key else clip_record(clip, folder, key)
+            outcome = ClipOutcome(clip.name, "cached")
+            summary.outcomes.append(outcome)
+            progress.clip_done(outcome)
+        else:
+            pending.append(Job(clip, str(folder), force))
+
+    try:
+        if pending:
+            pending.sort(key=expected_cost, reverse=True)  # longest first: no worker left alone at the end
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
+            progress.start_rendering(len(pending), workers)
+            for outcome, record in _run_jobs(pending, workers, executor_factory, job, progress):
+                summary.outcomes.append(outcome)
+                if record is not None:
+                    records[outcome.name] = record
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        raise
+    finally:
+        order = {clip.name: index for index, clip in enumerate(spec.clips)}
+        summary.outcomes.sort(key=lambda outcome: order[outcome.name])
+        sweep_partials(folder)
+        _keep_complete_earlier_records(spec, selected, previous, records, folder)
+        manifest = build_manifest(spec, [records[c.name] for c in spec.clips if c.name in records])
+        write_json_atomically(summary.manifest, manifest)
+        write_gallery(summary.gallery, manifest)
+        summary.seconds = time.monotonic() - started
+        progress.finish(summary)
+    return summary
+
+
+def expected_cost(job: Job) -> float:
+    """A rough size of a job: its frames times the scene's per-frame cost (the plan is already there)."""
+    clip = job.clip
+    return clip.entry.frame_cost * float(clip.plan().duration) * clip.options.layout.fps
+
+
+def _run_jobs(
+    pending: list[Job], workers: int, executor_factory: ExecutorFactory, job: JobFunction, progress: Progress
+) -> Iterator[tuple[ClipOutcome, dict[str, Any] | None]]:
+    """Yield (outcome, record) per clip as they finish.
+
+    At most ``workers`` jobs are in flight, so when a worker process dies we know which clips
+    were running: those are retried one at a time in a fresh pool, which finds the clip that
+    crashes it (reported as failed) while the innocent ones still finish.
+    """
+    queue: deque[Job] = deque(pending)
+    suspects: deque[Job] = deque()
+    in_flight: dict[Future[Any], tuple[Job, float, bool]] = {}
+    executor = executor_factory(workers)
+    stopping = False
+    try:
+        while queue or suspects or in_flight:
+            if not stopping:
+                if suspects and not in_flight:
+                    suspect = suspects.popleft()
+                    in_flight[executor.submit(job, suspect)] = (suspect, time.monotonic(), True)
+                while not suspects and queue and len(in_flight) < workers:
+                    next_job = queue.popleft()
+                    in_flight[executor.submit(job, next_job)] = (next_job, time.monotonic(), False)
+            elif not in_flight:
+                break
+            try:
+                done, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                if stopping or not in_flight:
+                    raise
+                stopping = True
+                progress.note(f"interrupted: finishing {len(in_flight)} clip(s) in progress "
+                              "(Ctrl-C again to stop them now); the rest are left for the next run")
+                continue
+            progress.tick()
+            broken = False
+            for future in done:
+                clip_job, began, alone = in_flight.pop(future)
+                seconds = time.monotonic() - began
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    if alone:
+                        outcome = ClipOutcome(clip_job.name, "failed", seconds, "its worker process crashed")
+                        progress.clip_done(outcome)
+                        yield outcome, None
+                    else:
+                        suspects.append(clip_job)
+                    continue
+                except Exception as error:  # one clip's failure must not stop the others
+                    outcome = ClipOutcome(clip_job.name, "failed", seconds, _error_text(error))
+                    progress.clip_done(outcome)
+                    yield outcome, None
+                    continue
+                status = "cached" if result.get("cached") else "rendered"
+                outcome = ClipOutcome(clip_job.name, status, float(result.get("seconds", seconds)))
+                progress.clip_done(outcome)
+                yield outcome, dict(result["record"])
+            if broken:
+                if suspects:
+                    progress.note(f"a worker process crashed; retrying {len(suspects)} clip(s) one at a time to find which")
+                _stop_now(executor)
+                executor = executor_factory(workers)
+        for skipped in list(queue) + list(suspects):
+            yield ClipOutcome(skipped.name, "skipped", 0.0, "interrupted before it started"), None
+    except BaseException:
+        _stop_now(executor)
+        raise
+    else:
+        executor.shutdown(wait=True)
+    finally:
+        if stopping:
+            raise KeyboardInterrupt
+
+
+def _stop_now(executor: Executor) -> None:
+    """Cancel what has not started and terminate the workers of a process pool (they clean up)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, CalcanimError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _keep_complete_earlier_records(
+    spec: Lesson, selected: Sequence[Clip], previous: Mapping[str, dict[str, Any]],
+    records: dict[str, dict[str, Any]], folder: Path,
+) -> None:
+    """Clips not run this time (--only, or interrupted) stay in the manifest while their files are complete."""
+    for clip in spec.clips:
+        if clip.name in records or clip.name not in previous:
+            continue
+        if is_complete(previous[clip.name], folder):
+            records[clip.name] = previous[clip.name]
