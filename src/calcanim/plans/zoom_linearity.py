@@ -312,6 +312,26 @@ def _short_decimal_tex(value: sympy.Expr) -> str | None:
     return ("-" if value < 0 else "") + text
 
 
+#: The least width of a window relative to its largest coordinate: below it, float64 has too few
+#: digits left to place distinct ticks (its own resolution is 2.2e-16).
+RESOLVABLE = 1e-12
+
+
+def _check_resolvable(params: ZoomLinearityParams, a: float) -> None:
+    """Every zoom's x window must be wide enough for float64 ticks around the point, or the clip names
+    half_width (the gaps themselves are exact, and the y axis is drawn as offsets from f(a))."""
+    for zoom in params.zooms:
+        w = params.half_width / zoom
+        for axis, centre, half in (("x", a, w),):
+            low, high = centre - half, centre + half
+            if not (math.isfinite(low) and math.isfinite(high) and high - low > RESOLVABLE * max(abs(low), abs(high))):
+                params.fail(
+                    "half_width",
+                    f"at zoom {zoom:g} the {axis} window around {centre:.17g} is too narrow (or too far out) "
+                    "for float64 to draw; use a larger half_width, smaller zooms or a point nearer 0",
+                )
+
+
 def plan(params: ZoomLinearityParams) -> ZoomLinearityPlan:
     """Compute every number the clip shows: f(a) and f'(a) exactly with sympy, the gaps with mpmath."""
     expression = parse_expression(params.function)
@@ -319,6 +339,7 @@ def plan(params: ZoomLinearityParams) -> ZoomLinearityPlan:
     local = LocalFunction(expression.sympy_expr, a, expression)
     slope = derivative_at(expression.sympy_expr, a)
     second = second_derivative_at(expression.sympy_expr, a) if slope is not None else None
+    _check_resolvable(params, a)
     gaps = precise_zoom_checkpoints(local, slope, params.zooms, params.half_width)
     exact_value = local.expr.subs(local.x, local.a)
     return ZoomLinearityPlan(
