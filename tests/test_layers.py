@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "suggest": set(),
     "number_format": set(),
     "files": {"errors"},
+    "stop_signals": set(),
     "expr": {"errors", "suggest"},
     "numerics": {"errors", "suggest"},
     "params": {"errors", "expr", "suggest"},
@@ -45,8 +46,9 @@ ALLOWED: dict[str, set[str]] = {
     "lesson": {"clip", "errors", "files", "registry", "suggest"},
     "gallery": {"files"},
     "watch": {"errors"},
-    "batch": {"clip", "errors", "files", "gallery", "json_data", "lesson", "render"},
-    "cli": {"batch", "clip", "errors", "formats", "json_data", "registry", "render", "settings", "style", "watch"},
+    "batch": {"clip", "clip_key", "errors", "files", "gallery", "json_data", "lesson", "render", "stop_signals"},
+    "cli": {"batch", "clip", "errors", "formats", "json_data", "registry", "render", "settings", "stop_signals", "style",
+            "watch"},
     "__main__": {"cli"},
 }
 

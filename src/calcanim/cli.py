@@ -37,14 +37,21 @@ def fail(message: str) -> NoReturn:
 
 
 def user_errors(command: F) -> F:
-    """Turn a CalcanimError into one line on stderr and exit code 2; Ctrl-C into exit 130."""
+    """Turn a CalcanimError into one line on stderr and exit code 2; Ctrl-C into exit 130, and
+    SIGTERM or SIGHUP, handled the same way (temp folders removed), into 128 + the signal."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from calcanim.stop_signals import Terminated, stop_signals_raise
+
         try:
-            return command(*args, **kwargs)
+            with stop_signals_raise():
+                return command(*args, **kwargs)
         except CalcanimError as error:
             fail(str(error))
+        except Terminated as stop:
+            click.echo(f"calcanim: stopped by {stop.args[0]}; nothing partial was left in the output folder", err=True)
+            sys.exit(stop.exit_code)
         except KeyboardInterrupt:
             click.echo("calcanim: interrupted; nothing partial was left in the output folder", err=True)
             sys.exit(130)

@@ -1,22 +1,29 @@
 """The cache key of a clip: a hash of everything that decides its pixels (scene, params, options,
-assets, the source that draws, calcanim's version). Reads files only; imports no manim."""
+the theme's contents, assets, the source that draws, calcanim's and manim's versions). Reads files
+and package metadata only; imports no manim."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from calcanim import __version__
 from calcanim.style.assets import assets_dir
+from calcanim.style.themes import load_theme
 
-#: The parts of calcanim that decide what a clip looks like (not the CLI, batch runner or gallery page).
+#: The parts of calcanim that decide what a clip looks like (not the CLI, batch runner or gallery page):
+#: everything a worker runs to draw, including the speed-ups that reach into manim.
 PIXEL_SOURCES = (
     "scenes", "plans", "params", "numerics", "style", "raster", "expr.py", "render", "captions.py",
-    "clip.py", "clip_key.py", "formats.py",
+    "clip.py", "clip_key.py", "formats.py", "manim_speedups.py", "svg_cache.py",
 )
+#: The package whose source :func:`code_digest` hashes.
+PACKAGE = Path(__file__).resolve().parent
 
 
 def _tree_digest(root: Path, pattern: str) -> str:
@@ -34,10 +41,9 @@ def assets_digest() -> str:
 
 
 @functools.cache
-def code_digest() -> str:
+def code_digest(package: Path = PACKAGE) -> str:
     """A hash of the source that draws clips: a changed scene invalidates cached clips even before a
     release, while an edit to the CLI or the gallery page does not."""
-    package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for part in PIXEL_SOURCES:
         path = package / part
@@ -49,15 +55,34 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def manim_version() -> str | None:
+    """manim's installed version, read from package metadata (importing manim takes seconds)."""
+    try:
+        return metadata.version("manim")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def theme_contents(theme: str) -> dict[str, Any]:
+    """What a theme draws with (every colour and scale), read afresh: editing a user's theme file
+    changes the key of the clips that use it."""
+    values = dataclasses.asdict(load_theme(theme))
+    values.pop("name", None)
+    return values
+
+
 def clip_key(scene: str, params: dict[str, Any], options: dict[str, Any]) -> str:
-    """A stable hash of the clip's scene name, plain params and plain options, with the assets,
-    the drawing source and the version."""
+    """A stable hash of the clip's scene name, plain params and plain options, with the theme's
+    contents, the assets, the drawing source and calcanim's and manim's versions."""
     payload = {
         "scene": scene,
         "params": params,
         "options": options,
+        "theme": theme_contents(str(options.get("theme", ""))) if options.get("theme") else None,
         "assets": assets_digest(),
         "code": code_digest(),
         "version": __version__,
+        "manim": manim_version(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

@@ -21,8 +21,11 @@ from calcanim.render.outputs import (
     cached_result,
     caption_paths,
     move_all_into_place,
+    read_stamp,
+    remove_stale_files,
     resolve_output,
     stamp_path,
+    stamp_text,
     wants_captions,
 )
 from calcanim.render.viewer import open_in_viewer
@@ -43,8 +46,10 @@ def render(
 ) -> RenderResult:
     """Render ``clip`` to ``output`` (default: :meth:`Clip.default_output`) and return the finished files.
 
-    An identical clip already at ``output`` (same key stamp) is reused unless ``force``. With
-    ``poster``, a png of the clip's most telling frame is written there too.
+    An identical clip already at ``output`` (same key stamp, every file unchanged) is reused
+    unless ``force``. With ``poster``, a png of the clip's most telling frame is written there too.
+    Files an earlier render wrote for ``output`` that this one does not (captions, after
+    ``--no-captions``) are removed, if nobody has changed them since.
     """
     options = clip.options
     output = resolve_output(output if output is not None else clip.default_output(), options)
@@ -64,10 +69,12 @@ def render(
             captions = [srt, vtt]
         if poster is not None:
             finished.append((extract_frame(movie, poster_time, work / "poster.png", alpha=options.transparent), poster))
+        earlier = read_stamp(output)
         stamp_work = work / "key"
-        stamp_work.write_text(key + "\n", encoding="utf-8")
+        stamp_work.write_text(stamp_text(key, output, finished), encoding="utf-8")
         finished.append((stamp_work, stamp_path(output)))
         move_all_into_place(finished)
+        remove_stale_files(output, earlier, [destination for _, destination in finished])
     return RenderResult(path=output, captions=tuple(captions), poster=poster, cached=False, key=key)
 
 
