@@ -1,10 +1,9 @@
 """The cache key of a clip: a hash of everything that decides its pixels (scene, params, options,
-the theme's contents, assets, the source that draws, calcanim's and manim's versions). Reads files
+a user theme file's contents, assets, the source that draws, calcanim's and manim's versions). Reads files
 and package metadata only; imports no manim."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
@@ -14,22 +13,28 @@ from typing import Any
 
 from calcanim import __version__
 from calcanim.style.assets import assets_dir
-from calcanim.style.themes import load_theme
+from calcanim.style.themes import theme_names
 
-#: The parts of calcanim that decide what a clip looks like (not the CLI, batch runner or gallery page):
-#: everything a worker runs to draw, including the speed-ups that reach into manim.
-PIXEL_SOURCES = (
-    "scenes", "plans", "params", "numerics", "style", "raster", "expr.py", "render", "captions.py",
-    "clip.py", "clip_key.py", "formats.py", "manim_speedups.py", "svg_cache.py",
+#: The parts of calcanim that cannot change what a clip looks like: the command line, the batch
+#: runner and its gallery page, reading lessons and settings, error texts, file writing, signals.
+#: Every other Python file of the package (scenes, plans, the renderer, the speed-ups that reach into
+#: manim, number formatting, and any module added later) is in the key: a module nobody listed
+#: costs a re-render, never a stale clip.
+NOT_PIXEL_SOURCES = (
+    "__main__.py", "cli.py", "batch", "gallery.py", "lesson.py", "watch.py", "settings.py",
+    "suggest.py", "errors.py", "files.py", "json_data.py", "stop_signals.py", "render/viewer.py",
 )
 #: The package whose source :func:`code_digest` hashes.
 PACKAGE = Path(__file__).resolve().parent
 
 
-def _tree_digest(root: Path, pattern: str) -> str:
+def _tree_digest(root: Path, pattern: str, skip: tuple[str, ...] = ()) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(root)).encode())
+        relative = path.relative_to(root).as_posix()
+        if relative in skip or relative.split("/", 1)[0] in skip:
+            continue
+        digest.update(relative.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -42,17 +47,10 @@ def assets_digest() -> str:
 
 @functools.cache
 def code_digest(package: Path = PACKAGE) -> str:
-    """A hash of the source that draws clips: a changed scene invalidates cached clips even before a
-    release, while an edit to the CLI or the gallery page does not."""
-    digest = hashlib.sha256()
-    for part in PIXEL_SOURCES:
-        path = package / part
-        digest.update(part.encode())
-        if path.is_dir():
-            digest.update(_tree_digest(path, "*.py").encode())
-        elif path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """A hash of the source that draws clips (every ``*.py`` of the package but :data:`NOT_PIXEL_SOURCES`):
+    a changed scene invalidates cached clips even before a release, an edit to the CLI or the gallery
+    page does not."""
+    return _tree_digest(package, "*.py", NOT_PIXEL_SOURCES)
 
 
 @functools.cache
@@ -64,12 +62,17 @@ def manim_version() -> str | None:
         return None
 
 
-def theme_contents(theme: str) -> dict[str, Any]:
-    """What a theme draws with (every colour and scale), read afresh: editing a user's theme file
-    changes the key of the clips that use it."""
-    values = dataclasses.asdict(load_theme(theme))
-    values.pop("name", None)
-    return values
+def theme_part(theme: str) -> str:
+    """What the key records of a theme: a built-in's name (its file is in the assets digest), or a
+    user theme file's contents (sha256 of its bytes, read afresh each time), never only its name:
+    editing the file renders its clips again."""
+    if theme in theme_names():
+        return theme
+    path = Path(theme) if theme.endswith(".toml") else assets_dir() / "themes" / f"{theme}.toml"
+    try:
+        return "file:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return theme
 
 
 def clip_key(scene: str, params: dict[str, Any], options: dict[str, Any]) -> str:
@@ -79,7 +82,7 @@ def clip_key(scene: str, params: dict[str, Any], options: dict[str, Any]) -> str
         "scene": scene,
         "params": params,
         "options": options,
-        "theme": theme_contents(str(options.get("theme", ""))) if options.get("theme") else None,
+        "theme": theme_part(str(options.get("theme", ""))),
         "assets": assets_digest(),
         "code": code_digest(),
         "version": __version__,

@@ -228,14 +228,15 @@ def _run_jobs(
     try:
         while queue or suspects or in_flight:
             if not stopping:
-                if suspects and not in_flight:
-                    suspect = suspects.popleft()
-                    in_flight[executor.submit(job, suspect)] = (suspect, time.monotonic(), True)
-                    running.add(suspect.name)
-                while not suspects and queue and len(in_flight) < workers:
-                    next_job = queue.popleft()
-                    in_flight[executor.submit(job, next_job)] = (next_job, time.monotonic(), False)
-                    running.add(next_job.name)
+                with signals_held():  # a worker half-started (its setup half-sent) would print a traceback
+                    if suspects and not in_flight:
+                        suspect = suspects.popleft()
+                        in_flight[executor.submit(job, suspect)] = (suspect, time.monotonic(), True)
+                        running.add(suspect.name)
+                    while not suspects and queue and len(in_flight) < workers:
+                        next_job = queue.popleft()
+                        in_flight[executor.submit(job, next_job)] = (next_job, time.monotonic(), False)
+                        running.add(next_job.name)
             elif not in_flight:
                 break
             try:
