@@ -228,8 +228,12 @@ def render(
     from calcanim.watch import watch as watch_file
 
     click.echo(f"watching {config}: save it to render again; Ctrl-C stops", err=True)
+    from calcanim.stop_signals import Terminated
+
     try:
         watch_file(config, render_once, lambda problem: click.echo(f"calcanim: error: {problem}", err=True))
+    except Terminated:
+        raise  # SIGTERM/SIGHUP: a stop from outside, reported with its exit code
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
 

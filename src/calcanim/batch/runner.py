@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -213,7 +213,7 @@ def expected_cost(job: Job) -> float:
 def _run_jobs(
     pending: list[Job], workers: int, executor_factory: ExecutorFactory, job: JobFunction, progress: Progress,
     running: set[str],
-) -> Iterator[tuple[ClipOutcome, dict[str, Any] | None]]:
+) -> Generator[tuple[ClipOutcome, dict[str, Any] | None], None, None]:
     """Yield (outcome, record) per clip as they finish; ``running`` holds the names in flight.
 
     At most ``workers`` jobs are in flight, so when a worker process dies we know which clips
