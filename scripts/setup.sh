@@ -23,7 +23,7 @@ done
 # (calcanim's TeX template needs nothing from texlive-latex-extra); DejaVu is the text font.
 SYSTEM_PACKAGES=(build-essential python3-dev python3-venv pkg-config libcairo2-dev libpango1.0-dev
                  texlive-latex-base dvisvgm fonts-dejavu-core)
-TEST_SYSTEM_PACKAGES=(chromium)
+TEST_SYSTEM_PACKAGES=(chromium chromium-driver)
 # manim's default TeX template (used by the plain-manim reference clips, not by calcanim) needs standalone.cls.
 BENCH_SYSTEM_PACKAGES=(texlive-latex-extra)
 PYTHON="${PYTHON:-python3}"

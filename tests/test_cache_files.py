@@ -22,8 +22,8 @@ from calcanim.batch import Job, run_lesson
 from calcanim.clip import Clip, RenderOptions, resolve_clip
 from calcanim.clip_key import NOT_PIXEL_SOURCES, code_digest
 from calcanim.files import TEMP_PREFIX, atomic_target, sweep_temp_files, write_text_atomically
-from calcanim.render import render
-from calcanim.render.outputs import cached_result, read_stamp, stamp_path, stamp_text
+from calcanim.rendering import render
+from calcanim.rendering.outputs import cached_result, read_stamp, stamp_path, stamp_text
 from calcanim.style.assets import assets_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -207,7 +207,7 @@ def test_every_drawing_source_file_is_in_the_key(tmp_path: Path) -> None:
     before = code_digest(copy)
     files = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*.py"))
     drawing = [f for f in files if f not in NOT_PIXEL_SOURCES and f.split("/", 1)[0] not in NOT_PIXEL_SOURCES]
-    assert {"manim_speedups.py", "svg_cache.py", "number_format.py", "render/manim_run.py", "scenes/base.py"} <= set(drawing)
+    assert {"manim_speedups.py", "svg_cache.py", "number_format.py", "rendering/manim_run.py", "scenes/base.py"} <= set(drawing)
     assert len(drawing) > 0.75 * len(files)
     for name in drawing:
         path = copy / name
@@ -225,7 +225,7 @@ def test_every_drawing_source_file_is_in_the_key(tmp_path: Path) -> None:
 def test_not_pixel_sources_are_not_imported_by_the_drawing_code() -> None:
     """What the key leaves out must not be something a scene, plan or the renderer reads: no
     drawing module imports the CLI, batch, gallery, lesson, watch or settings."""
-    excluded = {n.removesuffix(".py").replace("/", ".") for n in NOT_PIXEL_SOURCES} - {"errors", "files", "suggest", "json_data", "render.viewer"}
+    excluded = {n.removesuffix(".py").replace("/", ".") for n in NOT_PIXEL_SOURCES} - {"errors", "files", "suggest", "json_data", "rendering.viewer", "rendering.progress"}
     for path in PACKAGE.rglob("*.py"):
         relative = path.relative_to(PACKAGE).as_posix()
         if relative in NOT_PIXEL_SOURCES or relative.split("/", 1)[0] in NOT_PIXEL_SOURCES:
@@ -354,13 +354,13 @@ def test_a_render_that_exits_2_creates_no_folder(tmp_path: Path, args: list[str]
 
 def test_a_render_failing_inside_manim_creates_no_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from calcanim.errors import RenderError
-    from calcanim.render import manim_run
+    from calcanim.rendering import manim_run
 
     def broken(work: Path, clip: Clip, progress: bool) -> Any:
         (work / "media").mkdir(parents=True)
         raise RenderError("rendering limit-climb failed: on purpose")
 
-    monkeypatch.setattr("calcanim.render.render_in", broken)
+    monkeypatch.setattr("calcanim.rendering.render_in", broken)
     assert manim_run.render_in is not broken
     out = tmp_path / "new" / "folder" / "clip.mp4"
     with pytest.raises(RenderError):

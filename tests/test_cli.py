@@ -114,7 +114,9 @@ def test_setting_only_n_max_keeps_the_default_marks_that_fit(run) -> None:
         (["inspect", "limit-climb", "--set", "decimals=-1"], ["'decimals'", ">= 0"]),
         (["inspect", "limit-climb", "--set", "nmax"], ["--set needs KEY=VALUE"]),
         (["render", "limit-climb", "--theme", "dak"], ["unknown theme 'dak'", "did you mean 'dark'"]),
-        (["render", "limit-climb", "-o", "clip.webm"], ["does not end in .mp4", "--format webm"]),
+        (["render", "limit-climb", "-o", "clip.webm", "--format", "mp4"], ["is a .webm file but --format is mp4"]),
+        (["render", "limit-climb", "-o", "clip.txt"], ["no video extension", ".mp4"]),
+        (["render", "limit-climb", "--encoder", "tiny"], ["'tiny' is not one of 'fast', 'small'"]),
         (["render", "limit-climb", "--format", "mp4", "--transparent"], ["--transparent", "webm"]),
     ],
 )

@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "calcanim"
 #: the package itself (``calcanim.__version__``) may be imported by any layer.
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
-    "formats": set(),
+    "formats": {"errors"},
     "json_data": set(),
     "captions": set(),
     "suggest": set(),
@@ -41,14 +41,16 @@ ALLOWED: dict[str, set[str]] = {
     "manim_speedups": set(),
     "raster": {"numerics", "style"},
     "scenes": {"errors", "expr", "number_format", "numerics", "params", "plans", "raster", "style"},
-    "render": {"captions", "clip", "errors", "files", "formats", "manim_speedups", "params", "registry", "style",
+    "rendering": {"captions", "clip", "errors", "files", "formats", "manim_speedups", "params", "registry", "style",
                "svg_cache"},
     "lesson": {"clip", "errors", "files", "registry", "suggest"},
     "gallery": {"files"},
     "watch": {"errors"},
-    "batch": {"clip", "clip_key", "errors", "files", "gallery", "json_data", "lesson", "render", "stop_signals"},
-    "cli": {"batch", "clip", "errors", "formats", "json_data", "registry", "render", "settings", "stop_signals", "style",
-            "watch"},
+    "batch": {"clip", "clip_key", "errors", "files", "gallery", "json_data", "lesson", "rendering", "stop_signals"},
+    "cli": {"batch", "clip", "errors", "formats", "json_data", "registry", "rendering", "settings", "slides",
+            "stop_signals", "style", "watch"},
+    "slides": {"batch", "errors", "files"},
+    "api": {"clip", "errors", "formats", "json_data", "rendering"},
     "__main__": {"cli"},
 }
 
@@ -186,21 +188,21 @@ def test_the_checks_catch_a_deliberate_wrong_import() -> None:
     assert runtime_violations("numerics", extra="import calcanim.params.base") == {"calcanim.params", "calcanim.params.base"}
     # statically: a lesson module that imports the renderer, at the top or inside a function
     wrong = {
-        "calcanim.lesson": "from calcanim.render import RenderOptions\n",
+        "calcanim.lesson": "from calcanim.rendering import RenderOptions\n",
         "calcanim.numerics.limits": "def f():\n    from calcanim.params.base import SceneParams\n",
         "calcanim.scenes.base": "def f():\n    from calcanim.registry import SCENES\n",  # the one reasoned exception
-        "calcanim.plans.limit_climb": "from ..numerics import limits\nfrom .. import render\n",
+        "calcanim.plans.limit_climb": "from ..numerics import limits\nfrom .. import rendering\n",
     }
     assert static_violations(wrong) == [
-        "calcanim.lesson imports calcanim.render",
+        "calcanim.lesson imports calcanim.rendering",
         "calcanim.numerics.limits imports calcanim.params.base",
-        "calcanim.plans.limit_climb imports calcanim.render",
+        "calcanim.plans.limit_climb imports calcanim.rendering",
     ]
 
 
 @pytest.mark.parametrize("statement", [
     "import calcanim.numerics, calcanim.params, calcanim.registry, calcanim.settings, calcanim.expr, calcanim.clip",
-    "import calcanim.lesson, calcanim.batch, calcanim.render",
+    "import calcanim.lesson, calcanim.batch, calcanim.rendering",
 ])
 def test_the_layers_below_the_scenes_never_load_manim(statement: str) -> None:
     code = f"import sys; {statement}; print('manim' in sys.modules)"

@@ -17,7 +17,7 @@ from calcanim.batch import Job, clip_record, run_lesson
 from calcanim.clip import RenderOptions, resolve_clip
 from calcanim.errors import RenderError
 from calcanim.gallery import build_gallery
-from calcanim.render import render
+from calcanim.rendering import render
 
 pytestmark = pytest.mark.render
 

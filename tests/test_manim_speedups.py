@@ -80,7 +80,7 @@ def test_frames_handed_to_the_encoder_make_the_same_video(tmp_path, monkeypatch)
 
     from calcanim import manim_speedups
     from calcanim.registry import get_scene
-    from calcanim.render import RenderOptions, render_clip
+    from calcanim.rendering import RenderOptions, render_clip
 
     entry = get_scene("limit-climb")
     params = entry.params_class.from_mapping({"duration": 2})

@@ -13,7 +13,7 @@ from PIL import Image
 
 from calcanim.errors import RenderError
 from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, render_clip
+from calcanim.rendering import RenderOptions, render_clip
 
 pytestmark = pytest.mark.render
 ENTRY = get_scene("limit-climb")
@@ -88,14 +88,14 @@ def test_identical_render_is_cached_and_force_renders_again(mp4) -> None:
     assert again.cached and again.key == mp4.key
     other = ENTRY.params_class.from_mapping({"duration": 1.0, "decimals": 3})
     from calcanim.clip import Clip
-    from calcanim.render import cached_result
+    from calcanim.rendering import cached_result
     other_key = Clip(ENTRY.name, other, RenderOptions(quality="low")).key()
     assert cached_result(mp4.path, other_key, RenderOptions()) is None
 
 
 @pytest.mark.parametrize("fmt", ["webm", "mov"])
 def test_transparent_video_keeps_its_alpha(tmp_path: Path, fmt: str) -> None:
-    from calcanim.render.convert import _decoded_frames
+    from calcanim.rendering.convert import _decoded_frames
 
     out = render_clip(ENTRY, SHORT, RenderOptions(quality="low", format=fmt, transparent=True),
                       tmp_path / f"clip.{fmt}", progress=False).path

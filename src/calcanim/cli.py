@@ -21,7 +21,7 @@ import click
 from calcanim import __version__
 from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
 from calcanim.errors import CalcanimError
-from calcanim.formats import FORMATS
+from calcanim.formats import ENCODERS, FORMATS, format_of_output
 from calcanim.json_data import json_default
 from calcanim.registry import SCENES, get_scene
 from calcanim.settings import gather_values
@@ -171,8 +171,12 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @scene_options
 @click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default="high", show_default=True,
               help="low 854x480@15, medium 1280x720@30, high 1920x1080@60, 4k 3840x2160@60.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
-              help="mp4 (H.264, plays everywhere), webm (VP9), gif, png (a poster frame), mov (with --transparent).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="mp4 (H.264, plays everywhere; the default), webm (VP9), gif, png (a poster frame), mov "
+                   "(ProRes, with --transparent). Default: the -o file's extension, else mp4.")
+@click.option("--encoder", type=click.Choice(list(ENCODERS)), default="fast", show_default=True,
+              help="H.264 trade-off: fast (quickest to render, larger files) or small (about a third of the size, "
+                   "slower to encode; see bench/RESULTS.md).")
 @click.option("--theme", default="dark", show_default=True, help="dark, light or high-contrast.")
 @click.option("--aspect", type=click.Choice(list(ASPECTS)), default="16:9", show_default=True)
 @click.option("--transparent", is_flag=True, help="Transparent background (webm or mov).")
@@ -180,6 +184,7 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @click.option("--force", is_flag=True, help="Render again even if an identical clip is already there.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: renders/<scene>/<scene>-<hash>.<ext>).")
 @click.option("--preview", is_flag=True, help="Open the finished file in the system viewer.")
+@click.option("--quiet", is_flag=True, help="No progress line and no notes on stderr: only the finished path on stdout.")
 @click.option("--watch", is_flag=True,
               help="Keep running and render again each time the --config file is saved (fast previews: "
                    "manim stays loaded). Ctrl-C stops.")
@@ -189,7 +194,8 @@ def render(
     config: Path | None,
     pairs: Sequence[str],
     quality: str,
-    fmt: str,
+    fmt: str | None,
+    encoder: str,
     theme: str,
     aspect: str,
     transparent: bool,
@@ -197,29 +203,37 @@ def render(
     force: bool,
     output: Path | None,
     preview: bool,
+    quiet: bool,
     watch: bool,
 ) -> None:
     """Render a clip to video and print the path of the finished file."""
-    from calcanim.render import open_in_viewer
-    from calcanim.render import render as render_to_file
+    from calcanim.rendering import open_in_viewer
+    from calcanim.rendering import render as render_to_file
 
     if watch and config is None:
         fail("--watch needs --config FILE: the parameter file whose changes trigger a new render")
     options = RenderOptions(
-        quality=quality, format=fmt, theme=theme, aspect=aspect, transparent=transparent, captions=not no_captions
+        quality=quality, format=format_of_output(str(output or ""), fmt), theme=theme, aspect=aspect,
+        transparent=transparent, captions=not no_captions, encoder=encoder,
     )
+
+    def note(text: str) -> None:
+        if not quiet:
+            click.echo(text, err=True)
 
     def render_once() -> None:
         clip = build_clip(scene, config, pairs, options)
-        result = render_to_file(clip, output, force=force, progress=sys.stderr.isatty())
+        target = output if output is not None else clip.default_output()
+        poster = None if clip.options.format == "png" else target.with_suffix(".png")
+        result = render_to_file(clip, target, force=force, progress=not quiet, poster=poster)
         if result.cached:
-            click.echo("cached: an identical clip is already there (use --force to render again)", err=True)
+            note("cached: an identical clip is already there (use --force to render again)")
         for extra in result.extras:
-            click.echo(f"wrote {extra}", err=True)
+            note(f"wrote {extra}")
         if preview:
-            note = open_in_viewer(result.path)
-            if note:
-                click.echo(note, err=True)
+            problem = open_in_viewer(result.path)
+            if problem:
+                click.echo(problem, err=True)
         click.echo(str(result.path))
 
     if not watch or config is None:
@@ -267,6 +281,31 @@ def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, qual
         )
 
 
+@main.command()
+@click.argument("lesson", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for the presenter (default: renders/<lesson>/slides).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: one per core).")
+@click.option("-q", "--quality", type=click.Choice(list(QUALITIES)), default=None,
+              help="Override every clip's quality.")
+@click.option("--force", is_flag=True, help="Render and cut again even if cached.")
+@user_errors
+def slides(lesson: Path, output_dir: Path | None, jobs: int | None, quality: str | None, force: bool) -> None:
+    """Turn a lesson into a presenter for class: each clip split at its natural stops.
+
+    \b
+    Open the printed slides.html in a browser (it loads nothing from the network):
+      -> / Space / PageDown / click   next segment (it plays, then holds)
+      <- / PageUp                     back          Home / End   first / last
+      F  fullscreen                   S  speaker notes (the caption text)
+    """
+    from calcanim.slides.build import build_slides
+
+    result = build_slides(lesson, output_dir=output_dir, jobs=jobs, quality=quality, force=force)
+    click.echo(f"{result.segments} segment(s) ({result.reused} clip(s) reused) in {result.folder}", err=True)
+    click.echo(str(result.page))
+
+
 def _json_text(value: Any) -> str:
     if isinstance(value, str):
         return value or '""'
@@ -281,12 +320,35 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+#: The text summary of `inspect` keeps cells and tables this small; --format json has everything.
+CELL_WIDTH = 48
+TABLE_ROWS = 12
+
+
 def _cell(value: Any) -> str:
+    """A table cell; a long list shows its length, first and last items.
+
+    >>> _cell([[0.0, 1.5], [0.25, 1.25], [0.5, 1.0]] * 20)
+    '60 items: [0.0, 1.5] ... [0.5, 1.0]'
+    """
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, (list, dict)):
-        return json.dumps(value, default=json_default)
-    return "" if value is None else str(value)
+        text = json.dumps(value, default=json_default)
+        if len(text) <= CELL_WIDTH:
+            return text
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return f"{len(value)} records (see --format json)"
+        if isinstance(value, list) and value:
+            first, last = (_short(json.dumps(v, default=json_default)) for v in (value[0], value[-1]))
+            return _short(f"{len(value)} items: {first} ... {last}", 2 * CELL_WIDTH)
+        return _short(text)
+    text = "" if value is None else str(value)
+    return _short(text)
+
+
+def _short(text: str, width: int = CELL_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _plan_table(data: dict[str, Any]) -> str:
@@ -298,7 +360,11 @@ def _plan_table(data: dict[str, Any]) -> str:
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             headers = list(dict.fromkeys(k for row in value for k in row))
             rows = [[row.get(h) for h in headers] for row in value]
-            tables.append(f"{key}:\n{_table(headers, rows)}")
+            more = ""
+            if len(rows) > TABLE_ROWS:
+                more = f"\n... {len(rows) - TABLE_ROWS} more rows (--format json has them all)"
+                rows = rows[: TABLE_ROWS - 2] + rows[-2:]
+            tables.append(f"{key}:\n{_table(headers, rows)}{more}")
         else:
             scalars.append(f"{key}: {_cell(value)}")
     params = data.get("params", {})

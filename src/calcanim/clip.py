@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from calcanim.clip_key import clip_key
 from calcanim.errors import CalcanimError, ParamError
-from calcanim.formats import FORMATS, TRANSPARENT_FORMATS
+from calcanim.formats import ENCODERS, FORMATS, TRANSPARENT_FORMATS
 from calcanim.params.base import SceneParams
 from calcanim.registry import SceneEntry, get_scene
 from calcanim.style.layout import Layout, make_layout
@@ -39,14 +39,18 @@ class RenderOptions:
     aspect: str = "16:9"
     captions: bool = True
     transparent: bool = False
+    #: x264 speed/size trade-off for mp4, gif and png: "fast" (the default) or "small" (see ENCODERS).
+    encoder: str = "fast"
 
     def __post_init__(self) -> None:
         for key in ("captions", "transparent"):
             if not isinstance(getattr(self, key), bool):
                 raise ParamError(f"{key} must be true or false, got {getattr(self, key)!r}", field=key)
-        for key in ("quality", "format", "theme", "aspect"):
+        for key in ("quality", "format", "theme", "aspect", "encoder"):
             if not isinstance(getattr(self, key), str):
                 raise ParamError(f"{key} must be text, got {getattr(self, key)!r}", field=key)
+        if self.encoder not in ENCODERS:
+            raise ParamError(f"unknown encoder '{self.encoder}'; use one of {', '.join(ENCODERS)}", field="encoder")
         if self.format not in FORMATS:
             raise ParamError(f"unknown format '{self.format}'; use one of {', '.join(FORMATS)}", field="format")
         if self.transparent and self.format not in TRANSPARENT_FORMATS:

@@ -1,8 +1,9 @@
 """The errors calcanim raises. Library code raises them; only the CLI prints and exits."""
 
 
-class CalcanimError(Exception):
-    """Any problem a user can fix: the message names what is wrong and how to fix it."""
+class CalcanimError(ValueError):
+    """Any problem a user can fix: the message names what is wrong and how to fix it (a ValueError, so
+    library callers may catch either)."""
 
 
 class ParamError(CalcanimError):

@@ -114,12 +114,15 @@ def get_scene(name: str) -> SceneEntry:
 def entry_of_scene(scene_class: type) -> SceneEntry:
     """The entry whose scene is ``scene_class`` (a scene built without params takes its defaults here)."""
     # manim's own command line loads a scene file under a made-up module name: match its last part.
-    module = scene_class.__module__.rsplit(".", 1)[-1]
-    path = f"{module}:{scene_class.__qualname__}"
-    for entry in SCENES.values():
-        if entry.scene_path.rsplit(".", 1)[-1] == path:
-            return entry
-    raise UnknownSceneError(f"{path} is not a registered clip; add it to calcanim.registry.SCENES")
+    # A lecturer's subclass (class MyClimb(LimitClimbScene)) takes the entry of the clip it extends.
+    for klass in scene_class.__mro__:
+        path = f"{klass.__module__.rsplit('.', 1)[-1]}:{klass.__qualname__}"
+        for entry in SCENES.values():
+            if entry.scene_path.rsplit(".", 1)[-1] == path:
+                return entry
+    raise UnknownSceneError(
+        f"{scene_class.__qualname__} is not a registered clip; add it to calcanim.registry.SCENES"
+    )
 
 
 if TYPE_CHECKING:  # mypy checks that every plan function takes its params and returns a Plan

@@ -17,7 +17,7 @@ from calcanim.numerics.surfaces import PRESETS
 from calcanim.params.gradient_descent import SURFACES, GradientDescentParams
 from calcanim.plans.gradient_descent import plan
 from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, render_clip
+from calcanim.rendering import RenderOptions, render_clip
 
 
 @pytest.mark.parametrize(

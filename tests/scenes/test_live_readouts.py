@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, render_clip
+from calcanim.rendering import RenderOptions, render_clip
 
 pytestmark = pytest.mark.render
 

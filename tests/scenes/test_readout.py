@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from manim import DOWN, LEFT, RIGHT, UP, DecimalNumber, MathTex, tempconfig
 
-from calcanim.render import shared_tex_cache
+from calcanim.rendering import shared_tex_cache
 from calcanim.scenes.base import tex_template
 from calcanim.scenes.readout import Readout
 

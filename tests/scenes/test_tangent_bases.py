@@ -136,7 +136,7 @@ def test_only_moving_mobjects_are_redrawn_each_frame(tmp_path: Path, monkeypatch
     the static ones (ghosts, quotient rows, verdict, the readouts' words) must sit before it, frozen."""
     from manim import Scene
 
-    from calcanim.render import RenderOptions, render_clip
+    from calcanim.rendering import RenderOptions, render_clip
     from calcanim.scenes.tangent_bases import TangentBasesScene
 
     original = Scene.get_moving_and_static_mobjects

@@ -13,7 +13,7 @@ from calcanim.errors import CalcanimError, ParamError
 from calcanim.params.tangent_plane import TangentPlaneParams
 from calcanim.plans.tangent_plane import plan
 from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, render_clip
+from calcanim.rendering import RenderOptions, render_clip
 from tests.scenes.test_gradient_descent import check_video
 
 

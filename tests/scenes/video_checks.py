@@ -9,7 +9,7 @@ import av
 import numpy as np
 
 from calcanim.registry import get_scene
-from calcanim.render import RenderOptions, render_clip
+from calcanim.rendering import RenderOptions, render_clip
 
 
 def render_and_check(name: str, values: dict[str, Any], folder: Path) -> Any:

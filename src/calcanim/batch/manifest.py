@@ -21,7 +21,7 @@ from calcanim.errors import CalcanimError, RenderError
 from calcanim.files import write_text_atomically
 from calcanim.json_data import plain_json
 from calcanim.lesson import Lesson
-from calcanim.render.outputs import cached_result, wants_captions
+from calcanim.rendering.outputs import cached_result, wants_captions
 
 MANIFEST_NAME = "manifest.json"
 

@@ -40,7 +40,7 @@ from calcanim.errors import CalcanimError, ParamError
 from calcanim.files import sweep_temp_files
 from calcanim.gallery import write_gallery
 from calcanim.lesson import load_lesson
-from calcanim.render.outputs import cached_result
+from calcanim.rendering.outputs import cached_result
 from calcanim.stop_signals import CLEANUP_SECONDS, Terminated, die_with_parent, exit_after, signals_held
 
 GALLERY_NAME = "index.html"
@@ -70,7 +70,7 @@ class Job:
 def render_job(job: Job) -> dict[str, Any]:
     """Render one clip into place (the renderer works in a private temp folder and moves finished
     files in atomically) and return its manifest record, with the plan's numbers."""
-    from calcanim.render import render
+    from calcanim.rendering import render
 
     started = time.monotonic()
     result = render(job.clip, job.output, progress=False, force=job.force, poster=job.poster)

@@ -4,11 +4,13 @@ that draw text and numbers in the theme with calcanim's own small TeX template."
 from __future__ import annotations
 
 import functools
+import sys
 import typing
 from typing import Any, ClassVar, Generic, TypeVar
 
 from manim import DecimalNumber, MathTex, Scene, TexTemplate, Text, config
 
+from calcanim.errors import CalcanimError
 from calcanim.params.base import SceneParams
 from calcanim.plans.base import Plan
 from calcanim.scenes.readout import Readout
@@ -45,20 +47,31 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
 
     #: The camera manim renders with when the caller names none (the 3D clips: RasterCamera).
     default_camera: ClassVar[type | None] = None
+    #: A subclass's params, checked like ``--set`` (``PARAMS = {"n_max": 1000}``) when none are passed.
+    PARAMS: ClassVar[dict[str, Any]] = {}
+    #: A subclass's theme: a built-in name or a theme .toml path, when none is passed.
+    THEME: ClassVar[str] = DEFAULT_THEME
     params: P
     plan: PlanT
 
     def __init__(
         self, params: P | None = None, theme: Theme | None = None, plan: PlanT | None = None, **kwargs: Any
     ) -> None:
-        if params is None or plan is None:
-            from calcanim.registry import entry_of_scene  # wiring lives in the registry, one level up
+        try:
+            if params is None or plan is None:
+                from calcanim.registry import entry_of_scene  # wiring lives in the registry, one level up
 
-            entry = entry_of_scene(type(self))
-            params = params if params is not None else typing.cast(P, entry.params_class())
-            plan = plan if plan is not None else typing.cast(PlanT, entry.plan(params))
+                entry = entry_of_scene(type(self))
+                if params is None:
+                    source = f"{type(self).__name__}.PARAMS"
+                    params = typing.cast(P, entry.params_class.from_mapping(dict(self.PARAMS), source=source))
+                plan = plan if plan is not None else typing.cast(PlanT, entry.plan(params))
+            theme = theme if theme is not None else load_theme(self.THEME)
+        except CalcanimError as error:
+            _one_line_under_manim(error)
+            raise
         self.params: P = params
-        self.theme = theme if theme is not None else load_theme(DEFAULT_THEME)
+        self.theme = theme
         self.plan: PlanT = plan
         if self.default_camera is not None:
             kwargs.setdefault("camera_class", self.default_camera)
@@ -109,3 +122,14 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
     def caption(self, words: str, duration: float) -> None:
         """One narration beat, written to the clip's .srt/.vtt captions."""
         self.add_subcaption(words, duration=duration)
+
+
+def _one_line_under_manim(error: CalcanimError) -> None:
+    """Under manim's own command line (``manim -ql myfile.py MyClimb``), a bad PARAMS or THEME is one
+    line and exit code 2, as with calcanim's; called from Python, the error is raised as usual."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    launched_by = (getattr(spec, "name", "") or "") + " " + (sys.argv[0] if sys.argv else "")
+    if "manim" in launched_by.lower():
+        print(f"calcanim: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

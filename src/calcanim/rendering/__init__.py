@@ -6,6 +6,7 @@ partial ever appears under renders/. Importing this package loads no manim.
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,9 @@ from calcanim.captions import srt_to_vtt
 from calcanim.clip import DEFAULT_RENDERS_DIR, Clip, RenderOptions
 from calcanim.params.base import SceneParams
 from calcanim.registry import SceneEntry
-from calcanim.render.convert import extract_frame, finish, movie_to_gif
-from calcanim.render.manim_run import encoder_settings, render_in, shared_tex_cache
-from calcanim.render.outputs import (
+from calcanim.rendering.convert import extract_frame, finish, movie_to_gif
+from calcanim.rendering.manim_run import encoder_settings, render_in, shared_tex_cache
+from calcanim.rendering.outputs import (
     RenderResult,
     cached_result,
     caption_paths,
@@ -28,10 +29,11 @@ from calcanim.render.outputs import (
     stamp_text,
     wants_captions,
 )
-from calcanim.render.viewer import open_in_viewer
+from calcanim.rendering.progress import FrameProgress, TerminalBar
+from calcanim.rendering.viewer import open_in_viewer
 
 __all__ = [
-    "DEFAULT_RENDERS_DIR", "RenderOptions", "RenderResult", "cached_result", "encoder_settings", "extract_frame",
+    "DEFAULT_RENDERS_DIR", "FrameProgress", "RenderOptions", "RenderResult", "TerminalBar", "cached_result", "encoder_settings", "extract_frame",
     "movie_to_gif", "open_in_viewer", "render", "render_clip", "resolve_output", "shared_tex_cache",
 ]
 
@@ -40,7 +42,7 @@ def render(
     clip: Clip,
     output: Path | None = None,
     *,
-    progress: bool = True,
+    progress: FrameProgress | bool | None = None,
     force: bool = False,
     poster: Path | None = None,
 ) -> RenderResult:
@@ -49,16 +51,23 @@ def render(
     An identical clip already at ``output`` (same key stamp, every file unchanged) is reused
     unless ``force``. With ``poster``, a png of the clip's most telling frame is written there too.
     Files an earlier render wrote for ``output`` that this one does not (captions, after
-    ``--no-captions``) are removed, if nobody has changed them since.
+    ``--no-captions``) are removed, if nobody has changed them since. ``progress`` is a
+    ``(done, total)`` frame callback, or True for one progress line on a terminal's stderr.
     """
     options = clip.options
     output = resolve_output(output if output is not None else clip.default_output(), options)
     key = clip.key()
     if not force and (hit := cached_result(output, key, options, poster)) is not None:
         return hit
+    bar = TerminalBar(sys.stderr, clip.stem) if progress is True and sys.stderr.isatty() else None
+    frames = bar if bar is not None else (progress if callable(progress) else None)
     with tempfile.TemporaryDirectory(prefix="calcanim-") as work_dir:
         work = Path(work_dir)
-        movie, subtitles, poster_time = render_in(work, clip, progress)
+        try:
+            movie, subtitles, poster_time = render_in(work, clip, frames)
+        finally:
+            if bar is not None:
+                bar.close()
         finished = [(finish(movie, options, work, poster_time), output)]
         captions: list[Path] = []
         if wants_captions(options) and subtitles is not None:

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from calcanim.clip import Clip, RenderOptions
+from calcanim.formats import ENCODERS
 from calcanim.errors import CalcanimError, RenderError
 from calcanim.files import atomic_target
+from calcanim.rendering.progress import FrameProgress
 from calcanim.style.themes import load_theme
 from calcanim.svg_cache import svg_disk_cache
 
@@ -21,8 +23,11 @@ from calcanim.svg_cache import svg_disk_cache
 MANIM_FORMAT = {"mp4": "mp4", "webm": "webm", "mov": "mov", "gif": "mp4", "png": "mp4"}
 
 
-def render_in(work: Path, clip: Clip, progress: bool) -> tuple[Path, Path | None, float]:
-    """Render with manim inside ``work``; return the movie, its .srt (if any) and the poster time."""
+def render_in(work: Path, clip: Clip, progress: FrameProgress | None) -> tuple[Path, Path | None, float]:
+    """Render with manim inside ``work``; return the movie, its .srt (if any) and the poster time.
+
+    ``progress(done, total)`` hears of every frame drawn (manim's own bars stay off).
+    """
     options = clip.options
     from manim import tempconfig
 
@@ -47,7 +52,7 @@ def render_in(work: Path, clip: Clip, progress: bool) -> tuple[Path, Path | None
         "output_file": "clip",
         "disable_caching": True,
         "verbosity": "ERROR",
-        "progress_bar": "display" if progress else "none",
+        "progress_bar": "none",
         "preview": False,
         **encoder_settings(options),
     }
@@ -65,6 +70,8 @@ def render_in(work: Path, clip: Clip, progress: bool) -> tuple[Path, Path | None
         try:
             scene = scene_class(params=clip.params, theme=theme, plan=plan)
             encode_frames_in_place(scene)
+            if progress is not None:
+                _count_frames(scene, round(float(plan.duration) * layout.fps), progress)
             with cairo_paths_reused():
                 scene.render()
         except CalcanimError:
@@ -80,12 +87,25 @@ def render_in(work: Path, clip: Clip, progress: bool) -> tuple[Path, Path | None
     return produced, subtitles if has_captions else None, poster_time
 
 
-#: x264 preset per quality, at manim's crf 23. On 1080p60 limit-climb frames (bench/RESULTS.md) x264 took
-#: 27 ms a frame at manim's default (medium), 17 at superfast, 11 at ultrafast, and ultrafast had the best
-#: PSNR (47 dB against 45.5 for medium; no difference to the eye) for 2.5-4x medium's file size:
-#: 0.8 MB for limit-climb's 13 s at 1080p60, 3.4 MB for zoom-linearity's 16.5 s. "superfast" roughly
-#: halves files for ~12% more wall time.
-X264_PRESETS = {"low": "ultrafast", "medium": "ultrafast", "high": "ultrafast", "4k": "ultrafast"}
+def _count_frames(scene: Any, total: int, progress: FrameProgress) -> None:
+    """Call ``progress`` after each frame the renderer adds (a frozen frame counts its repeats)."""
+    renderer = scene.renderer
+    add_frame = renderer.add_frame
+    done = 0
+
+    def counted(frame: Any, num_frames: int = 1) -> None:
+        nonlocal done
+        add_frame(frame, num_frames)
+        done += num_frames
+        progress(min(done, total), total)
+
+    renderer.add_frame = counted
+
+
+#: x264 presets (formats.ENCODERS), at manim's crf 23. On 1080p60 limit-climb frames (bench/RESULTS.md)
+#: x264 took 27 ms a frame at manim's default (medium), 17 at superfast, 11 at ultrafast, and ultrafast had
+#: the best PSNR (47 dB against 45.5 for medium; no difference to the eye) for 2.5-4x medium's file size.
+#: "fast" (ultrafast) is the default; "small" trades encoding time for much smaller files.
 #: Segments manim may still be encoding while the scene draws on. manim's default, 1, makes every
 #: animation wait at its end until its segment is flushed (a quarter of limit-climb's 1080p time).
 INFLIGHT_ENCODERS = 3
@@ -99,7 +119,7 @@ def encoder_settings(options: RenderOptions) -> dict[str, Any]:
         pixel_format = "yuva444p10le" if options.transparent else "yuv444p10le"
         settings.update(video_codec="prores_ks", pixel_format=pixel_format, video_encoder_options={"profile": "4444"})
     elif not options.transparent and MANIM_FORMAT[options.format] == "mp4":
-        settings["video_encoder_options"] = {"preset": X264_PRESETS.get(options.quality, "ultrafast")}
+        settings["video_encoder_options"] = {"preset": ENCODERS[options.encoder]}
     return settings
 
 
