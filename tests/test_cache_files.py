@@ -340,7 +340,7 @@ def test_a_batch_run_leaves_the_users_dot_files_alone(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [
     ["--set", "n_max=0"],  # refused before any work
     ["--set", "duration=1", "--format", "gif", "--transparent"],
-    ["--set", "duration=1", "-o", "{out}/x.webm"],  # the wrong extension
+    ["--set", "duration=1", "--format", "gif", "-o", "{out}/x.mp4"],  # -o and --format disagree
 ])
 def test_a_render_that_exits_2_creates_no_folder(tmp_path: Path, args: list[str]) -> None:
     out = tmp_path / "deep" / "er"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import mpmath
@@ -69,7 +70,45 @@ def test_accepted_expressions_evaluate_to_reference(
 
 def test_numeric_literals_become_exact_sympy_numbers() -> None:
     assert parse_expression("1/3").sympy_expr == sympy.Rational(1, 3)
-    assert isinstance(parse_expression("0.25").sympy_expr, sympy.Float)
+    assert parse_expression("0.25").sympy_expr == sympy.Rational(1, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0.1", Fraction(1, 10)),
+        (".5", Fraction(1, 2)),
+        ("5.", Fraction(5)),
+        ("1e-3", Fraction(1, 1000)),
+        ("2.50E+2", Fraction(250)),
+        ("1_000.25", Fraction(4001, 4)),
+        ("0.3000000000000000000001", Fraction(3000000000000000000001, 10**22)),
+    ],
+)
+def test_decimal_literals_are_the_rational_their_text_names(text: str, expected: Fraction) -> None:
+    value = parse_expression(text).sympy_expr
+    assert isinstance(value, sympy.Rational) and Fraction(int(value.p), int(value.q)) == expected
+
+
+def test_decimal_coefficients_stay_exact_through_arithmetic() -> None:
+    # a 53-bit Float would make 0.1*3 - 0.3 a tiny nonzero float and 0.5*x**2 a Float polynomial
+    assert parse_expression("0.1*3 - 0.3").sympy_expr == 0
+    expr = parse_expression("0.5*x**2 + 0.3*x").sympy_expr
+    assert not expr.atoms(sympy.Float)
+    x = sympy.Symbol("x", real=True)
+    assert sympy.expand(expr - (x**2 / 2 + sympy.Rational(3, 10) * x)) == 0
+
+
+@given(
+    digits=st.integers(min_value=0, max_value=10**9),
+    scale=st.integers(min_value=0, max_value=12),
+    exponent=st.integers(min_value=-6, max_value=3),
+)
+def test_any_decimal_literal_is_exact(digits: int, scale: int, exponent: int) -> None:
+    text = f"{digits}e{exponent}" if scale == 0 else f"{digits // 10**scale}.{digits % 10**scale:0{scale}d}e{exponent}"
+    expected = Fraction(digits, 10**scale) * Fraction(10) ** exponent
+    value = parse_expression(f"{text}*x").sympy_expr / sympy.Symbol("x", real=True)
+    assert value == sympy.Rational(expected.numerator, expected.denominator)
 
 
 def test_text_and_variables_are_kept() -> None:
@@ -532,3 +571,24 @@ def test_module_never_calls_eval_or_sympify() -> None:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
             called.add(name)
     assert not called & forbidden
+
+
+def test_parse_syntax_tree_checks_like_parse_expression_and_keeps_the_written_order() -> None:
+    import ast
+
+    from calcanim.expr import parse_syntax_tree
+
+    for bad in ["__import__('os')", "x1.real", "x1 if b else w1", "lambda: 1", "x1^2"]:
+        with pytest.raises(ExpressionError):
+            parse_syntax_tree(bad, ("x1", "w1", "b"))
+    expression, tree = parse_syntax_tree("x1*w1 + b", ("x1", "w1", "b"))
+    assert isinstance(tree, ast.BinOp) and isinstance(tree.left, ast.BinOp)  # (x1*w1) + b, as written
+    assert expression(2.0, -3.0, 1.0) == -5.0
+
+
+def test_an_unknown_name_deep_in_an_expression_is_named_not_called_not_computable() -> None:
+    """ExpressionError is a ValueError too: the translator must not re-wrap it as 'not computable'."""
+    with pytest.raises(ExpressionError, match="unknown name 'z' in 'x \\+ sin\\(z\\)'"):
+        parse_expression("x + sin(z)")
+    with pytest.raises(ExpressionError, match="unknown function 'sni'.*did you mean 'sin'"):
+        parse_expression("1 + sni(x)")

@@ -61,7 +61,7 @@ def test_a_valid_lesson_merges_defaults_and_clip_options(tmp_path: Path) -> None
     assert first.params.n_max == 1000 and first.params.marks == (1, 10, 1000)
     assert first.params.decimals == 6  # the scene's default, filled in
     assert dataclasses.asdict(first.options) == {"quality": "low", "format": "mp4", "theme": "light", "aspect": "16:9",
-                                   "captions": True, "transparent": False}
+                                   "captions": True, "transparent": False, "encoder": "fast"}
     assert second.options.aspect == "9:16" and second.options.theme == "light"
     assert second.params.duration == 2.0
     first_line = line_of(path, "[[clip]]")

@@ -261,17 +261,35 @@ def render(
               help="Override every clip's quality.")
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for the lesson (default: renders/<lesson>).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Render on a running Dask cluster (tcp://host:port); workers need calcanim[dask] at this version.")
+@click.option("--cluster", metavar="local:N", default=None,
+              help="Start a Dask LocalCluster of N worker processes on this machine and render on it.")
 @user_errors
 def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, quality: str | None,
-          output_dir: Path | None) -> None:
+          output_dir: Path | None, scheduler: str | None, cluster: str | None) -> None:
     """Render every clip of a lesson file in parallel, with a manifest and a gallery page.
 
     The whole file is checked first; clips already rendered with the same settings are skipped.
+    With --scheduler or --cluster the clips render on a Dask cluster; the files come back here.
     """
     from calcanim.batch import run_lesson
     from calcanim.errors import RenderError
 
-    summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
+    if scheduler is not None and cluster is not None:
+        fail("use --scheduler ADDRESS or --cluster local:N, not both")
+    if scheduler is not None or cluster is not None:
+        from calcanim.batch.cluster import connect, parse_cluster
+
+        from calcanim.lesson import load_lesson
+
+        load_lesson(lesson)  # every problem in the file is reported before a cluster starts
+        local = parse_cluster(cluster) if cluster is not None else None
+        with connect(scheduler, local, stream=sys.stderr) as dask:
+            summary = run_lesson(lesson, jobs=jobs or dask.workers, only=only, force=force, quality=quality,
+                                 output_dir=output_dir, executor_factory=dask.factory)
+    else:
+        summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
     click.echo(str(summary.gallery))
     if summary.failed:
         names = ", ".join(o.name for o in summary.failed)
@@ -304,6 +322,28 @@ def slides(lesson: Path, output_dir: Path | None, jobs: int | None, quality: str
     result = build_slides(lesson, output_dir=output_dir, jobs=jobs, quality=quality, force=force)
     click.echo(f"{result.segments} segment(s) ({result.reused} clip(s) reused) in {result.folder}", err=True)
     click.echo(str(result.page))
+
+
+@main.command()
+@click.argument("clips", nargs=-1, metavar="[CLIP]...")
+@click.option("--aspect", "aspects", multiple=True, metavar="A", help="16:9, 9:16, 1:1 or 4:3 (repeatable; default all).")
+@click.option("--theme", "themes", multiple=True, metavar="T", help="A theme (repeatable; default all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers.")
+@user_errors
+def audit(clips: Sequence[str], aspects: Sequence[str], themes: Sequence[str], fmt: str, jobs: int) -> None:
+    """Check clips' layout without rendering: overlapping, crossed, clipped, tiny or faint text.
+
+    Plays each clip (default parameters; no CLIP = every clip) without drawing and reports problems
+    at sampled frames. Exit code 1 if anything was found.
+    """
+    from calcanim.audit.run import audit_matrix, report_text, summary_text, to_json, validate
+
+    names, aspect_list, theme_list = validate(clips, aspects, themes)
+    show = (lambda r: click.echo(report_text(r))) if fmt == "text" else None
+    reports = audit_matrix(names, aspect_list, theme_list, jobs=jobs, on_report=show)
+    click.echo(to_json(reports) if fmt == "json" else summary_text(reports))
+    sys.exit(1 if any(r.findings for r in reports) else 0)
 
 
 def _json_text(value: Any) -> str:

@@ -17,6 +17,7 @@ the user types is ever evaluated as Python.
 from __future__ import annotations
 
 import ast
+import decimal
 import functools
 import keyword
 import math
@@ -204,6 +205,24 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",)) -> Expressi
     return Expression(source, variables, sympy_expr)
 
 
+def parse_syntax_tree(text: str, variables: tuple[str, ...]) -> tuple[Expression, ast.expr]:
+    """Parse like :func:`parse_expression` and also return the checked syntax tree, as written.
+
+    The tree keeps the user's order of operations (sympy reorders and flattens ``a*b + c*d + e``),
+    which is what a computation graph of the expression shows. Only trees that passed every
+    check of the expression language are returned.
+
+    >>> expression, tree = parse_syntax_tree("tanh(x1*w1 + b)", ("x1", "w1", "b"))
+    >>> type(tree).__name__, expression.variables
+    ('Call', ('x1', 'w1', 'b'))
+    """
+    variables = _validated_variables(variables)
+    source = _validated_text(text)
+    tree = _parse_tree(source)
+    sympy_expr = _Translator(source, variables).translate(tree.body, depth=0)
+    return Expression(source, variables, sympy_expr), tree.body
+
+
 def require_real_near(
     expr: Expression, point: Mapping[str, float], half_width: float, samples: int = 101
 ) -> None:
@@ -371,6 +390,8 @@ class _Translator:
             self._reject(node, f"nesting deeper than {MAX_DEPTH} levels")
         try:
             result = self._translate_node(node, depth)
+        except ExpressionError:
+            raise  # already names the part (ExpressionError is a ValueError since CalcanimError is one)
         except (RecursionError, MemoryError, ArithmeticError, TypeError, ValueError) as error:
             self._reject(node, f"not computable ({type(error).__name__})")
         self._require_well_defined(node, result)
@@ -405,7 +426,22 @@ class _Translator:
         too_many_digits = isinstance(value, int) and len(str(abs(value))) > MAX_LITERAL_DIGITS
         if too_many_digits or not abs(value) <= MAX_LITERAL:
             self._reject(node, f"too large a number (the limit is {MAX_LITERAL:g})")
-        return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
+        if isinstance(value, int):
+            return sympy.Integer(value)
+        return self._exact_decimal(node)
+
+    def _exact_decimal(self, node: ast.Constant) -> sympy.Rational:
+        """A decimal literal as the exact rational its text names: 0.1 is 1/10, not a 53-bit Float.
+
+        A binary Float would turn exact arithmetic (Float * Rational) into 15-digit floats.
+        """
+        text = ast.get_source_segment(self.source, node) or repr(node.value)
+        try:
+            exact = decimal.Decimal(text.replace("_", ""))
+        except decimal.InvalidOperation:
+            exact = decimal.Decimal(repr(node.value))
+        numerator, denominator = exact.as_integer_ratio()
+        return sympy.Rational(numerator, denominator)
 
     def _name(self, node: ast.Name) -> sympy.Expr:
         if node.id in self.symbols:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import mpmath
+import numpy as np
 import pytest
 
 from calcanim.errors import ParamError
@@ -79,3 +81,104 @@ def test_scene_builds_with_no_arguments() -> None:
 @pytest.mark.render
 def test_real_render(tmp_path: Path) -> None:
     render_and_check("little-o", {"eps_values": [1, 0.01], "seconds": 1.5}, tmp_path)
+
+
+# Exact decimal literals, corners, the picture, and every shown digit -----------------------------
+
+import decimal  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from calcanim.plans.little_o import RATIO_DIGITS  # noqa: E402
+
+
+@pytest.mark.parametrize("function", ["sin(4*x) + 0.1*x**2", "0.5*x**2 + 0.3*x", "exp(0.5*x)"])
+def test_decimal_literals_keep_the_verdict_true(function: str) -> None:
+    # issue 13: with 53-bit Floats these reported remainder_is_little_o false at x0 = 0.7
+    p = plan(LittleOParams(function=function, x0=0.7, eps_values=(1, 1e-3, 1e-6, 1e-9, 1e-12)))
+    assert p.remainder_is_little_o and not p.bad_is_little_o
+    assert abs(p.rows[-1].good_ratio) < 1e-10
+
+
+def mp_function(c: list[str]):
+    """f(x) = c0*x**2 + c1*sin(c2*x) + exp(c3*x) and its derivative in closed form, at the working
+    precision, coefficients exactly the decimals typed."""
+    k = [mpmath.mpf(Fraction(v).numerator) / Fraction(v).denominator for v in c]
+    f = lambda t: k[0] * t**2 + k[1] * mpmath.sin(k[2] * t) + mpmath.exp(k[3] * t)  # noqa: E731
+    df = lambda t: 2 * k[0] * t + k[1] * k[2] * mpmath.cos(k[2] * t) + k[3] * mpmath.exp(k[3] * t)  # noqa: E731
+    return f, df
+
+
+coefficients = st.lists(
+    st.decimals(min_value=-3, max_value=3, places=2, allow_nan=False, allow_infinity=False).map(str), min_size=4, max_size=4
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(c=coefficients, x0=st.sampled_from([-1.5, 0.0, 0.7, 2.0]))
+def test_smooth_functions_with_decimal_coefficients(c: list[str], x0: float) -> None:
+    text = f"{c[0]}*x**2 + {c[1]}*sin({c[2]}*x) + exp({c[3]}*x)"
+    p = plan(LittleOParams(function=text, x0=x0, eps_values=(1, 1e-2, 1e-5, 1e-9, 1e-12), seconds=1))
+    assert p.remainder_is_little_o
+    with mpmath.workdps(60):
+        g, dg = mp_function(c)
+        a = mpmath.mpf(x0)
+        slope = dg(a)
+        for row in p.rows:
+            e = mpmath.mpf(row.eps)
+            ratio = (g(a + e) - g(a) - slope * e) / e
+            # r(eps)/eps is the 60-digit value rounded once to float...
+            assert row.good_ratio == float(ratio)
+            # ...and the table shows it rounded once to RATIO_DIGITS significant digits
+            assert row.good_tex == reference_ratio_tex(ratio)
+
+
+def reference_ratio_tex(value: mpmath.mpf) -> str:
+    with decimal.localcontext(decimal.Context(prec=120, rounding=decimal.ROUND_HALF_EVEN)):
+        exact = decimal.Decimal(mpmath.nstr(value, 50, strip_zeros=False))
+        if exact == 0:
+            return "0"
+        mantissa, _, power = f"{exact:.{RATIO_DIGITS - 1}e}".partition("e")
+        power_value = int(power)
+        if not -3 <= power_value < 4:
+            return rf"{mantissa} \cdot 10^{{{power_value}}}"
+        return format(exact.quantize(decimal.Decimal(1).scaleb(-(RATIO_DIGITS - 1 - power_value))), "f")
+
+
+@pytest.mark.parametrize(("function", "x0"), [("relu(x)", 0.0), ("abs(x - 1)", 1.0), ("max(x, 2*x)", 0.0), ("min(x, x**3)", 1.0)])
+def test_corners_are_refused_with_their_slopes(function: str, x0: float) -> None:
+    with pytest.raises(ParamError, match="'x0'.*corner at x0.*no tangent"):
+        LittleOParams(function=function, x0=x0)
+
+
+def test_picture_zooms_both_axes_and_the_tangent_gap_is_r() -> None:
+    p = plan(LittleOParams())
+    first = p.picture_box(1.0)
+    for eps in (0.1, 1e-4):
+        box = p.picture_box(eps)
+        assert box == pytest.approx(tuple(v * eps for v in first), rel=1e-12)
+        with mpmath.workdps(50):
+            r = mpmath.exp(mpmath.mpf(eps)) - 1 - mpmath.mpf(eps)
+        gap = p.curve_rise(np.array([eps]), eps)[0] - p.tangent_rise(eps)
+        assert gap == pytest.approx(float(r), rel=1e-6)
+        assert p.tangent_rise(eps) - p.offset_rise(eps) == pytest.approx(2 * eps, rel=1e-12)
+
+
+def test_function_is_shown_as_typed() -> None:
+    assert plan(LittleOParams(function="0.5*x**2 + 0.3*x", x0=0.7)).function_tex == "0.5x^{2} + 0.3x"
+
+
+def test_cli_refuses_a_corner_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from calcanim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for scene, point in (("little-o", "x0=0"), ("secant-to-tangent", "a=0")):
+        extra = ["--set", "float_breakdown=true"] if scene == "secant-to-tangent" else []
+        result = CliRunner().invoke(main, ["inspect", scene, "--set", "function=relu(x)", "--set", point, *extra], catch_exceptions=False)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("calcanim: error: ")
+        assert "corner" in lines[0] and "Traceback" not in result.output

@@ -75,3 +75,77 @@ def test_scene_builds_with_no_arguments() -> None:
 @pytest.mark.render
 def test_real_render(tmp_path: Path) -> None:
     render_and_check("tangent-slide", {"function": WIGGLY_FUNCTION, "second_order": True, "seconds": 2}, tmp_path)
+
+
+# Equal axes, corners, exact literals and the digits shown ----------------------------------------
+
+import decimal  # noqa: E402
+
+from calcanim.numerics.tangent_line import equal_unit_area  # noqa: E402
+from calcanim.plans.tangent_slide import READOUT_DECIMALS  # noqa: E402
+
+
+def rounded(value: mpmath.mpf, places: int) -> str:
+    with decimal.localcontext(decimal.Context(prec=120, rounding=decimal.ROUND_HALF_EVEN)):
+        text = format(decimal.Decimal(mpmath.nstr(value, 60, strip_zeros=False)).quantize(decimal.Decimal(1).scaleb(-places)), "f")
+    return "0.00" if text == "-0.00" else text
+
+
+@pytest.mark.parametrize("aspect", [(12.3, 4.6), (7.1, 6.9)])
+def test_default_sine_gets_equal_units(aspect: tuple[float, float]) -> None:
+    p = plan(TangentSlideParams())
+    width, height, (x_min, x_max, y_min, y_max), equal = equal_unit_area(p.window, *aspect)
+    assert equal and width <= aspect[0] + 1e-12 and height <= aspect[1] + 1e-12
+    assert width / (x_max - x_min) == pytest.approx(height / (y_max - y_min), rel=1e-12)
+    assert (x_min, x_max) == p.window[:2] and y_min <= p.window[2] and y_max >= p.window[3]
+
+
+def test_corners_on_the_ride_are_stops_without_tangents() -> None:
+    p = plan(TangentSlideParams(function="abs(x) + relu(x - 1)"))
+    data = json.loads(json.dumps(p.to_json()))
+    assert data["corners"] == [
+        {"x": 0.0, "left_slope": -1.0, "right_slope": 1.0},
+        {"x": 1.0, "left_slope": 1.0, "right_slope": 2.0},
+    ]
+    legs = p.legs()
+    assert [leg[1] for leg in legs] == [0.0, 1.0, 2.64] and [leg[3] for leg in legs][:2] == list(p.corners)
+    assert sum(leg[2] for leg in legs) == pytest.approx(p.params.seconds)
+    assert p.duration == pytest.approx(2.0 + 8.0 + 2 * p.corner_seconds + 2.0)
+    assert p.corner_near(0.0) is not None and p.corner_near(1e-9) is None
+    # no sampled tangent sits on a corner (the ninth sample, x = 0, is one)
+    assert all(abs(t.x0) > 1e-12 and abs(t.x0 - 1) > 1e-12 for t in p.samples) and len(p.samples) == 8
+    (x0, y0), (x1, y1) = p.ray(p.corners[0], -1, 1.5, 2.0, 1.0)
+    assert x1 == 0.0 and x0 < 0 and (y1 - y0) / (x1 - x0) == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize("text", ["max(x, 0.5*x**3)", "min(sin(x), cos(x))"])
+def test_max_min_corners_are_found(text: str) -> None:
+    p = plan(TangentSlideParams(function=text))
+    assert p.corners, text
+    for corner in p.corners:
+        assert corner.left != corner.right
+
+
+def test_readouts_are_the_true_values_rounded_once() -> None:
+    """At sampled moments of the ride the x_0 and f'(x_0) readouts equal the 50-digit values rounded to 2 places."""
+    from calcanim.scenes.tangent_slide import TangentSlideScene
+
+    scene = TangentSlideScene(TangentSlideParams(function=WIGGLY_FUNCTION))
+    pl = scene.plan
+    readout = scene.number(0.0, READOUT_DECIMALS)
+    with mpmath.workdps(50):
+        for progress in [i / 40 for i in range(41)]:
+            x = pl.params.path[0] + (pl.params.path[1] - pl.params.path[0]) * progress
+            t = mpmath.mpf(x)
+            slope = 4 * mpmath.cos(4 * t) + mpmath.mpf(2) / 10 * t  # d/dx of sin(4x) + x^2/10, with 0.1 exactly 1/10
+            assert readout._get_num_string(pl.slope_shown(x)) == rounded(slope, READOUT_DECIMALS)
+            assert readout._get_num_string(pl.x_shown(x)) == rounded(t, READOUT_DECIMALS)
+
+
+def test_function_is_shown_as_typed() -> None:
+    assert plan(TangentSlideParams(function=WIGGLY_FUNCTION)).function_tex == r"\sin\left(4x\right) + 0.1x^{2}"
+
+
+@pytest.mark.render
+def test_real_render_with_a_corner(tmp_path: Path) -> None:
+    render_and_check("tangent-slide", {"function": "abs(x - 0.5)", "seconds": 2}, tmp_path)

@@ -29,8 +29,10 @@ ExactNumber: TypeAlias = "Fraction | sympy.Expr"
 
 
 def _variable(expr: sympy.Expr) -> sympy.Symbol:
-    """The single free symbol of expr (x); ParamError for constants or several symbols."""
+    """The single free symbol of expr (x; a constant f counts as a function of x); ParamError for several symbols."""
     symbols = list(expr.free_symbols)
+    if not symbols:
+        return sympy.Symbol("x", real=True)
     if len(symbols) != 1:
         raise ParamError(f"expected an expression in one variable x, got {expr}")
     return symbols[0]

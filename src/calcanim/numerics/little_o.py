@@ -55,9 +55,32 @@ def is_little_o(f: sympy.Expr, g: sympy.Expr, var: sympy.Symbol, point: Any = 0)
     return True
 
 
+def remainder_is_little_o(expr: sympy.Expr, x0: Any) -> bool:
+    """True when r(eps) = f(x0 + eps) - f(x0) - f'(x0) eps is o(eps).
+
+    r(eps)/eps = (f(x0 + eps) - f(x0))/eps - f'(x0) -> 0 is the definition of f'(x0): so where f
+    is built from smooth functions only (no |.|, max, min) and sympy's f'(x0) is a finite real
+    number, the answer is True without a limit (sympy.limit takes seconds on sin(0.7x) + exp(0.3x)).
+    Otherwise the two one-sided limits decide (is_little_o).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> remainder_is_little_o(sympy.exp(x / 2), 0.7), remainder_is_little_o(sympy.Abs(x), 0.0)
+    (True, False)
+    """
+    x = _variable(expr)
+    smooth = not any(expr.has(kind) for kind in (sympy.Abs, sympy.Max, sympy.Min, sympy.Heaviside, sympy.sign, sympy.Piecewise))
+    if smooth:
+        slope = sympy.diff(expr, x).subs(x, _exact(x0)).evalf(30)
+        if slope.is_real and slope.is_finite:
+            return True
+    return is_little_o(linearization_remainder(expr, x0), EPS, EPS)
+
+
 def _variable(expr: sympy.Expr) -> sympy.Symbol:
-    """The single free symbol of expr (x); ParamError for constants or several symbols."""
+    """The single free symbol of expr (x; a constant f counts as a function of x); ParamError for several symbols."""
     symbols = list(expr.free_symbols)
+    if not symbols:
+        return sympy.Symbol("x", real=True)
     if len(symbols) != 1:
         raise ParamError(f"expected an expression in one variable x, got {expr}")
     return symbols[0]
@@ -107,6 +130,21 @@ def _evaluate(error: sympy.Expr, eps: float) -> tuple[float, float]:
     if not (value.is_number and value.is_real):
         raise ParamError(f"the approximation error is not a real number at eps = {eps}: {value}")
     return float(value), float(value / exact_eps)
+
+
+def ratio_digits(error: sympy.Expr, eps: float) -> str:
+    """error(eps) / eps as a decimal string of _DIGITS significant digits (for rounding once to what is shown).
+
+    >>> ratio_digits(EPS**2 + 2 * EPS, 0.5)
+    '2.50000000000000000000000000000'
+    """
+    exact_eps = _exact(eps)
+    decades = max(0, math.ceil(-math.log10(abs(eps))))
+    try:
+        value = (error.subs(EPS, exact_eps) / exact_eps).evalf(_DIGITS, maxn=_MIN_EXTRA_DIGITS + 8 * decades, strict=True)
+    except PrecisionExhausted:
+        return "0"
+    return str(value)
 
 
 def _ratio_rows(error: sympy.Expr, eps_values: Iterable[float]) -> list[dict[str, float]]:

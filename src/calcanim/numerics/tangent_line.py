@@ -135,6 +135,32 @@ def curve_window(f: Callable[[Any], Any], x_min: float, x_max: float, pad: float
     return (float(x_min), float(x_max), lo - pad * span, hi + pad * span)
 
 
+def equal_unit_area(box: Window, width: float, height: float, least_fraction: float = 0.45) -> tuple[float, float, Window, bool]:
+    """(width, height, box, equal) for a plot whose x and y units have the same screen length.
+
+    The box keeps its x range; its y range grows about its centre to fill the height when the
+    area is taller than needed, or the plot gets narrower when it is wider. Where equal units
+    would leave less than least_fraction of either side, the box and area are returned unchanged
+    and equal is False (exp on [-3, 3] would otherwise be a sliver).
+
+    >>> equal_unit_area((-3.0, 3.0, -1.5, 1.5), 12.0, 4.5)
+    (9.0, 4.5, (-3.0, 3.0, -1.5, 1.5), True)
+    >>> equal_unit_area((-3.0, 3.0, -1.0, 1.0), 12.0, 6.0)
+    (12.0, 6.0, (-3.0, 3.0, -1.5, 1.5), True)
+    >>> equal_unit_area((-3.0, 3.0, 0.0, 25.0), 12.0, 5.0)[3]
+    False
+    """
+    x_min, x_max, y_min, y_max = box
+    unit = min(width / (x_max - x_min), height / (y_max - y_min))
+    if unit * (x_max - x_min) < least_fraction * width or unit * (y_max - y_min) < least_fraction * height:
+        return width, height, box, False
+    if width / (x_max - x_min) <= height / (y_max - y_min):
+        half = height / unit / 2
+        centre = (y_min + y_max) / 2
+        return width, height, (x_min, x_max, centre - half, centre + half), True
+    return unit * (x_max - x_min), height, box, True
+
+
 def tick_values(lo: float, hi: float, target: int = 5) -> list[float]:
     """Round tick positions inside [lo, hi], about `target` of them, spaced 1, 2 or 5 times a power of ten.
 

@@ -178,6 +178,8 @@ def _type_text(tp: Any) -> str:
     origin = typing.get_origin(tp)
     if origin is tuple:
         return f"list of {_type_text(typing.get_args(tp)[0])}"
+    if origin is dict:
+        return f"table of name = {_type_text(typing.get_args(tp)[1])}"
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_type_text(a) for a in typing.get_args(tp) if a is not type(None)) + " or none"
     return {int: "integer", float: "number", bool: "true/false", str: "text"}.get(tp, str(tp))

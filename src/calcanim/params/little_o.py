@@ -44,3 +44,13 @@ class LittleOParams(SceneParams):
         slope = float(expression.derivative()(self.x0))
         if not math.isfinite(slope):
             self.fail("x0", f"f must be differentiable at x0 = {self.x0:g}, but f'({self.x0:g}) is {slope}")
+        from calcanim.numerics.corners import corner_at
+
+        corner = corner_at(expression.sympy_expr, self.x0)
+        if corner is not None:
+            self.fail(
+                "x0",
+                f"f has a corner at x0 = {self.x0:g} (slope {corner.left:g} from the left, {corner.right:g} from the "
+                "right): there is no tangent there, so no r(eps) to compare with eps; choose another x0 "
+                "(secant-to-tangent shows the corner)",
+            )

@@ -53,3 +53,14 @@ class SecantToTangentParams(SceneParams):
         slope = float(expression.derivative()(self.a))
         if not math.isfinite(slope):
             self.fail("a", f"f must be differentiable at a = {self.a:g}, but f'({self.a:g}) is {slope}")
+        if self.float_breakdown:
+            from calcanim.numerics.corners import corner_at
+
+            corner = corner_at(expression.sympy_expr, self.a)
+            if corner is not None:
+                self.fail(
+                    "float_breakdown",
+                    f"f has a corner at a = {self.a:g} (secant slopes tend to {corner.left:g} from the left and "
+                    f"{corner.right:g} from the right), so there is no f'(a) for float64 to approach; "
+                    "set float_breakdown = false to show the corner, or choose another a",
+                )

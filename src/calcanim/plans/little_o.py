@@ -1,20 +1,33 @@
-"""The numbers the little-o clip shows: r(eps)/eps for the tangent and for an offset approximation."""
+"""The numbers the little-o clip shows: r(eps)/eps for the tangent and for an offset approximation,
+and the zoomed picture of f, its tangent and the offset line near x0 where the gaps are drawn."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy
 
+from calcanim.correctly_rounded import fixed_text, scientific_parts, scientific_tex
 from calcanim.expr import Expression, parse_expression
-from calcanim.number_format import decimal_label
-from calcanim.numerics.little_o import EPS, is_little_o, linearization_remainder, offset_ratios, ratio_curve, remainder_ratios
+from calcanim.expression_as_typed import tex_as_typed
+from calcanim.numerics.little_o import (
+    EPS,
+    is_little_o,
+    linearization_remainder,
+    offset_ratios,
+    ratio_curve,
+    ratio_digits,
+    remainder_is_little_o,
+    remainder_ratios,
+)
 from calcanim.params.little_o import LittleOParams
 from calcanim.plans.base import plan_header
-from calcanim.plans.secant_to_tangent import scientific_tex
 
 INTRO_SECONDS = 2.5
 HOLD_SECONDS = 0.5
@@ -23,37 +36,64 @@ ENDING_SECONDS = 3.5
 SAMPLES_PER_DECADE = 40
 
 
+#: The picture's window around (x0, f(x0)) in multiples of eps: u from -0.4 eps to 1.6 eps.
+PICTURE_LEFT, PICTURE_RIGHT = -0.4, 1.6
+#: Below this eps (relative to max(1, |x0|)) the picture's curve is computed with mpmath instead of float64.
+FLOAT64_PICTURE_BELOW = 1e-8
+#: Significant digits of the ratios in the table.
+RATIO_DIGITS = 5
+
+
 @dataclass(frozen=True)
 class RatioRow:
     eps: float
     good_ratio: float
     bad_ratio: float
+    good_digits: str = ""  # the ratio to 30 significant digits, rounded once for the table
+    bad_digits: str = ""
 
     @property
     def eps_tex(self) -> str:
-        return scientific_tex(self.eps)
+        return eps_tex(self.eps)
 
     @property
     def good_tex(self) -> str:
-        return ratio_tex(self.good_ratio)
+        return ratio_tex(Fraction(self.good_digits) if self.good_digits else self.good_ratio)
 
     @property
     def bad_tex(self) -> str:
-        return ratio_tex(self.bad_ratio)
+        return ratio_tex(Fraction(self.bad_digits) if self.bad_digits else self.bad_ratio)
 
     def to_json(self) -> dict[str, Any]:
         return {"eps": self.eps, "remainder_ratio": self.good_ratio, "offset_ratio": self.bad_ratio}
 
 
-def ratio_tex(value: float) -> str:
-    """A ratio as the table writes it: 5 significant digits, scientific when tiny or huge.
+def eps_tex(eps: float) -> str:
+    """eps as the table writes it: the shortest decimal that reads back as the float; a power of ten below 0.001.
 
-    >>> ratio_tex(0.7182818), ratio_tex(5.0e-5), ratio_tex(0.0050167084), ratio_tex(2.0)
-    ('0.71828', '5.0 \\\\times 10^{-5}', '0.0050167', '2')
+    >>> eps_tex(0.01), eps_tex(1e-12), eps_tex(2.5e-7), eps_tex(1.0)
+    ('0.01', '10^{-12}', '2.5 \\\\cdot 10^{-7}', '1')
     """
-    if value != 0.0 and not 1e-3 <= abs(value) < 1e4:
-        return scientific_tex(value)
-    return f"{value:.5g}"
+    text = repr(float(eps))
+    if eps >= 1e-3 and "e" not in text:
+        return text[:-2] if text.endswith(".0") else text
+    mantissa, _, exponent = f"{eps:e}".partition("e")
+    short = repr(float(mantissa)).removesuffix(".0")
+    return f"10^{{{int(exponent)}}}" if short == "1" else rf"{short} \cdot 10^{{{int(exponent)}}}"
+
+
+def ratio_tex(value: Any) -> str:
+    """A ratio rounded once to RATIO_DIGITS significant digits, as m \\cdot 10^{k} when tiny or huge.
+
+    >>> ratio_tex(Fraction(7182818, 10**7)), ratio_tex(5.0e-5), ratio_tex(Fraction(50167084, 10**10)), ratio_tex(2)
+    ('0.71828', '5.0000 \\\\cdot 10^{-5}', '0.0050167', '2.0000')
+    """
+    mantissa, power = scientific_parts(value, RATIO_DIGITS)
+    if Fraction(mantissa) == 0:
+        return "0"
+    if not -3 <= power < 4:
+        return rf"{mantissa} \cdot 10^{{{power}}}"
+    return fixed_text(value, RATIO_DIGITS - 1 - power, keep_zeros=True)
 
 
 @dataclass(frozen=True)
@@ -69,6 +109,8 @@ class LittleOPlan:
     good_curve: np.ndarray
     bad_curve: np.ndarray
     y_range: tuple[float, float]
+    slope: sympy.Expr  # f'(x0), exact
+    picture_y: tuple[float, float]  # the picture's y range (relative to f(x0)) at the first eps
 
     @property
     def u_range(self) -> tuple[float, float]:
@@ -92,7 +134,53 @@ class LittleOPlan:
 
     @property
     def function_tex(self) -> str:
-        return sympy.latex(self.expression.sympy_expr)
+        """f as the user typed it (term order and decimals kept)."""
+        return tex_as_typed(self.params.function)
+
+    # The picture: f, its tangent and the offset line near x0, zoomed with eps ----------------------
+
+    def picture_box(self, eps: float) -> tuple[float, float, float, float]:
+        """(u_min, u_max, y_min, y_max) around (x0, f(x0)) at this eps: the first eps's box scaled by eps / eps0.
+
+        Both axes zoom by the same factor, so slopes keep their look, the tangent's gap r(eps)
+        shrinks on screen while the offset line's gap (a multiple of eps) does not.
+        """
+        scale = eps / self.params.eps_values[0]
+        eps0 = self.params.eps_values[0]
+        return (PICTURE_LEFT * eps0 * scale, PICTURE_RIGHT * eps0 * scale, self.picture_y[0] * scale, self.picture_y[1] * scale)
+
+    def tangent_rise(self, u: float) -> float:
+        """f'(x0) u: the tangent's height above f(x0)."""
+        return float(self.slope) * u
+
+    def offset_rise(self, u: float) -> float:
+        """The offset approximation's height above f(x0): f'(x0) u - (value_offset + slope_offset u)."""
+        p = self.params
+        return float(self.slope) * u - (p.value_offset + p.slope_offset * u)
+
+    def curve_rise(self, us: np.ndarray, eps: float) -> np.ndarray:
+        """f(x0 + u) - f(x0), in float64 while eps is large enough that rounding f (about 1e-16 |f|)
+        stays far below a pixel of the picture, else at enough digits that the gap to the tangent survives."""
+        if eps >= FLOAT64_PICTURE_BELOW * max(1.0, abs(self.params.x0)):
+            with np.errstate(all="ignore"):
+                return np.asarray(self.expression(self.params.x0 + us), dtype=float) - float(self.expression(self.params.x0))
+        decades = max(0, math.ceil(-math.log10(eps)))
+        function, x0 = self._mp_function, mpmath.mpf(self.params.x0)
+        values = []
+        with mpmath.workdps(25 + 2 * decades):
+            base = function(x0)
+            for u in us:
+                value = function(x0 + mpmath.mpf(float(u))) - base
+                values.append(float(value.real) if isinstance(value, mpmath.mpc) else float(value))
+        return np.array(values)
+
+    @property
+    def _mp_function(self) -> Callable[[Any], Any]:
+        cached = self.__dict__.get("_mp_cache")
+        if cached is None:
+            cached = sympy.lambdify(sympy.Symbol("x", real=True), self.expression.sympy_expr, modules="mpmath")
+            object.__setattr__(self, "_mp_cache", cached)
+        return cached
 
     @property
     def bad_error_tex(self) -> str:
@@ -103,7 +191,7 @@ class LittleOPlan:
 
     @property
     def x0_label(self) -> str:
-        return decimal_label(self.params.x0, 6)
+        return repr(float(self.params.x0)).removesuffix(".0")
 
     def curve_points(self, which: str, u_from: float, u_to: float) -> np.ndarray:
         """(u, ratio) points of one curve between two u, clipped to the plot's y range (dropped above it)."""
@@ -145,7 +233,10 @@ def plan(params: LittleOParams) -> LittleOPlan:
     bad_rows = offset_ratios(
         expression.sympy_expr, params.x0, params.eps_values, value_offset=params.value_offset, slope_offset=params.slope_offset
     )
-    rows = tuple(RatioRow(g["eps"], g["ratio"], b["ratio"]) for g, b in zip(good_rows, bad_rows, strict=True))
+    rows = tuple(
+        RatioRow(g["eps"], g["ratio"], b["ratio"], ratio_digits(remainder, g["eps"]), ratio_digits(bad_error, g["eps"]))
+        for g, b in zip(good_rows, bad_rows, strict=True)
+    )
     u_lo, u_hi = -math.log10(params.eps_values[0]), -math.log10(params.eps_values[-1])
     count = max(2, int(math.ceil((u_hi - u_lo) * SAMPLES_PER_DECADE)) + 1)
     curve_u = np.linspace(u_lo, u_hi, count)
@@ -159,16 +250,48 @@ def plan(params: LittleOParams) -> LittleOPlan:
     if params.value_offset != 0.0:
         top = max(top, float(bad_curve[0]) * 1.2, 3.0)
     y_range = (bottom - 0.1 * span, top + 0.15 * span)
+    x = sympy.Symbol("x", real=True)
+    slope = sympy.diff(expression.sympy_expr, x).subs(x, sympy.Rational(params.x0))
+    good_is_little_o = remainder_is_little_o(expression.sympy_expr, params.x0)
     return LittleOPlan(
         params=params,
         expression=expression,
         remainder=remainder,
         bad_error=bad_error,
-        remainder_is_little_o=is_little_o(remainder, EPS, EPS),
-        bad_is_little_o=is_little_o(bad_error, EPS, EPS),
+        remainder_is_little_o=good_is_little_o,
+        bad_is_little_o=_offset_is_little_o(good_is_little_o, params, bad_error),
         rows=rows,
         curve_u=curve_u,
         good_curve=good_curve,
         bad_curve=bad_curve,
         y_range=y_range,
+        slope=slope,
+        picture_y=_picture_y(expression, params, float(slope)),
     )
+
+
+def _offset_is_little_o(good_is_little_o: bool, params: LittleOParams, bad_error: sympy.Expr) -> bool:
+    """(r + v + s eps)/eps = r/eps + v/eps + s: with r = o(eps) its limit is s when v = 0 and infinite
+    otherwise, so it is o(eps) only for v = s = 0 (which params rule out); else the limits decide."""
+    if good_is_little_o:
+        return params.value_offset == 0.0 and params.slope_offset == 0.0
+    return is_little_o(bad_error, EPS, EPS)
+
+
+def _picture_y(expression: Expression, params: LittleOParams, slope: float) -> tuple[float, float]:
+    """The picture's y range at the first eps: room for the tangent, the offset line and the curve
+    (the curve only up to twice the lines' spread, so a steep f does not flatten the picture)."""
+    eps0 = params.eps_values[0]
+    us = np.linspace(PICTURE_LEFT * eps0, PICTURE_RIGHT * eps0, 200)
+    tangent = slope * us
+    offset = tangent - (params.value_offset + params.slope_offset * us)
+    lines = np.concatenate([tangent, offset, [0.0]])
+    lo, hi = float(lines.min()), float(lines.max())
+    spread = max(hi - lo, 1e-300)
+    curve = np.asarray(expression(params.x0 + us), dtype=float) - float(expression(params.x0))
+    curve = curve[np.isfinite(curve)]
+    if curve.size:
+        lo = min(lo, max(float(curve.min()), lo - 2 * spread))
+        hi = max(hi, min(float(curve.max()), hi + 2 * spread))
+    pad = 0.12 * (hi - lo)
+    return lo - pad, hi + pad

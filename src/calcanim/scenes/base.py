@@ -15,6 +15,7 @@ from calcanim.params.base import SceneParams
 from calcanim.plans.base import Plan
 from calcanim.scenes.readout import Readout
 from calcanim.style.assets import assets_dir
+from calcanim.style.text_size import TextKind, legible_font
 from calcanim.style.themes import DEFAULT_THEME, Theme, load_theme
 
 #: Base font sizes (manim units) before the theme's text_scale; tuned for a 16:9 frame 8 units high.
@@ -93,8 +94,11 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
     def portrait(self) -> bool:
         return self.frame_width < self.frame_height
 
-    def font(self, size: float) -> float:
-        return size * self.theme.text_scale
+    def font(self, size: float, kind: TextKind = "tex") -> float:
+        """``size`` in the theme's scale, never below the legible minimum (2% of the short side;
+        see calcanim.style.text_size). A group scaled down after it is built still shrinks its text:
+        build it with ``legible_font(size, kind, scale=s)`` instead."""
+        return legible_font(size * self.theme.text_scale, kind)
 
     def math(self, tex: str, size: float = FONT_BODY, colour: str | None = None, **kwargs: Any) -> MathTex:
         """A formula in the theme's text colour."""
@@ -104,7 +108,7 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
 
     def text(self, words: str, size: float = FONT_BODY, colour: str | None = None, **kwargs: Any) -> Text:
         """Plain words (Pango, no LaTeX) in the theme's text colour."""
-        return Text(words, font_size=self.font(size), color=colour or self.theme.text, **kwargs)
+        return Text(words, font_size=self.font(size, "text"), color=colour or self.theme.text, **kwargs)
 
     def number(
         self, value: float, decimals: int, size: float = FONT_BODY, colour: str | None = None, **kwargs: Any

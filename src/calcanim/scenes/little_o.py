@@ -1,23 +1,50 @@
 """little-o: as eps shrinks, the tangent's error r(eps) shrinks faster than eps (r/eps -> 0);
-an approximation off by a constant or a wrong slope keeps (or blows up) its ratio."""
+an approximation off by a constant or a wrong slope keeps (or blows up) its ratio.
+
+The picture zooms into f, its tangent and the offset line at x0, both axes with eps: the run eps
+keeps its length on screen, the tangent's gap r(eps) closes, the offset line's gap does not.
+Beside it the two ratios are plotted against eps and tabled."""
 
 from __future__ import annotations
 
-import numpy as np
-from collections.abc import Callable
+from typing import Any
 
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, Mobject, UpdateFromAlphaFunc, VGroup, VMobject, Write, linear
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Create,
+    Dot,
+    FadeIn,
+    Line,
+    Mobject,
+    Rectangle,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    linear,
+)
 
 from calcanim.number_format import decimal_label
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.tangent_line import line_in_box, tick_values
 from calcanim.params.little_o import LittleOParams
 from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN, CalcanimScene
-from calcanim.scenes.frame_tools import FrameTimed
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
+from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline, show_stroke
+from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
+
+#: Gap between a gap bar and its label.
+LABEL_BUFF = 0.12
+#: Samples of the curve in the picture per frame.
+PICTURE_SAMPLES = 121
 
 
 class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
-    """r(eps)/eps for the tangent (to 0) beside an offset approximation's ratio (not to 0)."""
+    """r(eps)/eps for the tangent (to 0) beside an offset approximation's ratio (not to 0), and the gaps themselves."""
 
     def construct(self) -> None:
         self.start_clock()
@@ -25,97 +52,94 @@ class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
         fw, fh = self.frame_width, self.frame_height
         title = self.math(r"r(\varepsilon) = f(x_0+\varepsilon) - f(x_0) - f'(x_0)\,\varepsilon", size=FONT_TITLE)
         subtitle = self.math(f"f(x) = {pl.function_tex},\\quad x_0 = {pl.x0_label}", size=FONT_LABEL, colour=theme.muted)
+        for line in (title, subtitle):
+            if line.width > fw - 2 * MARGIN:
+                line.scale_to_fit_width(fw - 2 * MARGIN)
         header = VGroup(title, subtitle).arrange(DOWN, buff=0.2).to_edge(UP, buff=MARGIN)
-        if header.width > fw - 2 * MARGIN:
-            header.scale_to_fit_width(fw - 2 * MARGIN)
-        top = header.get_bottom()[1] - 0.4
-        bottom = -fh / 2 + MARGIN + 0.5
+        top = header.get_bottom()[1] - 0.35
+        bottom = -fh / 2 + MARGIN
         stacked = self.portrait or fw / fh < 1.2
-        if stacked:
-            graph_w, graph_h = fw - 2 * MARGIN - 1.0, (top - bottom) * 0.48
-            graph_centre = np.array([0.3, top - graph_h / 2, 0.0])
-            panel_w = fw - 2 * MARGIN
-        else:
-            graph_w, graph_h = fw * 0.5, top - bottom
-            graph_centre = np.array([-fw / 2 + MARGIN + 0.9 + graph_w / 2, (top + bottom) / 2, 0.0])
-            panel_w = fw / 2 - MARGIN - (graph_centre[0] + graph_w / 2 + 0.5)
-
-        u0, u1 = pl.u_range
-        y0, y1 = pl.y_range
-        axes = Axes(
-            x_range=(u0, u1, u1 - u0),
-            y_range=(y0, y1, y1 - y0),
-            x_length=graph_w,
-            y_length=graph_h,
-            tips=False,
-            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
-        ).move_to(graph_centre)
-        for row, u in zip(pl.rows, pl.stops, strict=True):
-            axes.add(self.math(row.eps_tex, size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(u, max(y0, 0.0)), DOWN, buff=0.15))
-        for y in tick_values(y0, y1, 4):
-            if y != 0.0:
-                axes.add(self.math(decimal_label(y, 4), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(u0, y), LEFT, buff=0.15))
-        eps_axis_label = self.math(r"\varepsilon \to 0", size=FONT_LABEL, colour=theme.muted)
-        eps_axis_label.next_to(axes.c2p(u1, max(y0, 0.0)), DOWN, buff=0.55).align_to(axes.x_axis, RIGHT)
-        axes.add(eps_axis_label)
 
         good_label = self.math(r"\frac{r(\varepsilon)}{\varepsilon}", size=FONT_BODY, colour=theme.good)
         bad_label = self.math(f"\\frac{{r(\\varepsilon) + {pl.bad_error_tex}}}{{\\varepsilon}}", size=FONT_BODY, colour=theme.bad)
         table, rows = self.ratio_table(good_label, bad_label)
-        if table.width > panel_w:
-            table.scale_to_fit_width(panel_w)
+        verdicts = self.verdicts()
         if stacked:
-            table.next_to(axes, DOWN, buff=0.9).set_x(0)
+            width = fw - 2 * MARGIN
+            for block in (table, verdicts):
+                if block.width > width:
+                    block.scale_to_fit_width(width)
+            room = top - bottom - table.height - verdicts.height - 1.3
+            picture_h, graph_h = room * 0.55, room * 0.45 - 0.6
+            picture_centre = np.array([0.0, top - picture_h / 2, 0.0])
+            picture_w = width - 1.6
+            graph_w = width - 1.2
+            graph_centre = np.array([0.45, top - picture_h - 0.55 - graph_h / 2, 0.0])
+            table.next_to([0, graph_centre[1] - graph_h / 2 - 0.65, 0], DOWN, buff=0)
+            verdicts.next_to(table, DOWN, buff=0.35).set_x(0)
         else:
-            table.move_to([fw / 2 - MARGIN - panel_w / 2, (top + bottom) / 2 + 0.4, 0])
+            left_w = fw * 0.47
+            right_left = -fw / 2 + MARGIN + left_w + 0.6
+            right_w = fw / 2 - MARGIN - right_left
+            picture_w, picture_h = left_w - 0.4, top - bottom - verdicts.height - 1.1
+            picture_centre = np.array([-fw / 2 + MARGIN + left_w / 2, top - picture_h / 2, 0.0])
+            verdicts.next_to([picture_centre[0], top - picture_h - 0.55, 0], DOWN, buff=0)
+            if verdicts.width > left_w:
+                verdicts.scale_to_fit_width(left_w)
+            if table.width > right_w:
+                table.scale_to_fit_width(right_w)
+            table.move_to([right_left + right_w / 2, 0, 0]).align_to([0, bottom + 0.1, 0], DOWN)
+            graph_w = right_w - 1.7  # room for the last eps label, centred on the axis end
+            graph_h = table.get_top()[1] - 0.95 - top
+            graph_h = top - table.get_top()[1] - 0.95
+            graph_centre = np.array([right_left + 1.1 + graph_w / 2, top - graph_h / 2, 0.0])
 
-        if pl.bad_leaves_plot():
-            escape = self.math(r"\to \infty", size=FONT_LABEL, colour=theme.bad)
-            escape.next_to(axes.c2p(u0, y1), RIGHT, buff=0.6).shift(DOWN * 0.1)
-            axes.add(escape)
-        good_dot = Dot(axes.c2p(u0, pl.good_curve[0]), radius=0.08, color=theme.good).set_z_index(3)
-        bad_dot = Dot(radius=0.08, color=theme.bad).set_z_index(3)
+        picture = Picture(self, picture_centre, picture_w, picture_h)
+        axes = self.ratio_axes(graph_w, graph_h, graph_centre)
+        u0, _ = pl.u_range
+        y0, y1 = pl.y_range
+        good_dot = Dot(axes.c2p(u0, pl.good_curve[0]), radius=0.07, color=theme.good).set_z_index(3)
+        bad_dot = Dot(radius=0.07, color=theme.bad).set_z_index(3)
         bad_dot.move_to(axes.c2p(u0, min(pl.bad_curve[0], y1)))
+        u_tracker = ValueTracker(u0)
 
+        def follow(_: Mobject) -> None:
+            u = u_tracker.get_value()
+            picture.show(10.0 ** (-u))
+            for dot, which in ((good_dot, "good"), (bad_dot, "bad")):
+                _, y = pl.point_at(which, u)
+                inside = y0 <= y <= y1
+                dot.move_to(axes.c2p(u, min(max(y, y0), y1)))
+                dot.set_opacity(1.0 if inside else 0.0)
+
+        follow(good_dot)
         self.caption(
-            "The tangent's error r(eps) is what is left after the linear approximation. "
-            "Compare it with eps: look at r(eps)/eps.",
+            "The tangent's error r(eps) is the gap between f and its tangent at x0 + eps. "
+            "Compare it with eps: zoom in as eps shrinks, and look at r(eps)/eps.",
             INTRO_SECONDS,
         )
-        self.timed_play(INTRO_SECONDS * 0.6, Write(header), Create(axes))
+        self.timed_play(INTRO_SECONDS * 0.6, Write(header), Create(axes), FadeIn(picture.group))
         self.timed_play(INTRO_SECONDS * 0.4, FadeIn(table[0]), FadeIn(good_dot), FadeIn(bad_dot))
 
         self.caption(
-            f"Shrink eps. r(eps)/eps falls to 0, while the approximation off by {self.plain(pl.bad_error_tex)} "
-            + ("keeps a ratio near " + decimal_label(p.slope_offset, 3) if p.value_offset == 0 else "has a ratio that blows up")
+            f"Shrink eps, zooming with it. The tangent's gap closes and r(eps)/eps falls to 0, while the approximation "
+            f"off by {self.plain(pl.bad_error_tex)} "
+            + ("keeps its gap and a ratio near " + decimal_label(p.slope_offset, 3) if p.value_offset == 0 else "leaves the picture: its ratio blows up")
             + ".",
             pl.shrink_seconds,
         )
         segment_seconds = p.seconds / max(1, len(pl.rows) - 1)
         self.timed_play(HOLD_SECONDS, FadeIn(rows[0]))
+        good_dot.add_updater(follow)
+        keep_redrawn(bad_dot, picture.group)
         for row, (u_from, u_to) in zip(rows[1:], zip(pl.stops, pl.stops[1:]), strict=True):
             pieces = [self.piece(axes, "good", u_from, u_to), self.piece(axes, "bad", u_from, u_to)]
-            moves = [
-                Create(piece, rate_func=linear) for piece in pieces if piece is not None
-            ]
-            for dot, which in ((good_dot, "good"), (bad_dot, "bad")):
-                moves.append(UpdateFromAlphaFunc(dot, self.glide(axes, which, u_from, u_to), rate_func=linear))
-            self.timed_play(segment_seconds, *moves)
+            moves = [Create(piece, rate_func=linear) for piece in pieces if piece is not None]
+            self.timed_play(segment_seconds, u_tracker.animate(rate_func=linear).set_value(u_to), *moves)
             self.timed_play(HOLD_SECONDS, FadeIn(row))
+        good_dot.remove_updater(follow)
+        stop_redrawing(bad_dot, picture.group)
 
-        good_verdict = self.math(
-            r"r(\varepsilon) = o(\varepsilon)" if pl.remainder_is_little_o else r"r(\varepsilon) \ne o(\varepsilon)",
-            size=FONT_BODY,
-            colour=theme.good,
-        )
-        bad_verdict = self.math(
-            f"r(\\varepsilon) + {pl.bad_error_tex}" + (r" = o(\varepsilon)" if pl.bad_is_little_o else r" \ne o(\varepsilon)"),
-            size=FONT_BODY,
-            colour=theme.bad,
-        )
-        verdicts = VGroup(good_verdict, bad_verdict).arrange(DOWN, buff=0.2).next_to(table, DOWN, buff=0.45)
-        if verdicts.width > panel_w:
-            verdicts.scale_to_fit_width(panel_w)
         self.caption(
             "So the tangent's error is little-o of eps: it vanishes faster than eps itself. "
             "Any other line's error does not. That is what makes the tangent the best linear approximation.",
@@ -124,17 +148,46 @@ class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
         self.timed_play(1.0, FadeIn(verdicts))
         self.timed_wait(ENDING_SECONDS - 1.0)
 
-    def glide(self, axes: Axes, which: str, u_from: float, u_to: float) -> Callable[[Mobject, float], None]:
-        """Keep a dot on its curve at the u that Create has reached (both linear in u); hidden above the plot."""
-        pl = self.plan
+    def verdicts(self) -> VGroup:
+        theme, pl = self.theme, self.plan
+        good = self.math(
+            r"r(\varepsilon) = o(\varepsilon)" if pl.remainder_is_little_o else r"r(\varepsilon) \ne o(\varepsilon)",
+            size=FONT_BODY,
+            colour=theme.good,
+        )
+        bad = self.math(
+            f"r(\\varepsilon) + {pl.bad_error_tex}" + (r" = o(\varepsilon)" if pl.bad_is_little_o else r" \ne o(\varepsilon)"),
+            size=FONT_BODY,
+            colour=theme.bad,
+        )
+        return VGroup(good, bad).arrange(DOWN, buff=0.2)
 
-        def place(dot: Mobject, alpha: float) -> None:
-            u, y = pl.point_at(which, u_from + alpha * (u_to - u_from))
-            inside = pl.y_range[0] <= y <= pl.y_range[1]
-            dot.move_to(axes.c2p(u, min(max(y, pl.y_range[0]), pl.y_range[1])))
-            dot.set_opacity(1.0 if inside else 0.0)
-
-        return place
+    def ratio_axes(self, width: float, height: float, centre: np.ndarray) -> Axes:
+        """r/eps against eps (log scale, eps shrinking to the right), eps ticks at the table's values."""
+        theme, pl = self.theme, self.plan
+        u0, u1 = pl.u_range
+        y0, y1 = pl.y_range
+        axes = Axes(
+            x_range=(u0, u1, u1 - u0),
+            y_range=(y0, y1, y1 - y0),
+            x_length=width,
+            y_length=height,
+            tips=False,
+            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
+        ).move_to(centre)
+        for row, u in zip(pl.rows, pl.stops, strict=True):  # below the plot, where no axis line runs
+            axes.add(self.math(row.eps_tex, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(u, y0), DOWN, buff=0.12))
+        for y in tick_values(y0, y1, 3):
+            if y != 0.0:
+                axes.add(self.math(decimal_label(y, 4), size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(u0, y), LEFT, buff=0.12))
+        name = self.math(r"\varepsilon \to 0", size=FONT_LABEL, colour=theme.muted)
+        name.next_to(axes.c2p(u1, y1), DOWN + LEFT, buff=0.05)
+        axes.add(name)
+        if pl.bad_leaves_plot():
+            escape = self.math(r"\uparrow \infty", size=FONT_LABEL, colour=theme.bad)
+            escape.next_to(axes.c2p(u0, y1), RIGHT, buff=0.25).shift(DOWN * 0.15)
+            axes.add(escape)
+        return axes
 
     def piece(self, axes: Axes, which: str, u_from: float, u_to: float) -> VMobject | None:
         points = self.plan.curve_points(which, u_from, u_to)
@@ -161,4 +214,130 @@ class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
     @staticmethod
     def plain(tex: str) -> str:
         return tex.replace("\\varepsilon", "eps").replace(" ", "")
+
+
+class Picture:
+    """f, its tangent and the offset line near (x0, f(x0)), in a window that shrinks with eps (both axes),
+    with the run eps and the two gaps at x0 + eps drawn as bars."""
+
+    def __init__(self, scene: LittleOScene, centre: np.ndarray, width: float, height: float) -> None:
+        theme, pl = scene.theme, scene.plan
+        self.plan, self.centre, self.width, self.height = pl, centre, width, height
+        frame = Rectangle(width=width, height=height, color=theme.grid, stroke_width=theme.stroke(2)).move_to(centre)
+        self.curve = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
+        self.tangent = Line(centre, centre + RIGHT, color=theme.good, stroke_width=theme.stroke(3))
+        self.offset = Line(centre, centre + RIGHT, color=theme.bad, stroke_width=theme.stroke(3))
+        self.run = Line(centre, centre + RIGHT, color=theme.muted, stroke_width=theme.stroke(2.5))
+        self.good_bar = Line(centre, centre + UP, color=theme.good, stroke_width=theme.stroke(7))
+        self.bad_bar = Line(centre, centre + UP, color=theme.bad, stroke_width=theme.stroke(7))
+        self.point = Dot(radius=0.07, color=theme.point).set_z_index(3)
+        self.moving = Dot(radius=0.06, color=theme.curve).set_z_index(3)
+        self.eps_label = scene.math(r"\varepsilon", size=FONT_LABEL, colour=theme.muted)
+        self.good_label = scene.math(r"r(\varepsilon)", size=FONT_LABEL, colour=theme.good)
+        self.bad_label = scene.math(f"r(\\varepsilon) + {pl.bad_error_tex}", size=FONT_LABEL, colour=theme.bad)
+        legend = VGroup(
+            scene.math(r"\text{the window shrinks with } \varepsilon", size=FONT_LABEL, colour=theme.muted),
+        ).next_to(frame, DOWN, buff=0.12)
+        self.group = VGroup(
+            frame, self.curve, self.tangent, self.offset, self.run, self.good_bar, self.bad_bar,
+            self.point, self.moving, self.eps_label, self.good_label, self.bad_label, legend,
+        )
+        self.bar_gap = 0.14
+        self.last_direction: dict[int, np.ndarray] = {}
+        self.show(pl.params.eps_values[0])
+
+    def to_screen(self, u: Any, y: Any, box: tuple[float, float, float, float]) -> np.ndarray:
+        """Plot coordinates (numbers or arrays) -> screen points, one row each."""
+        u0, u1, y0, y1 = box
+        sx = self.centre[0] + (np.asarray(u) - (u0 + u1) / 2) / (u1 - u0) * self.width
+        sy = self.centre[1] + (np.asarray(y) - (y0 + y1) / 2) / (y1 - y0) * self.height
+        return np.column_stack([np.atleast_1d(sx), np.atleast_1d(sy), np.zeros(np.size(sx))])
+
+    def show(self, eps: float) -> None:
+        pl = self.plan
+        box = pl.picture_box(eps)
+        u0, u1, y0, y1 = box
+        us = np.linspace(u0, u1, PICTURE_SAMPLES)
+        ys = pl.curve_rise(us, eps)
+        inside = np.isfinite(ys) & (ys >= y0) & (ys <= y1)
+        pieces = [np.column_stack([us[a:b], ys[a:b]]) for a, b in _runs(inside)]
+        set_polyline(self.curve, pieces, lambda part: self.to_screen(part[:, 0], part[:, 1], box))
+        self.place_line(self.tangent, 0.0, float(pl.slope), box)
+        p = pl.params
+        self.place_line(self.offset, -p.value_offset, float(pl.slope) - p.slope_offset, box)
+        origin = self.to_screen(0.0, 0.0, box)[0]
+        self.point.move_to(origin)
+        curve_y = float(pl.curve_rise(np.array([eps]), eps)[0])
+        tangent_y, offset_y = pl.tangent_rise(eps), pl.offset_rise(eps)
+        clip = lambda y: min(max(y, y0), y1)  # noqa: E731
+        at_curve, at_tangent, at_offset = self.to_screen([eps] * 3, [clip(curve_y), clip(tangent_y), clip(offset_y)], box)
+        place_segment(self.good_bar, at_tangent, at_curve)
+        shift = np.array([self.bar_gap, 0.0, 0.0])
+        place_segment(self.bad_bar, at_offset + shift, at_curve + shift)
+        self.moving.move_to(at_curve)
+        run_end = self.to_screen(eps, 0.0, box)[0]
+        place_segment(self.run, origin, run_end)
+        self.eps_label.next_to((origin + run_end) / 2, DOWN, buff=0.1)
+        lines = np.concatenate(
+            [self.curve.points[:, :2], _along(self.tangent), _along(self.offset), _along(self.run), _along(self.bad_bar)]
+        )
+        self.place_clear(self.good_label, (at_tangent + at_curve) / 2, (LEFT, UP + LEFT, DOWN + LEFT, UP, DOWN), lines, [self.eps_label])
+        self.place_clear(self.bad_label, (at_offset + at_curve) / 2 + shift, (RIGHT, UP + RIGHT, DOWN + RIGHT), lines, [self.eps_label, self.good_label])
+
+    def place_clear(
+        self, label: Mobject, anchor: np.ndarray, directions: tuple[np.ndarray, ...], lines: np.ndarray, others: list[Mobject]
+    ) -> None:
+        """Beside anchor, on the first side where no line point or other label falls in the label's box (inside the frame).
+
+        Boxes are worked out from the label's size (what next_to would do), and the label moves once.
+        """
+        low_limit = self.centre[:2] - np.array([self.width, self.height]) / 2
+        high_limit = self.centre[:2] + np.array([self.width, self.height]) / 2
+        half = np.array([label.width, label.height]) / 2
+        other_boxes = [(o.get_corner(DOWN + LEFT)[:2], o.get_corner(UP + RIGHT)[:2]) for o in others]
+        best, fewest = directions[0], None
+        last = self.last_direction.get(id(label))
+        for direction in ([last] if last is not None else []) + [d for d in directions if d is not last]:
+            centre = anchor[:2] + direction[:2] * (LABEL_BUFF + half)
+            low, high = centre - half - 0.04, centre + half + 0.04
+            hits = int(np.count_nonzero(np.all((lines >= low) & (lines <= high), axis=1)))
+            hits += 100 * sum(bool(np.all(o_low <= high) and np.all(o_high >= low)) for o_low, o_high in other_boxes)
+            if low[1] < low_limit[1] or high[1] > high_limit[1]:
+                hits += 1000
+            if fewest is None or hits < fewest:
+                best, fewest = direction, hits
+            if hits == 0:
+                break
+        self.last_direction[id(label)] = best
+        centre = anchor[:2] + best[:2] * (LABEL_BUFF + half)
+        centre[1] = min(max(centre[1], low_limit[1] + half[1]), high_limit[1] - half[1])
+        label.move_to([centre[0], centre[1], 0.0])
+
+    def place_line(self, line: Line, intercept: float, slope: float, box: tuple[float, float, float, float]) -> None:
+        segment = line_in_box(0.0, intercept, slope, box)
+        show_stroke(line, segment is not None)
+        if segment is None:  # the line has left the window
+            return
+        (ua, ya), (ub, yb) = segment
+        ends = self.to_screen([ua, ub], [ya, yb], box)
+        place_segment(line, ends[0], ends[1])
+
+
+def _along(line: Mobject, count: int = 40) -> np.ndarray:
+    """Points along a straight line's (or dashed line's) span, for label placement."""
+    start, end = line.get_start()[:2], line.get_end()[:2]
+    return start + np.outer(np.linspace(0.0, 1.0, count), end - start)
+
+
+def _runs(keep: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each stretch of at least two consecutive True values."""
+    runs, start = [], None
+    for i, flag in enumerate([*keep, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= 2:
+                runs.append((start, i))
+            start = None
+    return runs
 

@@ -1,0 +1,126 @@
+"""Digits that are the truth: an exact or high-precision value rounded once, to the digits shown.
+
+Formatting a float that was itself rounded from the exact value rounds twice; near a tie
+that shows the wrong last digit. These functions take the exact value (a Fraction, a sympy
+number, an mpmath number or a float taken as its exact binary value) and round it once,
+half to even as Python's own formatting does.
+
+>>> fixed_text(Fraction(2000000000000001, 2 * 10**15), 16)
+'1.0000000000000005'
+>>> fixed_text(0.125, 2), fixed_text(Fraction(-1, 10**9), 4)
+('0.12', '0')
+>>> scientific_parts(Fraction(1, 10**5), 3), scientific_parts(0.0099996, 3)
+(('1.00', -5), ('1.00', -2))
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import sympy
+
+#: Digits an irrational value is evaluated to before it is rounded (far more than any display).
+_DIGITS = 60
+
+
+def exact_fraction(value: Any) -> Fraction:
+    """value as a Fraction: exact for ints, floats, Fractions, sympy rationals and mpmath numbers;
+    other sympy numbers (sqrt(2), e) to 60 significant digits.
+
+    >>> exact_fraction(0.1) == Fraction(3602879701896397, 36028797018963968), exact_fraction(sympy.Rational(1, 3))
+    (True, Fraction(1, 3))
+    """
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value!r}")
+        return Fraction(value)
+    if isinstance(value, mpmath.mpf):
+        mantissa, exponent = value.man_exp
+        return Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+    if isinstance(value, sympy.Rational):
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, sympy.Basic):
+        approximation = sympy.N(value, _DIGITS)
+        if not approximation.is_real or not approximation.is_finite:
+            raise ValueError(f"not a finite real number: {value}")
+        return Fraction(str(approximation))
+    return Fraction(value)
+
+
+def rounded_to_decimals(value: Any, decimals: int) -> Fraction:
+    """value rounded once to `decimals` places (half to even), as an exact Fraction.
+
+    >>> rounded_to_decimals(Fraction(5, 8), 2), rounded_to_decimals(sympy.pi, 4)
+    (Fraction(31, 50), Fraction(3927, 1250))
+    """
+    scale = Fraction(10) ** decimals
+    return Fraction(round(exact_fraction(value) * scale)) / scale
+
+
+def fixed_text(value: Any, decimals: int, *, keep_zeros: bool = False) -> str:
+    """value rounded once to `decimals` places; trailing zeros dropped unless keep_zeros; never "-0".
+
+    >>> fixed_text(sympy.E, 6), fixed_text(17, 6), fixed_text(17, 2, keep_zeros=True)
+    ('2.718282', '17', '17.00')
+    """
+    scaled = round(exact_fraction(value) * Fraction(10) ** decimals)
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled)).rjust(decimals + 1, "0")
+    whole, fraction = digits[: len(digits) - decimals], digits[len(digits) - decimals :]
+    if not keep_zeros:
+        fraction = fraction.rstrip("0")
+    text = f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
+    return text if scaled != 0 else text.lstrip("-")
+
+
+def scientific_parts(value: Any, significant: int) -> tuple[str, int]:
+    """(mantissa text, power of ten) of value rounded once to `significant` digits: 1 <= |m| < 10.
+
+    A mantissa that rounds up to 10 moves to the next power (0.0099996 -> 1.00, -2).
+
+    >>> scientific_parts(sympy.Rational(314159, 100), 2), scientific_parts(-0.5, 1), scientific_parts(0, 2)
+    (('3.1', 3), ('-5', -1), ('0.0', 0))
+    """
+    exact = exact_fraction(value)
+    if exact == 0:
+        return fixed_text(0, significant - 1, keep_zeros=True), 0
+    power = _floor_log10(abs(exact))
+    mantissa = rounded_to_decimals(exact / Fraction(10) ** power, significant - 1)
+    if abs(mantissa) >= 10:
+        power += 1
+        mantissa = rounded_to_decimals(exact / Fraction(10) ** power, significant - 1)
+    return fixed_text(mantissa, significant - 1, keep_zeros=True), power
+
+
+def scientific_tex(value: Any, significant: int = 2) -> str:
+    """value rounded once to `significant` digits in TeX: plain between 0.001 and 1000, else m \\cdot 10^{k}.
+
+    >>> scientific_tex(Fraction(1, 10**16)), scientific_tex(-0.0007992778374090737), scientific_tex(2.5e-7)
+    ('10^{-16}', '-8.0 \\\\cdot 10^{-4}', '2.5 \\\\cdot 10^{-7}')
+    >>> scientific_tex(0.1102230246251561), scientific_tex(-14), scientific_tex(0)
+    ('0.11', '-14', '0')
+    """
+    exact = exact_fraction(value)
+    if exact == 0:
+        return "0"
+    mantissa, power = scientific_parts(exact, significant)
+    if -3 <= power <= 2:
+        return fixed_text(exact, max(0, significant - 1 - power))
+    if float(mantissa) in (1.0, -1.0):
+        return f"{'-' if exact < 0 else ''}10^{{{power}}}"
+    return rf"{mantissa} \cdot 10^{{{power}}}"
+
+
+def _floor_log10(value: Fraction) -> int:
+    """floor(log10(value)) for value > 0, exactly."""
+    power = math.floor(math.log10(value.numerator) - math.log10(value.denominator))
+    while Fraction(10) ** power > value:
+        power -= 1
+    while Fraction(10) ** (power + 1) <= value:
+        power += 1
+    return power
