@@ -45,7 +45,7 @@ def user_errors(command: F) -> F:
         from calcanim.stop_signals import Terminated, stop_signals_raise
 
         try:
-            with stop_signals_raise():
+            with stop_signals_raise(then_exit=True):
                 return command(*args, **kwargs)
         except CalcanimError as error:
             fail(str(error))

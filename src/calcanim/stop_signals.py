@@ -41,6 +41,10 @@ def _in_main_thread() -> bool:
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
+def _raise_terminated_and_exit(signum: int, frame: Any) -> None:
     exit_after(CLEANUP_SECONDS, 128 + signum)
     raise Terminated(signum)
 
@@ -56,13 +60,16 @@ def exit_after(seconds: float, code: int) -> None:
 
 
 @contextlib.contextmanager
-def stop_signals_raise() -> Iterator[None]:
+def stop_signals_raise(*, then_exit: bool = False) -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP raise :class:`Terminated` (a KeyboardInterrupt), so
-    ``finally`` blocks and temporary folders are cleaned up as on Ctrl-C."""
+    ``finally`` blocks and temporary folders are cleaned up as on Ctrl-C. With ``then_exit`` (the
+    command line, which exits on a stop signal), the process also exits at most
+    :data:`CLEANUP_SECONDS` later, whatever thread is still running."""
     if not _in_main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, _raise_terminated) for signum in STOP_SIGNALS}
+    handler = _raise_terminated_and_exit if then_exit else _raise_terminated
+    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
