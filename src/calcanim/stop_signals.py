@@ -68,8 +68,8 @@ def stop_signals_raise(*, then_exit: bool = False) -> Iterator[None]:
     if not _in_main_thread():
         yield
         return
-    handler = _raise_terminated_and_exit if then_exit else _raise_terminated
-    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
+    raising = _raise_terminated_and_exit if then_exit else _raise_terminated
+    previous = {signum: signal.signal(signum, raising) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
