@@ -22,7 +22,7 @@ from calcanim import __version__
 from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
 from calcanim.errors import CalcanimError
 from calcanim.formats import ENCODERS, FORMATS, format_of_output
-from calcanim.json_data import json_default
+from calcanim.json_data import json_default, plain_json
 from calcanim.registry import SCENES, get_scene
 from calcanim.settings import gather_values
 from calcanim.style.layout import ASPECTS, QUALITIES
@@ -162,7 +162,7 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
     """Print the numbers a clip will show, without rendering it."""
     data = build_clip(scene, config, pairs).plan().to_json()
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, allow_nan=False, default=json_default))
+        click.echo(json.dumps(plain_json(data), indent=2, allow_nan=False))
     else:
         click.echo(_plan_table(data))
 
@@ -177,7 +177,8 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @click.option("--encoder", type=click.Choice(list(ENCODERS)), default="fast", show_default=True,
               help="H.264 trade-off: fast (quickest to render, larger files) or small (about a third of the size, "
                    "slower to encode; see bench/RESULTS.md).")
-@click.option("--theme", default="dark", show_default=True, help="dark, light or high-contrast.")
+@click.option("--theme", default="dark", show_default=True,
+              help="dark, light or high-contrast, or a path to your own theme file (NAME.toml, same keys).")
 @click.option("--aspect", type=click.Choice(list(ASPECTS)), default="16:9", show_default=True)
 @click.option("--transparent", is_flag=True, help="Transparent background (webm or mov).")
 @click.option("--no-captions", is_flag=True, help="Do not write .srt/.vtt captions beside the video.")
@@ -216,6 +217,15 @@ def render(
         quality=quality, format=format_of_output(str(output or ""), fmt), theme=theme, aspect=aspect,
         transparent=transparent, captions=not no_captions, encoder=encoder,
     )
+    if watch and config is not None:  # what saving the config cannot fix (a FIFO or device, a bad -o) ends now
+        from calcanim.files import read_text_file
+        from calcanim.rendering import resolve_output
+        from calcanim.settings import parse_set_pairs
+
+        read_text_file(config, "--config")
+        parse_set_pairs(pairs)
+        if output is not None:
+            resolve_output(output, options)
 
     def note(text: str) -> None:
         if not quiet:

@@ -13,7 +13,7 @@ from typing import Any
 
 from calcanim import __version__
 from calcanim.style.assets import assets_dir
-from calcanim.style.themes import theme_names
+from calcanim.style.themes import theme_key
 
 #: The parts of calcanim that cannot change what a clip looks like: the command line and the Python
 #: API (the options and params they build are in the key), the batch runner and its gallery page,
@@ -65,27 +65,15 @@ def manim_version() -> str | None:
         return None
 
 
-def theme_part(theme: str) -> str:
-    """What the key records of a theme: a built-in's name (its file is in the assets digest), or a
-    user theme file's contents (sha256 of its bytes, read afresh each time), never only its name:
-    editing the file renders its clips again."""
-    if theme in theme_names():
-        return theme
-    path = Path(theme) if theme.endswith(".toml") else assets_dir() / "themes" / f"{theme}.toml"
-    try:
-        return "file:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return theme
-
-
 def clip_key(scene: str, params: dict[str, Any], options: dict[str, Any]) -> str:
-    """A stable hash of the clip's scene name, plain params and plain options, with the theme's
-    contents, the assets, the drawing source and calcanim's and manim's versions."""
+    """A stable hash of the clip's scene name, plain params and plain options (a user theme by its
+    contents, not its path), with the assets, the drawing source and calcanim's and manim's versions."""
+    if "theme" in options:  # a user theme by its contents, not its path
+        options = {**options, "theme": theme_key(options["theme"])}
     payload = {
         "scene": scene,
         "params": params,
         "options": options,
-        "theme": theme_part(str(options.get("theme", ""))),
         "assets": assets_digest(),
         "code": code_digest(),
         "version": __version__,

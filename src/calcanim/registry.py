@@ -28,6 +28,7 @@ from calcanim.params.backprop import BackpropParams
 from calcanim.params.loss_functions import LossFunctionsParams
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.suggest import did_you_mean
+from calcanim.work_limit import symbolic_work_limit
 
 if TYPE_CHECKING:
     from calcanim.plans.base import Plan
@@ -47,8 +48,11 @@ class SceneEntry:
     frame_cost: float = 1.0
 
     def plan(self, params: SceneParams) -> Plan:
-        """The numbers of the clip (no manim import)."""
-        plan: Plan = _load(self.plan_path)(params)
+        """The numbers of the clip (no manim import), within the CPU-time limit of symbolic work."""
+        with symbolic_work_limit(
+            f"{self.name}: working out the clip's numbers", hint="choose a simpler function or other values"
+        ):
+            plan: Plan = _load(self.plan_path)(params)
         return plan
 
     def scene_class(self) -> type:
@@ -81,7 +85,7 @@ SCENES: dict[str, SceneEntry] = {
     entry.name: entry
     for entry in [
         _clip("limit-climb", LimitClimbParams, "LimitClimbScene",
-              "(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis"),
+              "a sequence (default (1 + 1/n)^n) climbs to its limit (e) on a log-scaled n axis, up to n = 10^15"),
         _clip("tangent-bases", TangentBasesParams, "TangentBasesScene",
               "b^x and its tangent at x = 0 as b sweeps; the slope ln b locks to 1 at b = e"),
         _clip("exp-log", ExpLogParams, "ExpLogScene",
