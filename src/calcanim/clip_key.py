@@ -17,13 +17,13 @@ from calcanim.style.themes import theme_key
 
 #: The parts of calcanim that cannot change what a clip looks like: the command line and the Python
 #: API (the options and params they build are in the key), the batch runner and its gallery page,
-#: slides cut from finished clips, the audit of finished clips, reading lessons and settings, error texts, file writing,
+#: slides cut from finished clips, the audit of finished clips, reading lessons, error texts, file writing,
 #: signals, the viewer and the progress line.
 #: Every other Python file of the package (scenes, plans, the renderer, the speed-ups that reach into
 #: manim, number formatting, and any module added later) is in the key: a module nobody listed
 #: costs a re-render, never a stale clip.
 NOT_PIXEL_SOURCES = (
-    "__main__.py", "cli.py", "api.py", "batch", "slides", "audit", "gallery.py", "lesson.py", "watch.py", "settings.py",
+    "__main__.py", "cli.py", "api.py", "batch", "slides", "audit", "gallery.py", "lesson.py", "watch.py",
     "suggest.py", "errors.py", "files.py", "json_data.py", "stop_signals.py", "rendering/viewer.py",
     "rendering/progress.py",
 )
