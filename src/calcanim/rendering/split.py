@@ -91,16 +91,16 @@ def render_split_in(work: Path, clip: Clip, jobs: int) -> tuple[Path, Path | Non
     movie (in the format manim renders), the clip's .srt (if any), and the poster time."""
     count = workers_for(clip, jobs)
     frames = round(float(clip.plan().duration) * clip.options.layout.fps)
-    parts: list[dict[str, Any]] = []
-    with _terminate_as_exit(), _worker_pool(count) as pool:
-        futures = [pool.submit(render_window, clip, str(work / f"part-{k}"), Window(k, count, frames))
-                   for k in range(count)]
-        _wait_all(futures)
-        parts = [future.result() for future in futures]
-    movies = [Path(part["movie"]) for part in parts if part["movie"]]
-    if not movies:
-        raise RenderError(f"rendering {clip.scene} produced no animations")
-    movie = join_movies(movies, work / f"joined{movies[0].suffix}", transparent=clip.options.transparent)
+    with _terminate_as_exit():
+        with _worker_pool(count) as pool:
+            futures = [pool.submit(render_window, clip, str(work / f"part-{k}"), Window(k, count, frames))
+                       for k in range(count)]
+            _wait_all(futures)
+            parts = [future.result() for future in futures]
+        movies = [Path(part["movie"]) for part in parts if part["movie"]]
+        if not movies:
+            raise RenderError(f"rendering {clip.scene} produced no animations")
+        movie = join_movies(movies, work / f"joined{movies[0].suffix}", transparent=clip.options.transparent)
     last = next(part for part in reversed(parts) if part["movie"])
     subtitles = Path(last["subtitles"]) if last["subtitles"] else None
     return movie, subtitles, float(clip.plan().poster_time)
