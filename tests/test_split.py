@@ -113,10 +113,10 @@ def test_sigterm_during_split_render_leaves_no_worker_and_no_file(tmp_path: Path
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and parent.poll() is None:
         workers = [p for p in process.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
-        if len(workers) >= 2 and list(temp.glob("calcanim-*/part-*/media")):
+        if workers and list(temp.glob("calcanim-*/part-*/media")):
             break
         time.sleep(0.2)
-    assert parent.poll() is None and len(workers) >= 2, "the split render never started its workers"
+    assert parent.poll() is None and workers, "the split render never started its worker"
     time.sleep(1.0)  # mid-render
     parent.send_signal(signal.SIGTERM)
     _, stderr = parent.communicate(timeout=60)

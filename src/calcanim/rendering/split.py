@@ -1,6 +1,7 @@
 """One clip rendered by several processes (``calcanim render CLIP --jobs N``).
 
-The clip's frames are cut into N windows of equal length. Every worker process builds the same scene
+The clip's frames are cut into N windows (:class:`Window`); this process renders the first and N - 1
+spawned workers the others. Every worker builds the same scene
 and runs its construct from the start; an animation (a ``play`` or ``wait``) whose first frame falls in
 the worker's window is rendered as usual, into manim's own per-animation segment files, and the ones
 before it are *replayed*: every frame's interpolation and updaters run exactly as in a one-process
@@ -21,6 +22,7 @@ import contextlib
 import multiprocessing
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -62,22 +64,36 @@ def workers_for(clip: Clip, jobs: int) -> int:
     return max(1, min(jobs, int(float(clip.plan().duration) // SECONDS_PER_JOB)))
 
 
+#: What replaying a frame (its interpolations and updaters, no drawing) costs beside drawing and
+#: encoding it: ~0.3 for limit-climb's intro on this machine (bench/RESULTS.md, "--jobs"). Later
+#: windows are made shorter by this much of what their worker must replay first.
+REPLAY_SHARE = 0.25
+
+
 @dataclass(frozen=True)
 class Window:
-    """Worker ``index`` of ``count`` renders the animations whose first frame is in
-    ``[index * frames // count, (index + 1) * frames // count)``; the last one everything after."""
+    """Worker ``index`` of ``count`` renders the animations whose first frame is in ``[first, end)``
+    (the last one everything from ``first`` on).
+
+    The boundaries even out ``replayed frames * REPLAY_SHARE + drawn frames`` across workers: with
+    r = REPLAY_SHARE, boundary k is ``frames * (1 - (1 - r)**k) / (1 - (1 - r)**count)``.
+    """
 
     index: int
     count: int
     frames: int
 
+    def boundary(self, k: int) -> int:
+        keep = 1.0 - REPLAY_SHARE
+        return int(self.frames * (1.0 - keep**k) / (1.0 - keep**self.count))
+
     @property
     def first(self) -> int:
-        return self.index * self.frames // self.count
+        return 0 if self.index == 0 else self.boundary(self.index)
 
     @property
     def end(self) -> int | None:
-        return None if self.index == self.count - 1 else (self.index + 1) * self.frames // self.count
+        return None if self.index == self.count - 1 else self.boundary(self.index + 1)
 
     def owns(self, start_frame: int) -> bool:
         return start_frame >= self.first and not self.is_past(start_frame)
@@ -86,17 +102,24 @@ class Window:
         return self.end is not None and start_frame >= self.end
 
 
-def render_split_in(work: Path, clip: Clip, jobs: int) -> tuple[Path, Path | None, float]:
+def render_split_in(
+    work: Path, clip: Clip, jobs: int, parts_out: list[dict[str, Any]] | None = None
+) -> tuple[Path, Path | None, float]:
     """Like :func:`~calcanim.rendering.manim_run.render_in`, in ``jobs`` worker processes: the joined
-    movie (in the format manim renders), the clip's .srt (if any), and the poster time."""
+    movie (in the format manim renders), the clip's .srt (if any), and the poster time.
+
+    ``parts_out`` receives each worker's record (:func:`render_window`): bench/split.py's timings."""
     count = workers_for(clip, jobs)
     frames = round(float(clip.plan().duration) * clip.options.layout.fps)
     with _terminate_as_exit():
-        with _worker_pool(count) as pool:
+        with _worker_pool(count - 1) as pool:
             futures = [pool.submit(render_window, clip, str(work / f"part-{k}"), Window(k, count, frames))
-                       for k in range(count)]
+                       for k in range(1, count)]
+            first = render_window(clip, str(work / "part-0"), Window(0, count, frames))  # this process: window 0
             _wait_all(futures)
-            parts = [future.result() for future in futures]
+            parts = [first, *(future.result() for future in futures)]
+        if parts_out is not None:
+            parts_out.extend(parts)
         movies = [Path(part["movie"]) for part in parts if part["movie"]]
         if not movies:
             raise RenderError(f"rendering {clip.scene} produced no animations")
@@ -117,9 +140,9 @@ def _wait_all(futures: list[Future[Any]]) -> None:
 
 @contextlib.contextmanager
 def _worker_pool(count: int) -> Iterator[ProcessPoolExecutor]:
-    """Fresh (spawned) worker processes, like batch's; on any way out but success they are terminated
-    and waited for, so no worker outlives the render and nothing is still writing in its folder."""
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+    """``count`` fresh (spawned) worker processes, like batch's; on any way out but success they are
+    terminated and waited for, so no worker outlives the render and nothing is still writing in its folder."""
+    pool = ProcessPoolExecutor(max_workers=max(1, count), mp_context=multiprocessing.get_context("spawn"),
                                initializer=_ignore_interrupts)
     try:
         yield pool
@@ -166,17 +189,22 @@ def _terminate_as_exit() -> Iterator[None]:
 
 def render_window(clip: Clip, folder: str, window: Window) -> dict[str, Any]:
     """In a worker: render the clip's animations that start in ``window`` into ``folder``; return the
-    movie of those animations (None if none starts there) and the .srt manim wrote."""
+    movie of those animations (None if none starts there), the .srt manim wrote, and when (epoch
+    seconds) the worker began, drew its first frame and ended."""
+    began = time.time()
     from calcanim.rendering.manim_run import render_in
 
     keeper = _AnimationWindow(window)
+    record: dict[str, Any] = {"movie": None, "subtitles": None, "animations": 0, "replayed": 0, "began": began}
     try:
         movie, subtitles, _ = render_in(Path(folder), clip, None, prepare=keeper.install)
     except RenderError as error:
         if keeper.rendered == 0 and error.__cause__ is None:  # "produced no file": no animation starts here
-            return {"movie": None, "subtitles": None, "animations": 0}
+            return record | {"replayed": keeper.replayed, "first_frame": None, "ended": time.time()}
         raise
-    return {"movie": str(movie), "subtitles": str(subtitles) if subtitles else None, "animations": keeper.rendered}
+    return record | {"movie": str(movie), "subtitles": str(subtitles) if subtitles else None,
+                     "animations": keeper.rendered, "replayed": keeper.replayed, "first_frame": keeper.first_frame,
+                     "ended": time.time()}
 
 
 class _AnimationWindow:
@@ -190,7 +218,8 @@ class _AnimationWindow:
 
     def __init__(self, window: Window) -> None:
         self.window = window
-        self.rendered = 0
+        self.rendered = self.replayed = 0
+        self.first_frame: float | None = None
 
     def install(self, scene: Any) -> None:
         from manim.utils.exceptions import EndSceneEarlyException
@@ -204,9 +233,12 @@ class _AnimationWindow:
             if self.window.is_past(start_frame):
                 raise EndSceneEarlyException()
             if self.window.owns(start_frame):
+                if self.first_frame is None:
+                    self.first_frame = time.time()
                 self.rendered += 1
                 render_play(scene, *args, **kwargs)
             else:
+                self.replayed += 1
                 _replay(renderer, scene, args, kwargs)
 
         renderer.play = play
