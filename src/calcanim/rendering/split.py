@@ -9,6 +9,11 @@ render, but nothing is drawn or encoded. So the mobjects and the scene clock rea
 the same state, bit for bit, as they do in one process, and the worker stops at the first animation
 past its window. The workers' movies are then joined by stream copy, as manim joins its segments.
 
+Why not manim's own ``from_animation_number`` skip, which jumps each earlier animation to its end in
+one step (far cheaper)? Positions reached by many small moves differ from one big move in the last
+bits; in zoom-linearity the labels and the dot then landed on other 1/256-pixel steps and the frames
+differed. The exact replay costs ~0.3 (limit-climb) to ~0.75 (zoom-linearity) of drawing a frame.
+
 The captions come from the worker that renders the clip's last animation: it has replayed every
 earlier one, so its clock put each caption at the same time as a one-process render does. Nothing of
 the split reaches the clip's key: ``--jobs`` changes how a clip is made, not what it shows.
@@ -65,9 +70,9 @@ def workers_for(clip: Clip, jobs: int) -> int:
 
 
 #: What replaying a frame (its interpolations and updaters, no drawing) costs beside drawing and
-#: encoding it: ~0.3 for limit-climb's intro on this machine (bench/RESULTS.md, "--jobs"). Later
+#: encoding it: ~0.3 in limit-climb, ~0.75 in zoom-linearity (bench/RESULTS.md, "--jobs"). Later
 #: windows are made shorter by this much of what their worker must replay first.
-REPLAY_SHARE = 0.25
+REPLAY_SHARE = 0.4
 
 
 @dataclass(frozen=True)
