@@ -60,6 +60,10 @@ CASES = [
     Case("little-o"),
     Case("exp-log"),
     Case("tangent-plane", three_d=True),
+    Case("backprop"),
+    Case("activations"),
+    Case("vanishing-gradients"),
+    Case("loss-functions"),
 ]
 
 

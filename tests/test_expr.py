@@ -571,3 +571,24 @@ def test_module_never_calls_eval_or_sympify() -> None:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
             called.add(name)
     assert not called & forbidden
+
+
+def test_parse_syntax_tree_checks_like_parse_expression_and_keeps_the_written_order() -> None:
+    import ast
+
+    from calcanim.expr import parse_syntax_tree
+
+    for bad in ["__import__('os')", "x1.real", "x1 if b else w1", "lambda: 1", "x1^2"]:
+        with pytest.raises(ExpressionError):
+            parse_syntax_tree(bad, ("x1", "w1", "b"))
+    expression, tree = parse_syntax_tree("x1*w1 + b", ("x1", "w1", "b"))
+    assert isinstance(tree, ast.BinOp) and isinstance(tree.left, ast.BinOp)  # (x1*w1) + b, as written
+    assert expression(2.0, -3.0, 1.0) == -5.0
+
+
+def test_an_unknown_name_deep_in_an_expression_is_named_not_called_not_computable() -> None:
+    """ExpressionError is a ValueError too: the translator must not re-wrap it as 'not computable'."""
+    with pytest.raises(ExpressionError, match="unknown name 'z' in 'x \\+ sin\\(z\\)'"):
+        parse_expression("x + sin(z)")
+    with pytest.raises(ExpressionError, match="unknown function 'sni'.*did you mean 'sin'"):
+        parse_expression("1 + sni(x)")

@@ -15,12 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["CalcanimError", "RenderedClip", "__version__", "inspect", "render", "resolve"]
+__all__ = ["CalcanimError", "RenderedClip", "__version__", "inspect", "render", "render_lesson", "resolve"]
 
 #: Loaded on first use, so that `import calcanim.numerics` (or the CLI's `list`) loads nothing else.
 _LAZY = {
     "CalcanimError": "calcanim.errors",
     "inspect": "calcanim.api",
+    "render_lesson": "calcanim.api",
     "render": "calcanim.api",
     "resolve": "calcanim.api",
     "RenderedClip": "calcanim.api",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
+from calcanim.errors import CalcanimError
 from calcanim.formats import format_of_output
 from calcanim.json_data import json_default
 
@@ -117,3 +118,26 @@ def render(scene: str, *, quality: str = "high", format: str | None = None, them
     numbers: dict[str, Any] = json.loads(json.dumps(resolved.plan().to_json(), allow_nan=False, default=json_default))
     return RenderedClip(path=result.path, poster=result.poster, captions=result.captions, numbers=numbers,
                         cached=result.cached, key=result.key)
+
+
+def render_lesson(lesson: str | os.PathLike[str], *, jobs: int | None = None, only: tuple[str, ...] = (),
+                  force: bool = False, quality: str | None = None, output_dir: str | os.PathLike[str] | None = None,
+                  scheduler: str | None = None, cluster: str | None = None) -> Any:
+    """``calcanim batch`` from Python: every clip of a lesson file, in parallel worker processes, or on
+    a Dask cluster (``scheduler="tcp://host:port"``, or ``cluster="local:4"``). Returns the summary
+    (``.folder``, ``.manifest``, ``.gallery``, ``.outcomes``, ``.failed``)."""
+    from calcanim.batch import run_lesson
+
+    lesson_path = Path(lesson)
+    folder = Path(output_dir) if output_dir is not None else None
+    if scheduler is None and cluster is None:
+        return run_lesson(lesson_path, jobs=jobs, only=only, force=force, quality=quality, output_dir=folder)
+    if scheduler is not None and cluster is not None:
+        raise CalcanimError("give scheduler or cluster, not both")
+    from calcanim.batch.cluster import connect, parse_cluster
+    from calcanim.lesson import load_lesson
+
+    load_lesson(lesson_path)  # every problem in the file before a cluster starts
+    with connect(scheduler, parse_cluster(cluster) if cluster is not None else None) as dask:
+        return run_lesson(lesson_path, jobs=jobs or dask.workers, only=only, force=force, quality=quality,
+                          output_dir=folder, executor_factory=dask.factory)

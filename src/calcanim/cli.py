@@ -22,7 +22,7 @@ from calcanim import __version__
 from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
 from calcanim.errors import CalcanimError
 from calcanim.formats import ENCODERS, FORMATS, format_of_output
-from calcanim.json_data import json_default
+from calcanim.json_data import json_default, plain_json
 from calcanim.registry import SCENES, get_scene
 from calcanim.settings import gather_values
 from calcanim.style.layout import ASPECTS, QUALITIES
@@ -155,7 +155,7 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
     """Print the numbers a clip will show, without rendering it."""
     data = build_clip(scene, config, pairs).plan().to_json()
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, allow_nan=False, default=json_default))
+        click.echo(json.dumps(plain_json(data), indent=2, allow_nan=False))
     else:
         click.echo(_plan_table(data))
 
@@ -170,7 +170,8 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @click.option("--encoder", type=click.Choice(list(ENCODERS)), default="fast", show_default=True,
               help="H.264 trade-off: fast (quickest to render, larger files) or small (about a third of the size, "
                    "slower to encode; see bench/RESULTS.md).")
-@click.option("--theme", default="dark", show_default=True, help="dark, light or high-contrast.")
+@click.option("--theme", default="dark", show_default=True,
+              help="dark, light or high-contrast, or a path to your own theme file (NAME.toml, same keys).")
 @click.option("--aspect", type=click.Choice(list(ASPECTS)), default="16:9", show_default=True)
 @click.option("--transparent", is_flag=True, help="Transparent background (webm or mov).")
 @click.option("--no-captions", is_flag=True, help="Do not write .srt/.vtt captions beside the video.")
@@ -212,6 +213,15 @@ def render(
         quality=quality, format=format_of_output(str(output or ""), fmt), theme=theme, aspect=aspect,
         transparent=transparent, captions=not no_captions, encoder=encoder,
     )
+    if watch and config is not None:  # what saving the config cannot fix (a FIFO or device, a bad -o) ends now
+        from calcanim.files import read_text_file
+        from calcanim.rendering import resolve_output
+        from calcanim.settings import parse_set_pairs
+
+        read_text_file(config, "--config")
+        parse_set_pairs(pairs)
+        if output is not None:
+            resolve_output(output, options)
 
     def note(text: str) -> None:
         if not quiet:
@@ -253,17 +263,35 @@ def render(
               help="Override every clip's quality.")
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for the lesson (default: renders/<lesson>).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Render on a running Dask cluster (tcp://host:port); workers need calcanim[dask] at this version.")
+@click.option("--cluster", metavar="local:N", default=None,
+              help="Start a Dask LocalCluster of N worker processes on this machine and render on it.")
 @user_errors
 def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, quality: str | None,
-          output_dir: Path | None) -> None:
+          output_dir: Path | None, scheduler: str | None, cluster: str | None) -> None:
     """Render every clip of a lesson file in parallel, with a manifest and a gallery page.
 
     The whole file is checked first; clips already rendered with the same settings are skipped.
+    With --scheduler or --cluster the clips render on a Dask cluster; the files come back here.
     """
     from calcanim.batch import run_lesson
     from calcanim.errors import RenderError
 
-    summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
+    if scheduler is not None and cluster is not None:
+        fail("use --scheduler ADDRESS or --cluster local:N, not both")
+    if scheduler is not None or cluster is not None:
+        from calcanim.batch.cluster import connect, parse_cluster
+
+        from calcanim.lesson import load_lesson
+
+        load_lesson(lesson)  # every problem in the file is reported before a cluster starts
+        local = parse_cluster(cluster) if cluster is not None else None
+        with connect(scheduler, local, stream=sys.stderr) as dask:
+            summary = run_lesson(lesson, jobs=jobs or dask.workers, only=only, force=force, quality=quality,
+                                 output_dir=output_dir, executor_factory=dask.factory)
+    else:
+        summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
     click.echo(str(summary.gallery))
     if summary.failed:
         names = ", ".join(o.name for o in summary.failed)
@@ -296,6 +324,28 @@ def slides(lesson: Path, output_dir: Path | None, jobs: int | None, quality: str
     result = build_slides(lesson, output_dir=output_dir, jobs=jobs, quality=quality, force=force)
     click.echo(f"{result.segments} segment(s) ({result.reused} clip(s) reused) in {result.folder}", err=True)
     click.echo(str(result.page))
+
+
+@main.command()
+@click.argument("clips", nargs=-1, metavar="[CLIP]...")
+@click.option("--aspect", "aspects", multiple=True, metavar="A", help="16:9, 9:16, 1:1 or 4:3 (repeatable; default all).")
+@click.option("--theme", "themes", multiple=True, metavar="T", help="A theme (repeatable; default all).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers.")
+@user_errors
+def audit(clips: Sequence[str], aspects: Sequence[str], themes: Sequence[str], fmt: str, jobs: int) -> None:
+    """Check clips' layout without rendering: overlapping, crossed, clipped, tiny or faint text.
+
+    Plays each clip (default parameters; no CLIP = every clip) without drawing and reports problems
+    at sampled frames. Exit code 1 if anything was found.
+    """
+    from calcanim.audit.run import audit_matrix, report_text, summary_text, to_json, validate
+
+    names, aspect_list, theme_list = validate(clips, aspects, themes)
+    show = (lambda r: click.echo(report_text(r))) if fmt == "text" else None
+    reports = audit_matrix(names, aspect_list, theme_list, jobs=jobs, on_report=show)
+    click.echo(to_json(reports) if fmt == "json" else summary_text(reports))
+    sys.exit(1 if any(r.findings for r in reports) else 0)
 
 
 def _json_text(value: Any) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from calcanim import __version__
 from calcanim.style.assets import assets_dir
+from calcanim.style.themes import theme_key
 
 #: The parts of calcanim that decide what a clip looks like (not the CLI, batch runner or gallery page).
 PIXEL_SOURCES = (
@@ -52,6 +53,8 @@ def code_digest() -> str:
 def clip_key(scene: str, params: dict[str, Any], options: dict[str, Any]) -> str:
     """A stable hash of the clip's scene name, plain params and plain options, with the assets,
     the drawing source and the version."""
+    if "theme" in options:  # a user theme by its contents, not its path
+        options = {**options, "theme": theme_key(options["theme"])}
     payload = {
         "scene": scene,
         "params": params,

@@ -25,6 +25,22 @@ def number_text(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}g}"
 
 
+def number_tex(value: float, digits: int = 3) -> str:
+    """A short number for TeX: plain decimals from 0.0001 to 10^4, else a times a power of ten (never '1e-05').
+
+    >>> number_tex(0.1), number_tex(2.92e-07), number_tex(1e-05), number_tex(-1.0316), number_tex(0.0005)
+    ('0.1', '2.92 \\\\cdot 10^{-7}', '10^{-5}', '-1.03', '0.0005')
+    """
+    if value == 0 or 1e-4 <= abs(value) < 1e4:
+        return number_text(value, digits)
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = f"10^{{{int(exponent)}}}"
+    if mantissa in ("1", "-1"):
+        return power if mantissa == "1" else f"-{power}"
+    return rf"{mantissa} \cdot {power}"
+
+
 def plain_number(value: float) -> str:
     """A value as the clip writes it: whole numbers plainly, otherwise 6 significant digits.
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from calcanim.errors import UnknownSceneError
 from calcanim.params.base import SceneParams
+from calcanim.params.descent_1d import Descent1DParams
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.params.limit_climb import LimitClimbParams
@@ -22,7 +23,12 @@ from calcanim.params.tangent_bases import TangentBasesParams
 from calcanim.params.tangent_plane import TangentPlaneParams
 from calcanim.params.tangent_slide import TangentSlideParams
 from calcanim.params.zoom_linearity import ZoomLinearityParams
+from calcanim.params.activations import ActivationsParams
+from calcanim.params.backprop import BackpropParams
+from calcanim.params.loss_functions import LossFunctionsParams
+from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.suggest import did_you_mean
+from calcanim.work_limit import symbolic_work_limit
 
 if TYPE_CHECKING:
     from calcanim.plans.base import Plan
@@ -42,8 +48,11 @@ class SceneEntry:
     frame_cost: float = 1.0
 
     def plan(self, params: SceneParams) -> Plan:
-        """The numbers of the clip (no manim import)."""
-        plan: Plan = _load(self.plan_path)(params)
+        """The numbers of the clip (no manim import), within the CPU-time limit of symbolic work."""
+        with symbolic_work_limit(
+            f"{self.name}: working out the clip's numbers", hint="choose a simpler function or other values"
+        ):
+            plan: Plan = _load(self.plan_path)(params)
         return plan
 
     def scene_class(self) -> type:
@@ -76,7 +85,7 @@ SCENES: dict[str, SceneEntry] = {
     entry.name: entry
     for entry in [
         _clip("limit-climb", LimitClimbParams, "LimitClimbScene",
-              "(1 + 1/n)^n climbs to e as n runs to a million, on a log-scaled n axis"),
+              "a sequence (default (1 + 1/n)^n) climbs to its limit (e) on a log-scaled n axis, up to n = 10^15"),
         _clip("tangent-bases", TangentBasesParams, "TangentBasesScene",
               "b^x and its tangent at x = 0 as b sweeps; the slope ln b locks to 1 at b = e"),
         _clip("exp-log", ExpLogParams, "ExpLogScene",
@@ -95,6 +104,16 @@ SCENES: dict[str, SceneEntry] = {
         _clip("gradient-descent", GradientDescentParams, "GradientDescentScene",
               "gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
               frame_cost=3.0),
+        _clip("descent-1d", Descent1DParams, "Descent1DScene",
+              "gradient descent on a curve y = f(x): a ball hops by eta times the slope, one run per learning rate"),
+        _clip("backprop", BackpropParams, "BackpropScene",
+              "forward then backward pass on an expression's computation graph (micrograd's neuron by default)"),
+        _clip("activations", ActivationsParams, "ActivationsScene",
+              "sigmoid, tanh, relu, leaky_relu, gelu, softplus, silu with their derivatives; saturation shaded"),
+        _clip("vanishing-gradients", VanishingGradientsParams, "VanishingGradientsScene",
+              "the chain rule through depth: prod weight * act'(z_k) on a log axis, vanishing or exploding"),
+        _clip("loss-functions", LossFunctionsParams, "LossFunctionsScene",
+              "mse, mae, huber, hinge, log_loss and their gradients; a prediction slides to the target"),
         # One entry per clip; add new clips above this line.
     ]
 }
@@ -129,11 +148,12 @@ if TYPE_CHECKING:  # mypy checks that every plan function takes its params and r
     from collections.abc import Callable
 
     from calcanim.plans import (
-        exp_log, gradient_descent, limit_climb, little_o, secant_to_tangent, tangent_bases, tangent_plane,
-        tangent_slide, zoom_linearity,
+        activations, backprop, descent_1d, exp_log, gradient_descent, limit_climb, little_o, loss_functions, secant_to_tangent,
+        tangent_bases, tangent_plane, tangent_slide, vanishing_gradients, zoom_linearity,
     )
 
     _PLANS: tuple[Callable[..., Plan], ...] = (
         limit_climb.plan, tangent_bases.plan, exp_log.plan, zoom_linearity.plan, secant_to_tangent.plan,
-        tangent_slide.plan, little_o.plan, tangent_plane.plan, gradient_descent.plan,
+        tangent_slide.plan, little_o.plan, tangent_plane.plan, gradient_descent.plan, backprop.plan,
+        activations.plan, vanishing_gradients.plan, loss_functions.plan, descent_1d.plan,
     )

@@ -209,3 +209,43 @@ def test_a_diverged_run_keeps_the_rejected_iterate_when_it_is_finite() -> None:
     assert run.status == "diverged" and run.stopped_at == 1
     assert run.escaped_to == pytest.approx((-3.5 * 0.45, -6.75))
     assert run_descent(preset("bowl"), OptimizerSettings("gd", 0.1), (1.0, 1.0), 5).escaped_to is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    half_width=st.floats(min_value=1e3, max_value=1e15),
+    curvature=st.floats(min_value=0.5, max_value=20.0),
+    overshoot=st.floats(min_value=1.1, max_value=3.0),  # lr = overshoot * 2 / L: |1 - lr L| >= 1.2
+    start=st.floats(min_value=1e-6, max_value=1.0),
+    optimizer=st.sampled_from(["gd", "momentum"]),
+)
+def test_a_diverging_rate_is_never_converged_however_large_the_domain(
+    half_width: float, curvature: float, overshoot: float, start: float, optimizer: str
+) -> None:
+    """Issue 14: on x in [-W, W] the iterates of gd on L/2 x^2 grow like |1 - lr L|^k; before the fix a domain
+    so large that 1e-6 x its diagonal exceeded the last step called that "converged"."""
+    surface = surface_from_sympy(
+        sympy.nsimplify(curvature) * (X**2 + Y**2) / 2, x_range=(-half_width, half_width),
+        y_range=(-half_width, half_width), start=(start, start),
+    )
+    lr = overshoot * 2 / curvature * (1 + 0.9 if optimizer == "momentum" else 1)  # heavy ball: stable below 2(1+b)/L
+    run = run_descent(surface, OptimizerSettings(optimizer, lr, beta=0.9), (start, start), 80)
+    ratio = abs(1 - lr * curvature)
+    if optimizer == "gd":
+        assert ratio > 1
+    assert run.status == "diverged", run.reason
+
+
+def test_a_converging_run_on_a_huge_domain_is_still_converged() -> None:
+    surface = surface_from_sympy(X**2 + Y**2, x_range=(-1e12, 1e12), y_range=(-1e12, 1e12), start=(1.0, 1.0))
+    run = run_descent(surface, OptimizerSettings("gd", 0.3), (1.0, 1.0), 80)  # x <- 0.4 x: 0.4^80 ~ 1e-32
+    assert run.status == "converged"
+
+
+def test_a_slow_run_on_a_huge_domain_is_still_running_not_settled() -> None:
+    """gd at lr 0.02 on x^2 + y^2: x_k = 0.96^k, so after 80 steps |grad| = 2 sqrt(2) 0.96^80 = 0.11 and the steps
+    are still 3% of the first: not converged, however large the domain (1e-6 x its diagonal is 2.8e6 here)."""
+    surface = surface_from_sympy(X**2 + Y**2, x_range=(-1e12, 1e12), y_range=(-1e12, 1e12), start=(1.0, 1.0))
+    run = run_descent(surface, OptimizerSettings("gd", 0.02), (1.0, 1.0), 80)
+    assert run.status == "running"
+    assert float(np.linalg.norm(run.gradients[-1])) == pytest.approx(2 * math.sqrt(2) * 0.96**80, rel=1e-9)

@@ -173,3 +173,73 @@ def test_ravine_classic_rates_straddle_two_over_L() -> None:
     small, good, large = GradientDescentParams().learning_rates
     assert good < 2 / 10 < large  # ravine (x^2 + 10 y^2)/2 has L = 10
 
+
+
+def test_a_diverging_run_is_drawn_until_it_first_leaves_the_view() -> None:
+    """ravine (x^2 + 10 y^2)/2, eta = 0.21 from (-3.5, 1.5): x_k = -3.5 (0.79)^k, y_k = 1.5 (-1.1)^k. |y_3| = 1.9965 is
+    inside y in [-2, 2]; y_4 = 2.196 is not, so the run leaves through y = 2 during step 4."""
+    p = plan(GradientDescentParams(surface="ravine", learning_rates=(0.21,)))
+    run = p.runs[0]
+    y3, y4 = 1.5 * (-1.1) ** 3, 1.5 * (-1.1) ** 4
+    t = (2 - y3) / (y4 - y3)
+    x3, x4 = -3.5 * 0.79**3, -3.5 * 0.79**4
+    step, (x, y) = run.view_exit
+    assert step == pytest.approx(3 + t) and x == pytest.approx(x3 + t * (x4 - x3)) and y == pytest.approx(2.0)
+    assert run.escaped and run.drawn_until == pytest.approx(3 + t)
+    assert run.run.status == "diverged" and run.run.stopped_at == 11  # 1.5 * 1.1^11 = 4.28 > 2 + 50% of 4
+    data = p.to_json()["runs"][0]
+    assert data["view_exit"]["step"] == pytest.approx(3 + t)
+
+
+def test_runs_that_stay_in_view_have_no_exit_and_the_legend_says_eta() -> None:
+    p = plan(GradientDescentParams())
+    assert [r.view_exit is None for r in p.runs] == [True, True, False]
+    assert [r.label_tex for r in p.runs] == [r"\eta = 0.02", r"\eta = 0.1", r"\eta = 0.21"]
+    assert [r.status_word for r in p.runs] == ["still moving", "converged", "diverged"]
+    assert all("lr" not in text for text, _ in p.captions)
+
+
+def test_the_loss_inset_is_logarithmic_from_the_known_minimum() -> None:
+    """ravine: f* = 0. gd at eta = 0.1: x_k = -3.5 (0.9)^k, y_k = 0 from step 1, so f_80 = 0.5 * 3.5^2 * 0.81^80."""
+    p = plan(GradientDescentParams())
+    assert p.loss_reference == 0.0 and p.inset_label_tex == r"\text{loss}"
+    curve = p.runs[1].inset_curve
+    assert curve[-1, 0] == 80 and curve[-1, 1] == pytest.approx(math.log10(0.5 * 3.5**2 * 0.81**80))
+    low, high = p.inset_range
+    assert low <= curve[:, 1].min() and curve[:, 1].max() <= high
+    diverged = p.runs[2].inset_curve
+    assert diverged[-1, 1] == pytest.approx(high) and diverged[-1, 0] < 11  # cut where it leaves the top
+    assert [tex for _, tex in p.inset_ticks] == [tex for _, tex in p.inset_ticks if tex.startswith("10^{") or tex in ("1", "10")]
+    # six-hump camel: f* is its global minimum -1.0316 (two minima), so f - f* is positive along every run
+    camel = plan(GradientDescentParams(surface="six-hump-camel", learning_rates=(0.01,)))
+    assert camel.loss_reference == pytest.approx(-1.0316284534898774, rel=1e-9)
+    assert "f^{*} = -1.03" in camel.inset_label_tex
+
+
+def test_rmsprop_and_schedules_through_params_with_the_convention_in_inspect() -> None:
+    params = GradientDescentParams.from_mapping(
+        {"optimizer": "rmsprop", "alpha": 0.9, "schedule": "exponential", "gamma": 0.5, "steps": 4, "learning_rates": [0.1]}
+    )
+    data = json.loads(json.dumps(plan(params).to_json()))
+    assert "PyTorch RMSprop" in data["convention"] and data["runs"][0]["convention"].startswith("PyTorch RMSprop")
+    assert data["schedule"]["kind"] == "exponential"
+    rates = [point["learning_rate"] for point in data["runs"][0]["trajectory"][:-1]]
+    assert rates == [0.1, 0.05, 0.025, 0.0125]  # eta gamma^k
+    # ravine from (-3.5, 1.5), first rmsprop step by hand: v = 0.1 g^2, x <- x - 0.1 g / (sqrt(0.1) |g| + 1e-8)
+    g = (-3.5, 15.0)
+    expected = [c - 0.1 * gc / (math.sqrt(0.1 * gc * gc) + 1e-8) for c, gc in zip((-3.5, 1.5), g)]
+    first = data["runs"][0]["trajectory"][1]
+    assert (first["x"], first["y"]) == pytest.approx(expected, rel=1e-12)
+    assert "nesterov=True" in " ".join(row.help for row in GradientDescentParams.describe())
+
+
+def test_run_colours_never_look_like_a_status_colour_in_any_theme() -> None:
+    from calcanim.scenes.descent_parts import STATUS_COLOUR_DISTANCE, _distance, run_colours
+    from calcanim.style.themes import load_theme, theme_names
+
+    for name in theme_names():
+        theme = load_theme(name)
+        colours = run_colours(theme, 6)
+        assert len(colours) == 6 and len(set(colours)) == 6
+        for colour in colours:
+            assert min(_distance(colour, theme.good), _distance(colour, theme.bad)) > STATUS_COLOUR_DISTANCE, (name, colour)

@@ -39,6 +39,7 @@ from calcanim.batch.outcome import ClipOutcome, LessonSummary
 from calcanim.batch.progress import Progress
 from calcanim.clip import DEFAULT_RENDERS_DIR, Clip, RenderOptions
 from calcanim.errors import CalcanimError, ParamError
+from calcanim.files import prepare_output_folder
 from calcanim.gallery import write_gallery
 from calcanim.lesson import Lesson, load_lesson
 from calcanim.rendering.outputs import cached_result
@@ -131,7 +132,7 @@ def run_lesson(
             raise ParamError(f"-q/--quality: {error}", field="quality") from None
         selected = tuple(clip.with_options(quality=quality) for clip in selected)
     folder = Path(output_dir) if output_dir is not None else DEFAULT_RENDERS_DIR / spec.name
-    folder.mkdir(parents=True, exist_ok=True)
+    prepare_output_folder(folder, "the lesson's output folder")
     sweep_partials(folder)
     previous = read_manifest(folder)
 

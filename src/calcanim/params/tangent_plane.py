@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from calcanim.params.base import SceneParams, param
+from calcanim.params.expression_field import check_function
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +27,7 @@ class TangentPlaneParams(SceneParams):
     duration: float = param(8.0, "seconds of the whole clip", ge=4, le=120)
 
     def check(self) -> None:
+        check_function(self, "function", self.function, variables=("w0", "w1"))
         for name in ("w0_range", "w1_range"):
             bounds = getattr(self, name)
             if len(bounds) != 2 or not bounds[0] < bounds[1]:

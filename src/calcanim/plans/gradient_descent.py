@@ -13,8 +13,9 @@ import numpy as np
 
 from calcanim.errors import ExpressionError, ParamError
 from calcanim.expr import parse_expression
-from calcanim.number_format import number_text, tick_text
-from calcanim.numerics.descent import STATUS_RULES, OptimizerSettings, Run, run_descent
+from calcanim.number_format import number_tex, number_text, tick_text
+from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettings, Run, run_descent
+from calcanim.numerics.schedules import Schedule
 from calcanim.numerics.projection import clip_segment_to_rectangle
 from calcanim.numerics.surfaces import (
     Surface,
@@ -41,8 +42,20 @@ UPDATE_RULES_TEX = {
     "momentum": r"v \leftarrow \beta v + \nabla f(x),\;\; x \leftarrow x - \eta v",
     "nesterov": r"v \leftarrow \beta v + \nabla f(x - \eta\beta v),\;\; x \leftarrow x - \eta v",
     "adam": r"x \leftarrow x - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)",
+    "rmsprop": r"v \leftarrow \alpha v + (1-\alpha)\, g^2,\;\; x \leftarrow x - \eta\, g / (\sqrt{v} + \epsilon)",
 }
-OPTIMIZER_NAMES = {"gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov momentum", "adam": "Adam"}
+#: A second header line defining the symbols the rule uses that are not obvious (Adam's m-hat and v-hat).
+RULE_NOTES_TEX = {
+    "adam": (
+        r"\hat m = \frac{m}{1-\beta_1^{t}},\; \hat v = \frac{v}{1-\beta_2^{t}}:\ "
+        r"m \leftarrow \beta_1 m + (1-\beta_1)\, g,\; v \leftarrow \beta_2 v + (1-\beta_2)\, g^2"
+    ),
+    "rmsprop": r"g = \nabla f(x)",
+}
+OPTIMIZER_NAMES = {
+    "gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov momentum", "adam": "Adam",
+    "rmsprop": "RMSProp",
+}
 
 
 def resolve_surface(params: GradientDescentParams) -> Surface:
@@ -93,10 +106,39 @@ class RunPlan:
     escape: tuple[tuple[float, float], tuple[float, float]] | None  # a diverging step, clipped to the domain
     inset_curve: np.ndarray  # (m, 2) step, loss: clipped to the inset's loss range
     last_step: float  # fractional step at which the run stops moving on screen
+    view_exit: tuple[float, tuple[float, float]] | None = None  # (fractional step, (x, y) on the edge): first exit from the view
+    exit_loss: float = 0.0  # the loss at the exit point (where the 3D marker sits), clipped to the z range
+
+    @property
+    def drawn_until(self) -> float:
+        """A diverged run is drawn until it first leaves the view (then its escape is marked); others to the end."""
+        if self.run.status == "diverged" and self.view_exit is not None:
+            return min(self.view_exit[0], self.last_step)
+        return self.last_step
+
+    @property
+    def escaped(self) -> bool:
+        """Whether the clip marks where this run escaped the view."""
+        return self.run.status == "diverged" and self.view_exit is not None
 
     @property
     def label(self) -> str:
-        return f"lr = {number_text(self.run.learning_rate)}"
+        return f"eta = {number_text(self.run.learning_rate)}"
+
+    @property
+    def label_tex(self) -> str:
+        return rf"\eta = {number_tex(self.run.learning_rate)}"
+
+    @property
+    def status_word(self) -> str:
+        return {"diverged": "diverged", "converged": "converged"}.get(self.run.status, "still moving")
+
+    def rate_at(self, step: float) -> float:
+        """The scheduled rate of the step under way at a fractional step (the last step's after the end)."""
+        rates = self.run.rates
+        if rates is None or len(rates) == 0:
+            return self.run.learning_rate
+        return float(rates[min(int(step), len(rates) - 1)])
 
     @property
     def status_text(self) -> str:
@@ -149,6 +191,7 @@ class RunPlan:
         data = self.run.to_json()
         data["label"] = self.label
         data["status_text"] = self.status_text
+        data["view_exit"] = None if self.view_exit is None else {"step": self.view_exit[0], "x": self.view_exit[1][0], "y": self.view_exit[1][1]}
         data["colour_index"] = self.index
         return data
 
@@ -162,7 +205,9 @@ class GradientDescentPlan:
     grid: tuple[np.ndarray, np.ndarray, np.ndarray]  # the 3D mesh samples (x, y, z)
     contour_grid: tuple[np.ndarray, np.ndarray, np.ndarray]
     levels: tuple[float, ...]
-    inset_range: tuple[float, float]
+    inset_range: tuple[float, float]  # log10 of f - f*, bottom and top
+    loss_reference: float  # f*
+    schedule: Schedule
 
     @property
     def descent_seconds(self) -> float:
@@ -190,10 +235,33 @@ class GradientDescentPlan:
         return self.params.camera_theta + self.params.camera_turn * min(max(seconds / self.duration, 0.0), 1.0)
 
     @property
-    def inset_tick_labels(self) -> tuple[str, str]:
-        """The inset's loss axis labels (bottom, top)."""
-        low, high = self.inset_range
-        return tick_text(low, high - low), tick_text(high, high - low)
+    def inset_ticks(self) -> list[tuple[float, str]]:
+        """The inset's log axis ticks: (log10 of f - f*, TeX label)."""
+        return decade_ticks(self.inset_range)
+
+    @property
+    def inset_label_tex(self) -> str:
+        """What the inset's vertical axis measures."""
+        if self.loss_reference == 0:
+            return r"\text{loss}"
+        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
+
+    @property
+    def schedule_tex(self) -> str:
+        """The schedule's rule with its settings, or '' for a constant rate."""
+        p = self.params
+        if p.schedule == "constant":
+            return ""
+        settings = {
+            "exponential": rf",\ \gamma = {number_tex(p.gamma)}",
+            "step": rf",\ \gamma = {number_tex(p.gamma)},\ s = {p.step_size}",
+            "cosine": rf",\ K = {p.steps}",
+        }[p.schedule]
+        return self.schedule.tex + settings
+
+    @property
+    def rule_note_tex(self) -> str:
+        return RULE_NOTES_TEX.get(self.params.optimizer, "")
 
     @property
     def update_rule_tex(self) -> str:
@@ -227,8 +295,8 @@ class GradientDescentPlan:
         )
         middle = f"{len(self.runs)} run(s), learning rates {rates}, {p.steps} steps each."
         if self.stable_learning_rate is not None and p.optimizer == "gd":
-            middle += f" On this quadratic, steps shrink only if lr < 2/L = {number_text(self.stable_learning_rate)}."
-        verdicts = "; ".join(f"lr {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
+            middle += f" On this quadratic, steps shrink only if η < 2/L = {number_text(self.stable_learning_rate)}."
+        verdicts = "; ".join(f"η = {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
         return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
 
     def to_json(self) -> dict[str, Any]:
@@ -247,18 +315,50 @@ class GradientDescentPlan:
                 "max_stable_learning_rate": self.stable_learning_rate,
             },
             "status_rules": dict(STATUS_RULES),
+            "convention": CONVENTIONS[self.params.optimizer],
+            "schedule": {"kind": self.schedule.kind, "rule": self.schedule.rule, "gamma": self.schedule.gamma,
+                         "step_size": self.schedule.step_size, "steps": self.schedule.total_steps},
+            "inset_loss_reference": self.loss_reference,
             "runs": [r.to_json() for r in self.runs],
             "levels": list(self.levels),
-            "inset_loss_range": list(self.inset_range),
+            "inset_log10_gap_range": list(self.inset_range),
             "captions": [{"text": text, "seconds": seconds} for text, seconds in self.captions],
             "duration": self.duration,
             "poster_time": self.poster_time,
         }
 
 
+def drawn_path(run: Run) -> np.ndarray:
+    """The iterates a clip draws: the valid ones, then the rejected one of a diverged run if it is finite."""
+    if run.escaped_to is None:
+        return run.points
+    return np.vstack([run.points, np.array(run.escaped_to)[None, :]])
+
+
+def first_view_exit(surface: Surface, path: np.ndarray) -> tuple[float, tuple[float, float]] | None:
+    """(fractional step, point on the domain's edge) where the path first leaves the drawn domain; None if it never does.
+
+    >>> from calcanim.numerics.surfaces import preset
+    >>> first_view_exit(preset("bowl"), np.array([[0.0, 0.0], [1.0, 0.0], [5.0, 0.0]]))
+    (1.5, (3.0, 0.0))
+    """
+    for k in range(len(path) - 1):
+        a, b = path[k], path[k + 1]
+        if surface.contains(b[0], b[1]):
+            continue
+        clipped = clip_segment_to_rectangle(tuple(a), tuple(b), surface.x_range, surface.y_range)
+        if clipped is None:
+            return float(k), (float(a[0]), float(a[1]))
+        edge = np.array(clipped[1])
+        length = float(np.linalg.norm(b - a))
+        fraction = float(np.linalg.norm(edge - a)) / length if length > 0 else 0.0
+        return k + fraction, (float(edge[0]), float(edge[1]))
+    return None
+
+
 def surface_samples(surface: Surface, run: Run) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Points on the surface along each step (x, y, loss), their fractional steps, and inside-the-domain flags."""
-    points = run.points
+    """Points on the surface along each drawn step (x, y, loss), their fractional steps, and inside-the-domain flags."""
+    points = drawn_path(run)
     if len(points) == 1:
         xy, steps = points.copy(), np.zeros(1)
     else:
@@ -278,29 +378,64 @@ def surface_samples(surface: Surface, run: Run) -> tuple[np.ndarray, np.ndarray,
     return np.column_stack([xy, loss]), steps, inside
 
 
-def inset_loss_range(runs: list[Run]) -> tuple[float, float]:
-    """Loss axis of the inset: from the lowest loss reached to a little above the start (diverging runs are cut)."""
-    losses = np.concatenate([r.losses for r in runs])
-    low, start = float(losses.min()), float(max(r.losses[0] for r in runs))
-    calm = [float(r.losses.max()) for r in runs if r.status != "diverged"]
-    high = max([start, *calm])
-    high = min(high, start + 3 * (start - low)) if start > low else high
-    pad = 0.08 * (high - low) if high > low else max(1.0, abs(high)) * 0.5
-    return low, high + pad
+def loss_reference(surface: Surface, runs: list[Run], sampled: np.ndarray) -> float:
+    """f*, the loss the log inset measures from: the lowest known minimum; else 0 if the loss never goes
+    below 0 on the domain or along the runs; else the lowest value seen (sampled grid and runs)."""
+    if surface.minima:
+        return float(min(float(surface.loss(mx, my)) for mx, my in surface.minima))
+    seen = [float(np.nanmin(sampled))] if np.isfinite(sampled).any() else []
+    seen += [float(r.losses.min()) for r in runs]
+    lowest = min(seen)
+    return 0.0 if lowest >= 0 else lowest
 
 
-def inset_curve(run: Run, loss_range: tuple[float, float]) -> np.ndarray:
-    """(step, loss) until the loss leaves the inset's range; the crossing is interpolated and the curve ends there."""
-    low, high = loss_range
-    curve = [(0.0, float(np.clip(run.losses[0], low, high)))]
-    for k in range(1, len(run.losses)):
-        previous, loss = float(run.losses[k - 1]), float(run.losses[k])
-        if loss > high:
-            t = (high - previous) / (loss - previous) if loss != previous else 0.0
+def inset_log_range(runs: list[Run], reference: float) -> tuple[float, float]:
+    """log10 range of the inset's gap f - f*: from the smallest positive gap reached (at most 12 decades below the
+    top) to a little above the start's gap; a diverging run is cut at the top."""
+    gaps = np.concatenate([r.losses - reference for r in runs])
+    positive = gaps[gaps > 0]
+    start = max(float(r.losses[0] - reference) for r in runs)
+    calm = [float((r.losses - reference).max()) for r in runs if r.status != "diverged"]
+    high_gap = max([start, *calm, 1e-300])
+    top = math.log10(high_gap) + 0.5
+    bottom = math.log10(float(positive.min())) if positive.size else top - 3
+    bottom = max(bottom, top - 12.5)
+    if top - bottom < 2:
+        bottom = top - 2
+    return math.floor(bottom * 2) / 2, top
+
+
+def inset_curve(run: Run, log_range: tuple[float, float], reference: float) -> np.ndarray:
+    """(step, log10(f - f*)) until the curve leaves the inset's top; the crossing is interpolated and the curve
+    ends there. Gaps below the bottom (or <= 0) sit on the bottom."""
+    low, high = log_range
+    with np.errstate(all="ignore"):
+        logs = np.log10(np.maximum(run.losses - reference, 10.0**low))
+    curve = [(0.0, float(min(logs[0], high)))]
+    for k in range(1, len(logs)):
+        previous, value = float(logs[k - 1]), float(logs[k])
+        if value > high:
+            t = (high - previous) / (value - previous) if value != previous else 0.0
             curve.append((k - 1 + max(0.0, min(1.0, t)), high))
             break
-        curve.append((float(k), max(loss, low)))
+        curve.append((float(k), max(value, low)))
     return np.array(curve)
+
+
+def decade_ticks(log_range: tuple[float, float], count: int = 4) -> list[tuple[float, str]]:
+    """Round powers of ten inside a log10 range, about ``count`` of them, as (log10 value, TeX).
+
+    >>> decade_ticks((-7.0, 1.8))
+    [(-6.0, '10^{-6}'), (-3.0, '10^{-3}'), (0.0, '1')]
+    """
+    low, high = math.ceil(log_range[0] - 1e-9), math.floor(log_range[1] + 1e-9)
+    spacing = max(1, math.ceil((high - low + 1) / count))
+    first = math.ceil(low / spacing) * spacing
+    ticks = []
+    for exponent in range(first, high + 1, spacing):
+        tex = {0: "1", 1: "10"}.get(exponent, f"10^{{{exponent}}}")
+        ticks.append((float(exponent), tex))
+    return ticks
 
 
 def contour_levels(values: np.ndarray, z_range: tuple[float, float], count: int) -> tuple[float, ...]:
@@ -317,25 +452,35 @@ def plan(params: GradientDescentParams) -> GradientDescentPlan:
     """Compute every number the clip shows."""
     surface = resolve_surface(params)
     runs = []
+    schedule = Schedule(params.schedule, params.gamma, params.step_size, params.steps)
     for lr in params.learning_rates:
         settings = OptimizerSettings(
-            params.optimizer, lr, beta=params.beta, beta1=params.beta1, beta2=params.beta2, eps=params.eps
+            params.optimizer, lr, beta=params.beta, beta1=params.beta1, beta2=params.beta2, eps=params.eps,
+            alpha=params.alpha, schedule=schedule,
         )
         runs.append(run_descent(surface, settings, surface.start, params.steps))
-    loss_range = inset_loss_range(runs)
+    contour = sample_grid(surface, CONTOUR_RESOLUTION)
+    reference = loss_reference(surface, runs, contour[2])
+    loss_range = inset_log_range(runs, reference)
     run_plans = []
     for index, run in enumerate(runs):
         samples, steps, inside = surface_samples(surface, run)
         escape = None
         last_step = float(len(run.points) - 1)
         if run.escaped_to is not None:
-            escape = clip_segment_to_rectangle(tuple(run.points[-1]), run.escaped_to, surface.x_range, surface.y_range)
+            target = (run.escaped_to[0], run.escaped_to[1])
+            escape = clip_segment_to_rectangle(
+                (float(run.points[-1][0]), float(run.points[-1][1])), target, surface.x_range, surface.y_range
+            )
             last_step += 1.0
+        exit_ = first_view_exit(surface, drawn_path(run))
+        exit_loss = float(surface.loss(*exit_[1])) if exit_ is not None else 0.0
+        exit_loss = float(np.clip(exit_loss, *surface.z_range)) if math.isfinite(exit_loss) else surface.z_range[1]
         run_plans.append(
-            RunPlan(index, run, samples, steps, inside, escape, inset_curve(run, loss_range), last_step)
+            RunPlan(index, run, samples, steps, inside, escape, inset_curve(run, loss_range, reference), last_step, exit_,
+                    exit_loss)
         )
     xs, ys, zs = sample_grid(surface, params.resolution)
-    contour = sample_grid(surface, CONTOUR_RESOLUTION)
     return GradientDescentPlan(
         params=params,
         surface=surface,
@@ -345,4 +490,6 @@ def plan(params: GradientDescentParams) -> GradientDescentPlan:
         contour_grid=contour,
         levels=contour_levels(contour[2], surface.z_range, params.levels),
         inset_range=loss_range,
+        loss_reference=reference,
+        schedule=schedule,
     )

@@ -1,51 +1,191 @@
-"""The numbers the limit-climb clip shows: a_n at each mark, the limit e, the gap bounds."""
+"""The numbers the limit-climb clip shows: a_n at each mark, the limit, the axis, the live readouts and
+the moment the a_n readout locks onto the limit."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from calcanim.numerics.limits import compound_interest_limit, gap_bounds, gap_to_e
-from calcanim.params.limit_climb import LimitClimbParams
+from calcanim.numerics.limits import gap_bounds
+from calcanim.params.limit_climb import DEFAULT_SEQUENCE, LimitClimbParams, default_marks
 
+if TYPE_CHECKING:
+    from calcanim.numerics.sequences import LimitSequence
+
+# sympy, mpmath and the parser are imported where they are used: resolving the default clip (a cached
+# batch re-run) computes its plan's duration only, and must not wait for them.
 
 LABEL_DECIMALS = 5
+#: The lesson's stop: (1 + 1/n)^n reads 2.71828 at n = 10^6, e to 5 decimals.
+AUTO_LOCK_DECIMALS = 5
 #: Seconds before the climb (axes, title) and after it (the verdict).
 INTRO_SECONDS = 2.0
 ENDING_SECONDS = 3.0
+#: A tracker value this close (in log10 n) to a stop's log10 is that stop: float log10 and 10** round.
+STOP_SNAP = 1e-9
+#: Headroom above and below the values on the a_n axis, as a fraction of their spread.
+Y_PADDING = 0.08
+#: Limits whose TeX is longer than this are written by their digits only.
+MAX_LIMIT_TEX = 40
+
+
+def scientific_tex(mantissa: str, exponent: int) -> str:
+    """
+    >>> scientific_tex("1.00000", -15)
+    '1.00000 \\\\cdot 10^{-15}'
+    """
+    return f"{mantissa} \\cdot 10^{{{exponent}}}"
 
 
 @dataclass(frozen=True)
 class Checkpoint:
     n: int
     value: float
-    gap_to_e: float
-    gap_bounds: tuple[float, float]
+    label: str  # exact when short, else cut (not rounded) with an ellipsis: 2.25, 2.59374..., 1.11111e-15...
+    gap_to_limit: float
+    gap_bounds: tuple[float, float] | None  # the lesson's e/(2n+2) < e - a_n < e/(2n+1), (1 + 1/n)^n only
 
     @property
-    def label(self) -> str:
-        """The value as the clip writes it: exact when short, else cut (not rounded) to 5 decimals.
-
-        >>> [Checkpoint(n, v, 0.0, (0.0, 0.0)).label for n, v in [(1, 2.0), (2, 2.25), (10, 2.5937424601)]]
-        ['2', '2.25', '2.59374...']
+    def label_tex(self) -> str:
+        r"""
+        >>> Checkpoint(1, 1e-15, "1.11111e-15...", 0.0, None).label_tex
+        '1.11111 \\cdot 10^{-15}\\ldots'
         """
-        short = f"{self.value:.5f}".rstrip("0").rstrip(".")
-        if float(short) == self.value:
-            return short
-        return f"{math.floor(self.value * 10**LABEL_DECIMALS) / 10**LABEL_DECIMALS:.{LABEL_DECIMALS}f}..."
+        text, dots = (self.label[:-3], r"\ldots") if self.label.endswith("...") else (self.label, "")
+        mantissa, _, exponent = text.partition("e")
+        if exponent and mantissa == "1":
+            return f"10^{{{int(exponent)}}}" + dots
+        return (scientific_tex(mantissa, int(exponent)) if exponent else mantissa) + dots
 
     def to_json(self) -> dict[str, Any]:
-        lo, hi = self.gap_bounds
-        return {"n": self.n, "value": self.value, "label": self.label, "gap_to_e": self.gap_to_e, "gap_bounds": [lo, hi]}
+        data: dict[str, Any] = {"n": self.n, "value": self.value, "label": self.label, "gap_to_limit": self.gap_to_limit}
+        if self.gap_bounds is not None:
+            data["gap_to_e"] = self.gap_to_limit
+            data["gap_bounds"] = list(self.gap_bounds)
+        return data
+
+
+def mark_label(sequence: LimitSequence, n: int) -> str:
+    """a_n as a mark's label: exact when it has at most 5 decimals, else cut (not rounded) to 5 with an ellipsis.
+
+    Values below 10^-3 or from 10^6 on are written as a mantissa times a power of ten.
+
+    >>> from calcanim.numerics.sequences import N, analyse_sequence
+    >>> s = analyse_sequence((1 + 1/N)**N)
+    >>> [mark_label(s, n) for n in (1, 2, 10)]
+    ['2', '2.25', '2.59374...']
+    """
+    value = sequence.value(n)
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e6:
+        cut = sequence.text_of(n, LABEL_DECIMALS, truncate=True)
+        assert cut is not None
+        if sequence.is_exact_at(n, LABEL_DECIMALS):
+            return cut.rstrip("0").rstrip(".")
+        return cut + "..."
+    scientific = sequence.scientific_of(n, LABEL_DECIMALS)
+    assert scientific is not None
+    mantissa, exponent, exact = scientific
+    if exact:
+        return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+    return f"{mantissa}e{exponent}..."
+
+
+@dataclass(frozen=True)
+class YAxis:
+    low: float
+    high: float
+    step: float
+    ticks: tuple[float, ...]
+    labels: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"range": [self.low, self.high], "ticks": list(self.ticks), "labels": list(self.labels)}
+
+
+def y_axis(values: list[float], limit: float) -> YAxis:
+    """The a_n axis: the values and the limit with some headroom, ticks at a 1-2-5 step, the foot on a tick.
+
+    >>> y_axis([2.0, 2.25, 2.7182], 2.718281828459045).labels
+    ('2.0', '2.2', '2.4', '2.6', '2.8')
+    """
+    lo, hi = min(*values, limit), max(*values, limit)
+    spread = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
+    lo, hi = lo - Y_PADDING * spread, hi + Y_PADDING * spread
+    from calcanim.numerics.tangent_line import tick_values
+
+    ticks = tick_values(lo, hi, 5)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else spread
+    foot = round(math.floor(lo / step + 1e-9) * step, 12) + 0.0
+    top = round(math.ceil(hi / step - 1e-9) * step, 12) + 0.0
+    ticks = [round(foot + k * step, 12) + 0.0 for k in range(round((top - foot) / step) + 1)]
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    ticks = [t for t in ticks if t > foot + 1e-9 * step]
+    return YAxis(foot, top, step, tuple(ticks), tuple(f"{t:.{decimals}f}" for t in ticks))
+
+
+@dataclass(frozen=True)
+class ClimbNumbers:
+    """What the plan works out with sympy and mpmath (on first use)."""
+
+    sequence: LimitSequence
+    limit: float
+    checkpoints: tuple[Checkpoint, ...]
+    final_value: float
+    lock_decimals: int
+    lock_n: int | None
+    y: YAxis
+    approach: str  # "below", "above" or "both": where a_n sits against the limit along the climb
+    curve: tuple[tuple[float, float], ...]  # (log10 n, a_n) at real n evenly in log n (the numerics' samples)
 
 
 @dataclass(frozen=True)
 class LimitClimbPlan:
     params: LimitClimbParams
-    limit: float
-    checkpoints: tuple[Checkpoint, ...]
-    final_value: float
+
+    @functools.cached_property
+    def numbers(self) -> ClimbNumbers:
+        return _numbers(self.params)
+
+    @property
+    def sequence(self) -> LimitSequence:
+        return self.numbers.sequence
+
+    @property
+    def limit(self) -> float:
+        return self.numbers.limit
+
+    @property
+    def checkpoints(self) -> tuple[Checkpoint, ...]:
+        return self.numbers.checkpoints
+
+    @property
+    def final_value(self) -> float:
+        return self.numbers.final_value
+
+    @property
+    def lock_decimals(self) -> int:
+        return self.numbers.lock_decimals
+
+    @property
+    def lock_n(self) -> int | None:
+        return self.numbers.lock_n
+
+    @property
+    def y(self) -> YAxis:
+        return self.numbers.y
+
+    @property
+    def approach(self) -> str:
+        return self.numbers.approach
+
+    @property
+    def curve(self) -> tuple[tuple[float, float], ...]:
+        return self.numbers.curve
+
 
     @property
     def duration(self) -> float:
@@ -54,46 +194,236 @@ class LimitClimbPlan:
 
     @property
     def poster_time(self) -> float:
-        """The most telling frame: the dot parked on e with every mark on screen."""
+        """The most telling frame: the dot parked on the limit with every mark on screen."""
         return self.duration - 0.5
+
+    @property
+    def first_n(self) -> int:
+        return self.sequence.first_n
+
+    @property
+    def log10_start(self) -> float:
+        return math.log10(self.sequence.first_n)
 
     @property
     def log10_n_max(self) -> float:
         return math.log10(self.params.n_max)
 
-    @staticmethod
-    def curve_at_log10(log10_n: float) -> float:
-        """(1 + 1/n)^n at the real n = 10**log10_n: the smooth curve the dot rides on."""
-        return compound_interest_limit(10.0**log10_n)
+    @property
+    def lock_tolerance_tex(self) -> str:
+        """0.5 * 10^-k written as TeX: 5 * 10^{-(k+1)}."""
+        k = self.lock_decimals
+        return "0.5" if k == 0 else f"5\\cdot 10^{{{-(k + 1)}}}"
+
+    @property
+    def lock_tolerance(self) -> float:
+        return 0.5 * 10.0**-self.lock_decimals
+
+    @property
+    def gap_tex(self) -> str:
+        """|a_n - L| in TeX; |a_n| when L = 0."""
+        return "|a_n|" if self.limit == 0 else f"|a_n - {self.limit_tex}|"
+
+    @property
+    def title_tex(self) -> str:
+        import sympy
+
+        return "a_n = " + sympy.latex(self.sequence.expression)
+
+    @property
+    def limit_tex(self) -> str:
+        """The limit's exact form (e, e^{2}, \\frac{\\pi^{2}}{6}), or its digits when that form is long."""
+        tex = self.sequence.limit_tex
+        return tex if len(tex) <= MAX_LIMIT_TEX else self.limit_digits_tex
+
+    @property
+    def limit_digits_tex(self) -> str:
+        """The limit's digits: exact when short (1, 0.5), else cut to 5 decimals with an ellipsis."""
+        if self.sequence.limit_is_short_decimal:
+            return f"{self.limit:.6f}".rstrip("0").rstrip(".")
+        return self.sequence.limit_text(LABEL_DECIMALS, truncate=True) + r"\ldots"
+
+    @property
+    def limit_words(self) -> str:
+        """The limit for captions: e, exp(2), pi^2/6."""
+        import sympy
+
+        named = self.sequence.limit.subs(sympy.E, sympy.Symbol("e"))
+        return str(named).replace("**", "^")
+
+    @property
+    def limit_label_tex(self) -> str:
+        """What the limit line says: a_n -> e = 2.71828..., or a_n -> 1 when the exact form is its value."""
+        exact, digits = self.limit_tex, self.limit_digits_tex
+        if exact == digits or self.sequence.limit_is_short_decimal:
+            return f"a_n \\to {digits}"
+        return f"a_n \\to {exact} = {digits}"
+
+    def curve_at_log10(self, log10_n: float) -> float:
+        """a_n at the real n = 10**log10_n: the smooth curve the dot rides on (nan where undefined)."""
+        return self.sequence.value(10.0**log10_n)
+
+    def n_at_log10(self, log10_n: float) -> int:
+        """The integer n the live readout shows at log10_n: exactly the stop's n at each stop (marks, the
+        lock, n_max), the nearest integer to 10**log10_n between stops, never outside [first n, n_max]."""
+        for n in self.stops:
+            if abs(log10_n - math.log10(n)) <= STOP_SNAP:
+                return n
+        real = 10.0**log10_n  # within a few ulp of 10^log10_n: safe to round far from a tie
+        if real < 1e12 and abs(real - math.floor(real) - 0.5) > 1e-3:
+            n = round(real)
+        else:
+            import mpmath
+
+            with mpmath.workprec(96):
+                n = int(mpmath.nint(mpmath.power(10, mpmath.mpf(log10_n))))
+        return min(self.params.n_max, max(self.sequence.first_n, n))
+
+    def readout_value(self, n: int) -> float:
+        """a_n rounded correctly to the readout's decimals, as the float whose {:.<decimals>f} is that text.
+
+        One evaluation at the working precision (error far below 1 ulp; the numerics flag absorption and
+        cancellation) gives the right digits unless it lies within a few ulp of a rounding tie; only
+        then are the digits worked out exactly (mpmath, to a settled result). Called every frame.
+        """
+        d = self.params.decimals
+        value = self.sequence.approximately(n)
+        if not math.isfinite(value):
+            return math.nan
+        scaled = value * 10.0**d
+        if abs(scaled) < 2.0**52 and abs(abs(scaled - math.floor(scaled)) - 0.5) > 8 * math.ulp(value) * 10.0**d + 1e-9:
+            return float(f"{value:.{d}f}")
+        text = self.sequence.text_of(n, d)
+        return float(text) if text is not None else math.nan
 
     def value_at_log10(self, log10_n: float) -> float:
-        """a_n at the integer n nearest to 10**log10_n: what the live readout shows."""
-        return compound_interest_limit(self.n_at_log10(log10_n))
+        """What the live a_n readout shows at log10_n."""
+        return self.readout_value(self.n_at_log10(log10_n))
 
-    @staticmethod
-    def n_at_log10(log10_n: float) -> int:
-        return max(1, round(10.0**log10_n))
+    @property
+    def stops(self) -> tuple[int, ...]:
+        """Every n the climb stops at exactly: the marks, the lock (if inside the climb) and n_max."""
+        found = {c.n for c in self.checkpoints} | {self.params.n_max, self.sequence.first_n}
+        if self.lock_n is not None:
+            found.add(self.lock_n)
+        return tuple(sorted(found))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "scene": self.params.scene_name,
             "params": self.params.to_dict(),
+            "sequence": self.params.sequence,
+            "first_n": self.sequence.first_n,
             "limit": self.limit,
+            "limit_exact": str(self.sequence.limit),
+            "limit_tex": self.limit_tex,
+            "approach": self.approach,
             "checkpoints": [c.to_json() for c in self.checkpoints],
             "final": {"n": self.params.n_max, "value": self.final_value},
+            "lock": {"decimals": self.lock_decimals, "tolerance": self.lock_tolerance, "n": self.lock_n},
+            "y_axis": self.y.to_json(),
             "duration": self.duration,
         }
 
 
+def _lock(sequence: LimitSequence, params: LimitClimbParams) -> tuple[int, int | None]:
+    """The lock's decimals k and the first n from which |a_n - L| < 0.5 * 10^-k (None: not by n_max).
+
+    Without lock_decimals, k is the most decimals up to the lesson's 5 (2.71828 at n = 10^6) that a_n
+    reaches by n_max / 2, so the lock shows inside the climb; with none, 5.
+    """
+    start, end = sequence.first_n, params.n_max
+    if params.lock_decimals is not None:
+        k = params.lock_decimals
+        return k, sequence.first_n_within(0.5 * 10.0**-k, start, end)
+    for k in range(AUTO_LOCK_DECIMALS, -1, -1):
+        n = sequence.first_n_within(0.5 * 10.0**-k, start, end)
+        if n is not None and n <= max(start, end // 2):
+            return k, n
+    return AUTO_LOCK_DECIMALS, sequence.first_n_within(0.5 * 10.0**-AUTO_LOCK_DECIMALS, start, end)
+
+
+def _is_compound_interest(sequence: LimitSequence) -> bool:
+    from calcanim.numerics.sequences import N
+
+    return bool(sequence.expression == (1 + 1 / N) ** N)
+
+
+def _approach(values: list[float], gaps: list[float]) -> str:
+    if all(g >= 0 for g in gaps):
+        return "below"
+    if all(g <= 0 for g in gaps):
+        return "above"
+    return "both"
+
+
+def sequence_of(params: LimitClimbParams) -> LimitSequence:
+    """The analysed a_n of params, or the house one-line ParamError (no finite limit, defined nowhere, ...)."""
+    from calcanim.errors import ExpressionError
+    from calcanim.expr import parse_expression
+    from calcanim.numerics.sequences import SequenceError, analyse_sequence
+
+    try:
+        expression = parse_expression(params.sequence, ("n",)).sympy_expr
+        limit = parse_expression(params.limit, ()).sympy_expr if params.limit.strip() else None
+        return analyse_sequence(expression, limit, params.n_max, params.sequence)
+    except (SequenceError, ExpressionError) as error:
+        params.fail("sequence", str(error))
+
+
+def checked_marks(params: LimitClimbParams, sequence: LimitSequence) -> tuple[int, ...]:
+    """The marks, starting where a_n does: default ones below the first defined n are dropped."""
+    first = sequence.first_n
+    if params.n_max < first:
+        params.fail("n_max", f"must be at least the first defined n = {first} of a_n = {params.sequence}, "
+                             f"got {params.n_max}")
+    marks = params.marks
+    if first > 1 and marks == default_marks(params.n_max):
+        marks = default_marks(params.n_max, first)
+    early = [m for m in marks if m < first]
+    if early:
+        params.fail("marks", f"a_n = {params.sequence} is undefined at n = {early[0]}; it starts at n = {first}")
+    undefined = [m for m in marks if not sequence.defined_at(m)]
+    if undefined:
+        params.fail("marks", f"a_n = {params.sequence} is not a finite real number at n = {undefined[0]}")
+    return marks
+
+
 def plan(params: LimitClimbParams) -> LimitClimbPlan:
-    """Compute every number the clip shows."""
+    """Every number the clip shows. A sequence other than the default is analysed (and checked) at
+    once; the default's numbers, known to exist, are worked out on first use."""
+    climb = LimitClimbPlan(params)
+    if params.sequence != DEFAULT_SEQUENCE or params.limit.strip():
+        climb.numbers  # noqa: B018 - raises the one-line ParamError now, while the clip is resolved
+    return climb
+
+
+def _numbers(params: LimitClimbParams) -> ClimbNumbers:
+    sequence = sequence_of(params)
+    marks = checked_marks(params, sequence)
+    lesson_bounds = _is_compound_interest(sequence)
     checkpoints = tuple(
-        Checkpoint(n=n, value=compound_interest_limit(n), gap_to_e=gap_to_e(n), gap_bounds=gap_bounds(n))
-        for n in params.marks
+        Checkpoint(
+            n=n,
+            value=sequence.value(n),
+            label=mark_label(sequence, n),
+            gap_to_limit=sequence.gap(n),
+            gap_bounds=gap_bounds(n) if lesson_bounds else None,
+        )
+        for n in marks
     )
-    return LimitClimbPlan(
-        params=params,
-        limit=math.e,
+    curve = sequence.samples
+    values = [v for _, v in curve] + [c.value for c in checkpoints]
+    gaps = [sequence.limit_value - v for _, v in curve] + [c.gap_to_limit for c in checkpoints]
+    lock_decimals, lock_n = _lock(sequence, params)
+    return ClimbNumbers(
+        sequence=sequence,
+        limit=sequence.limit_value,
         checkpoints=checkpoints,
-        final_value=compound_interest_limit(params.n_max),
+        final_value=sequence.value(params.n_max),
+        lock_decimals=lock_decimals,
+        lock_n=lock_n,
+        y=y_axis([v for v in values if math.isfinite(v)], sequence.limit_value),
+        approach=_approach(values, gaps),
+        curve=curve,
     )

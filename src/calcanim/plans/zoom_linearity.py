@@ -38,6 +38,9 @@ LONG_LABEL_TICK_TARGET = 3
 LONG_LABEL_CHARS = 7
 #: The plot is square, so equal axes means the same x and y half-width.
 PLOT_ASPECT = 1.0
+#: The least width of a window relative to its largest coordinate: below it, float64 has too few
+#: digits left to place distinct ticks and curve samples (its own resolution is 2.2e-16).
+RESOLVABLE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,13 @@ class ZoomLinearityPlan:
             (x0, x1), (y0, y1) = visible_window(self.a, self.fa, w, PLOT_ASPECT)
         else:
             (x0, x1), (y0, y1) = unequal_window(self.a, self.fa, w, PLOT_ASPECT, self.params.half_width)
+        for axis, low, high in (("x", x0, x1), ("y", y0, y1)):
+            if not (math.isfinite(low) and math.isfinite(high) and high - low > RESOLVABLE * max(abs(low), abs(high))):
+                self.params.fail(
+                    "half_width",
+                    f"at zoom {zoom:g} the {axis} window [{low:.17g}, {high:.17g}] is too narrow (or too far out) "
+                    "for float64 to draw; use a larger half_width, smaller zooms or a point nearer 0",
+                )
         return View(zoom, _axis(x0, x1, long_labels_thin=True), _axis(y0, y1, long_labels_thin=False))
 
     def curve_parts(self, view: View) -> list[np.ndarray]:
@@ -183,7 +193,7 @@ def plan(params: ZoomLinearityParams) -> ZoomLinearityPlan:
     slope = derivative_at(expression.sympy_expr, a)
     second = second_derivative_at(expression.sympy_expr, a) if slope is not None else None
     checkpoints = zoom_checkpoints(expression, a, slope, params.zooms, params.half_width)
-    return ZoomLinearityPlan(
+    result = ZoomLinearityPlan(
         params=params,
         expression=expression,
         a=a,
@@ -192,3 +202,6 @@ def plan(params: ZoomLinearityParams) -> ZoomLinearityPlan:
         second_derivative=second,
         checkpoints=tuple(checkpoints),
     )
+    for zoom in params.zooms:  # a window float64 cannot resolve fails here, naming the parameter
+        result.view(zoom)
+    return result

@@ -17,7 +17,7 @@ from calcanim.errors import CalcanimError, RenderError
 from calcanim.files import atomic_target
 from calcanim.rendering.progress import FrameProgress
 from calcanim.style.themes import load_theme
-from calcanim.svg_cache import svg_disk_cache
+from calcanim.svg_cache import svg_disk_cache, tex_svg_looks_complete
 
 #: What manim renders for each requested format; gif and png are made from an mp4 (or webm with alpha).
 MANIM_FORMAT = {"mp4": "mp4", "webm": "webm", "mov": "mov", "gif": "mp4", "png": "mp4"}
@@ -167,6 +167,9 @@ def shared_tex_cache(private: Path) -> Iterator[None]:
     private.mkdir(parents=True, exist_ok=True)
     for svg in shared.glob("*.svg"):
         with contextlib.suppress(OSError):
+            if not tex_svg_looks_complete(svg):
+                svg.unlink()  # corrupt: compile the formula again and publish a good copy
+                continue
             (private / svg.name).symlink_to(svg)
     try:
         yield

@@ -40,7 +40,7 @@ class TerminalBar:
         filled = int(round(fraction * self.width))
         bar = "#" * filled + "." * (self.width - filled)
         left = f", about {elapsed * (1 - fraction) / fraction:.1f} s left" if 0 < fraction < 1 else ""
-        return f"rendering {self.label}  [{bar}]  {fraction * 100:3.0f}%  {elapsed:.1f} s{left}"
+        return f"rendering {self.label}  [{bar}]  {fraction * 100:.0f}%  {elapsed:.1f} s{left}"
 
     def close(self) -> None:
         if self.shown:

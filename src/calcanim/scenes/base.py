@@ -15,6 +15,7 @@ from calcanim.params.base import SceneParams
 from calcanim.plans.base import Plan
 from calcanim.scenes.readout import Readout
 from calcanim.style.assets import assets_dir
+from calcanim.style.text_size import TextKind, legible_font
 from calcanim.style.themes import DEFAULT_THEME, Theme, load_theme
 
 #: Base font sizes (manim units) before the theme's text_scale; tuned for a 16:9 frame 8 units high.
@@ -51,6 +52,11 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
     PARAMS: ClassVar[dict[str, Any]] = {}
     #: A subclass's theme: a built-in name or a theme .toml path, when none is passed.
     THEME: ClassVar[str] = DEFAULT_THEME
+    #: A subclass's title, as TeX (``r"\text{Gradient descent on a line fit}"``), instead of the clip's own.
+    TITLE: ClassVar[str | None] = None
+    #: A subclass's narration: beat number (1, 2, ...) or the beat's own text -> the words to say
+    #: instead (a translation, say). Beats not named keep their text.
+    CAPTIONS: ClassVar[dict[int | str, str]] = {}
     params: P
     plan: PlanT
 
@@ -93,8 +99,11 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
     def portrait(self) -> bool:
         return self.frame_width < self.frame_height
 
-    def font(self, size: float) -> float:
-        return size * self.theme.text_scale
+    def font(self, size: float, kind: TextKind = "tex") -> float:
+        """``size`` in the theme's scale, never below the legible minimum (2% of the short side;
+        see calcanim.style.text_size). A group scaled down after it is built still shrinks its text:
+        build it with ``legible_font(size, kind, scale=s)`` instead."""
+        return legible_font(size * self.theme.text_scale, kind)
 
     def math(self, tex: str, size: float = FONT_BODY, colour: str | None = None, **kwargs: Any) -> MathTex:
         """A formula in the theme's text colour."""
@@ -104,7 +113,7 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
 
     def text(self, words: str, size: float = FONT_BODY, colour: str | None = None, **kwargs: Any) -> Text:
         """Plain words (Pango, no LaTeX) in the theme's text colour."""
-        return Text(words, font_size=self.font(size), color=colour or self.theme.text, **kwargs)
+        return Text(words, font_size=self.font(size, "text"), color=colour or self.theme.text, **kwargs)
 
     def number(
         self, value: float, decimals: int, size: float = FONT_BODY, colour: str | None = None, **kwargs: Any
@@ -119,9 +128,19 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
             **kwargs,
         )
 
+    def title_tex(self, default: str) -> str:
+        """The clip's title (TeX): the subclass's ``TITLE`` if it sets one, else ``default``."""
+        return self.TITLE if self.TITLE is not None else default
+
+    def caption_text(self, beat: int, words: str) -> str:
+        """The words of narration beat ``beat`` (1-based): ``CAPTIONS`` by number or by text, else
+        ``words``. Override it to translate every beat at once."""
+        return self.CAPTIONS.get(beat, self.CAPTIONS.get(words, words))
+
     def caption(self, words: str, duration: float) -> None:
         """One narration beat, written to the clip's .srt/.vtt captions."""
-        self.add_subcaption(words, duration=duration)
+        self._beats = getattr(self, "_beats", 0) + 1
+        self.add_subcaption(self.caption_text(self._beats, words), duration=duration)
 
 
 def _one_line_under_manim(error: CalcanimError) -> None:

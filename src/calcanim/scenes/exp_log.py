@@ -38,7 +38,7 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
         self.start_clock()
         theme, pl = self.theme, self.plan
         fw, fh = self.frame_width, self.frame_height
-        title = self.math(r"\ln x \text{ undoes } e^x", size=FONT_TITLE).to_edge(UP, buff=MARGIN)
+        title = self.math(self.title_tex(r"\ln x \text{ undoes } e^x"), size=FONT_TITLE).to_edge(UP, buff=MARGIN)
         stacked = self.portrait or fw / fh < 1.2
         top = title.get_bottom()[1] - 0.3
         bottom = -fh / 2 + MARGIN

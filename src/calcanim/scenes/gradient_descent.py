@@ -1,78 +1,94 @@
 """gradient-descent: optimizer runs at several learning rates on a loss surface, in 3D (ball rolling,
-camera turning), as contours from above (an arrow per step), or both, with a loss-per-step inset."""
+camera turning), as contours from above (an arrow per step), or both, with a live step counter and a
+loss-per-step inset on a log axis. A diverging run is drawn until it leaves the view, where a cross
+marks its escape; every word and number is set in TeX (one type family)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Axes,
-    FadeIn,
-    Line,
-    Mobject,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    linear,
-)
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Line, Mobject, ValueTracker, VGroup, linear
 
-from calcanim.number_format import number_text
-from calcanim.numerics.projection import Box
+from calcanim.number_format import number_tex
+from calcanim.numerics.projection import Box, clip_segment_to_rectangle
 from calcanim.params.gradient_descent import GradientDescentParams
-from calcanim.plans.gradient_descent import (
-    ENDING_SECONDS,
-    INTRO_SECONDS,
-    GradientDescentPlan,
-    RunPlan,
-)
+from calcanim.plans.gradient_descent import ENDING_SECONDS, INTRO_SECONDS, GradientDescentPlan
 from calcanim.raster.contour import ContourRenderer
-from calcanim.raster.items import ArrowSegment, CrossMark, Disc, DrawItem, Segment
+from calcanim.raster.items import RGB, ArrowSegment, CrossMark, Disc, DrawItem, Segment
 from calcanim.raster.manim_view import RasterCamera, RasterView, mix, rgb, surface_style
 from calcanim.raster.surface import Ball, Cross, Overlay, Polyline, SurfaceRenderer
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
-from calcanim.scenes.base import MARGIN_3D as MARGIN
+from calcanim.scenes.base import FONT_TITLE, CalcanimScene
+from calcanim.scenes.descent_parts import (
+    FONT_LETTER,
+    FONT_MIN,
+    FONT_READ,
+    InsetRun,
+    fit_into,
+    live_rate,
+    log_loss_inset,
+    run_colours,
+    status_colour,
+    status_glyph,
+    step_counter,
+)
 from calcanim.style.rect import Rect
+
+#: Distance kept from the frame's edges (3% of the 8-unit short side, plus a little).
+EDGE = 0.3
+#: A path's steps older than this many steps are drawn faint, so a long run does not bury the others.
+TRAIL_STEPS = 12
+
 
 @dataclass(frozen=True)
 class PanelLayout:
-    header: Rect
-    views: list[Rect]
+    views: dict[str, Rect]
     legend: Rect
     inset: Rect
 
 
-def clip_layout(frame_width: float, frame_height: float, view_count: int, header_height: float = 1.15) -> PanelLayout:
-    """Header on top. A single view in a wide frame gets a side panel (legend over inset); otherwise the
-    views sit over a strip holding the legend and the inset (side by side unless the frame is portrait)."""
-    W, H = frame_width, frame_height
-    header = Rect(0.0, H / 2 - MARGIN - header_height / 2, W - 2 * MARGIN, header_height)
-    body_top, body_bottom = header.top - header_height - 0.1, -H / 2 + MARGIN
-    body_h = body_top - body_bottom
-    if W / H >= 1.5 and view_count == 1:
-        panel_w = W * 0.31
-        views_w = W - 2 * MARGIN - panel_w - 0.25
-        views = Rect(-W / 2 + MARGIN + views_w / 2, (body_top + body_bottom) / 2, views_w, body_h)
-        panel = Rect(W / 2 - MARGIN - panel_w / 2, views.cy, panel_w, views.height)
-        legend, inset = panel.split(2, horizontal=False, gap=0.3)
-        return PanelLayout(header, [views], legend, inset)
-    side_by_side = W >= H
-    strip_h = body_h * (0.3 if side_by_side else 0.34)
-    views_h = body_h - strip_h - 0.25
-    views = Rect(0.0, body_top - views_h / 2, W - 2 * MARGIN, views_h)
-    strip = Rect(0.0, body_bottom + strip_h / 2, W - 2 * MARGIN, strip_h)
-    if side_by_side:
-        legend_w = strip.width * 0.58
-        legend = Rect(strip.left + legend_w / 2, strip.cy, legend_w, strip.height)
-        inset_w = strip.width - legend_w - 0.3
-        inset = Rect(strip.left + strip.width - inset_w / 2, strip.cy, inset_w, strip.height)
-    else:
-        legend, inset = strip.split(2, horizontal=False, gap=0.25)
-    return PanelLayout(header, views.split(view_count, horizontal=side_by_side and view_count > 1), legend, inset)
+def clip_layout(body: Rect, names: list[str], domain_aspect: float, portrait: bool) -> PanelLayout:
+    """Where the views, the legend and the inset go in the body (the frame below the header).
+
+    Wide frames: the 3D view takes the left half at full height; the contour map, or the legend over the
+    inset, share the right column. Portrait frames stack the views over a strip with the legend beside the
+    inset. Near-square frames put the views side by side over that strip."""
+    gap = 0.3
+    contour_h = lambda width: width / domain_aspect + 0.55  # noqa: E731 - room for the tick labels
+    wide = body.width / body.height >= 1.6
+    if wide:
+        if names == ["surface", "contour"]:
+            left = body.left_part(body.width * 0.52)
+            right = body.right_part(body.width - left.width - gap)
+            views_h = min(contour_h(right.width), body.height * 0.56)
+            contour = right.top_part(views_h)
+            strip = right.bottom_part(right.height - views_h - gap)
+            legend = strip.left_part(strip.width * 0.42)
+            inset = strip.right_part(strip.width - legend.width - 0.2)
+            return PanelLayout({"surface": left, "contour": contour}, legend, inset)
+        view = body.left_part(body.width * 0.64)
+        panel = body.right_part(body.width - view.width - gap)
+        legend = panel.top_part(panel.height * 0.4)
+        inset = panel.bottom_part(panel.height - legend.height - gap)
+        return PanelLayout({names[0]: view}, legend, inset)
+    strip_h = min(body.height * (0.27 if portrait else 0.3), 3.4)
+    strip = body.bottom_part(strip_h)
+    views_rect = body.top_part(body.height - strip_h - gap)
+    legend = strip.left_part(strip.width * 0.45)
+    inset = strip.right_part(strip.width - legend.width - 0.2)
+    if portrait and len(names) == 2:
+        contour = views_rect.bottom_part(min(contour_h(views_rect.width), views_rect.height * 0.45))
+        surface = views_rect.top_part(views_rect.height - contour.height - gap)
+        return PanelLayout({"surface": surface, "contour": contour}, legend, inset)
+    if portrait and names == ["contour"]:  # a flat map needs little height: the strip below takes the rest
+        view = views_rect.top_part(min(contour_h(views_rect.width), views_rect.height))
+        strip_h = min(body.height - view.height - gap, 2 * strip_h)
+        strip = Rect(body.cx, view.bottom - gap - strip_h / 2, body.width, strip_h)
+        legend = strip.left_part(strip.width * 0.45)
+        inset = strip.right_part(strip.width - legend.width - 0.2)
+        return PanelLayout({"contour": view}, legend, inset)
+    parts = views_rect.split(len(names), horizontal=not portrait, gap=gap)
+    return PanelLayout(dict(zip(names, parts)), legend, inset)
 
 
 class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentPlan]):
@@ -82,14 +98,20 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
 
     def construct(self) -> None:
         p, pl = self.params, self.plan
+        W, H = self.frame_width, self.frame_height
         names = {"surface": ["surface"], "contour": ["contour"], "both": ["surface", "contour"]}[p.view]
-        layout = clip_layout(self.frame_width, self.frame_height, len(names))
-        self.pixel_scale = self.camera.pixel_height / 480 if not self.portrait else self.camera.pixel_width / 480
+        self.pixel_scale = min(self.camera.pixel_width, self.camera.pixel_height) / 480
         self.clock = ValueTracker(0.0)
+        self.colours = run_colours(self.theme, len(pl.runs))
 
-        header = self.make_header(layout.header)
+        header, counter = self.make_header(W - 2 * EDGE)
+        body_top = min(header.get_bottom()[1], counter.get_bottom()[1]) - 0.25
+        body = Rect(0.0, (body_top + (-H / 2 + EDGE)) / 2, W - 2 * EDGE, body_top - (-H / 2 + EDGE))
+        (x0, x1), (y0, y1) = pl.surface.x_range, pl.surface.y_range
+        layout = clip_layout(body, names, (x1 - x0) / (y1 - y0), self.portrait)
         views: list[Mobject] = []
-        for name, rect in zip(names, layout.views):
+        for name in names:
+            rect = layout.views[name]
             views += self.make_surface_view(rect) if name == "surface" else self.make_contour_view(rect)
         legend, statuses = self.make_legend(layout.legend)
         inset = self.make_inset(layout.inset)
@@ -97,7 +119,7 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
 
         self.caption(*pl.captions[0])
         self.play(
-            self.clock.animate.set_value(INTRO_SECONDS), FadeIn(header), FadeIn(legend), FadeIn(inset),
+            self.clock.animate.set_value(INTRO_SECONDS), FadeIn(header), FadeIn(counter), FadeIn(legend), FadeIn(inset),
             run_time=INTRO_SECONDS, rate_func=linear,
         )
         self.caption(*pl.captions[1])
@@ -124,89 +146,63 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
         return self.theme.stroke(width) * self.pixel_scale
 
     # -- header, legend, inset --------------------------------------------------------------------------
-    def make_header(self, rect: Rect) -> VGroup:
-        title = self.text(self.plan.title, size=FONT_TITLE)
-        rule = self.math(self.plan.update_rule_tex, size=FONT_BODY, colour=self.theme.muted)
-        header = VGroup(title, rule).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        if header.width > rect.width:
-            header.scale_to_fit_width(rect.width)
-        if header.height > rect.height:
-            header.scale_to_fit_height(rect.height)
-        header.move_to(rect.centre).align_to(np.array([rect.left, 0, 0]), LEFT)
-        return header
+    def make_header(self, width: float) -> tuple[VGroup, VGroup]:
+        """Title, update rule (and its symbols' definitions, the schedule) on the left; the step counter right."""
+        pl, muted = self.plan, self.theme.muted
+        title = self.math(self.title_tex(rf"\text{{{pl.title[0].upper() + pl.title[1:]}}}"), size=FONT_TITLE)
+        lines: list[Mobject] = [title, self.math(pl.update_rule_tex, size=FONT_READ, colour=muted)]
+        for extra in (pl.rule_note_tex, pl.schedule_tex):
+            if extra:
+                lines.append(self.math(extra, size=FONT_READ, colour=muted))
+        header = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        counter = step_counter(self, self.params.steps, self.step_now, FONT_READ)
+        room = width - counter.width - 0.4 if not self.portrait else width
+        if header.width > room:
+            header.scale_to_fit_width(room)
+        header.to_corner(UP + LEFT, buff=EDGE)
+        counter.to_corner(UP + RIGHT, buff=EDGE)
+        if self.portrait:
+            counter.next_to(header, DOWN, aligned_edge=LEFT, buff=0.15)
+        return header, counter
 
     def make_legend(self, rect: Rect) -> tuple[VGroup, list[Mobject]]:
+        """Per run: a swatch, eta = 0.1 in the run's colour, the live eta_k under a schedule, and its status word
+        (in the status colour) once the run is decided."""
         theme = self.theme
+        scheduled = self.params.schedule != "constant"
         rows, statuses = [], []
         for run in self.plan.runs:
-            colour = theme.run_colour(run.index)
-            swatch = Line(LEFT * 0.25, RIGHT * 0.25, color=colour, stroke_width=theme.stroke(6))
-            label = self.text(run.label, size=FONT_LABEL, colour=colour)
-            status_colour = {"diverged": theme.bad, "converged": theme.good}.get(run.run.status, theme.muted)
-            status = self.text(run.status_text, size=FONT_SMALL, colour=status_colour)
-            top = VGroup(swatch, label).arrange(RIGHT, buff=0.15)
-            status.next_to(label, DOWN, aligned_edge=LEFT, buff=0.08)
-            rows.append(VGroup(top, status))
+            colour = self.colours[run.index]
+            swatch = Line(LEFT * 0.22, RIGHT * 0.22, color=colour, stroke_width=theme.stroke(6))
+            parts: list[Mobject] = [swatch, self.math(run.label_tex, size=FONT_READ, colour=colour)]
+            if scheduled:
+                smallest = float(run.run.rates.min()) if run.run.rates is not None and len(run.run.rates) else 1.0
+                parts.append(live_rate(self, run.rate_at, smallest, colour, FONT_READ, self.step_now))
+            status = self.math(rf"\text{{{run.status_word}}}", size=FONT_READ, colour=status_colour(theme, run.run.status))
+            row = VGroup(*parts).arrange(RIGHT, buff=0.15)
+            rows.append(VGroup(row, status))
             statuses.append(status)
-        legend = VGroup(*rows)
-        if len(rows) > 3 and rect.width > 1.6 * rect.height:
-            legend.arrange_in_grid(cols=2, buff=(0.45, 0.2), cell_alignment=LEFT)
-        else:
-            legend.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
-        if legend.width > rect.width or legend.height > rect.height:
-            legend.scale(min(rect.width / legend.width, rect.height / legend.height))
-        legend.move_to(rect.centre).align_to(np.array([rect.left, 0, 0]), LEFT)
-        for row in rows:  # the status line keeps its place but shows when the run is decided
+        for row in rows:
+            row[1].next_to(row[0], RIGHT, buff=0.3)
+        legend = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        if any(row.width > rect.width for row in rows) and rect.height > 1.6 * legend.height:
+            for row in rows:  # a narrow legend puts the status word under its label
+                row[1].next_to(row[0], DOWN, aligned_edge=LEFT, buff=0.08).shift(RIGHT * 0.59)
+            legend.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        fit_into(legend, rect.centre, rect.width, rect.height)
+        for row in rows:  # the status word keeps its place but shows when the run is decided
             row.remove(row[1])
         return legend, statuses
 
     def make_inset(self, rect: Rect) -> VGroup:
-        theme, pl = self.theme, self.plan
-        low, high = pl.inset_range
-        low_text, high_text = pl.inset_tick_labels
-        muted = theme.muted
-        y_ticks = [self.text(high_text, size=FONT_SMALL, colour=muted), self.text(low_text, size=FONT_SMALL, colour=muted)]
-        label_w = max(t.width for t in y_ticks) + 0.15
-        label_h = y_ticks[0].height + 0.15
-        axes = Axes(
-            x_range=(0, self.params.steps, self.params.steps),
-            y_range=(low, high, high - low),
-            x_length=max(rect.width - label_w - 0.1, 1.0),
-            y_length=max(rect.height - 2 * label_h - 0.1, 0.6),
-            tips=False,
-            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
-        )
-        axes.move_to(rect.centre).align_to(np.array([rect.left + label_w, 0, 0]), LEFT)
-        axes.shift(UP * 0.0)
-        y_ticks[0].next_to(axes.c2p(0, high), LEFT, buff=0.1)
-        y_ticks[1].next_to(axes.c2p(0, low), LEFT, buff=0.1)
-        loss_label = self.text("loss", size=FONT_SMALL, colour=muted).next_to(axes.c2p(0, high), UP, buff=0.08)
-        loss_label.align_to(axes.c2p(0, high), LEFT)
-        x_ticks = [
-            self.text("0", size=FONT_SMALL, colour=muted).next_to(axes.c2p(0, low), DOWN, buff=0.08),
-            self.text(str(self.params.steps), size=FONT_SMALL, colour=muted).next_to(axes.c2p(self.params.steps, low), DOWN, buff=0.08),
+        pl = self.plan
+        runs = [
+            InsetRun(r.inset_curve, self.colours[r.index], r.run.status,
+                     float(r.last_step if r.run.status == "diverged" else self.params.steps))
+            for r in pl.runs
         ]
-        step_label = self.text("step", size=FONT_SMALL, colour=muted).next_to(x_ticks[1], LEFT, buff=0.25)
-        ticks = VGroup(*y_ticks, *x_ticks)
-        curves = VGroup()
-        for run in pl.runs:
-            curve = VMobject(stroke_color=theme.run_colour(run.index), stroke_width=theme.stroke(3))
-            curve.set_points_as_corners([axes.c2p(0, run.inset_curve[0, 1])] * 2)
-
-            def follow(mob: VMobject, run: RunPlan = run) -> None:
-                step = self.step_now()
-                shown = run.inset_curve[run.inset_curve[:, 0] <= step]
-                if len(shown) < len(run.inset_curve) and len(shown) > 0:
-                    nxt = run.inset_curve[len(shown)]
-                    prev = shown[-1]
-                    t = (step - prev[0]) / (nxt[0] - prev[0]) if nxt[0] > prev[0] else 0.0
-                    shown = np.vstack([shown, prev + t * (nxt - prev)])
-                points = [axes.c2p(s, loss) for s, loss in shown]
-                mob.set_points_as_corners(points if len(points) > 1 else points * 2)
-
-            curve.add_updater(follow)
-            curves.add(curve)
-        return VGroup(axes, loss_label, step_label, ticks, curves)
+        return log_loss_inset(self, rect.centre, rect.width, rect.height, self.params.steps, pl.inset_range,
+                              pl.inset_ticks, pl.inset_label_tex, runs, self.step_now)
 
     # -- the views ------------------------------------------------------------------------------------
     def make_surface_view(self, rect: Rect) -> list[Mobject]:
@@ -222,22 +218,30 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
             thetas=np.array([pl.camera_theta_at(t) for t in times]),
             style=surface_style(theme, self.pixel_scale),
         )
-        colours = [rgb(theme.run_colour(r.index)) for r in pl.runs]
-        outline = rgb(theme.background)
-        bad = rgb(theme.bad)
+        colours = [rgb(c) for c in self.colours]
+        background = rgb(theme.background)
+        outline, bad = background, rgb(theme.bad)
 
         def overlays() -> list[Overlay]:
             step = self.step_now()
             items: list[Overlay] = []
             for run, colour in zip(pl.runs, colours):
-                points, inside = run.samples_until(step)
-                items.append(Polyline(points, inside, colour, self.stroke(3.0)))
-                if run.run.status == "diverged" and step >= run.last_step:
-                    items.append(Cross(run.last_inside, bad, self.stroke(5.0), self.stroke(3.0)))
-                else:
-                    point, ok = run.position_at(step)
+                shown = min(step, run.drawn_until)
+                points, inside = run.samples_until(shown)
+                old = run.sample_steps[: len(points)] < shown - TRAIL_STEPS
+                faint = mix(colour, background, 0.6)
+                if old.any():
+                    split = int(np.flatnonzero(old)[-1]) + 1
+                    items.append(Polyline(points[: split + 1], inside[: split + 1], faint, self.stroke(2.0), ghost=0.0))
+                    points, inside = points[split:], inside[split:]
+                items.append(Polyline(points, inside, colour, self.stroke(2.6), ghost=0.3))
+                if run.view_exit is not None and run.escaped and step >= run.drawn_until:
+                    ex, ey = run.view_exit[1]
+                    items.append(Cross(np.array([ex, ey, run.exit_loss]), bad, self.stroke(5.0), self.stroke(3.0)))
+                elif not (run.run.status == "diverged" and step >= run.last_step):
+                    point, ok = run.position_at(shown)
                     if ok:
-                        items.append(Ball(point, colour, self.stroke(6.5), outline))
+                        items.append(Ball(point, colour, self.stroke(6.0), outline))
             return items
 
         def redraw(mob: RasterView) -> None:
@@ -250,10 +254,11 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
     def make_contour_view(self, rect: Rect) -> list[Mobject]:
         theme, pl, p = self.theme, self.plan, self.params
         surface = pl.surface
-        label_room = 0.45
-        image_rect = Rect(rect.cx + label_room / 2, rect.cy + label_room / 2, rect.width - label_room, rect.height - label_room)
+        probe = self.math("-0.0", size=FONT_MIN)
+        left_room, bottom_room = probe.width + 0.25, probe.height + 0.2
+        image_rect = Rect(rect.cx + left_room / 2, rect.cy + bottom_room / 2, rect.width - left_room, rect.height - bottom_room)
         view = RasterView(image_rect.centre, image_rect.width, image_rect.height, rgb(theme.background))
-        renderer = ContourRenderer(surface.x_range, surface.y_range, view.pixel_size, rgb(theme.background))
+        renderer = ContourRenderer(surface.x_range, surface.y_range, view.pixel_size, rgb(theme.background), margin=0.0)
         style = surface_style(theme, self.pixel_scale)
         background = rgb(theme.background)
         bands = [
@@ -265,36 +270,41 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
             line_colour=mix(rgb(theme.text), background, 0.55), line_width=self.stroke(1.2),
             frame_colour=rgb(theme.axis),
         )
-        colours = [rgb(theme.run_colour(r.index)) for r in pl.runs]
-        bad, good, outline = rgb(theme.bad), rgb(theme.good), rgb(theme.background)
+        colours = [rgb(c) for c in self.colours]
+        bad, good, outline = rgb(theme.bad), rgb(theme.good), background
         minima = [renderer.pixel(mx, my) for mx, my in surface.minima if surface.contains(mx, my)]
+        x_range, y_range = surface.x_range, surface.y_range
+        width = self.stroke(2.2)
+
+        def step_items(a: np.ndarray, b: np.ndarray, colour: RGB, head: bool) -> list[DrawItem]:
+            """One step from a to b (domain coordinates), clipped to the domain; an arrow head only if b is inside."""
+            clipped = clip_segment_to_rectangle(tuple(a), tuple(b), x_range, y_range)
+            if clipped is None:
+                return []
+            pa, pb = (renderer.pixel(*xy) for xy in clipped)
+            inside = surface.contains(b[0], b[1])
+            if head and inside and p.step_arrows:
+                return [ArrowSegment(pa, pb, colour, width)]
+            return [Segment(pa, pb, colour, width)]
 
         def items() -> list[DrawItem]:
             step = self.step_now()
             drawn: list[DrawItem] = [CrossMark(m, good, self.stroke(3.0), self.stroke(1.6)) for m in minima]
             for run, colour in zip(pl.runs, colours):
-                points = run.run.points
-                whole = min(int(np.floor(step)), len(points) - 1)
-                pixels = renderer.pixel(points[:, 0], points[:, 1])
+                path = np.vstack([run.run.points] + ([np.array(run.run.escaped_to)[None]] if run.run.escaped_to else []))
+                shown = min(step, run.drawn_until)
+                whole = min(int(np.floor(shown)), len(path) - 1)
+                faint = mix(colour, background, 0.55)
                 for k in range(whole):
-                    if p.step_arrows:
-                        drawn.append(ArrowSegment(pixels[k], pixels[k + 1], colour, self.stroke(2.2)))
-                    else:
-                        drawn.append(Segment(pixels[k], pixels[k + 1], colour, self.stroke(2.2), False))
-                if whole < len(points) - 1:
-                    position, _ = run.position_at(step)
-                    tip = renderer.pixel(position[0], position[1])
-                    drawn.append(Segment(pixels[whole], tip, colour, self.stroke(2.2), False))
-                    drawn.append(Disc(tip, colour, self.stroke(5.0), outline))
-                else:
-                    escape = run.escape_until(step)
-                    if escape is not None:
-                        a, b = (renderer.pixel(*xy) for xy in escape)
-                        drawn.append(Segment(a, b, colour, self.stroke(2.2), True))
-                    if run.run.status == "diverged" and step >= run.last_step:
-                        drawn.append(CrossMark(renderer.pixel(*run.last_inside[:2]), bad, self.stroke(5.0), self.stroke(2.6)))
-                    else:
-                        drawn.append(Disc(pixels[-1], colour, self.stroke(5.0), outline))
+                    drawn += step_items(path[k], path[k + 1], faint if k < shown - TRAIL_STEPS else colour, head=True)
+                if whole < len(path) - 1 and shown > whole:
+                    t = shown - whole
+                    tip = path[whole] + t * (path[whole + 1] - path[whole])
+                    drawn += step_items(path[whole], tip, colour, head=False)
+                    if surface.contains(tip[0], tip[1]) and not (run.escaped and step >= run.drawn_until):
+                        drawn.append(Disc(renderer.pixel(*tip), colour, self.stroke(5.0), outline))
+                elif surface.contains(*path[whole]) and not run.escaped and run.run.status != "diverged":
+                    drawn.append(Disc(renderer.pixel(*path[whole]), colour, self.stroke(5.0), outline))
             return drawn
 
         def redraw(mob: RasterView) -> None:
@@ -302,18 +312,35 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
 
         redraw(view)
         view.add_updater(redraw)
-        left, top, width, height = renderer.plot_rect
-        corner_bl = view.to_scene((left, top + height))
-        corner_tr = view.to_scene((left + width, top))
+        left, top, w, h = renderer.plot_rect
+        corner_bl = view.to_scene((left, top + h))
+        corner_tr = view.to_scene((left + w, top))
         (x0, x1), (y0, y1) = surface.x_range, surface.y_range
         muted = theme.muted
         labels = VGroup(
-            # the two labels at the bottom-left corner stand clear of each other: x0 right of it, y0 above it
-            self.text(number_text(x0), size=FONT_SMALL, colour=muted).next_to(corner_bl, DOWN + RIGHT, buff=0.06),
-            self.text(number_text(x1), size=FONT_SMALL, colour=muted).next_to([corner_tr[0], corner_bl[1], 0], DOWN, buff=0.06),
-            self.text("x", size=FONT_SMALL, colour=muted).next_to([(corner_bl[0] + corner_tr[0]) / 2, corner_bl[1], 0], DOWN, buff=0.06),
-            self.text(number_text(y0), size=FONT_SMALL, colour=muted).next_to(corner_bl, UP + LEFT, buff=0.06),
-            self.text(number_text(y1), size=FONT_SMALL, colour=muted).next_to([corner_bl[0], corner_tr[1], 0], LEFT, buff=0.06),
-            self.text("y", size=FONT_SMALL, colour=muted).next_to([corner_bl[0], (corner_bl[1] + corner_tr[1]) / 2, 0], LEFT, buff=0.06),
+            self.math(number_tex(x0), size=FONT_MIN, colour=muted).next_to(corner_bl, DOWN, buff=0.08),
+            self.math(number_tex(x1), size=FONT_MIN, colour=muted).next_to([corner_tr[0], corner_bl[1], 0], DOWN, buff=0.08),
+            self.math("x", size=FONT_LETTER, colour=muted).next_to([(corner_bl[0] + corner_tr[0]) / 2, corner_bl[1], 0], DOWN, buff=0.06),
+            self.math(number_tex(y0), size=FONT_MIN, colour=muted).next_to(corner_bl, LEFT, buff=0.1),
+            self.math(number_tex(y1), size=FONT_MIN, colour=muted).next_to([corner_bl[0], corner_tr[1], 0], LEFT, buff=0.1),
+            self.math("y", size=FONT_LETTER, colour=muted).next_to([corner_bl[0], (corner_bl[1] + corner_tr[1]) / 2, 0], LEFT, buff=0.1),
         )
-        return [view, labels]
+        labels[0].align_to(corner_bl, LEFT)  # x0 right of the corner, y0 above it: the two never touch
+        labels[3].align_to(corner_bl, DOWN)
+        escapes = VGroup()
+        for run in pl.runs:
+            if run.view_exit is None or not run.escaped:
+                continue
+            exit_pixel = renderer.pixel(*run.view_exit[1])
+            point = view.to_scene((float(exit_pixel[0]), float(exit_pixel[1])))
+            word = self.math(r"\text{escaped}", size=FONT_MIN, colour=theme.bad)
+            inward = np.array([np.sign(image_rect.cx - point[0]), np.sign(image_rect.cy - point[1]), 0.0])
+            word.next_to(point, inward if np.any(inward) else UP, buff=0.15)
+            word.shift(RIGHT * min(0.0, image_rect.right - word.get_right()[0]) + RIGHT * max(0.0, image_rect.left - word.get_left()[0]))
+            word.shift(UP * min(0.0, image_rect.top - word.get_top()[1]) + UP * max(0.0, image_rect.bottom - word.get_bottom()[1]))
+            cross = status_glyph(theme, "diverged", 0.1, theme.stroke(4)).move_to(point)  # whole, over the panel's edge
+            marker = VGroup(cross, word)
+            marker.set_opacity(0.0)
+            marker.add_updater(lambda m, run=run: m.set_opacity(1.0 if self.step_now() >= run.drawn_until else 0.0))
+            escapes.add(marker)
+        return [view, labels, escapes]

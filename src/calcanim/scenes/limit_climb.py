@@ -1,8 +1,10 @@
-"""limit-climb: a dot climbs a_n = (1 + 1/n)^n on a log-scaled n axis and parks against e."""
+"""limit-climb: a dot climbs a_n (default (1 + 1/n)^n) on a log-scaled n axis, tracing the curve behind it,
+and parks against the limit; the a_n readout locks (turns green) once a_n stays that close to the limit."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from manim import (
@@ -10,7 +12,6 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
-    UR,
     Axes,
     Create,
     DashedLine,
@@ -20,162 +21,323 @@ from manim import (
     Mobject,
     ValueTracker,
     VGroup,
+    VMobject,
     Write,
+    config,
     linear,
 )
 
 from calcanim.params.limit_climb import LimitClimbParams
 from calcanim.plans.limit_climb import ENDING_SECONDS, INTRO_SECONDS, Checkpoint, LimitClimbPlan
+from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
-from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 
-#: The a_n axis: ticks every 0.2 from its foot, so the foot must sit on a labelled value (2.0, 2.2, ...).
-Y_RANGE = (1.8, 2.9)
+#: Nothing is drawn closer to the frame's edge than this fraction of its width (height).
+EDGE_MARGIN = 0.035
+#: Tick labels, mark labels and the limit label: digits ~0.17 units high, 2.1% of the 8-unit short side.
+FONT_TICK = FONT_LABEL
+#: A lone lowercase "n" is short: this size keeps it above 2% of the short side too.
+FONT_AXIS_NAME = 36
+#: The live readouts: a lone "n =" at this size is 2.1% of the short side high.
+FONT_READOUT = 36
+#: How far (units) a label keeps from the curve, the limit line and other labels.
+CLEARANCE = 0.06
 
 
 class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
-    """(1 + 1/n)^n climbing to e as n runs from 1 to n_max."""
+    """a_n climbing to its limit as n runs from its first defined n to n_max."""
 
     def construct(self) -> None:
-        theme, p = self.theme, self.params
+        theme, p, pl = self.theme, self.params, self.plan
         top = self.log_axis_top()
-        axes = self.make_axes(top)
-        title = self.math(r"a_n = \left(1+\frac{1}{n}\right)^{n}", size=FONT_TITLE)
-        log_n = ValueTracker(0.0)
-        n_readout = self.number(1, 0, size=FONT_BODY, group_with_commas=True)
-        a_readout = self.number(self.plan.value_at_log10(0.0), p.decimals, size=FONT_BODY)
-        readouts = VGroup(
-            VGroup(self.math("n =", size=FONT_BODY), n_readout).arrange(RIGHT, buff=0.15),
-            VGroup(self.math("a_n =", size=FONT_BODY), a_readout).arrange(RIGHT, buff=0.15),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        axes = self.axes = self.make_axes(top)
+        title = self.title = self.math(self.title_tex(pl.title_tex), size=FONT_TITLE)
+        start = pl.log10_start
+        log_n = self.log_n = ValueTracker(start)
+        readouts, self.n_readout, self.a_readout = self.make_readouts()
+        self.readouts = readouts
         self.place_header(title, readouts)
 
-        curve = axes.plot(
-            self.plan.curve_at_log10,
-            x_range=(0.0, self.plan.log10_n_max, self.plan.log10_n_max / 200 or 0.01),
-            color=theme.curve,
-            stroke_width=theme.stroke(3),
-            stroke_opacity=0.45,
+        # Through the plan's samples (evenly spaced in log n), so a share of the climb is the same share of it.
+        full_curve = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
+        full_curve.set_points_smoothly([self.at(axes, t, v) for t, v in pl.curve])
+        trace = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
+        trace.pointwise_become_partial(full_curve, 0.0, 0.0)
+        limit_line = DashedLine(
+            self.at(axes, 0, pl.limit), self.at(axes, top, pl.limit), color=theme.reference, stroke_width=theme.stroke(3)
         )
-        e_line = DashedLine(
-            axes.c2p(0, math.e), axes.c2p(top, math.e), color=theme.reference, stroke_width=theme.stroke(3)
+        curve_points = _dense_points(full_curve)
+        self.obstacles = _Obstacles(
+            curve_points, [limit_line, axes.get_x_axis(), axes.get_y_axis()], self.frame_width, self.frame_height
         )
-        e_label = self.math(r"e = 2.71828\ldots", size=FONT_LABEL, colour=theme.reference)
-        e_label.next_to(axes.c2p(top, math.e), UP, buff=0.15).align_to(e_line, RIGHT)
-
-        dot = Dot(axes.c2p(0, self.plan.value_at_log10(0.0)), radius=0.09, color=theme.point)
+        self.obstacles.take(*self.axis_labels, title, readouts)  # readouts at their widest
+        # Laid out (and kept clear) for the widest values; now show where the climb starts.
+        self.n_readout.set_value(pl.first_n)
+        self.a_readout.set_value(pl.readout_value(pl.first_n))
+        limit_label = self.math(pl.limit_label_tex, size=FONT_TICK, colour=theme.reference)
+        self.place_free(
+            limit_label,
+            [
+                lambda m: m.next_to(self.at(axes, top, pl.limit), UP, buff=0.15).align_to(limit_line, RIGHT),
+                lambda m: m.next_to(self.at(axes, top, pl.limit), DOWN, buff=0.15).align_to(limit_line, RIGHT),
+                lambda m: m.next_to(self.at(axes, top / 2, pl.limit), UP, buff=0.15),
+                lambda m: m.next_to(self.at(axes, top / 2, pl.limit), DOWN, buff=0.15),
+            ],
+        )
+        dot = Dot(self.at(axes, start, pl.curve[0][1]), radius=0.09, color=theme.point)
+        self.lock_note = self.math(
+            rf"{pl.gap_tex} < {pl.lock_tolerance_tex}", size=FONT_TICK, colour=theme.good
+        )
+        self.lock_note.next_to(readouts, DOWN, buff=0.2, aligned_edge=LEFT)
+        self.locked = False
+        self.trace_from = 0.0
+        self.trace_alpha = lambda: (log_n.get_value() - start) / (pl.log10_n_max - start) if pl.log10_n_max > start else 1.0
 
         def follow(_: object) -> None:
             t = log_n.get_value()
-            dot.move_to(axes.c2p(t, self.plan.curve_at_log10(t)))
-            n_readout.set_value(self.plan.n_at_log10(t))
-            a_readout.set_value(self.plan.value_at_log10(t))
+            alpha = (t - start) / (pl.log10_n_max - start) if pl.log10_n_max > start else 1.0
+            trace.pointwise_become_partial(full_curve, self.trace_from, min(1.0, max(self.trace_from, alpha)))
+            dot.move_to(trace.get_end() if trace.has_points() else self.at(axes, t, pl.curve[0][1]))
+            n = pl.n_at_log10(t)
+            if n != self.n_readout.number:
+                self.n_readout.set_value(n)
+                self.a_readout.set_value(pl.readout_value(n))
+            if pl.lock_n is not None and n >= pl.lock_n and not self.locked:
+                self.a_readout.set_color(theme.good)
+                self.locked = True
 
-        self.caption("a_n = (1 + 1/n)^n. At n = 1 it is 2; at n = 2 it is 2.25.", INTRO_SECONDS)
+        self.follow = follow
+        self.caption(self.intro_caption(), INTRO_SECONDS)
         self.play(Create(axes), Write(title), FadeIn(readouts), run_time=INTRO_SECONDS * 0.6)
-        self.play(Create(e_line), FadeIn(e_label), FadeIn(dot), Create(curve), run_time=INTRO_SECONDS * 0.4)
+        self.play(Create(limit_line), FadeIn(limit_label), FadeIn(dot), run_time=INTRO_SECONDS * 0.4)
 
+        self.add(trace)
         dot.add_updater(follow)
-        # follow() sets the readouts from the dot's updater: without updaters of their own, manim would
-        # paint them into each play's frozen background and they would only jump at the marks.
-        keep_redrawn(n_readout, a_readout)
+        # follow() sets the readouts and the trace from the dot's updater: without updaters of their own,
+        # manim would paint them into each play's frozen background and they would only jump at the stops.
+        keep_redrawn(self.n_readout, self.a_readout, trace)
         # manim redraws every frame each mobject from the first moving one to the end of the scene's
-        # list; keeping the moving ones last leaves the e line's dashes, the curve and the marks in
-        # the frozen background (150 shapes a frame were redrawn before, ~25 now).
-        self.moving_last = (readouts, dot)
+        # list; keeping the moving ones last leaves the limit line's dashes and the marks in the frozen
+        # background. The trace is redrawn from the last stop only (see climb()).
+        self.trace = trace
+        self.full_curve = full_curve
+        self.moving_last: tuple[Mobject, ...] = (trace, readouts, dot)
         self.bring_to_front(*self.moving_last)
         self.climb(axes, log_n, top)
         dot.remove_updater(follow)
-        stop_redrawing(n_readout, a_readout)
+        stop_redrawing(self.n_readout, self.a_readout, trace)
         follow(None)
 
-        self.caption(
-            f"As n grows, (1 + 1/n)^n settles near {math.e:.5f}: the number e. It never passes it.",
-            ENDING_SECONDS,
+        self.caption(self.ending_caption(), ENDING_SECONDS)
+        verdict = self.math(rf"\text{{the climb settles on }} {pl.limit_tex}", size=FONT_BODY, colour=theme.reference)
+        self.place_free(
+            verdict,
+            [
+                lambda m: m.next_to(limit_line, DOWN, buff=1.3).align_to(limit_line, RIGHT).shift(LEFT * 0.3),
+                lambda m: m.next_to(limit_line, UP, buff=1.3).align_to(limit_line, RIGHT).shift(LEFT * 0.3),
+                lambda m: m.next_to(axes, DOWN, buff=0.35),
+            ],
+            allow_below_axis=True,
         )
-        verdict = self.text("the climb settles on e", size=FONT_BODY, colour=theme.reference)
-        if self.frame_width >= 12:  # landscape: in the empty space under the e line
-            verdict.next_to(e_line, DOWN, buff=1.3).align_to(e_line, RIGHT).shift(LEFT * 0.3)
-        else:  # square or portrait: under the chart, where nothing else is
-            verdict.next_to(axes, DOWN, buff=0.35)
         self.play(Flash(dot, color=theme.reference), FadeIn(verdict), run_time=1.0)
         self.wait(ENDING_SECONDS - 1.0)
+
+    # --- words -----------------------------------------------------------------------------------
+
+    def intro_caption(self) -> str:
+        pl = self.plan
+        first = pl.checkpoints[:2]
+        said = "; ".join(f"at n = {c.n} it is {c.label}" for c in first)
+        return f"a_n = {self.params.sequence.replace('**', '^')}. {said[0].upper()}{said[1:]}."
+
+    def ending_caption(self) -> str:
+        pl = self.plan
+        where = {"below": " It stays below it.", "above": " It stays above it.", "both": ""}[pl.approach]
+        digits = pl.limit_digits_tex.replace(r"\ldots", "...")
+        named = "" if pl.limit_tex == pl.limit_digits_tex else f": the number {pl.limit_words}"
+        return f"As n grows, a_n settles near {digits}{named}.{where}"
+
+    # --- layout ----------------------------------------------------------------------------------
 
     def log_axis_top(self) -> float:
         """Right end of the log10(n) axis: whole decades, at least one."""
         return max(1.0, float(math.ceil(self.plan.log10_n_max - 1e-9)))
 
     def make_axes(self, top: float) -> Axes:
-        theme = self.theme
-        width = self.frame_width * (0.78 if not self.portrait else 0.8)
-        height = self.frame_height * (0.62 if not self.portrait else 0.5)
-        step = 1.0 if top <= 8 else float(math.ceil(top / 8))
+        theme, y = self.theme, self.plan.y
+        width = self.frame_width * (0.74 if not self.portrait else 0.72)
+        height = self.frame_height * (0.6 if not self.portrait else 0.42)
+        step = 1.0 if top <= 8 else float(math.ceil(top / (8 if not self.portrait else 5)))
+        # Heights are measured from the axis' foot, so manim draws the n axis there even when a_n crosses 0.
         axes = Axes(
             x_range=(0.0, top, step),
-            y_range=(Y_RANGE[0], Y_RANGE[1], 0.2),
+            y_range=(0.0, y.high - y.low, y.step),
             x_length=width,
             y_length=height,
             tips=False,
             axis_config={"color": theme.axis, "stroke_width": theme.stroke(2)},
         )
         for k in np.arange(0.0, top + 1e-9, step):
-            label = self.math("1" if k == 0 else ("10" if k == 1 else f"10^{{{int(k)}}}"), size=FONT_SMALL)
-            label.next_to(axes.c2p(k, Y_RANGE[0]), DOWN, buff=0.2)
+            label = self.math("1" if k == 0 else ("10" if k == 1 else f"10^{{{int(k)}}}"), size=FONT_TICK)
+            label.next_to(axes.c2p(k, 0.0), DOWN, buff=0.2)
             axes.add(label)
-        for y in np.arange(2.0, Y_RANGE[1] - 1e-9, 0.2):
-            label = self.number(float(y), 1, size=FONT_SMALL)
-            label.next_to(axes.c2p(0, y), LEFT, buff=0.2)
+        for value, text in zip(y.ticks, y.labels, strict=True):
+            label = self.math(text, size=FONT_TICK)
+            label.next_to(axes.c2p(0, value - y.low), LEFT, buff=0.2)
             axes.add(label)
-        n_label = self.math("n", size=FONT_LABEL).next_to(axes.c2p(top, Y_RANGE[0]), DOWN + RIGHT, buff=0.25)
+        n_label = self.math("n", size=FONT_AXIS_NAME).next_to(axes.c2p(top, 0.0), RIGHT, buff=0.25)
         axes.add(n_label)
-        axes.to_edge(DOWN, buff=0.8 if not self.portrait else 2.5).shift(RIGHT * 0.3)
+        if self.portrait:
+            axes.move_to(DOWN * self.frame_height * 0.12)
+        else:
+            axes.to_edge(DOWN, buff=0.8)
+        axes.shift(LEFT * axes.get_center()[0])  # centred across the frame, labels included
+        self.axis_labels = [m for m in axes.submobjects if m not in (axes.x_axis, axes.y_axis)]
         return axes
 
+    def at(self, axes: Axes, log10_n: float, value: float) -> np.ndarray:
+        """The point (log10 n, a_n) on screen (the axes measure heights from their foot)."""
+        return axes.c2p(log10_n, value - self.plan.y.low)
+
+    def make_readouts(self) -> tuple[VGroup, Mobject, Mobject]:
+        """The n = and a_n = readouts, laid out for their widest values (n_max, the widest a_n)."""
+        pl, p = self.plan, self.params
+        n_readout = self.number(p.n_max, 0, size=FONT_READOUT, group_with_commas=True)
+        widest = max((c.value for c in pl.checkpoints), key=lambda v: len(f"{v:.{p.decimals}f}"))
+        a_readout = self.number(widest, p.decimals, size=FONT_READOUT)
+        readouts = VGroup(
+            VGroup(self.math("n =", size=FONT_READOUT), n_readout).arrange(RIGHT, buff=0.15),
+            VGroup(self.math("a_n =", size=FONT_READOUT), a_readout).arrange(RIGHT, buff=0.15),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        return readouts, n_readout, a_readout
+
     def place_header(self, title: VGroup, readouts: VGroup) -> None:
+        margin_x, margin_y = EDGE_MARGIN * self.frame_width, EDGE_MARGIN * self.frame_height
         if self.portrait:
-            title.to_edge(UP, buff=1.2)
-            readouts.next_to(title, DOWN, buff=0.5)
+            title.to_edge(UP, buff=max(0.9, margin_y))
+            readouts.next_to(title, DOWN, buff=0.4)
+            readouts.set_x(0.0)
         else:
-            title.to_corner(UP + LEFT, buff=0.5)
-            readouts.to_corner(UR, buff=0.5)
+            title.to_corner(UP + LEFT, buff=max(0.5, margin_x))
+            readouts.to_corner(UP + RIGHT, buff=max(0.5, margin_x))
+
+    def place_free(self, mobject: Mobject, placements: Sequence, allow_below_axis: bool = False) -> None:
+        """Put mobject at the first placement where nothing crosses it (else the first one)."""
+        for place in placements:
+            place(mobject)
+            if self.obstacles.clear(mobject):
+                self.obstacles.take(mobject)
+                return
+        placements[0](mobject)
+        self.obstacles.take(mobject)
 
     def climb(self, axes: Axes, log_n: ValueTracker, top: float) -> None:
-        """Move through the marks in order, leaving each mark's value on screen as it is passed."""
-        p = self.params
-        end = self.plan.log10_n_max
-        stops = [math.log10(c.n) for c in self.plan.checkpoints]
-        speed = p.duration / end if end > 0 else p.duration
+        """Move through the stops in order, leaving each mark's value on screen as it is passed."""
+        p, pl = self.params, self.plan
+        begin, end = pl.log10_start, pl.log10_n_max
+        speed = p.duration / (end - begin) if end > begin else p.duration
         self.caption("As n grows, the dot keeps climbing, ever more slowly.", p.duration)
-        previous = 0.0
-        last_label: Mobject | None = None
-        for checkpoint, stop in zip(self.plan.checkpoints, stops, strict=True):
+        marks = {c.n: c for c in pl.checkpoints}
+        fps = float(config.frame_rate)
+        previous, frames_done = begin, 0
+        for n in pl.stops:
+            stop = math.log10(n)
             if stop > previous:
-                self.play(log_n.animate.set_value(stop), run_time=(stop - previous) * speed, rate_func=linear)
+                # Legs end on whole frames of one timeline, so many stops add no time (manim rounds each
+                # play up to whole frames; 1e-6 s keeps float noise from adding one).
+                frames = round((stop - begin) * speed * fps) - frames_done
+                if frames > 0:
+                    self.play(log_n.animate.set_value(stop), run_time=frames / fps - 1e-6, rate_func=linear)
+                    frames_done += frames
+                else:
+                    log_n.set_value(stop)
                 previous = stop
-            point, label = self.mark(axes, stop, checkpoint, at_right_end=stop > top - 0.6)
-            if last_label is not None and _overlap(label, last_label):
-                label.next_to(last_label, DOWN, buff=0.06).align_to(label, LEFT)  # stagger crowded labels
-            self.add(point, label)
+                self.freeze_trace()
+            if n in marks:
+                point, label = self.mark(axes, stop, marks[n], top)
+                self.add(point, *([label] if label is not None else []))
+            if n == pl.lock_n:
+                self.follow(None)
+                self.add(self.lock_note)
             self.bring_to_front(*self.moving_last)
-            last_label = label
-        if end > previous:
-            self.play(log_n.animate.set_value(end), run_time=(end - previous) * speed, rate_func=linear)
-        elif end == 0:
+        if end == begin:
             self.wait(p.duration)
 
-    def mark(self, axes: Axes, t: float, checkpoint: Checkpoint, at_right_end: bool = False) -> list[Mobject]:
-        """A small dot at (n, a_n) with its value written below it (below-left at the axis' end)."""
-        point = Dot(axes.c2p(t, checkpoint.value), radius=0.05, color=self.theme.accent)
-        label = self.math(checkpoint.label.replace("...", r"\ldots"), size=FONT_SMALL, colour=self.theme.muted)
-        label.next_to(point, DOWN + (LEFT if at_right_end else RIGHT), buff=0.08)
-        return [point, label]
+    def freeze_trace(self) -> None:
+        """Leave the curve drawn so far in the still background (under the marks), and trace on from here."""
+        done = self.trace.copy()
+        stop_redrawing(done)
+        self.add(done)
+        self.bring_to_back(done)
+        self.trace_from = min(1.0, max(0.0, self.trace_alpha()))
+
+    def mark(self, axes: Axes, t: float, checkpoint: Checkpoint, top: float) -> tuple[Mobject, Mobject | None]:
+        """A small dot at (n, a_n) with its value written where no curve, line or label crosses it."""
+        point = Dot(self.at(axes, t, checkpoint.value), radius=0.05, color=self.theme.accent)
+        label = self.math(checkpoint.label_tex, size=FONT_TICK, colour=self.theme.muted)
+        order = [DOWN + RIGHT, UP + LEFT, DOWN + LEFT, UP + RIGHT, DOWN, UP, RIGHT, LEFT]
+        if self.plan.approach == "above":
+            order = [UP + RIGHT, DOWN + LEFT, UP + LEFT, DOWN + RIGHT, UP, DOWN, RIGHT, LEFT]
+        if t > top - 0.6:
+            order = [d for d in order if d[0] <= 0] + [d for d in order if d[0] > 0]
+        for buff in (0.1, 0.3, 0.6):
+            for direction in order:
+                label.next_to(point, direction, buff=buff)
+                if self.obstacles.clear(label, inside=axes):
+                    self.obstacles.take(label)
+                    return point, label
+        return point, None  # no free spot: the value stays unwritten rather than struck through
 
 
-def _overlap(a: Mobject, b: Mobject, margin: float = 0.05) -> bool:
-    """Whether two mobjects' bounding boxes (plus a margin) intersect."""
-    return bool(
-        a.get_left()[0] < b.get_right()[0] + margin
-        and b.get_left()[0] < a.get_right()[0] + margin
-        and a.get_bottom()[1] < b.get_top()[1] + margin
-        and b.get_bottom()[1] < a.get_top()[1] + margin
-    )
+def _dense_points(curve: VMobject, per_curve: int = 6) -> np.ndarray:
+    """Points along a bezier path, per_curve per segment (for crossing tests)."""
+    found: list[np.ndarray] = []
+    for i in range(curve.get_num_curves()):
+        bezier = curve.get_nth_curve_function(i)
+        found.extend(bezier(a) for a in np.linspace(0.0, 1.0, per_curve, endpoint=False))
+    if curve.get_num_curves():
+        found.append(curve.get_end())
+    return np.array(found) if found else np.zeros((0, 3))
+
+
+class _Obstacles:
+    """What labels must not touch: the curve, the limit line, the frame margin and labels already placed."""
+
+    def __init__(self, curve_points: np.ndarray, lines: list[Mobject], frame_width: float, frame_height: float) -> None:
+        self.curve_points = curve_points
+        # straight lines (the limit line, the two axes) by their bounding boxes: thin boxes
+        self.line_boxes = [
+            (line.get_left()[0], line.get_right()[0], line.get_bottom()[1], line.get_top()[1]) for line in lines
+        ]
+        self.half_width = frame_width / 2 - EDGE_MARGIN * frame_width
+        self.half_height = frame_height / 2 - EDGE_MARGIN * frame_height
+        self.taken: list[Mobject] = []
+        self.taken_boxes: list[tuple[float, float, float, float]] = []
+
+    def clear(self, mobject: Mobject, inside: Mobject | None = None) -> bool:
+        left, right = mobject.get_left()[0] - CLEARANCE, mobject.get_right()[0] + CLEARANCE
+        bottom, top = mobject.get_bottom()[1] - CLEARANCE, mobject.get_top()[1] + CLEARANCE
+        if left < -self.half_width or right > self.half_width or bottom < -self.half_height or top > self.half_height:
+            return False
+        if inside is not None:
+            # inside the plot: right of the a_n axis and above the n axis
+            if bottom < inside.get_x_axis().get_center()[1] or left < inside.get_y_axis().get_center()[0]:
+                return False
+        xs, ys = self.curve_points[:, 0], self.curve_points[:, 1]
+        if np.any((xs > left) & (xs < right) & (ys > bottom) & (ys < top)):
+            return False
+        for x0, x1, y0, y1 in self.line_boxes:
+            if left < x1 and right > x0 and bottom < y1 and top > y0:
+                return False
+        for other_left, other_right, other_bottom, other_top in self.taken_boxes:
+            if left < other_right and other_left < right and bottom < other_top and other_bottom < top:
+                return False
+        return True
+
+    def take(self, *mobjects: Mobject) -> None:
+        """Reserve the space of mobjects that are placed and will not move."""
+        for mobject in mobjects:
+            self.taken.append(mobject)
+            self.taken_boxes.append(
+                (mobject.get_left()[0], mobject.get_right()[0], mobject.get_bottom()[1], mobject.get_top()[1])
+            )

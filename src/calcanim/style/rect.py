@@ -25,8 +25,29 @@ class Rect:
         return self.cy + self.height / 2
 
     @property
+    def bottom(self) -> float:
+        return self.cy - self.height / 2
+
+    @property
     def left(self) -> float:
         return self.cx - self.width / 2
+
+    @property
+    def right(self) -> float:
+        return self.cx + self.width / 2
+
+    def top_part(self, height: float) -> Rect:
+        """The top ``height`` of this rectangle (full width)."""
+        return Rect(self.cx, self.top - height / 2, self.width, height)
+
+    def bottom_part(self, height: float) -> Rect:
+        return Rect(self.cx, self.bottom + height / 2, self.width, height)
+
+    def left_part(self, width: float) -> Rect:
+        return Rect(self.left + width / 2, self.cy, width, self.height)
+
+    def right_part(self, width: float) -> Rect:
+        return Rect(self.right - width / 2, self.cy, width, self.height)
 
     def split(self, count: int, horizontal: bool, gap: float = 0.2) -> list[Rect]:
         """``count`` equal parts side by side (horizontal) or stacked top to bottom."""

@@ -1,0 +1,147 @@
+"""The numbers the activations clip shows: each function and its derivative on the plotted range,
+the readouts at the chosen points, the saturation bands, the kinks and the derivative's peak."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from calcanim.numerics.activation_functions import ACTIVATIONS, SATURATION_THRESHOLD, saturation_intervals
+from calcanim.params.activations import ActivationsParams
+
+from calcanim.plans.base import plan_header
+
+INTRO_SECONDS = 1.5
+ENDING_SECONDS = 2.0
+#: Samples of each plotted curve.
+CURVE_SAMPLES = 241
+#: Share of each function's time spent drawing it, then reading the points out; the rest holds.
+DRAW_SHARE = 0.3
+READ_SHARE = 0.45
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Sample:
+    x: float
+    value: float
+    #: None at a kink, where there is no derivative.
+    derivative: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"x": self.x, "value": self.value, "derivative": self.derivative}
+
+
+@dataclass(frozen=True)
+class ActivationPanel:
+    """One activation as drawn: curves, windows, readouts, marks."""
+
+    name: str
+    tex: str
+    note: str
+    #: (n, 2) arrays of (x, f(x)); f is continuous, so one part.
+    value_curve: np.ndarray
+    #: (n, 2) arrays of (x, f'(x)), split at a kink so the jump is not drawn as a slope.
+    derivative_parts: tuple[np.ndarray, ...]
+    value_window: Box
+    derivative_window: Box
+    samples: tuple[Sample, ...]
+    max_derivative: float
+    #: Where f' reaches its maximum; None when it is approached, not reached (softplus), or reached on a
+    #: whole half-line (relu, leaky_relu).
+    max_derivative_at: float | None
+    saturation: tuple[tuple[float, float], ...]
+    kink: float | None
+    #: f' just left and right of the kink (the open ends of the jump).
+    kink_sides: tuple[float, float] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "samples": [s.to_json() for s in self.samples],
+            "max_derivative": self.max_derivative,
+            "max_derivative_at": self.max_derivative_at,
+            "saturation": [list(band) for band in self.saturation],
+            "kink": self.kink,
+        }
+
+
+@dataclass(frozen=True)
+class ActivationsPlan:
+    params: ActivationsParams
+    panels: tuple[ActivationPanel, ...]
+
+    @property
+    def duration(self) -> float:
+        return INTRO_SECONDS + len(self.panels) * self.params.seconds_per_function + ENDING_SECONDS
+
+    @property
+    def poster_time(self) -> float:
+        """The first function with everything on screen."""
+        return INTRO_SECONDS + 0.9 * self.params.seconds_per_function
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **plan_header(self.params),
+            "saturation_threshold": SATURATION_THRESHOLD,
+            "functions": [panel.to_json() for panel in self.panels],
+            "duration": self.duration,
+        }
+
+
+def plan(params: ActivationsParams) -> ActivationsPlan:
+    """Compute every number the clip shows."""
+    return ActivationsPlan(params, tuple(_panel(name, params) for name in params.functions))
+
+
+def _panel(name: str, params: ActivationsParams) -> ActivationPanel:
+    activation = ACTIVATIONS[name]
+    limit = params.x_limit
+    xs = np.linspace(-limit, limit, CURVE_SAMPLES)
+    values = activation.value_float(xs)
+    kink = activation.kink
+    if kink is not None:
+        left = np.append(xs[xs < kink], kink)
+        right = np.insert(xs[xs > kink], 0, kink)
+        sides = (float(activation.derivative(kink - 1)), float(activation.derivative(kink + 1)))  # type: ignore[arg-type]
+        derivative_parts: tuple[np.ndarray, ...] = (
+            np.column_stack([left, np.full(left.size, sides[0])]),
+            np.column_stack([right, np.full(right.size, sides[1])]),
+        )
+        all_slopes = np.array(sides)
+    else:
+        slopes = activation.derivative_float(xs)
+        derivative_parts = (np.column_stack([xs, slopes]),)
+        all_slopes, sides = slopes, None
+    peak, peak_at = activation.derivative_peak()
+    samples = tuple(
+        Sample(x, float(activation.value(x)), None if (d := activation.derivative(x)) is None else float(d))
+        for x in params.points
+    )
+    return ActivationPanel(
+        name=name,
+        tex=activation.tex,
+        note=activation.note,
+        value_curve=np.column_stack([xs, values]),
+        derivative_parts=derivative_parts,
+        value_window=(-limit, limit, *_padded(float(values.min()), float(values.max()))),
+        derivative_window=(-limit, limit, *_padded(min(0.0, float(all_slopes.min())), max(float(peak), float(all_slopes.max())))),
+        samples=samples,
+        max_derivative=float(peak),
+        max_derivative_at=None if peak_at is None else float(peak_at),
+        saturation=tuple(saturation_intervals(activation, -limit, limit)),
+        kink=kink,
+        kink_sides=sides,
+    )
+
+
+def _padded(low: float, high: float) -> tuple[float, float]:
+    """[low, high] widened by 12% each side (a flat range gets +-0.5)."""
+    span = high - low
+    if span <= 0 or not math.isfinite(span):
+        return low - 0.5, high + 0.5
+    return low - 0.12 * span, high + 0.12 * span

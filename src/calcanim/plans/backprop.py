@@ -1,0 +1,109 @@
+"""The numbers the backprop clip shows: every node's value and grad, every edge's local derivative,
+where each node sits, and when each step of the forward and backward passes plays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from calcanim.expr import parse_syntax_tree
+from calcanim.numerics.computation_graph import Graph, Node, NotComputable, build_graph
+from calcanim.numerics.graph_layout import GraphLayout, layout_graph
+from calcanim.params.backprop import MAX_DEPTH, MAX_NODES, MAX_PER_COLUMN, BackpropParams
+from calcanim.plans.base import plan_header
+from calcanim.plans.tex_numbers import tex_number
+
+INTRO_SECONDS = 2.0
+#: Between the forward and the backward pass.
+TURN_SECONDS = 1.5
+ENDING_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Edge:
+    """parent -> child, with d child / d parent and the grad it sends back: grad(child) * local."""
+
+    parent: int
+    child: int
+    local_derivative: float
+    contribution: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"parent": self.parent, "child": self.child, "local_derivative": self.local_derivative,
+                "contribution": self.contribution}
+
+
+@dataclass(frozen=True)
+class BackpropPlan:
+    params: BackpropParams
+    graph: Graph
+    layout: GraphLayout
+    #: In the order the backward pass visits them: from the output back, each child's parents in turn.
+    edges: tuple[Edge, ...]
+
+    @property
+    def nodes(self) -> list[Node]:
+        return self.graph.nodes
+
+    @property
+    def forward_seconds(self) -> float:
+        return self.params.step_seconds * len(self.nodes)
+
+    @property
+    def backward_seconds(self) -> float:
+        return self.params.step_seconds * len(self.edges)
+
+    @property
+    def duration(self) -> float:
+        return INTRO_SECONDS + self.forward_seconds + TURN_SECONDS + self.backward_seconds + ENDING_SECONDS
+
+    @property
+    def poster_time(self) -> float:
+        """The end: every value, every local derivative and every grad on screen."""
+        return self.duration - 0.5
+
+    def number_tex(self, value: float) -> str:
+        return tex_number(value, self.params.decimals)
+
+    def sum_tex(self, node: Node) -> str | None:
+        """'a + b' for a node whose grad collects several contributions, else None."""
+        if len(node.contributions) < 2:
+            return None
+        parts = [self.number_tex(c.amount) for c in node.contributions]
+        return " + ".join(p if not p.startswith("-") else f"({p})" for p in parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **plan_header(self.params),
+            "output": self.graph.output.value,
+            "inputs": {n.label: {"value": n.value, "grad": n.grad} for n in self.graph.inputs()},
+            "nodes": [
+                {"id": n.id, "op": n.op, "label": n.label, "value": n.value, "grad": n.grad, "parents": list(n.parents)}
+                for n in self.nodes
+            ],
+            "edges": [e.to_json() for e in self.edges],
+            "duration": self.duration,
+        }
+
+
+def plan(params: BackpropParams) -> BackpropPlan:
+    """Compute every number the clip shows; a graph too big to lay out legibly is refused."""
+    expression, tree = parse_syntax_tree(params.expression, tuple(params.values))
+    try:
+        graph = build_graph(tree, expression.text, params.values)
+    except NotComputable as error:
+        params.fail("values", f"{error}; choose other values")
+    if len(graph.nodes) > MAX_NODES:
+        params.fail("expression", f"makes a graph of {len(graph.nodes)} nodes; at most {MAX_NODES} lay out "
+                                  f"legibly, so split it or drop terms")
+    layout = layout_graph(graph)
+    if layout.columns > MAX_DEPTH + 1:
+        params.fail("expression", f"is {layout.columns - 1} operations deep; at most {MAX_DEPTH} lay out legibly")
+    if layout.most_in_a_column > MAX_PER_COLUMN:
+        params.fail("expression", f"puts {layout.most_in_a_column} nodes side by side; at most {MAX_PER_COLUMN} "
+                                  f"lay out legibly")
+    edges = []
+    for node in reversed(graph.nodes):
+        for parent_id, local in zip(node.parents, node.local_derivatives, strict=True):
+            edges.append(Edge(parent_id, node.id, local, node.grad * local))
+    return BackpropPlan(params=params, graph=graph, layout=layout, edges=tuple(edges))

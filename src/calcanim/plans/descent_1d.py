@@ -1,0 +1,231 @@
+"""The numbers the descent-1d clip shows: the curve, each run's iterates, losses, steps and status, the
+scheduled rates, the loss-per-step inset (log axis) and the narration. Pure numpy/sympy; no manim."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+
+from calcanim.expr import Expression, parse_expression
+from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettings, Run
+from calcanim.numerics.descent_1d import derived_x_range, run_descent_1d
+from calcanim.numerics.schedules import Schedule
+from calcanim.params.descent_1d import Descent1DParams
+from calcanim.number_format import number_tex, number_text
+from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks
+
+INTRO_SECONDS = 1.5
+ENDING_SECONDS = 2.5
+CURVE_SAMPLES = 400
+
+
+@dataclass(frozen=True, eq=False)
+class Run1D:
+    """One run as the clip draws it."""
+
+    index: int
+    run: Run
+    inset_curve: np.ndarray  # (m, 2) step, log10(f - f*) until the curve leaves the inset's top
+
+    @property
+    def xs(self) -> np.ndarray:
+        return self.run.points[:, 0]
+
+    @property
+    def label_tex(self) -> str:
+        return rf"\eta = {number_tex(self.run.learning_rate)}"
+
+    @property
+    def status_word(self) -> str:
+        return {"diverged": "diverged", "converged": "converged"}.get(self.run.status, "still moving")
+
+    @property
+    def status_text(self) -> str:
+        if self.run.status == "diverged":
+            return f"diverged at step {self.run.stopped_at}"
+        return f"{self.status_word}, f = {number_text(float(self.run.losses[-1]))}"
+
+    @property
+    def last_step(self) -> int:
+        return len(self.run.points) - 1
+
+    def rate_at(self, step: float) -> float:
+        rates = self.run.rates
+        if rates is None or len(rates) == 0:
+            return self.run.learning_rate
+        return float(rates[min(int(step), len(rates) - 1)])
+
+    def x_at(self, step: float) -> float:
+        """The ball's x at a fractional step (it stops at the last valid iterate)."""
+        step = min(max(step, 0.0), float(self.last_step))
+        k = min(int(step), self.last_step - 1) if self.last_step > 0 else 0
+        if self.last_step == 0:
+            return float(self.xs[0])
+        t = step - k
+        return float(self.xs[k] + t * (self.xs[k + 1] - self.xs[k]))
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.run.to_json()
+        trajectory = [{"step": p["step"], "x": p["x"], "loss": p["loss"]} for p in data["trajectory"]]
+        rates = [] if self.run.rates is None else [float(r) for r in self.run.rates]
+        return {
+            "learning_rate": data["learning_rate"],
+            "status": data["status"],
+            "stopped_at": data["stopped_at"],
+            "reason": data["reason"],
+            "status_text": self.status_text,
+            "step_rates": rates,
+            "trajectory": trajectory,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Descent1DPlan:
+    params: Descent1DParams
+    expression: Expression
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    curve: np.ndarray  # (n, 2) x, f(x) over x_range (nan where undefined)
+    runs: tuple[Run1D, ...]
+    schedule: Schedule
+    loss_reference: float
+    inset_range: tuple[float, float]
+
+    @property
+    def duration(self) -> float:
+        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
+
+    @property
+    def poster_time(self) -> float:
+        return self.duration - 0.5
+
+    def step_at(self, seconds_into_descent: float) -> float:
+        return self.params.steps * min(max(seconds_into_descent / self.params.duration, 0.0), 1.0)
+
+    @property
+    def function_tex(self) -> str:
+        return sympy.latex(self.expression.sympy_expr, order="none")
+
+    @property
+    def update_rule_tex(self) -> str:
+        return {
+            "gd": r"x \leftarrow x - \eta\, f'(x)",
+            "momentum": r"v \leftarrow \beta v + f'(x),\;\; x \leftarrow x - \eta v",
+            "nesterov": r"v \leftarrow \beta v + f'(x - \eta\beta v),\;\; x \leftarrow x - \eta v",
+            "adam": r"x \leftarrow x - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)",
+            "rmsprop": r"v \leftarrow \alpha v + (1-\alpha) f'(x)^2,\;\; x \leftarrow x - \eta f'(x) / (\sqrt{v} + \epsilon)",
+        }[self.params.optimizer]
+
+    @property
+    def schedule_tex(self) -> str:
+        p = self.params
+        if p.schedule == "constant":
+            return ""
+        settings = {
+            "exponential": rf",\ \gamma = {number_tex(p.gamma)}",
+            "step": rf",\ \gamma = {number_tex(p.gamma)},\ s = {p.step_size}",
+            "cosine": rf",\ K = {p.steps}",
+        }[p.schedule]
+        return self.schedule.tex + settings
+
+    @property
+    def inset_ticks(self) -> list[tuple[float, str]]:
+        return decade_ticks(self.inset_range, count=3)
+
+    @property
+    def inset_label_tex(self) -> str:
+        if self.loss_reference == 0:
+            return r"f(x)"
+        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
+
+    @property
+    def captions(self) -> list[tuple[str, float]]:
+        p = self.params
+        intro = (
+            f"{OPTIMIZER_NAMES[p.optimizer].capitalize()} on f(x) = {p.function} from x = {number_text(p.start)}: "
+            "each step moves against the slope of the tangent, scaled by the learning rate η."
+        )
+        rates = ", ".join(number_text(r) for r in p.learning_rates)
+        middle = f"Learning rates {rates}, {p.steps} steps each."
+        if p.schedule != "constant":
+            middle += f" The rate follows a {p.schedule} schedule: {self.schedule.rule}."
+        verdicts = "; ".join(f"η = {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
+        return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scene": self.params.scene_name,
+            "params": self.params.to_dict(),
+            "function": self.params.function,
+            "x_range": list(self.x_range),
+            "y_range": list(self.y_range),
+            "status_rules": dict(STATUS_RULES),
+            "convention": CONVENTIONS[self.params.optimizer],
+            "schedule": {"kind": self.schedule.kind, "rule": self.schedule.rule, "gamma": self.schedule.gamma,
+                         "step_size": self.schedule.step_size, "steps": self.schedule.total_steps},
+            "inset_loss_reference": self.loss_reference,
+            "inset_log10_gap_range": list(self.inset_range),
+            "runs": [r.to_json() for r in self.runs],
+            "captions": [{"text": text, "seconds": seconds} for text, seconds in self.captions],
+            "duration": self.duration,
+            "poster_time": self.poster_time,
+        }
+
+
+def curve_y_range(curve: np.ndarray, runs: list[Run]) -> tuple[float, float]:
+    """The drawn f range: the curve over the domain, robust to poles (1st..99th percentile), padded 8%."""
+    values = curve[:, 1][np.isfinite(curve[:, 1])]
+    lo, hi = (float(v) for v in np.percentile(values, [1.0, 99.0])) if values.size else (-1.0, 1.0)
+    lo = min(lo, min(float(r.losses.min()) for r in runs))
+    if hi - lo < 1e-9 * max(1.0, abs(hi)):
+        lo, hi = lo - 1.0, hi + 1.0
+    pad = 0.08 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def loss_reference_1d(curve: np.ndarray, runs: list[Run]) -> float:
+    """f*: 0 when f never goes below 0 on the domain or along the runs, else the lowest value seen."""
+    seen = [float(np.nanmin(curve[:, 1]))] if np.isfinite(curve[:, 1]).any() else []
+    seen += [float(r.losses.min()) for r in runs]
+    lowest = min(seen)
+    return 0.0 if lowest >= 0 else lowest
+
+
+def plan(params: Descent1DParams) -> Descent1DPlan:
+    """Compute every number the clip shows."""
+    from calcanim.plans.gradient_descent import inset_curve, inset_log_range
+
+    expression = parse_expression(params.function)
+    derivative = expression.derivative()
+    x_range = tuple(params.x_range) if params.x_range else derived_x_range(expression, params.start)
+    x_range = (float(x_range[0]), float(x_range[1]))
+    schedule = Schedule(params.schedule, params.gamma, params.step_size, params.steps)
+    runs = []
+    for lr in params.learning_rates:
+        settings = OptimizerSettings(
+            params.optimizer, lr, beta=params.beta, beta1=params.beta1, beta2=params.beta2, eps=params.eps,
+            alpha=params.alpha, schedule=schedule,
+        )
+        runs.append(run_descent_1d(expression, derivative, x_range, settings, params.start, params.steps))
+    xs = np.linspace(*x_range, CURVE_SAMPLES)
+    curve = np.column_stack([xs, np.asarray(expression(xs), dtype=float)])
+    reference = loss_reference_1d(curve, runs)
+    log_range = inset_log_range(runs, reference)
+    run_plans = tuple(Run1D(i, run, inset_curve(run, log_range, reference)) for i, run in enumerate(runs))
+    return Descent1DPlan(
+        params=params,
+        expression=expression,
+        x_range=x_range,
+        y_range=curve_y_range(curve, runs),
+        curve=curve,
+        runs=run_plans,
+        schedule=schedule,
+        loss_reference=reference,
+        inset_range=log_range,
+    )
+
+

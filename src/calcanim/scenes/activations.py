@@ -1,0 +1,198 @@
+"""activations: each activation function with its derivative beneath it, one after another."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    UR,
+    Circle,
+    Create,
+    DashedLine,
+    Dot,
+    FadeIn,
+    FadeOut,
+    Mobject,
+    Square,
+    VGroup,
+    Write,
+)
+
+from calcanim.params.activations import ActivationsParams
+from calcanim.plans.activations import (
+    DRAW_SHARE,
+    ENDING_SECONDS,
+    INTRO_SECONDS,
+    READ_SHARE,
+    ActivationPanel,
+    ActivationsPlan,
+)
+from calcanim.plans.tex_numbers import tex_number
+from calcanim.scenes.base import FONT_TITLE, MARGIN, CalcanimScene
+from calcanim.scenes.frame_tools import FrameTimed
+from calcanim.scenes.function_plot import (
+    FONT_TEXT,
+    FONT_TICK,
+    band,
+    fit_width,
+    name_above,
+    plot_axes,
+    polyline,
+    stacked_plots,
+    table,
+    words,
+)
+
+SHADE_OPACITY = 0.22
+
+
+class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsPlan]):
+    """sigmoid, tanh, relu, ... each drawn with f on top and f' beneath, saturation shaded."""
+
+
+    def construct(self) -> None:
+        self.start_clock()
+        p = self.params
+        title = words(self, "Activation functions and their slopes", size=FONT_TITLE)
+        fit_width(title, self.frame_width - 2 * MARGIN - 0.4)
+        self.caption("An activation bends a neuron's sum; its derivative decides how much gradient flows back.",
+                     INTRO_SECONDS)
+        self.timed_play(INTRO_SECONDS * 0.6, Write(title))
+        self.timed_play(INTRO_SECONDS * 0.4, FadeOut(title))
+        for panel in self.plan.panels:
+            self.show_panel(panel, p.seconds_per_function)
+        self.caption("Where the slope is nearly zero, the unit is saturated and little gradient gets through.",
+                     ENDING_SECONDS)
+        closing = words(self, "small slope = saturated:\nlittle gradient flows back")
+        self.timed_play(ENDING_SECONDS * 0.4, FadeIn(closing))
+        self.timed_wait(ENDING_SECONDS * 0.6)
+
+    def show_panel(self, panel: ActivationPanel, seconds: float) -> None:
+        theme = self.theme
+        fw, fh = self.frame_width, self.frame_height
+        if self.portrait:
+            plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.3, 2.5, 2.1
+            text_width = fw - 2 * MARGIN
+        else:
+            plot_width, value_height, slope_height = 7.2, 2.6, 2.2
+            text_width = fw - 2 * MARGIN - plot_width - 1.6
+        value_axes = plot_axes(self, panel.value_window, plot_width, value_height)
+        slope_axes = plot_axes(self, panel.derivative_window, plot_width, slope_height)
+        plots = stacked_plots(value_axes, slope_axes, panel.value_window[0])
+        f_name = self.math("f(x)", size=FONT_TEXT, colour=theme.curve)
+        d_name = self.math("f'(x)", size=FONT_TEXT, colour=theme.accent)
+
+        heading = self.heading(panel, text_width)
+        rows = []
+        for s in panel.samples:
+            slope = r"\text{none (kink)}" if s.derivative is None else tex_number(s.derivative, 3)
+            rows.append([tex_number(s.x, 1), tex_number(s.value, 3), slope])
+        cells = table(self, [r"\text{at } x", "f(x)", "f'(x)"], rows, [theme.text, theme.curve, theme.accent])
+        grid = VGroup(*[VGroup(*row) for row in cells])
+        legend = self.saturation_legend()
+
+        if self.portrait:
+            heading.to_edge(UP, buff=MARGIN + 0.2)
+            plots.next_to(heading, DOWN, buff=0.9).to_edge(RIGHT, buff=MARGIN + 0.1)
+            side = VGroup(grid, legend).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
+            side.next_to(plots, DOWN, buff=0.5).set_x(0)
+        else:
+            plots.to_edge(RIGHT, buff=MARGIN + 0.1).set_y(-0.1)
+            side = VGroup(heading, grid, legend).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
+            side.to_edge(LEFT, buff=MARGIN + 0.1)
+
+        shades = VGroup(*[
+            band(axes, a, b, window, theme.muted, SHADE_OPACITY)
+            for a, b in panel.saturation
+            for axes, window in ((value_axes, panel.value_window), (slope_axes, panel.derivative_window))
+        ])
+        name_above(value_axes, f_name, panel.value_window)
+        name_above(slope_axes, d_name, panel.derivative_window)
+        stroke = theme.stroke(4)
+        value_curve = polyline(value_axes, panel.value_curve, theme.curve, stroke)
+        slope_curves = VGroup(*[polyline(slope_axes, part, theme.accent, stroke) for part in panel.derivative_parts])
+        marks = self.marks(panel, value_axes, slope_axes)
+        draw = [FadeIn(m) for m in marks]
+        self.caption(f"{panel.name}: the function on top, its derivative beneath."
+                     + (f" {panel.note.replace(chr(10), ' ')}." if panel.note else ""), seconds * DRAW_SHARE)
+        self.timed_play(
+            seconds * DRAW_SHARE,
+            FadeIn(heading), FadeIn(value_axes), FadeIn(slope_axes), FadeIn(f_name), FadeIn(d_name),
+            FadeIn(shades), Create(value_curve), Create(slope_curves), FadeIn(grid[0]), FadeIn(legend), *draw,
+        )
+        read = seconds * READ_SHARE / max(1, len(panel.samples))
+        dots: list[Mobject] = []
+        self.caption("Read off at each point: the value and the slope.", seconds * READ_SHARE)
+        for sample, row in zip(panel.samples, grid[1:]):
+            on_value = Dot(value_axes.c2p(sample.x, sample.value), radius=0.07, color=theme.point)
+            new = [on_value]
+            if sample.derivative is not None:
+                new.append(Dot(slope_axes.c2p(sample.x, sample.derivative), radius=0.07, color=theme.point))
+            dots.extend(new)
+            self.timed_play(read, FadeIn(row), *[FadeIn(d) for d in new])
+        rest = seconds * (1 - DRAW_SHARE - READ_SHARE)
+        self.caption(self.summary(panel), rest)
+        self.timed_wait(rest * 0.7)
+        everything = [heading, value_axes, slope_axes, f_name, d_name, shades, value_curve, slope_curves, grid,
+                      legend, *marks, *dots]
+        self.timed_play(rest * 0.3, *[FadeOut(m) for m in everything])
+
+    def heading(self, panel: ActivationPanel, width: float) -> VGroup:
+        theme = self.theme
+        name = words(self, panel.name, size=FONT_TITLE, colour=theme.curve)
+        lines = [self.math(part, size=FONT_TEXT) for part in panel.tex.split(r",\ \ ")]
+        parts: list[Mobject] = [name, *lines]
+        if panel.note:
+            parts.append(words(self, panel.note, size=FONT_TICK, colour=theme.reference))
+        group = VGroup(*parts).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
+        return fit_width(group, width)
+
+    def saturation_legend(self) -> VGroup:
+        theme = self.theme
+        swatch = Square(0.3, stroke_width=0, fill_color=theme.muted, fill_opacity=SHADE_OPACITY * 2)
+        words = self.math(r"|f'(x)| < 0.05:\ \text{saturated}", size=FONT_TICK)
+        return VGroup(swatch, words).arrange(RIGHT, buff=0.2)
+
+    def marks(self, panel: ActivationPanel, value_axes: Mobject, slope_axes: Mobject) -> list[Mobject]:
+        """The derivative's peak, and at a kink: the corner on f and the open ends of the jump in f'."""
+        theme = self.theme
+        marks: list[Mobject] = []
+        if panel.max_derivative_at is not None:
+            peak = slope_axes.c2p(panel.max_derivative_at, panel.max_derivative)
+            text = r"\max f' = 1/4" if panel.name == "sigmoid" else rf"\max f' = {_short(panel.max_derivative)}"
+            label = self.math(text, size=FONT_TICK, colour=theme.reference)
+            label.next_to(peak, UR, buff=0.12)
+            marks += [Dot(peak, radius=0.08, color=theme.reference), label]
+        if panel.kink is not None and panel.kink_sides is not None:
+            corner = value_axes.c2p(panel.kink, 0.0)
+            ring = Circle(radius=0.13, color=theme.reference, stroke_width=theme.stroke(3)).move_to(corner)
+            label = words(self, "kink: no slope at 0", size=FONT_TICK, colour=theme.reference)
+            label.next_to(ring, UP + LEFT, buff=0.12)
+            marks += [ring, label]
+            low, high = panel.kink_sides
+            for level in (low, high):
+                marks.append(Circle(radius=0.08, color=theme.accent, stroke_width=theme.stroke(3))
+                             .set_fill(self.theme.background, 1).move_to(slope_axes.c2p(panel.kink, level)))
+            marks.append(DashedLine(slope_axes.c2p(panel.kink, low), slope_axes.c2p(panel.kink, high),
+                                    color=theme.muted, stroke_width=theme.stroke(2)))
+            jump = self.math(r"f'(0)\ \text{undefined}", size=FONT_TICK, colour=theme.reference)
+            jump.next_to(slope_axes.c2p(panel.kink, high), LEFT, buff=0.25)
+            marks.append(jump)
+        return marks
+
+    def summary(self, panel: ActivationPanel) -> str:
+        bands = " and ".join(f"{a:.2f} to {b:.2f}" for a, b in panel.saturation)
+        peak = "1/4" if panel.name == "sigmoid" else _short(panel.max_derivative)
+        text = f"The slope of {panel.name} peaks at {peak}."
+        if bands:
+            text += f" It is below 0.05 from {bands}: saturated."
+        if panel.kink is not None:
+            text += " At 0 it has a kink: no slope there."
+        return text
+
+
+def _short(value: float) -> str:
+    """3 decimals without trailing zeros: 1.0 -> '1', 1.1289 -> '1.129'."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")

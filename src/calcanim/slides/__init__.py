@@ -1,0 +1,1 @@
+"""`calcanim slides`: a lesson cut at its natural stops into a presenter page (see build.py)."""

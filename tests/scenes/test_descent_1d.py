@@ -1,0 +1,86 @@
+"""descent-1d: params validation, the inspect JSON of issue 18, schedules on screen, and a real render."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from calcanim.cli import main
+from calcanim.errors import ParamError
+from calcanim.params.descent_1d import Descent1DParams
+from calcanim.plans.descent_1d import plan
+from tests.scenes.video_checks import render_and_check
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"learning_rates": [0.1] * 7}, "learning_rates"),
+        ({"learning_rates": []}, "learning_rates"),
+        ({"learning_rates": [0.1, -1]}, "learning_rates"),
+        ({"function": "x**2 + y"}, "function"),
+        ({"function": "log(x)", "start": -1.0}, "start"),
+        ({"x_range": [1, -1]}, "x_range"),
+        ({"x_range": [-1, 1], "start": 2.0}, "start"),
+        ({"optimizer": "sgd"}, "optimizer"),
+        ({"schedule": "linear"}, "schedule"),
+        ({"steps": 0}, "steps"),
+        ({"gamma": 0}, "gamma"),
+        ({"layout": "grid"}, "layout"),
+    ],
+)
+def test_invalid_params_name_the_field(values: dict[str, Any], field: str) -> None:
+    with pytest.raises(ParamError, match=f"'{field}'"):
+        Descent1DParams.from_mapping(values)
+
+
+def test_default_inspect_has_one_run_per_rate_with_steps_plus_one_points() -> None:
+    result = CliRunner().invoke(main, ["inspect", "descent-1d", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    runs = data["runs"]
+    steps = data["params"]["steps"]
+    # f = x^2 from 2: x_k = 2 (1 - 2 eta)^k; 0.1 -> 0.8^k crawls, 0.45 -> 0.1^k converges,
+    # 0.9 -> (-0.8)^k bounces in, 1.05 -> (-1.1)^k leaves [-2.6, 2.6] widened by 50% (|x| > 5.2) at 2 * 1.1^11 = 5.7
+    assert [r["learning_rate"] for r in runs] == [0.1, 0.45, 0.9, 1.05]
+    assert [r["status"] for r in runs] == ["running", "converged", "running", "diverged"]
+    assert data["x_range"] == [-2.6, 2.6]
+    for run in runs:
+        assert set(run) >= {"learning_rate", "status", "trajectory"}
+        trajectory = run["trajectory"]
+        assert all(set(point) == {"step", "x", "loss"} for point in trajectory)
+        assert [p["step"] for p in trajectory] == list(range(len(trajectory)))
+        if run["status"] != "diverged":
+            assert len(trajectory) == steps + 1
+    assert runs[3]["stopped_at"] == 11 and len(runs[3]["trajectory"]) == 11
+    for k, point in enumerate(runs[1]["trajectory"][:5]):
+        assert point["x"] == pytest.approx(2 * 0.1**k, rel=1e-12, abs=1e-15)
+        assert point["loss"] == pytest.approx(4 * 0.01**k, rel=1e-12, abs=1e-15)
+    assert "PyTorch SGD" in data["convention"]
+
+
+def test_schedules_change_the_rate_of_each_step_as_pytorch_documents() -> None:
+    # step schedule: eta * gamma^floor(k / s) with eta = 0.4, gamma = 0.5, s = 2
+    p = plan(Descent1DParams(learning_rates=(0.4,), steps=6, schedule="step", gamma=0.5, step_size=2))
+    assert p.runs[0].to_json()["step_rates"] == [0.4, 0.4, 0.2, 0.2, 0.1, 0.1]
+    assert p.schedule_tex.startswith(r"\eta_k = \eta\,\gamma^{\lfloor k/s \rfloor}")
+    # cosine over K = 4 steps: eta (1 + cos(pi k / 4)) / 2 = eta * [1, 0.8536, 0.5, 0.1464]
+    cosine = plan(Descent1DParams(learning_rates=(1.0,), steps=4, schedule="cosine"))
+    assert cosine.runs[0].to_json()["step_rates"] == pytest.approx([1.0, 0.8535533905932737, 0.5, 0.14644660940672624])
+    assert "cosine" in cosine.captions[1][0]
+
+
+def test_momentum_and_adam_run_in_one_dimension() -> None:
+    for optimizer in ("momentum", "nesterov", "adam", "rmsprop"):
+        p = plan(Descent1DParams(function="x**4 - 3*x**2 + x", start=2.0, optimizer=optimizer, learning_rates=(0.01, 0.05)))
+        json.dumps(p.to_json(), allow_nan=False)
+
+
+@pytest.mark.render
+@pytest.mark.parametrize("layout", ["side-by-side", "overlaid"])
+def test_real_low_quality_render(layout: str, tmp_path: Path) -> None:
+    render_and_check("descent-1d", {"layout": layout, "steps": 6, "duration": 1.0, "schedule": "exponential"}, tmp_path)
