@@ -185,6 +185,8 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @click.option("--force", is_flag=True, help="Render again even if an identical clip is already there.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: renders/<scene>/<scene>-<hash>.<ext>).")
 @click.option("--preview", is_flag=True, help="Open the finished file in the system viewer.")
+@click.option("-j", "--jobs", type=int, default=1, show_default=True,
+              help="Processes rendering parts of the clip at once (same frames, same file; see bench/RESULTS.md).")
 @click.option("--quiet", is_flag=True, help="No progress line and no notes on stderr: only the finished path on stdout.")
 @click.option("--watch", is_flag=True,
               help="Keep running and render again each time the --config file is saved (fast previews: "
@@ -204,6 +206,7 @@ def render(
     force: bool,
     output: Path | None,
     preview: bool,
+    jobs: int,
     quiet: bool,
     watch: bool,
 ) -> None:
@@ -235,7 +238,7 @@ def render(
         clip = build_clip(scene, config, pairs, options)
         target = output if output is not None else clip.default_output()
         poster = None if clip.options.format == "png" else target.with_suffix(".png")
-        result = render_to_file(clip, target, force=force, progress=not quiet, poster=poster)
+        result = render_to_file(clip, target, force=force, progress=not quiet, poster=poster, jobs=jobs)
         if result.cached:
             note("cached: an identical clip is already there (use --force to render again)")
         for extra in result.extras:

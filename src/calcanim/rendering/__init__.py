@@ -30,6 +30,7 @@ from calcanim.rendering.outputs import (
     wants_captions,
 )
 from calcanim.rendering.progress import FrameProgress, TerminalBar
+from calcanim.rendering.split import check_jobs, refuse_unsplittable, render_split_in
 from calcanim.rendering.viewer import open_in_viewer
 
 __all__ = [
@@ -45,6 +46,7 @@ def render(
     progress: FrameProgress | bool | None = None,
     force: bool = False,
     poster: Path | None = None,
+    jobs: int = 1,
 ) -> RenderResult:
     """Render ``clip`` to ``output`` (default: :meth:`Clip.default_output`) and return the finished files.
 
@@ -52,8 +54,10 @@ def render(
     unless ``force``. With ``poster``, a png of the clip's most telling frame is written there too.
     Files an earlier render wrote for ``output`` that this one does not (captions, after
     ``--no-captions``) are removed, if nobody has changed them since. ``progress`` is a
-    ``(done, total)`` frame callback, or True for one progress line on a terminal's stderr.
+    ``(done, total)`` frame callback, or True for one progress line on a terminal's stderr. ``jobs``
+    processes render parts of the clip at once (:mod:`.split`; no progress line then).
     """
+    refuse_unsplittable(clip, check_jobs(jobs))
     options = clip.options
     output = resolve_output(output if output is not None else clip.default_output(), options)
     key = clip.key()
@@ -64,7 +68,10 @@ def render(
     with tempfile.TemporaryDirectory(prefix="calcanim-") as work_dir:
         work = Path(work_dir)
         try:
-            movie, subtitles, poster_time = render_in(work, clip, frames)
+            if jobs > 1:
+                movie, subtitles, poster_time = render_split_in(work, clip, jobs)
+            else:
+                movie, subtitles, poster_time = render_in(work, clip, frames)
         finally:
             if bar is not None:
                 bar.close()
