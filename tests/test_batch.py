@@ -136,7 +136,8 @@ def test_manifest_reads_the_files_and_carries_the_numbers(rendered: Rendered) ->
     assert clips["b"]["title"] == "B, to 1000"
 
 
-def test_a_cached_rerun_takes_under_a_second_and_imports_no_manim(rendered: Rendered) -> None:
+def test_a_cached_rerun_imports_no_manim_numpy_sympy_or_pyav(rendered: Rendered) -> None:
+    # Why a cached lesson answers in well under a second; the time itself is measured in bench/, not here.
     code = textwrap.dedent(f"""
         import json, sys, time
         started = time.monotonic()
@@ -149,13 +150,10 @@ def test_a_cached_rerun_takes_under_a_second_and_imports_no_manim(rendered: Rend
         }}))
     """)
     before = manifest(rendered.folder)
-    started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    wall = time.monotonic() - started
     result = json.loads(done.stdout)
     assert result["statuses"] == ["cached", "cached"], done.stderr
     assert result["heavy"] == []
-    assert result["seconds"] < 1.0, f"cached lesson took {result['seconds']:.2f} s (process {wall:.2f} s)"
     assert manifest(rendered.folder) == before
 
 
