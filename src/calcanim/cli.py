@@ -37,14 +37,21 @@ def fail(message: str) -> NoReturn:
 
 
 def user_errors(command: F) -> F:
-    """Turn a CalcanimError into one line on stderr and exit code 2; Ctrl-C into exit 130."""
+    """Turn a CalcanimError into one line on stderr and exit code 2; Ctrl-C into exit 130, and
+    SIGTERM or SIGHUP, handled the same way (temp folders removed), into 128 + the signal."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from calcanim.stop_signals import Terminated, stop_signals_raise
+
         try:
-            return command(*args, **kwargs)
+            with stop_signals_raise(then_exit=True):
+                return command(*args, **kwargs)
         except CalcanimError as error:
             fail(str(error))
+        except Terminated as stop:
+            click.echo(f"calcanim: stopped by {stop.args[0]}; nothing partial was left in the output folder", err=True)
+            sys.exit(stop.exit_code)
         except KeyboardInterrupt:
             click.echo("calcanim: interrupted; nothing partial was left in the output folder", err=True)
             sys.exit(130)
@@ -178,6 +185,8 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @click.option("--force", is_flag=True, help="Render again even if an identical clip is already there.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: renders/<scene>/<scene>-<hash>.<ext>).")
 @click.option("--preview", is_flag=True, help="Open the finished file in the system viewer.")
+@click.option("-j", "--jobs", type=int, default=1, show_default=True,
+              help="Processes rendering parts of the clip at once (same frames, same file; see bench/RESULTS.md).")
 @click.option("--quiet", is_flag=True, help="No progress line and no notes on stderr: only the finished path on stdout.")
 @click.option("--watch", is_flag=True,
               help="Keep running and render again each time the --config file is saved (fast previews: "
@@ -197,6 +206,7 @@ def render(
     force: bool,
     output: Path | None,
     preview: bool,
+    jobs: int,
     quiet: bool,
     watch: bool,
 ) -> None:
@@ -228,7 +238,7 @@ def render(
         clip = build_clip(scene, config, pairs, options)
         target = output if output is not None else clip.default_output()
         poster = None if clip.options.format == "png" else target.with_suffix(".png")
-        result = render_to_file(clip, target, force=force, progress=not quiet, poster=poster)
+        result = render_to_file(clip, target, force=force, progress=not quiet, poster=poster, jobs=jobs)
         if result.cached:
             note("cached: an identical clip is already there (use --force to render again)")
         for extra in result.extras:
@@ -245,8 +255,12 @@ def render(
     from calcanim.watch import watch as watch_file
 
     click.echo(f"watching {config}: save it to render again; Ctrl-C stops", err=True)
+    from calcanim.stop_signals import Terminated
+
     try:
         watch_file(config, render_once, lambda problem: click.echo(f"calcanim: error: {problem}", err=True))
+    except Terminated:
+        raise  # SIGTERM/SIGHUP: a stop from outside, reported with its exit code
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
 

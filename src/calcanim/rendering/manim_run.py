@@ -7,7 +7,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,13 @@ from calcanim.svg_cache import svg_disk_cache, tex_svg_looks_complete
 MANIM_FORMAT = {"mp4": "mp4", "webm": "webm", "mov": "mov", "gif": "mp4", "png": "mp4"}
 
 
-def render_in(work: Path, clip: Clip, progress: FrameProgress | None) -> tuple[Path, Path | None, float]:
+def render_in(
+    work: Path, clip: Clip, progress: FrameProgress | None, prepare: Callable[[Any], None] | None = None
+) -> tuple[Path, Path | None, float]:
     """Render with manim inside ``work``; return the movie, its .srt (if any) and the poster time.
 
-    ``progress(done, total)`` hears of every frame drawn (manim's own bars stay off).
+    ``progress(done, total)`` hears of every frame drawn (manim's own bars stay off). ``prepare(scene)``
+    runs on the built scene just before it renders (a split render's worker keeps only its animations).
     """
     options = clip.options
     from manim import tempconfig
@@ -70,9 +73,12 @@ def render_in(work: Path, clip: Clip, progress: FrameProgress | None) -> tuple[P
         try:
             scene = scene_class(params=clip.params, theme=theme, plan=plan)
             encode_frames_in_place(scene)
+            if prepare is not None:
+                prepare(scene)
             if progress is not None:
                 _count_frames(scene, round(float(plan.duration) * layout.fps), progress)
-            with cairo_paths_reused():
+            with cairo_paths_reused() as paths:
+                paths.forget_at_each_animation(scene)
                 scene.render()
         except CalcanimError:
             raise
