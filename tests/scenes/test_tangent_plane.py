@@ -112,3 +112,15 @@ def test_real_low_quality_render(tmp_path: Path) -> None:
     params = entry.params_class.from_mapping({"duration": 4, "resolution": 20})  # the documented minimum (issue 14)
     result = render_clip(entry, params, RenderOptions(quality="low"), tmp_path / "clip.mp4", progress=False)
     check_video(result.path, entry.plan(params).duration)
+
+
+def test_the_lessons_point_tilts_the_plane_visibly() -> None:
+    """scenes/derivatives.toml's tangent-plane clip: |grad sin(w0)| = |cos w0| well above the flat 0.07 of (-1.5, 1)."""
+    import tomllib
+
+    lesson = tomllib.loads((Path(__file__).parents[2] / "scenes" / "derivatives.toml").read_text(encoding="utf-8"))
+    clip = next(c for c in lesson["clip"] if c["scene"] == "tangent-plane")
+    p = plan(TangentPlaneParams(**{k: tuple(v) if isinstance(v, list) else v for k, v in clip["params"].items()}))
+    w0 = float(clip["params"]["point"][0])
+    assert p.gradient == pytest.approx((math.cos(w0), 0.0), abs=1e-15)
+    assert abs(math.cos(w0)) > 0.5

@@ -45,8 +45,14 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
         stacked = self.portrait or fw / fh < 1.2
         top = title.get_bottom()[1] - 0.3
         bottom = -fh / 2 + MARGIN
+        colours = [theme.point, theme.reference, theme.reference, theme.text]
+        panel_lines = [self.math(tex, size=FONT_BODY, colour=c) for tex, c in zip(pl.panel_tex, colours)]
+        panel = VGroup(*panel_lines).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        if stacked and not self.portrait:  # a square frame: the four results two by two, the plot larger
+            panel = VGroup(*panel_lines).arrange_in_grid(rows=2, cols=2, col_alignments="ll", buff=(0.8, 0.3))
         if stacked:
-            side = min(fw - 2 * MARGIN - 0.6, (top - bottom) * 0.58)
+            share = 0.58 if self.portrait else 1.0  # tall frames keep room below; square ones give the plot all the panel leaves
+            side = min(fw - 2 * MARGIN - 0.6, (top - bottom) * share, top - bottom - panel.height - PANEL_GAP - TICK_ROOM)
             centre = np.array([0.2, top - side / 2, 0.0])
         else:
             side = min(top - bottom, fw * 0.55)
@@ -60,10 +66,12 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
             tips=False,
             axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
         ).move_to(centre)
+        ticks: list[Mobject] = []
         for t in tick_values(lo, hi, 6):
             if t != 0.0:
-                axes.add(self.math(decimal_label(t, 3), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(t, 0), DOWN, buff=0.12))
-                axes.add(self.math(decimal_label(t, 3), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(0, t), LEFT, buff=0.12))
+                ticks.append(self.math(decimal_label(t, 3), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(t, 0), DOWN, buff=0.12))
+                ticks.append(self.math(decimal_label(t, 3), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(0, t), LEFT, buff=0.12))
+        axes.add(*ticks)
 
         diagonal = DashedLine(axes.c2p(lo, lo), axes.c2p(hi, hi), color=theme.muted, stroke_width=theme.stroke(2))
         diagonal_label = self.math("y = x", size=FONT_LABEL, colour=theme.muted)
@@ -91,16 +99,18 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
         # Upper left: x < 0 (so off the diagonal, which is there only for y < 0) and above e^x (< 1 for x < 0),
         # clear of the y axis' tick labels.
         room = abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]) - 0.7
-        if forbidden_label.width > room:
-            forbidden_label.scale_to_fit_width(room)
         forbidden_label.move_to(axes.c2p(lo, 0)).align_to(axes.c2p(lo, 0) + RIGHT * 0.1, LEFT)
         forbidden_label.set_y(axes.c2p(0, (1.5 + hi) / 2 + 0.5)[1])
+        if forbidden_label.width > room:
+            # Too wide for the strip (small plots): never smaller, but right against the y axis, between
+            # its tick labels, reaching left past the plot's edge where the frame is empty.
+            forbidden_label.align_to(axes.c2p(0, 0) + LEFT * 0.15, RIGHT)
+            clear = [t for t in tick_values(lo, hi, 6) if t > 1.5]
+            if len(clear) >= 2:
+                forbidden_label.set_y(axes.c2p(0, (clear[-1] + clear[-2]) / 2)[1])
 
-        colours = [theme.point, theme.reference, theme.reference, theme.text]
-        panel_lines = [self.math(tex, size=FONT_BODY, colour=c) for tex, c in zip(pl.panel_tex, colours)]
-        panel = VGroup(*panel_lines).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         if stacked:
-            panel.next_to(axes, DOWN, buff=0.6).set_x(0)
+            panel.next_to(axes, DOWN, buff=PANEL_GAP).set_x(0)
         else:
             right = axes.get_right()[0]
             panel.move_to([(right + fw / 2) / 2, centre[1], 0])
@@ -126,9 +136,18 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
             k_exp.get_center() + ts * (k_ln.get_center() - k_exp.get_center()),
             one_exp.get_center() + ts * (one_ln.get_center() - one_exp.get_center()),
         ])
-        taken = [exp_label, ln_label, one_exp_label, one_ln_label, diagonal_label, forbidden_label]
-        place_clear(k_exp_label, k_exp, [LEFT, UL, DR, RIGHT, UR, DL, UP, DOWN], drawn, taken)
-        place_clear(k_ln_label, k_ln, [DR, RIGHT, DOWN, UR, DL, UL, LEFT, UP], drawn, [*taken, k_exp_label])
+        safe = (fw / 2 - EDGE_SHARE * fw, fh / 2 - EDGE_SHARE * fh)
+        taken = [title, one_exp_label, diagonal_label, forbidden_label, *ticks]
+        # The curves' labels: beside the curve at the first height where no line, no label and no edge is under them.
+        place_along(exp_label, [axes.c2p(*self.on_exp(hi * f)) for f in (0.5, 0.4, 0.6, 0.3, 0.7, 0.8, 0.9)], [RIGHT, LEFT, UL], drawn, taken, safe)
+        taken.append(exp_label)
+        place_along(ln_label, [axes.c2p(x, np.log(x)) for x in hi * np.array([0.85, 0.75, 0.65, 0.95])], [DR, DOWN, DL, UL],
+                    drawn, taken, safe)
+        taken.append(ln_label)
+        place_clear(one_ln_label, one_ln, [DR, DOWN, RIGHT, DL], drawn, taken, safe)
+        taken.append(one_ln_label)
+        place_clear(k_exp_label, k_exp, [LEFT, UL, DR, RIGHT, UR, DL, UP, DOWN], drawn, taken, safe)
+        place_clear(k_ln_label, k_ln, [DR, RIGHT, DOWN, UR, DL, UL, LEFT, UP], drawn, [*taken, k_exp_label], safe)
         mirror_one = DashedLine(one_exp.get_center(), one_ln.get_center(), color=theme.point, stroke_width=theme.stroke(2))
         mirror_k = DashedLine(k_exp.get_center(), k_ln.get_center(), color=theme.reference, stroke_width=theme.stroke(2))
 
@@ -172,22 +191,45 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
         return self.plan.k_on_exp if y <= 0 else (float(np.log(y)), y)
 
 
-def place_clear(label: Mobject, dot: Mobject, directions: list[np.ndarray], drawn: np.ndarray, taken: list[Mobject]) -> None:
-    """Put label next to dot in the first direction where no drawn point and no other label is under it;
-    if none is clear, where the fewest drawn points are (labels never overlap each other where avoidable)."""
-    best: tuple[int, int, int] | None = None
-    candidates = [(direction, buff) for buff in (0.12, 0.45) for direction in directions]
-    for index, (direction, buff) in enumerate(candidates):
-        label.next_to(dot, direction, buff=buff)
+#: Labels keep this share of the frame's width (left, right) and height (top, bottom) clear of its edge.
+EDGE_SHARE = 0.035
+#: Between the plot and the results under it (stacked frames), and room for the x tick labels.
+PANEL_GAP = 0.6
+TICK_ROOM = 0.4
+#: How far from its point a label may go, nearest first (the last ones reach past an axis).
+BUFFS = (0.12, 0.45, 0.9, 1.3)
+#: How far from its point a label may go, nearest first (the last ones reach past an axis).
+
+
+def place_clear(
+    label: Mobject, dot: Mobject | np.ndarray, directions: list[np.ndarray], drawn: np.ndarray, taken: list[Mobject],
+    safe: tuple[float, float] = (np.inf, np.inf),
+) -> None:
+    """Put label next to dot in the first direction where no drawn point and no other label is under it
+    and it stays inside the safe half-extents ``safe`` (x, y) of the frame; if none is clear, where the
+    fewest are (edges first, then other labels, then drawn points)."""
+    place_along(label, [dot], directions, drawn, taken, safe)
+
+
+def place_along(
+    label: Mobject, anchors: list[Mobject | np.ndarray], directions: list[np.ndarray], drawn: np.ndarray,
+    taken: list[Mobject], safe: tuple[float, float] = (np.inf, np.inf),
+) -> None:
+    """:func:`place_clear` over several anchors in turn (points along a curve, say)."""
+    best: tuple[int, int, int, int] | None = None
+    candidates = [(anchor, direction, buff) for anchor in anchors for buff in BUFFS for direction in directions]
+    for index, (anchor, direction, buff) in enumerate(candidates):
+        label.next_to(anchor, direction, buff=buff)
         low, high = label.get_corner(DL)[:2] - 0.04, label.get_corner(UR)[:2] + 0.04
         crossings = int(np.all((drawn[:, :2] >= low) & (drawn[:, :2] <= high), axis=1).sum())
         overlaps = sum(
             bool(np.all(other.get_corner(DL)[:2] <= high) and np.all(other.get_corner(UR)[:2] >= low)) for other in taken
         )
-        if crossings == 0 and overlaps == 0:
+        outside = int(np.any(np.abs(low) > safe) or np.any(np.abs(high) > safe))
+        if crossings == 0 and overlaps == 0 and outside == 0:
             return
-        if best is None or (overlaps, crossings) < (best[0], best[1]):
-            best = (overlaps, crossings, index)
+        if best is None or (outside, overlaps, crossings) < best[:3]:
+            best = (outside, overlaps, crossings, index)
     assert best is not None  # candidates is never empty
-    direction, buff = candidates[best[2]]
-    label.next_to(dot, direction, buff=buff)
+    anchor, direction, buff = candidates[best[3]]
+    label.next_to(anchor, direction, buff=buff)

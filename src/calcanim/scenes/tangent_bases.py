@@ -37,6 +37,7 @@ from calcanim.plans.tangent_bases import (
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline
+from calcanim.style.contrast import LINE_MIN_CONTRAST, blend, contrast_ratio
 
 #: Width (manim units) the text panel beside the plot needs; narrower frames stack text above and below.
 SIDE_PANEL_WIDTH = 3.8
@@ -71,6 +72,14 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         slope_row = VGroup(self.math(r"\text{slope at } 0 = \ln b =", size=FONT_BODY), slope_value).arrange(
             RIGHT, buff=0.15
         )
+        static_words: list[Mobject] = [b_row[0], slope_row[0]]
+        if not stacked and slope_row.width > self.panel_room(axes):  # narrow frames (1:1): two lines, same size
+            words_end = self.math(r"= \ln b =", size=FONT_BODY)
+            slope_row = VGroup(
+                self.math(r"\text{slope at } 0", size=FONT_BODY),
+                VGroup(words_end, slope_value).arrange(RIGHT, buff=0.15),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+            static_words = [b_row[0], slope_row[0], words_end]
         readouts = VGroup(b_row, slope_row).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         lock_note = self.math(r"\text{slope } 1\text{: this base is } e", size=FONT_LABEL, colour=theme.good)
         header = VGroup(title, readouts, lock_note).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
@@ -135,7 +144,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         # rest goes into the frozen background behind them: the words of the readouts (added alone,
         # they leave the readouts group), then ghosts, tables and verdict. The ghosts stay under the
         # curve; nothing else static overlaps a moving one, so the frames are unchanged.
-        self.add(b_row[0], slope_row[0])
+        self.add(*static_words)
         self.moving_last: tuple[Mobject, ...] = (
             b_value, slope_value, *triangle, curve, tangent, point, point_label, lock_note, log_base
         )
@@ -149,7 +158,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
                 self.rest(leg, leg.stop)
                 if p.ghosts:
                     ghost = curve.copy().clear_updaters()
-                    ghost.set_stroke(color=theme.muted, width=theme.stroke(2), opacity=0.45)
+                    ghost.set_stroke(color=theme.muted, width=theme.stroke(2), opacity=ghost_opacity(theme.muted, theme.background))
                     ghosts.append(ghost)
                     self.add(ghost)
                     # From the first ghost on, the label is drawn under the ghosts and the curve over
@@ -225,21 +234,25 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
 
     def ending(self, curve: VMobject, tangent: Line, point: Dot) -> None:
         plan_ = self.plan
+        e_tex = rf"b = e = {plan_.unit_slope_base_label[:-3]}\ldots"
         if plan_.unit_slope_base_in_sweep:
             words = f"Back to b = e = {plan_.unit_slope_base_label}: the one base whose curve leaves (0, 1) with slope exactly 1."
-            verdict = self.math(rf"\text{{slope }} 1 \iff b = e = {plan_.unit_slope_base_label[:-3]}\ldots", size=FONT_BODY, colour=self.theme.good)
+            parts, colour = (r"\text{slope } 1 \iff", e_tex), self.theme.good
         else:
             words = f"The base with slope exactly 1 is e = {plan_.unit_slope_base_label}, outside this sweep."
-            verdict = self.math(rf"\text{{slope }} 1 \text{{ only at }} b = e = {plan_.unit_slope_base_label[:-3]}\ldots", size=FONT_BODY, colour=self.theme.reference)
+            parts, colour = (r"\text{slope } 1 \text{ only at}", e_tex), self.theme.reference
         axes, stacked, header = self.quotient_anchor
-        verdict.scale_to_fit_width(min(verdict.width, self.frame_width - 2 * MARGIN))
+        verdict: Mobject = self.math(" ".join(parts), size=FONT_BODY, colour=colour)
+        left = -self.frame_width / 2 + MARGIN if stacked else header.get_left()[0]
+        room = self.frame_width / 2 - MARGIN - left
+        if verdict.width > room:  # two lines rather than a smaller font
+            verdict = VGroup(*(self.math(part, size=FONT_BODY, colour=colour) for part in parts)).arrange(
+                DOWN, aligned_edge=LEFT, buff=0.15
+            )
         if stacked:
             verdict.next_to(axes, DOWN, buff=0.5).set_x(0)
         else:
             verdict.next_to(header, DOWN, buff=0.6, aligned_edge=LEFT)
-            room = self.frame_width / 2 - MARGIN - verdict.get_left()[0]
-            if verdict.width > room:
-                verdict.scale_to_fit_width(room).next_to(header, DOWN, buff=0.6, aligned_edge=LEFT)
         self.caption(words, ENDING_SECONDS)
         if plan_.unit_slope_base_in_sweep:
             self.timed_play(
@@ -272,19 +285,21 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
             x_length=unit * x_span,
             y_length=unit * y_span,
             tips=False,
-            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2)},
+            # No tick marks: the grid marks the integers and the labels sit at the plot's edges.
+            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
         )
         grid = VGroup(
             *[Line(axes.c2p(x, Y_RANGE[0]), axes.c2p(x, Y_RANGE[1])) for x in range(int(X_RANGE[0]), int(X_RANGE[1]) + 1)],
             *[Line(axes.c2p(X_RANGE[0], y), axes.c2p(X_RANGE[1], y)) for y in range(int(Y_RANGE[0]), int(Y_RANGE[1]) + 1)],
         ).set_stroke(color=theme.grid, width=theme.stroke(1))
+        # Tick labels along the plot's bottom and left edges, outside the window: every curve and
+        # tangent passes (0, 1) and the tangents cross y = 0 near x = -1, right where labels on the
+        # axes would sit.
         labels = VGroup()
         for x in range(int(X_RANGE[0]), int(X_RANGE[1]) + 1):
-            if x != 0:
-                labels.add(self.number(x, 0, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(x, 0), DOWN, buff=0.12))
+            labels.add(self.number(x, 0, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(x, Y_RANGE[0]), DOWN, buff=0.15))
         for y in range(int(Y_RANGE[0]), int(Y_RANGE[1]) + 1):
-            if y != 0:
-                labels.add(self.number(y, 0, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(0, y), LEFT, buff=0.12))
+            labels.add(self.number(y, 0, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(X_RANGE[0], y), LEFT, buff=0.15))
         axes.add_to_back(grid)
         axes.add(labels)
         if stacked:
@@ -292,6 +307,10 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         else:
             axes.to_edge(LEFT, buff=MARGIN + 0.3)
         return axes, stacked
+
+    def panel_room(self, axes: Axes) -> float:
+        """Width left for the text panel right of the plot (side-by-side layouts)."""
+        return self.frame_width / 2 - MARGIN - (axes.get_right()[0] + MARGIN * 2)
 
     def place_panel(self, header: VGroup, axes: Axes, stacked: bool, top: bool) -> None:
         if stacked:
@@ -307,3 +326,14 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
 
 
 ORIGIN_POINT = np.array([0.0, 0.0, 0.0])
+#: Ghosts of earlier curves are faded to this opacity, or less faded where the theme needs it for 3:1.
+GHOST_OPACITY = 0.45
+
+
+def ghost_opacity(colour: str, background: str) -> float:
+    """The faintest opacity from GHOST_OPACITY up at which ``colour`` over ``background`` still has
+    line contrast (3:1), so the ghosts read as faded yet visible."""
+    for opacity in np.arange(GHOST_OPACITY, 1.0, 0.05):
+        if contrast_ratio(blend(colour, background, float(opacity)), background) >= LINE_MIN_CONTRAST:
+            return float(opacity)
+    return 1.0

@@ -8,7 +8,7 @@ it is hidden by it: the plane visibly passes through and, farther from the point
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, FadeIn, ValueTracker, VGroup, linear
+from manim import DOWN, FadeIn, Mobject, ValueTracker, VGroup, linear
 
 from calcanim.numerics.projection import Box
 from calcanim.params.tangent_plane import TangentPlaneParams
@@ -20,10 +20,16 @@ from calcanim.scenes.base import MARGIN_3D as MARGIN
 from calcanim.scenes.graph_axes import keep_redrawn
 from calcanim.style.rect import Rect
 
-#: How far past the end of each axis its label sits, as a fraction of the box's half size.
-AXIS_LABEL_OFFSET = 0.16
+#: Pixels (at 480p) between an axis's end and its label's box, along the axis as drawn.
+AXIS_LABEL_GAP = 6.0
 #: The plane wins painter's-order ties this close to the surface (box units), so no stripes where they touch.
 PLANE_DEPTH_BIAS = 0.08
+#: Texts keep this share of the frame's width (left, right) and height (top, bottom) clear of its edge.
+EDGE_SHARE = 0.035
+#: Space kept between two axis labels (manim units).
+LABEL_GAP = 0.08
+#: Portrait frames: the 3D view's height over its width (the turning box projects wider than tall).
+PORTRAIT_VIEW_SHAPE = 0.8
 
 
 class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
@@ -35,16 +41,31 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
         theme, pl, p = self.theme, self.plan, self.params
         W, H = self.frame_width, self.frame_height
         pixel_scale = min(self.camera.pixel_width, self.camera.pixel_height) / 480
+        lines = [self.math(tex, size=FONT_BODY) for tex in pl.readouts_tex]
+        lines[1].set_color(theme.reference)
+        lines[3].set_color(theme.reference)
+        plane_line = self.math(pl.plane_tex, size=FONT_BODY, colour=theme.good)
+        title = self.math(r"\text{tangent plane}", size=FONT_BODY, colour=theme.good)
+        block = VGroup(lines[0], lines[1], lines[2], lines[3], title, plane_line).arrange(DOWN, aligned_edge=[-1, 0, 0], buff=0.28)
+        # Nothing within 3.5% of the frame's edge (the 3D margin alone is less than that in wide frames).
+        mx, my = max(MARGIN, EDGE_SHARE * W), max(MARGIN, EDGE_SHARE * H)
         if W / H >= 1.2:
-            text_w = W * 0.36
-            text_rect = Rect(W / 2 - MARGIN - text_w / 2, 0.0, text_w, H - 2 * MARGIN)
-            view_w = W - 2 * MARGIN - text_w - 0.2
-            view_rect = Rect(-W / 2 + MARGIN + view_w / 2, 0.0, view_w, H - 2 * MARGIN)
+            text_w = min(W * 0.36, block.width + 0.1)
+            text_rect = Rect(W / 2 - mx - text_w / 2, 0.0, text_w, H - 2 * my)
+            view_w = W - 2 * mx - text_w - 0.2
+            view_rect = Rect(-W / 2 + mx + view_w / 2, 0.0, view_w, H - 2 * my)
         else:
-            text_h = H * 0.3
-            text_rect = Rect(0.0, H / 2 - MARGIN - text_h / 2, W - 2 * MARGIN, text_h)
-            view_h = H - 2 * MARGIN - text_h - 0.2
-            view_rect = Rect(0.0, -H / 2 + MARGIN + view_h / 2, W - 2 * MARGIN, view_h)
+            # The text takes the height it needs; the 3D view all the rest.
+            # The text takes the height it needs and the view about a square (the box projects wider
+            # than tall, about 0.8), the two centred together: no band of empty frame between them.
+            text_h = min(H * 0.3, block.height + 0.1)
+            view_h = min(H - 2 * my - text_h - 0.6, (W - 2 * mx) * PORTRAIT_VIEW_SHAPE)
+            top = (text_h + 0.6 + view_h) / 2
+            text_rect = Rect(0.0, top - text_h / 2, W - 2 * mx, text_h)
+            view_rect = Rect(0.0, top - text_h - 0.6 - view_h / 2, W - 2 * mx, view_h)
+        if block.width > text_rect.width or block.height > text_rect.height:
+            block.scale(min(text_rect.width / block.width, text_rect.height / block.height))
+        self.safe = (W / 2 - mx, H / 2 - my)
 
         clock, grown, point_on = ValueTracker(0.0), ValueTracker(0.0), ValueTracker(0.0)
         view = RasterView(view_rect.centre, view_rect.width, view_rect.height, rgb(theme.background))
@@ -67,8 +88,7 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
             Polyline(np.array([corner, end]), np.array([True, True]), axis_colour, 2.0 * pixel_scale, ghost=0.6)
             for end in axis_ends
         ]
-        spans = np.array([x1 - x0, y1 - y0, z1 - z0])
-        label_points = [end + AXIS_LABEL_OFFSET * spans * np.eye(3)[i] for i, end in enumerate(axis_ends)]
+        label_points = [corner, *axis_ends]
         axis_labels = [self.math(tex, size=FONT_BODY, colour=theme.text) for tex in ("w_0", "w_1", "g")]
         arrow_ends = pl.gradient_arrow
         gradient_label = self.math(r"\nabla g(p)", size=FONT_BODY, colour=theme.reference)
@@ -86,8 +106,16 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
             mob.show(renderer.render(theta, overlays))
             projector = renderer.projector(theta)
             pixels, _ = projector.project(renderer.to_box(np.array(label_points)))
-            for label, pixel in zip(axis_labels, pixels):
-                label.move_to(view.to_scene(pixel))
+            placed: list[Mobject] = []
+            for label, pixel in zip(axis_labels, pixels[1:]):
+                # Past the axis's end along the axis as drawn, far enough that the label's box clears it.
+                along = pixel - pixels[0]
+                along = along / max(float(np.hypot(*along)), 1e-9)
+                half = 0.5 * np.array([label.width, label.height]) * view.pixel_size[0] / view.width
+                reach = float(np.min(half / np.maximum(np.abs(along), 1e-9)))  # centre to box edge along the axis
+                label.move_to(view.to_scene(pixel + along * (reach + AXIS_LABEL_GAP * pixel_scale)))
+                keep_clear(label, placed, self.safe)
+                placed.append(label)
             if arrow_ends is not None:
                 ends, _ = projector.project(renderer.to_box(arrow_ends))
                 direction = ends[1] - ends[0]
@@ -102,14 +130,6 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
         self.add(view, *axis_labels, gradient_label)
         keep_redrawn(*axis_labels, gradient_label)
 
-        lines = [self.math(tex, size=FONT_BODY) for tex in pl.readouts_tex]
-        lines[1].set_color(theme.reference)
-        lines[3].set_color(theme.reference)
-        plane_line = self.math(pl.plane_tex, size=FONT_BODY, colour=theme.good)
-        title = self.math(r"\text{tangent plane}", size=FONT_BODY, colour=theme.good)
-        block = VGroup(lines[0], lines[1], lines[2], lines[3], title, plane_line).arrange(DOWN, aligned_edge=[-1, 0, 0], buff=0.28)
-        if block.width > text_rect.width or block.height > text_rect.height:
-            block.scale(min(text_rect.width / block.width, text_rect.height / block.height))
         block.move_to(text_rect.centre)
 
         surface_s, point_s, grow_s, rest_s = pl.beats
@@ -132,3 +152,17 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
         self.play(clock.animate.set_value(pl.duration), run_time=rest_s, rate_func=linear)
 
 
+def keep_clear(label: Mobject, others: list[Mobject], safe: tuple[float, float]) -> None:
+    """Move ``label`` the least it takes off each label in ``others`` (where the camera turns two axis
+    ends close together) and then inside the frame's safe half-extents ``safe``."""
+    for other in others:
+        dx = (label.width + other.width) / 2 + LABEL_GAP - abs(label.get_x() - other.get_x())
+        dy = (label.height + other.height) / 2 + LABEL_GAP - abs(label.get_y() - other.get_y())
+        if dx > 0 and dy > 0:  # overlapping: step out along the shorter way
+            if dx < dy:
+                label.shift([dx if label.get_x() >= other.get_x() else -dx, 0.0, 0.0])
+            else:
+                label.shift([0.0, dy if label.get_y() >= other.get_y() else -dy, 0.0])
+    sx, sy = safe
+    label.shift([max(0.0, -sx - label.get_left()[0]) - max(0.0, label.get_right()[0] - sx),
+                 max(0.0, -sy - label.get_bottom()[1]) - max(0.0, label.get_top()[1] - sy), 0.0])

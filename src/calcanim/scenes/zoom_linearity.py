@@ -43,6 +43,8 @@ X_LABEL_ROOM = 0.55
 SIDE_PANEL_WIDTH = 4.6
 #: Grid lines and labels kept per axis (nice_ticks gives at most about 11).
 TICK_POOL = 12
+#: Between the header and the plot when they are stacked (manim units).
+HEADER_GAP = 0.35
 
 
 class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLinearityPlan]):
@@ -53,6 +55,31 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
         self.start_clock()
         self.y_label_room = max(Y_LABEL_ROOM, self.widest_y_label() + 0.35)
         side, stacked = self.plot_geometry()
+        # Square and 4:3 frames stack too, but have little height: the header's rows go two by two
+        # and the numbers under the plot side by side, and the plot takes the height that is left.
+        self.compact = stacked and not self.portrait
+        title = self.math(rf"y = {plan_.function_tex}", size=FONT_TITLE)
+        where = self.math(rf"\text{{near }} x = {plan_.point_label}", size=FONT_BODY, colour=theme.muted)
+        zoom_value = self.number(p.zooms[0], 0, size=FONT_BODY, group_with_commas=True)
+        zoom_row = VGroup(self.math(r"\text{zoom } \times", size=FONT_BODY), zoom_value).arrange(RIGHT, buff=0.15)
+        if p.equal_axes:
+            axes_note = self.math(r"\text{both axes, same factor}", size=FONT_LABEL, colour=theme.muted)
+        else:
+            axes_note = VGroup(
+                self.math(r"\text{only } x \text{ is stretched:}", size=FONT_LABEL, colour=theme.bad),
+                self.math(r"\text{this flattening is trivial,}", size=FONT_LABEL, colour=theme.bad),
+                self.math(r"\text{any curve flattens this way}", size=FONT_LABEL, colour=theme.bad),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        if self.compact:
+            header = VGroup(
+                VGroup(title, where).arrange(RIGHT, buff=0.5, aligned_edge=DOWN),
+                # The note keeps clear of the zoom readout at its widest (the last factor).
+                VGroup(zoom_row, axes_note).arrange(RIGHT, buff=0.6 + self.widest_zoom() - zoom_value.width, aligned_edge=UP),
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+            side = min(side, self.compact_side(header.height))
+        else:
+            header = VGroup(title, where, zoom_row, axes_note).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        self.header_height = header.height
         self.side = side
         frame = Rectangle(width=side, height=side).set_stroke(theme.axis, theme.stroke(2))
         frame.move_to(self.plot_centre(side, stacked))
@@ -137,19 +164,6 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
             if shown_zoom != zoom_value.get_value():  # retypesetting costs more than the rest of the frame
                 zoom_value.set_value(shown_zoom)
 
-        title = self.math(rf"y = {plan_.function_tex}", size=FONT_TITLE)
-        where = self.math(rf"\text{{near }} x = {plan_.point_label}", size=FONT_BODY, colour=theme.muted)
-        zoom_value = self.number(p.zooms[0], 0, size=FONT_BODY, group_with_commas=True)
-        zoom_row = VGroup(self.math(r"\text{zoom } \times", size=FONT_BODY), zoom_value).arrange(RIGHT, buff=0.15)
-        if p.equal_axes:
-            axes_note = self.math(r"\text{both axes, same factor}", size=FONT_LABEL, colour=theme.muted)
-        else:
-            axes_note = VGroup(
-                self.math(r"\text{only } x \text{ is stretched:}", size=FONT_LABEL, colour=theme.bad),
-                self.math(r"\text{this flattening is trivial,}", size=FONT_LABEL, colour=theme.bad),
-                self.math(r"\text{any curve flattens this way}", size=FONT_LABEL, colour=theme.bad),
-            ).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        header = VGroup(title, where, zoom_row, axes_note).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.place_text(header, stacked, above=True)
         self.header = header
         self.stacked = stacked
@@ -184,6 +198,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
         self.ending(point, curve)
 
     live_labels: VGroup | None = None
+    compact = False
 
     def play(self, *args: Any, **kwargs: Any) -> None:
         # Cairo draws, for the whole of a play, every mobject that was in the moving family when the
@@ -214,14 +229,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
     def hold(self, index: int, previous: Mobject | None) -> Mobject:
         """Rest at zoom index and show how far the curve strays from a line, relative to the window."""
         p, plan_ = self.params, self.plan
-        ratio = plan_.ratio_tex(index)
-        rows = [
-            self.math(rf"\text{{half-width }} w = {plan_.half_width_tex(index)}", size=FONT_LABEL),
-            self.math(rf"\frac{{\max|\,f - \text{{line}}\,|}}{{w}} = {ratio}", size=FONT_LABEL),
-        ]
-        if plan_.unbounded[index]:
-            rows.append(self.math(r"\text{(a pole in the window)}", size=FONT_LABEL, colour=self.theme.bad))
-        gap = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        gap = self.gap_group(index)
         self.place_text(gap, self.stacked, above=False)
         line_word = "its tangent" if plan_.differentiable else "any line through the point"
         self.caption(
@@ -238,6 +246,33 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
             self.timed_play(fade, FadeIn(gap))
         self.timed_wait(p.hold_seconds - fade)
         return gap
+
+    def gap_group(self, index: int) -> VGroup:
+        """The half-width and how far the curve strays from a line at zoom stop ``index``."""
+        plan_ = self.plan
+        rows = [
+            self.math(rf"\text{{half-width }} w = {plan_.half_width_tex(index)}", size=FONT_LABEL),
+            self.math(rf"\frac{{\max|\,f - \text{{line}}\,|}}{{w}} = {plan_.ratio_tex(index)}", size=FONT_LABEL),
+        ]
+        if plan_.unbounded[index]:
+            rows.append(self.math(r"\text{(a pole in the window)}", size=FONT_LABEL, colour=self.theme.bad))
+        if self.compact:
+            return VGroup(*rows).arrange(RIGHT, buff=0.6)
+        return VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+
+    def widest_zoom(self) -> float:
+        """Width of the zoom readout's digits at the widest factor it shows."""
+        plan_ = self.plan
+        shown = {plan_.zoom_readout(z) for z in self.params.zooms}
+        return max(self.number(z, 0, size=FONT_BODY, group_with_commas=True).width for z in shown)
+
+    def compact_side(self, header_height: float) -> float:
+        """The plot's side in a compact stacked frame: the height left after the header, the x tick
+        labels and the tallest text shown under the plot (the numbers of any stop)."""
+        below = max(self.gap_group(i).height for i in range(len(self.params.zooms)))
+        below = max(below, 2 * self.math("f'", size=FONT_BODY).height + 0.2)  # the verdict, at most two rows
+        edge = EDGE_SHARE * self.frame_height
+        return self.frame_height - 2 * edge - header_height - HEADER_GAP - X_LABEL_ROOM - 0.25 - below
 
     def ending(self, point: Dot, curve: VMobject) -> None:
         theme, plan_ = self.theme, self.plan
@@ -283,6 +318,9 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
         return stacked_side, True
 
     def plot_centre(self, side: float, stacked: bool) -> np.ndarray:
+        if stacked and self.compact:
+            top = self.frame_height / 2 - EDGE_SHARE * self.frame_height - self.header_height - HEADER_GAP
+            return np.array([(self.y_label_room - 0.1) / 2, top - side / 2, 0.0])
         if stacked:
             return np.array([(self.y_label_room - 0.1) / 2, -self.frame_height * 0.04, 0.0])
         x = -self.frame_width / 2 + MARGIN + self.y_label_room + side / 2
@@ -304,7 +342,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
         if group.width > room:
             group.scale_to_fit_width(room)
         if above:
-            group.next_to(self.plot_frame, UP, buff=0.35).set_x(0)
+            group.next_to(self.plot_frame, UP, buff=HEADER_GAP).set_x(0)
         else:
             group.next_to(self.plot_frame, DOWN, buff=X_LABEL_ROOM + 0.25).set_x(0)
 
