@@ -16,6 +16,7 @@ from manim import (
     FadeOut,
     Circumscribe,
     Mobject,
+    ReplacementTransform,
     RoundedRectangle,
     VGroup,
     Write,
@@ -83,10 +84,9 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                    self.math(r"\partial\,\mathrm{child} / \partial\,\mathrm{parent}", size=FONT_TICK,
                              colour=theme.accent)).arrange(RIGHT, buff=0.1),
         )
-        if self.portrait:
+        legend.arrange(RIGHT, buff=0.6)
+        if self.portrait or legend.width > fw - 2 * MARGIN:  # one line would not fit at a legible size
             legend.arrange(DOWN, buff=0.18, aligned_edge=LEFT)
-        else:
-            legend.arrange(RIGHT, buff=0.6)
         fit_width(legend, fw - 2 * MARGIN)
         legend.to_edge(DOWN, buff=MARGIN + 0.05)
 
@@ -218,13 +218,15 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         total = sum(received[edge.parent])
         new_grad = self.line(self.boxes[edge.parent], 2, pl.number_tex(total), theme.reference)
         moving = self.grads[edge.child].copy()
-        animations = [FadeIn(label), arrow.animate.set_color(theme.accent), moving.animate.move_to(new_grad)]
         old = self.grads.get(edge.parent)
-        animations.append(FadeIn(new_grad))
-        if old is not None:
-            animations.append(FadeOut(old))
         steps = self.params.step_seconds
-        self.timed_play(steps * 0.8, *animations)
+        # The parent's old grad leaves first; then the child's grad travels back along the edge and turns
+        # into the parent's new one (one number at a time in the slot, never two on top of each other).
+        self.timed_play(steps * 0.25, FadeIn(label), arrow.animate.set_color(theme.accent),
+                        *([FadeOut(old)] if old is not None else []))
+        if old is not None:
+            self.remove(old)
+        self.timed_play(steps * 0.55, ReplacementTransform(moving, new_grad))
         # A stretch shorter than a frame plays nothing: set the end state whether or not it played.
         self.remove(moving, *([old] if old is not None else []))
         self.add(label, new_grad)

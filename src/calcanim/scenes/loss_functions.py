@@ -96,7 +96,11 @@ class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunc
         readouts = VGroup(
             VGroup(self.math("p =", size=FONT_TEXT), p_value).arrange(RIGHT, buff=0.15),
             VGroup(self.math(r"dL/dp =", size=FONT_TEXT), g_value).arrange(RIGHT, buff=0.15),
-        ).arrange(DOWN if narrow else RIGHT, buff=0.25 if narrow else 0.5, aligned_edge=LEFT)
+        )
+        if narrow:
+            readouts.arrange(DOWN, buff=0.25, aligned_edge=LEFT)
+        else:
+            readouts.arrange(RIGHT, buff=0.5)
         if narrow:
             side = VGroup(grid, readouts).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
             plot_width = fw - 2 * MARGIN - side.width - 1.9
