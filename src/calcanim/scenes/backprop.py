@@ -205,7 +205,31 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         normal /= np.linalg.norm(normal) or 1.0
         if normal[1] < 0 or (abs(normal[1]) < 1e-9 and normal[0] < 0):
             normal = -normal
+        # Beside the edge's middle, above it; if another edge or a box runs through it there, the first
+        # of: below, then nearer either end, on either side.
+        for along in (0.5, 0.35, 0.65):
+            for side in (1.0, -1.0):
+                label.move_to(start + along * (end - start) + side * normal * (0.22 + 0.5 * abs(label.width * normal[0])))
+                if self.label_is_clear(label, arrow):
+                    return
         label.move_to((start + end) / 2 + normal * (0.22 + 0.5 * abs(label.width * normal[0])))
+
+    def label_is_clear(self, label: Mobject, own: Arrow) -> bool:
+        """No other edge (as a straight line) and no node's box comes within 0.04 units of the label."""
+        left, right = label.get_left()[0] - 0.04, label.get_right()[0] + 0.04
+        bottom, top = label.get_bottom()[1] - 0.04, label.get_top()[1] + 0.04
+        for box in self.boxes.values():
+            if box.get_left()[0] < right and left < box.get_right()[0] and box.get_bottom()[1] < top and bottom < box.get_top()[1]:
+                return False
+        for arrow in self.edges.values():
+            if arrow is own:
+                continue
+            a, b = arrow.get_start()[:2], arrow.get_end()[:2]
+            for t in np.linspace(0.0, 1.0, 41):
+                x, y = a + t * (b - a)
+                if left < x < right and bottom < y < top:
+                    return False
+        return True
 
     def backward_step(self, edge: Edge, key: tuple[int, int, int], received: dict[int, list[float]]) -> None:
         theme, pl = self.theme, self.plan
