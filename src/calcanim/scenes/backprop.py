@@ -195,9 +195,15 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         near the child's end, on the side the edge comes from, so two edges into one child keep apart."""
         start, end = arrow.get_start(), arrow.get_end()
         if self.portrait:
-            point = start + 0.7 * (end - start)
-            side = LEFT if start[0] < end[0] - 1e-6 else RIGHT
-            label.next_to(point, side, buff=0.12)
+            first = LEFT if start[0] < end[0] - 1e-6 else RIGHT
+            for buff in (0.12, 0.3, 0.55):
+                for along in (0.7, 0.5, 0.85, 0.3, 0.15):
+                    for side in (first, -first):
+                        label.next_to(start + along * (end - start), side, buff=buff)
+                        self.keep_inside(label)
+                        if self.label_is_clear(label):
+                            return
+            label.next_to(start + 0.7 * (end - start), first, buff=0.12)
             self.keep_inside(label)
             return
         direction = end - start
@@ -210,20 +216,18 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         for along in (0.5, 0.35, 0.65):
             for side in (1.0, -1.0):
                 label.move_to(start + along * (end - start) + side * normal * (0.22 + 0.5 * abs(label.width * normal[0])))
-                if self.label_is_clear(label, arrow):
+                if self.label_is_clear(label):
                     return
         label.move_to((start + end) / 2 + normal * (0.22 + 0.5 * abs(label.width * normal[0])))
 
-    def label_is_clear(self, label: Mobject, own: Arrow) -> bool:
-        """No other edge (as a straight line) and no node's box comes within 0.04 units of the label."""
+    def label_is_clear(self, label: Mobject) -> bool:
+        """No edge (as a straight line), node box or factor already shown comes within 0.04 units of the label."""
         left, right = label.get_left()[0] - 0.04, label.get_right()[0] + 0.04
         bottom, top = label.get_bottom()[1] - 0.04, label.get_top()[1] + 0.04
-        for box in self.boxes.values():
+        for box in [*self.boxes.values(), *self.edge_labels.values()]:
             if box.get_left()[0] < right and left < box.get_right()[0] and box.get_bottom()[1] < top and bottom < box.get_top()[1]:
                 return False
         for arrow in self.edges.values():
-            if arrow is own:
-                continue
             a, b = arrow.get_start()[:2], arrow.get_end()[:2]
             for t in np.linspace(0.0, 1.0, 41):
                 x, y = a + t * (b - a)
@@ -237,6 +241,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         factor = pl.number_tex(edge.local_derivative)
         label = self.math(rf"\times\,{{{factor}}}", size=FONT_TICK, colour=theme.accent)
         self.place_edge_label(label, arrow)
+        self.edge_labels[key] = label
         parent = pl.nodes[edge.parent]
         received.setdefault(edge.parent, []).append(edge.contribution)
         total = sum(received[edge.parent])
@@ -275,3 +280,4 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
             self.add(note)
         if dense:
             self.remove(label)
+            self.edge_labels.pop(key, None)
