@@ -209,11 +209,11 @@ class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsP
                              .set_fill(self.theme.background, 1).move_to(slope_axes.c2p(panel.kink, level)))
             marks.append(DashedLine(slope_axes.c2p(panel.kink, low), slope_axes.c2p(panel.kink, high),
                                     color=theme.muted, stroke_width=theme.stroke(2)))
-            if names is not None:  # two lines, left of the jump, between f' = 0 and f' = 1
+            if names is not None:  # two lines, right of the jump, between its two ends (away from the ticks)
                 jump = VGroup(self.math(r"f'(0)", size=FONT_TICK, colour=theme.reference),
                               self.math(r"\text{undefined}", size=FONT_TICK, colour=theme.reference))
-                jump.arrange(DOWN, buff=0.1, aligned_edge=RIGHT)
-                jump.next_to(slope_axes.c2p(panel.kink, (low + high) / 2), LEFT, buff=0.25)
+                jump.arrange(DOWN, buff=0.1, aligned_edge=LEFT)
+                jump.next_to(slope_axes.c2p(panel.kink, (low + high) / 2), RIGHT, buff=0.2)
             else:
                 jump = self.math(r"f'(0)\ \text{undefined}", size=FONT_TICK, colour=theme.reference)
                 jump.next_to(slope_axes.c2p(panel.kink, high), LEFT, buff=0.25)
