@@ -194,7 +194,10 @@ def test_a_crashed_worker_leaves_no_partial_files_and_a_rerun_completes(tmp_path
     assert leftovers(folder) == []
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith("bad")) == []
     assert [c["name"] for c in manifest(folder)["clips"]] == ["good"]
-    assert "bad" not in (folder / "index.html").read_text(encoding="utf-8").replace("B, to 1000", "")
+    assert manifest(folder)["missing"] == [{"name": "bad", "title": "B, to 1000", "scene": "limit-climb",
+                                            "status": "failed", "error": "its worker process crashed"}]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert page.count('<article class="clip"') == 1 and "failed: its worker process crashed" in page
 
     again = run_lesson(lesson, jobs=2, output_dir=folder, stream=io.StringIO())
     assert {o.name: o.status for o in again.outcomes} == {"good": "cached", "bad": "rendered"}
@@ -269,6 +272,9 @@ def test_ctrl_c_finishes_or_stops_clips_and_writes_a_manifest_of_complete_ones(t
     assert process.returncode == 130 and out.strip() == "interrupted", err
     assert "finishing 1 clip(s) in progress" in err
     assert [c["name"] for c in manifest(folder)["clips"]] == ["a"]
+    assert manifest(folder)["missing"] == [{"name": "slow", "title": "B, to 1000", "scene": "limit-climb",
+                                            "status": "interrupted", "error": "stopped by Ctrl-C"}]
+    assert "nothing to do" not in err and "tiny: 1 rendered, 1 interrupted in" in err  # the cut-off clip is counted
     assert leftovers(folder) == []
 
 

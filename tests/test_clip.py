@@ -17,6 +17,7 @@ from calcanim.cli import build_clip
 from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
 from calcanim.errors import ParamError
 from calcanim.lesson import LessonError, load_lesson
+from calcanim.rendering.outputs import read_stamp
 
 LESSON = """
 [lesson]
@@ -152,8 +153,9 @@ def test_render_and_batch_write_the_same_clip_under_the_same_key(tmp_path: Path)
     clip = load_lesson(lesson).clips[0]
     assert single == tmp_path / dataclasses.replace(clip, name="").default_output()  # unnamed: scene-hash
     assert batched == clip.output_in(tmp_path / "lesson")
-    stamps = [p.with_name(f".{p.name}.key").read_text(encoding="utf-8").strip() for p in (single, batched)]
-    assert stamps == [clip.key(), clip.key()]
+    stamps = [read_stamp(p) for p in (single, batched)]
+    assert [stamp.key if stamp else None for stamp in stamps] == [clip.key(), clip.key()]
+    assert all(stamp is not None and stamp.verified(p) for stamp, p in zip(stamps, (single, batched)))
 
     def frames(path: Path) -> list[bytes]:
         with av.open(str(path)) as container:

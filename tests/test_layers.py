@@ -28,14 +28,16 @@ ALLOWED: dict[str, set[str]] = {
     "number_format": set(),
     "correctly_rounded": set(),
     "files": {"errors"},
+    "stop_signals": set(),
+    "work_limit": {"errors"},
     "expr": {"errors", "suggest"},
     "expression_as_typed": {"expr"},
     "numerics": {"errors", "suggest"},
-    "params": {"errors", "expr", "numerics", "suggest"},
+    "params": {"errors", "expr", "numerics", "suggest", "work_limit"},
     "plans": {"correctly_rounded", "errors", "expr", "expression_as_typed", "number_format", "numerics", "params"},
-    "style": {"errors", "suggest"},
+    "style": {"errors", "files", "settings", "suggest"},
     "settings": {"errors", "files"},
-    "registry": {"errors", "params", "plans", "suggest"},
+    "registry": {"errors", "params", "plans", "suggest", "work_limit"},
     "clip_key": {"style"},
     "clip": {"clip_key", "errors", "formats", "params", "plans", "registry", "style"},
     "svg_cache": {"files"},
@@ -44,13 +46,13 @@ ALLOWED: dict[str, set[str]] = {
     "scenes": {"errors", "expr", "number_format", "numerics", "params", "plans", "raster", "style"},
     "rendering": {"captions", "clip", "errors", "files", "formats", "manim_speedups", "params", "registry", "style",
                "svg_cache"},
-    "lesson": {"clip", "errors", "files", "registry", "suggest"},
+    "lesson": {"clip", "errors", "files", "registry", "settings", "suggest"},
     "gallery": {"files"},
     "watch": {"errors"},
-    "batch": {"clip", "errors", "files", "gallery", "json_data", "lesson", "rendering"},
+    "batch": {"clip", "clip_key", "errors", "files", "gallery", "json_data", "lesson", "rendering", "stop_signals"},
     "audit": {"errors", "manim_speedups", "params", "raster", "registry", "rendering", "style", "svg_cache"},
-    "cli": {"audit", "batch", "clip", "errors", "formats", "json_data", "lesson", "registry", "rendering", "settings", "slides",
-            "style", "watch"},
+    "cli": {"audit", "batch", "clip", "errors", "files", "formats", "json_data", "lesson", "registry", "rendering", "settings", "slides",
+            "stop_signals", "style", "watch"},
     "slides": {"batch", "errors", "files"},
     "api": {"batch", "clip", "errors", "formats", "json_data", "lesson", "rendering"},
     "__main__": {"cli"},
@@ -187,7 +189,8 @@ def test_importing_each_layer_loads_only_the_layers_below_it() -> None:
 
 def test_the_checks_catch_a_deliberate_wrong_import() -> None:
     # run time: numerics that imported params (simulated by importing it in the same fresh interpreter)
-    assert runtime_violations("numerics", extra="import calcanim.params.base") == {"calcanim.params", "calcanim.params.base"}
+    assert runtime_violations("numerics", extra="import calcanim.params.base") == {
+        "calcanim.params", "calcanim.params.base", "calcanim.work_limit"}
     # statically: a lesson module that imports the renderer, at the top or inside a function
     wrong = {
         "calcanim.lesson": "from calcanim.rendering import RenderOptions\n",

@@ -56,6 +56,7 @@ def test_the_subclass_renders_with_its_params_theme_and_a_title_card_before_its_
     assert done.returncode == 0, done.stderr[-3000:]
     video = next((tmp_path / "media").rglob("MyClimb.mp4"))
     assert first_frame(video).mean() > 200, "THEME = 'light': a white background"
+    assert "Bei n = 1 ist a_n = 2, bei n = 2 ist es 2,25." in video.with_suffix(".srt").read_text(encoding="utf-8")
     starts = srt_starts(video.with_suffix(".srt"))
     assert starts and min(starts) >= 1.5, "the clip's captions start after the 1.5 s title card"
     with av.open(str(video)) as container:

@@ -99,11 +99,12 @@ def _data_url(path: Path) -> str:
 def render(scene: str, *, quality: str = "high", format: str | None = None, theme: str = "dark",
            aspect: str = "16:9", transparent: bool = False, captions: bool = True,
            output: str | os.PathLike[str] | None = None, force: bool = False, progress: bool = False,
-           **params: Any) -> RenderedClip:
+           jobs: int = 1, **params: Any) -> RenderedClip:
     """Render ``scene`` with ``params`` and return the finished files (cached when nothing changed).
 
     ``format`` defaults to the output's extension (mp4 without one); the poster png is written
-    beside the video (a png clip is its own poster).
+    beside the video (a png clip is its own poster). ``jobs`` processes render parts of the clip at
+    once (the same frames and files as one).
     """
     from calcanim.rendering import render as render_to_file
 
@@ -113,7 +114,7 @@ def render(scene: str, *, quality: str = "high", format: str | None = None, them
     poster = resolved.poster_in(target.parent)
     if poster is not None:
         poster = target.with_suffix(".png")
-    result = render_to_file(resolved, target, force=force, progress=progress, poster=poster)
+    result = render_to_file(resolved, target, force=force, progress=progress, poster=poster, jobs=jobs)
     numbers: dict[str, Any] = json.loads(json.dumps(resolved.plan().to_json(), allow_nan=False, default=json_default))
     return RenderedClip(path=result.path, poster=result.poster, captions=result.captions, numbers=numbers,
                         cached=result.cached, key=result.key)

@@ -22,7 +22,7 @@ from calcanim import __version__
 from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
 from calcanim.errors import CalcanimError
 from calcanim.formats import ENCODERS, FORMATS, format_of_output
-from calcanim.json_data import json_default
+from calcanim.json_data import json_default, plain_json
 from calcanim.registry import SCENES, get_scene
 from calcanim.settings import gather_values
 from calcanim.style.layout import ASPECTS, QUALITIES
@@ -37,14 +37,21 @@ def fail(message: str) -> NoReturn:
 
 
 def user_errors(command: F) -> F:
-    """Turn a CalcanimError into one line on stderr and exit code 2; Ctrl-C into exit 130."""
+    """Turn a CalcanimError into one line on stderr and exit code 2; Ctrl-C into exit 130, and
+    SIGTERM or SIGHUP, handled the same way (temp folders removed), into 128 + the signal."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from calcanim.stop_signals import Terminated, stop_signals_raise
+
         try:
-            return command(*args, **kwargs)
+            with stop_signals_raise(then_exit=True):
+                return command(*args, **kwargs)
         except CalcanimError as error:
             fail(str(error))
+        except Terminated as stop:
+            click.echo(f"calcanim: stopped by {stop.args[0]}; nothing partial was left in the output folder", err=True)
+            sys.exit(stop.exit_code)
         except KeyboardInterrupt:
             click.echo("calcanim: interrupted; nothing partial was left in the output folder", err=True)
             sys.exit(130)
@@ -155,7 +162,7 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
     """Print the numbers a clip will show, without rendering it."""
     data = build_clip(scene, config, pairs).plan().to_json()
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, allow_nan=False, default=json_default))
+        click.echo(json.dumps(plain_json(data), indent=2, allow_nan=False))
     else:
         click.echo(_plan_table(data))
 
@@ -170,13 +177,16 @@ def inspect(scene: str, config: Path | None, pairs: Sequence[str], fmt: str) -> 
 @click.option("--encoder", type=click.Choice(list(ENCODERS)), default="fast", show_default=True,
               help="H.264 trade-off: fast (quickest to render, larger files) or small (about a third of the size, "
                    "slower to encode; see bench/RESULTS.md).")
-@click.option("--theme", default="dark", show_default=True, help="dark, light or high-contrast.")
+@click.option("--theme", default="dark", show_default=True,
+              help="dark, light or high-contrast, or a path to your own theme file (NAME.toml, same keys).")
 @click.option("--aspect", type=click.Choice(list(ASPECTS)), default="16:9", show_default=True)
 @click.option("--transparent", is_flag=True, help="Transparent background (webm or mov).")
 @click.option("--no-captions", is_flag=True, help="Do not write .srt/.vtt captions beside the video.")
 @click.option("--force", is_flag=True, help="Render again even if an identical clip is already there.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: renders/<scene>/<scene>-<hash>.<ext>).")
 @click.option("--preview", is_flag=True, help="Open the finished file in the system viewer.")
+@click.option("-j", "--jobs", type=int, default=1, show_default=True,
+              help="Processes rendering parts of the clip at once (same frames, same file; see bench/RESULTS.md).")
 @click.option("--quiet", is_flag=True, help="No progress line and no notes on stderr: only the finished path on stdout.")
 @click.option("--watch", is_flag=True,
               help="Keep running and render again each time the --config file is saved (fast previews: "
@@ -196,6 +206,7 @@ def render(
     force: bool,
     output: Path | None,
     preview: bool,
+    jobs: int,
     quiet: bool,
     watch: bool,
 ) -> None:
@@ -209,6 +220,15 @@ def render(
         quality=quality, format=format_of_output(str(output or ""), fmt), theme=theme, aspect=aspect,
         transparent=transparent, captions=not no_captions, encoder=encoder,
     )
+    if watch and config is not None:  # what saving the config cannot fix (a FIFO or device, a bad -o) ends now
+        from calcanim.files import read_text_file
+        from calcanim.rendering import resolve_output
+        from calcanim.settings import parse_set_pairs
+
+        read_text_file(config, "--config")
+        parse_set_pairs(pairs)
+        if output is not None:
+            resolve_output(output, options)
 
     def note(text: str) -> None:
         if not quiet:
@@ -218,7 +238,7 @@ def render(
         clip = build_clip(scene, config, pairs, options)
         target = output if output is not None else clip.default_output()
         poster = None if clip.options.format == "png" else target.with_suffix(".png")
-        result = render_to_file(clip, target, force=force, progress=not quiet, poster=poster)
+        result = render_to_file(clip, target, force=force, progress=not quiet, poster=poster, jobs=jobs)
         if result.cached:
             note("cached: an identical clip is already there (use --force to render again)")
         for extra in result.extras:
@@ -235,8 +255,12 @@ def render(
     from calcanim.watch import watch as watch_file
 
     click.echo(f"watching {config}: save it to render again; Ctrl-C stops", err=True)
+    from calcanim.stop_signals import Terminated
+
     try:
         watch_file(config, render_once, lambda problem: click.echo(f"calcanim: error: {problem}", err=True))
+    except Terminated:
+        raise  # SIGTERM/SIGHUP: a stop from outside, reported with its exit code
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
 

@@ -41,6 +41,10 @@ MAX_LITERAL_DIGITS = 12
 MAX_CONSTANT_EXPONENT = 100
 MAX_CONSTANT_POWER_DIGITS = 300
 MAX_CONSTANT_MAGNITUDE = 1e300
+#: The largest total degree an expression may reach once its powers are multiplied out:
+#: ((x**100)**100 is x**10000 although each exponent is within MAX_CONSTANT_EXPONENT). Symbolic
+#: steps (expanding, limits, exact evaluation) grow with it; degree 100 keeps each under ~1 s.
+MAX_DEGREE = 100
 REQUIRED_FINITE_FRACTION = 0.9
 
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
@@ -473,7 +477,22 @@ class _Translator:
             self._reject(node, "a division by zero")
         if isinstance(node.op, ast.Pow):
             self._require_modest_power(node, left, right)
+        if isinstance(node.op, (ast.Pow, ast.Mult, ast.Div)):
+            self._require_modest_degree(node, left, right)
         return combine(left, right)
+
+    def _require_modest_degree(self, node: ast.BinOp, left: sympy.Expr, right: sympy.Expr) -> None:
+        """Estimate the degree before sympy combines the two sides (a power of a power multiplies
+        exponents), so nesting cannot get past the exponent cap."""
+        low, high = degree_estimate(left), degree_estimate(right)
+        if isinstance(node.op, ast.Pow):
+            exponent = _magnitude(right)
+            degree = low * max(1.0, exponent) if exponent is not None else low + high + 1
+        else:
+            degree = low + high
+        if degree > MAX_DEGREE:
+            self._reject(node, f"of degree about {degree:.0f} once multiplied out (at most {MAX_DEGREE}); "
+                               "use smaller exponents or fewer factors")
 
     def _require_modest_power(
         self, node: ast.BinOp, base: sympy.Expr, exponent: sympy.Expr
@@ -523,6 +542,33 @@ class _Translator:
         fragment = self._fragment(node)
         where = "" if fragment == self.source else f" in '{self.source}'"
         raise ExpressionError(f"'{fragment}'{where} is {problem}")
+
+
+@functools.lru_cache(maxsize=4096)
+def degree_estimate(expr: sympy.Expr) -> float:
+    """An upper estimate of the degree of expr in its variables, counting powers inside functions.
+
+    >>> x = sympy.Symbol("x")
+    >>> degree_estimate((x**3 + 1) * x**2), degree_estimate(sympy.sin(x**4) ** 2), degree_estimate(2 ** x)
+    (5.0, 8.0, 2.0)
+    """
+    if not expr.free_symbols:
+        return 0.0
+    if expr.is_Symbol:
+        return 1.0
+    if expr.is_Add:  # over a common denominator, rational terms add their degrees
+        degrees = [degree_estimate(term) for term in expr.args]
+        rational = any(sympy.fraction(term)[1].free_symbols for term in expr.args)
+        return float(sum(degrees)) if rational else max(degrees)
+    if expr.is_Mul:
+        return float(sum(degree_estimate(factor) for factor in expr.args))
+    if expr.is_Pow:
+        base, exponent = expr.args
+        size = _magnitude(exponent)
+        if size is not None:
+            return degree_estimate(base) * max(1.0, size)
+        return degree_estimate(base) + degree_estimate(exponent) + 1.0
+    return max(1.0, max(degree_estimate(arg) for arg in expr.args))
 
 
 def _magnitude(value: sympy.Expr) -> float | None:

@@ -1,14 +1,24 @@
-"""Reading user files with one-line errors, and writing files atomically (hidden temp, then rename)."""
+"""Reading user files with one-line errors, and writing files atomically (hidden temp, then rename).
+
+Every temporary file calcanim makes beside a destination is named ``.calcanim-<name>.XXXXXXXX<suffix>``
+(:func:`temp_beside`), so a sweep after a killed run (:func:`sweep_temp_files`) removes only
+calcanim's own leftovers, never a user's ``.something.tmp``.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from calcanim.errors import ConfigFileError
+from calcanim.errors import ConfigFileError, RenderError
+
+#: The largest config, lesson or theme file read (the biggest lesson in scenes/ is ~5 KB).
+MAX_INPUT_BYTES = 1_000_000
 
 
 def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> str:
@@ -18,7 +28,7 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
     """
     name = f"{what} '{path}'" if what else f"'{path}'"
     try:
-        return path.read_text(encoding="utf-8")
+        return _read_regular_file(path, name).decode("utf-8")
     except FileNotFoundError:
         raise ConfigFileError(f"cannot read {name}: no such file; {hint}") from None
     except IsADirectoryError:
@@ -31,14 +41,65 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
         raise ConfigFileError(f"cannot read {name}: {error.strerror or error}") from None
 
 
+def _read_regular_file(path: Path, name: str) -> bytes:
+    """The bytes of a regular file of at most MAX_INPUT_BYTES. Opened without blocking and checked
+    before reading, so a FIFO, a device such as /dev/zero or a socket is refused instead of hanging."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigFileError(f"cannot read {name}: not a regular file (a pipe, device or socket); give a .toml file")
+        if info.st_size > MAX_INPUT_BYTES:
+            raise ConfigFileError(
+                f"cannot read {name}: {info.st_size} bytes is more than the {MAX_INPUT_BYTES} a calcanim file may have"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_INPUT_BYTES:  # it grew while being read
+        raise ConfigFileError(f"cannot read {name}: more than the {MAX_INPUT_BYTES} bytes a calcanim file may have")
+    return data
+
+
+#: The name prefix of every temporary file calcanim writes beside a destination.
+TEMP_PREFIX = ".calcanim-"
+#: The endings of those temporary files (a finished file never ends so).
+TEMP_SUFFIXES = (".partial", ".tmp")
+
+
+def temp_beside(path: Path, suffix: str = ".partial") -> Path:
+    """A new empty hidden file next to ``path``, named as calcanim's own (see :data:`TEMP_PREFIX`)."""
+    if not suffix.endswith(TEMP_SUFFIXES):
+        raise ValueError(f"temporary suffix {suffix!r} must end in one of {TEMP_SUFFIXES}")
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def is_calcanim_temp(path: Path) -> bool:
+    """Whether ``path`` is named like a temporary file of calcanim's (never a user's own file)."""
+    return path.name.startswith(TEMP_PREFIX) and path.name.endswith(TEMP_SUFFIXES)
+
+
+def sweep_temp_files(folder: Path) -> None:
+    """Remove calcanim's own half-written files from ``folder`` (a killed run may leave one); a
+    user's files, whatever their names, are left alone."""
+    for leftover in folder.glob(f"{TEMP_PREFIX}*"):
+        if is_calcanim_temp(leftover):
+            with contextlib.suppress(OSError):
+                if leftover.is_file() and not leftover.is_symlink():
+                    leftover.unlink()
+
+
 @contextlib.contextmanager
 def atomic_target(path: Path, suffix: str = ".partial") -> Iterator[Path]:
     """A hidden temporary file beside ``path`` to fill; when the block ends it is renamed onto
     ``path`` (readable by a web server), and on any error it is removed, so ``path`` is only ever
     absent, the old file or the whole new one."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    temp = Path(name)
+    temp = temp_beside(path, suffix)
     try:
         yield temp
         os.chmod(temp, 0o644)
@@ -50,6 +111,34 @@ def atomic_target(path: Path, suffix: str = ".partial") -> Iterator[Path]:
 
 
 def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:
-    """Write beside the target under a hidden name, then rename into place."""
-    with atomic_target(path, suffix) as temp:
-        temp.write_text(text, encoding="utf-8")
+    """Write beside the target under a hidden name, then rename into place.
+
+    A folder that cannot take the file (read-only, full, gone) raises RenderError with one line.
+    """
+    try:
+        with atomic_target(path, suffix) as temp:
+            temp.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise RenderError(f"cannot write {path}: {_reason(error)}; check the output folder") from None
+
+
+def prepare_output_folder(folder: Path, what: str = "output folder") -> Path:
+    """Make ``folder`` (and its parents) and check a file can be created in it, before any work:
+    a path under a file, a read-only or full disk raise RenderError with one line."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".calcanim-probe-"):
+            pass
+    except OSError as error:
+        raise RenderError(f"cannot write to {what} '{folder}': {_reason(error)}; choose another folder") from None
+    return folder
+
+
+def _reason(error: OSError) -> str:
+    if error.errno == errno.ENOTDIR:
+        return "a part of the path is a file, not a folder"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the folder is read-only"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    return error.strerror or str(error)

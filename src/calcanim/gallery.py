@@ -61,6 +61,13 @@ textarea { width: 100%; font: 0.8rem/1.4 ui-monospace, "SFMono-Regular", Menlo, 
            padding: 8px; resize: vertical; }
 button { font: inherit; font-size: 0.85rem; color: var(--ink); background: var(--code);
          border: 1px solid var(--line); border-radius: 6px; padding: 3px 10px; cursor: pointer; }
+.clip.stale { border-color: #c8811a; }
+.warning { margin: 0 0 10px; padding: 6px 10px; border-radius: 6px; font-size: 0.9rem;
+           background: rgba(200, 129, 26, 0.14); border-left: 4px solid #c8811a; }
+.missing { grid-column: 1 / -1; background: var(--card); border: 1px dashed var(--line); border-radius: 10px;
+           padding: 12px 16px; }
+.missing h2 { margin: 0 0 6px; font-size: 1.05rem; }
+.missing ul { margin: 0; padding-left: 20px; }
 footer { max-width: 1200px; margin: 0 auto; padding: 0 20px 30px; color: var(--muted); font-size: 0.85rem; }
 """
 
@@ -81,10 +88,14 @@ def build_gallery(manifest: Mapping[str, Any], *, extra_script: str = "") -> str
     """The page for a lesson's manifest. ``extra_script`` is appended in a <script> (tests use it)."""
     title = str(manifest.get("title") or manifest.get("lesson") or "calcanim lesson")
     clips: Sequence[Mapping[str, Any]] = manifest.get("clips", [])
+    missing: Sequence[Mapping[str, Any]] = manifest.get("missing", [])
     cards = "\n".join(_card(clip) for clip in clips) or '<p class="sub">No clips are rendered yet.</p>'
+    cards += _missing_html(missing)
     description = manifest.get("description") or ""
     versions = f"calcanim {manifest.get('calcanim_version', '?')}, manim {manifest.get('manim_version') or '?'}"
-    count = f"{len(clips)} clip{'s' if len(clips) != 1 else ''}"
+    stale = sum(1 for clip in clips if clip.get("status") == "stale")
+    count = f"{len(clips)} clip{'s' if len(clips) != 1 else ''}" + (f" ({stale} stale)" if stale else "") + (
+        f", {len(missing)} not rendered" if missing else "")
     script = f"<script>{COPY_SCRIPT}{extra_script}</script>"
     return f"""<!doctype html>
 <html lang="en">
@@ -150,10 +161,15 @@ def _card(clip: Mapping[str, Any]) -> str:
     links += [f'<a href="{escape(str(path))}">{escape(kind)}</a>' for kind, path in files.get("captions", {}).items()]
     snippet = embed_snippet(clip)
     box_id = f"embed-{name}"
-    return f"""<article class="clip" id="{escape(anchor)}">
+    stale = clip.get("status") == "stale"
+    warning = ""
+    if stale or clip.get("note"):
+        label = "Stale: " if stale else "Note: "
+        warning = f'<p class="warning" role="status"><strong>{label}</strong>{escape(str(clip.get("note") or "made with earlier settings"))}</p>\n'
+    return f"""<article class="clip{' stale' if stale else ''}" id="{escape(anchor)}">
 <h2><a href="#{escape(anchor)}">{escape(heading)}</a></h2>
 <p class="sub">{escape(" · ".join(f for f in [name if clip.get("title") else "", *facts] if f))}</p>
-{snippet}
+{warning}{snippet}
 <p class="files">{" ".join(links)}</p>
 <details open><summary>Numbers</summary><div class="numbers">{_numbers_html(clip.get("numbers", {}))}</div></details>
 <details><summary>Parameters</summary>{_params_html(clip.get("params", {}))}</details>
@@ -162,6 +178,20 @@ def _card(clip: Mapping[str, Any]) -> str:
 <button type="button" data-copy="{escape(box_id)}">Copy</button>
 </details>
 </article>"""
+
+
+def _missing_html(missing: Sequence[Mapping[str, Any]]) -> str:
+    """The clips of the lesson that have no files, with what happened to each."""
+    if not missing:
+        return ""
+    items = []
+    for entry in missing:
+        name = str(entry.get("name", ""))
+        label = str(entry.get("title") or name)
+        error = f": {entry['error']}" if entry.get("error") else ""
+        items.append(f'<li id="clip-{escape(name)}"><strong>{escape(label)}</strong> ({escape(str(entry.get("scene", "")))}) '
+                     f'– {escape(str(entry.get("status", "not rendered")))}{escape(error)}</li>')
+    return f'\n<section class="missing"><h2>Not rendered</h2><ul>{"".join(items)}</ul></section>'
 
 
 def _params_html(params: Mapping[str, Any]) -> str:

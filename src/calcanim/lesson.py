@@ -24,6 +24,7 @@ from calcanim.clip import Clip, RenderOptions, Source, option_keys, resolve_clip
 from calcanim.errors import CalcanimError, ConfigFileError, ParamError
 from calcanim.files import read_text_file
 from calcanim.registry import SCENES
+from calcanim.settings import loads_toml
 from calcanim.suggest import did_you_mean
 
 #: Render settings a lesson may set in ``[defaults]`` or on any clip (the fields of RenderOptions).
@@ -32,7 +33,7 @@ CLIP_KEYS = ("name", "scene", "title", "params", *OPTION_KEYS)
 LESSON_KEYS = ("title", "name", "description")
 TOP_KEYS = ("lesson", "defaults", "clip")
 #: Clip and lesson names become file names: letters, digits, '-', '_' and '.', not leading with '.'.
-FILE_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+FILE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 _CLIP_HEADER = re.compile(r"^\s*\[\[\s*clip\s*\]\]\s*(#.*)?$")
 _TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
@@ -100,7 +101,7 @@ def load_lesson(path: Path | str) -> Lesson:
     layout = _SourceLayout(text)
     problems: list[Problem] = []
     try:
-        data = tomllib.loads(text)
+        data = loads_toml(text)
     except tomllib.TOMLDecodeError as error:
         # Still check every clip block that parses on its own, so all problems come out together.
         data = _parse_blocks(text, layout, problems, error)
@@ -212,7 +213,7 @@ def _parse_blocks(
             chunk_lines = lines[start:end] + [""] * (tail_start - end) + lines[tail_start:]
             chunk = "\n".join(chunk_lines)
         try:
-            parsed = tomllib.loads(chunk)
+            parsed = loads_toml(chunk)
         except tomllib.TOMLDecodeError as error:
             line, message = _toml_error(error, offset=start)
             name = _guess_clip_name(lines[start:end]) if index is not None else None
@@ -267,7 +268,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
 
     meta = table("lesson", LESSON_KEYS, 'title = "..."')
     name = meta.get("name", path.stem)
-    if not isinstance(name, str) or not FILE_SAFE.match(name):
+    if not isinstance(name, str) or not FILE_SAFE.fullmatch(name):
         problem(layout.top_key_line("lesson", "name"), None,
                 f"lesson name {name!r} is not file-safe; use letters, digits, '-', '_' or '.' (it names the output folder)")
     title = meta.get("title", name)
@@ -279,7 +280,9 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
         problem(layout.top_key_line("lesson", "description"), None, f"lesson description must be text, got {description!r}")
         description = ""
 
-    defaults = {k: v for k, v in table("defaults", OPTION_KEYS, 'quality = "low" ...').items() if k in OPTION_KEYS}
+    defaults = _theme_beside_lesson(
+        {k: v for k, v in table("defaults", OPTION_KEYS, 'quality = "low" ...').items() if k in OPTION_KEYS}, path
+    )
     defaults_ok = _options_problem({**defaults}) is None
     if not defaults_ok:
         problem(layout.top_key_line("defaults"), None, f"[defaults]: {_options_problem(defaults)}")
@@ -309,7 +312,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
                         f"unknown key '{key}'{_nearest(key, CLIP_KEYS)} (a clip has {', '.join(CLIP_KEYS)})")
         if clip_name is None:
             problem(header, label, "missing name; add name = \"...\" (it names the output files)")
-        elif not isinstance(clip_name, str) or not FILE_SAFE.match(clip_name):
+        elif not isinstance(clip_name, str) or not FILE_SAFE.fullmatch(clip_name):
             problem(layout.key_line(index, "name"), label,
                     f"name {clip_name!r} is not file-safe; use letters, digits, '-', '_' or '.', at most 64, not starting with '.'")
         else:
@@ -339,7 +342,7 @@ def _validate(path: Path, data: dict[str, Any], layout: _SourceLayout, problems:
         if entry is None or _unknown_params(entry.params_class.field_names(), entry.name, values, index, label, layout,
                                            problem):
             continue
-        options = {**defaults, **{k: raw[k] for k in OPTION_KEYS if k in raw}}
+        options = {**defaults, **_theme_beside_lesson({k: raw[k] for k in OPTION_KEYS if k in raw}, path)}
         if not defaults_ok and not any(k in raw for k in OPTION_KEYS):
             options = {}  # [defaults] is reported once, above; do not repeat it for every clip
         key_lines = {k: layout.key_line(index, k, table="params") for k in values}
@@ -376,6 +379,14 @@ def _unknown_params(
         problem(layout.key_line(index, key, table="params"), label,
                 f"unknown parameter '{key}' for {scene}{hint} (valid parameters: {', '.join(names)})")
     return bool(unknown)
+
+
+def _theme_beside_lesson(options: dict[str, Any], lesson: Path) -> dict[str, Any]:
+    """A user theme file (theme = "uni.toml") is found relative to the lesson file, like a lecturer expects."""
+    theme = options.get("theme")
+    if isinstance(theme, str) and theme.lower().endswith(".toml") and not Path(theme).is_absolute():
+        return {**options, "theme": str(lesson.parent / theme)}
+    return options
 
 
 def _options_problem(options: Mapping[str, Any]) -> str | None:

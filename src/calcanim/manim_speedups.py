@@ -30,6 +30,11 @@ class _PathCache:
     after frame, only moved; the path cairo built the second time it saw an outline is kept and
     replayed translated (one C call). An outline is kept from its second sighting, so shapes that
     change every frame (a curve being drawn) cost one rounding and a lookup, not a copy.
+
+    A replayed path can land on other 1/256-pixel steps than a freshly built one, so what the cache
+    holds shows (faintly) in the pixels. :meth:`forget_at_each_animation` empties it as each animation
+    starts, so an animation's frames depend on that animation alone: a split render (``--jobs``),
+    whose workers start mid-clip, draws exactly the frames one process draws.
     """
 
     def __init__(self, size: int = PATH_CACHE_SIZE) -> None:
@@ -37,6 +42,21 @@ class _PathCache:
         self.paths: OrderedDict[bytes, tuple[Any, float, float]] = OrderedDict()
         self.seen: OrderedDict[bytes, None] = OrderedDict()
         self.hits = self.misses = 0
+
+    def forget(self) -> None:
+        self.paths.clear()
+        self.seen.clear()
+
+    def forget_at_each_animation(self, scene: Any) -> None:
+        """Empty the cache at the start of every ``play``/``wait`` of ``scene``."""
+        renderer = scene.renderer
+        play = renderer.play
+
+        def play_forgetting(*args: Any, **kwargs: Any) -> None:
+            self.forget()
+            play(*args, **kwargs)
+
+        renderer.play = play_forgetting
 
     def draw(self, camera: Any, ctx: Any, vmobject: Any, build: Any) -> None:
         points = vmobject.points

@@ -28,6 +28,7 @@ from calcanim.params.backprop import BackpropParams
 from calcanim.params.loss_functions import LossFunctionsParams
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.suggest import did_you_mean
+from calcanim.work_limit import symbolic_work_limit
 
 if TYPE_CHECKING:
     from calcanim.plans.base import Plan
@@ -47,8 +48,11 @@ class SceneEntry:
     frame_cost: float = 1.0
 
     def plan(self, params: SceneParams) -> Plan:
-        """The numbers of the clip (no manim import)."""
-        plan: Plan = _load(self.plan_path)(params)
+        """The numbers of the clip (no manim import), within the CPU-time limit of symbolic work."""
+        with symbolic_work_limit(
+            f"{self.name}: working out the clip's numbers", hint="choose a simpler function or other values"
+        ):
+            plan: Plan = _load(self.plan_path)(params)
         return plan
 
     def scene_class(self) -> type:

@@ -14,6 +14,25 @@ from calcanim.errors import ConfigFileError, ParamError
 from calcanim.files import read_text_file
 
 
+def loads_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, with its two other failures made TOMLDecodeError too: arrays or tables
+    nested too deeply for Python's recursion limit, and integers too long for int().
+
+    >>> loads_toml("v = " + "[" * 5000 + "]" * 5000)
+    Traceback (most recent call last):
+    ...
+    tomllib.TOMLDecodeError: arrays or tables nested too deeply (at most a few hundred levels)
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("arrays or tables nested too deeply (at most a few hundred levels)") from None
+    except (ValueError, MemoryError):
+        raise tomllib.TOMLDecodeError("a number too long to read (more than 4300 digits)") from None
+
+
 def parse_set_value(text: str) -> Any:
     """A ``--set`` value: a TOML value when it is one, else the plain text.
 
@@ -21,11 +40,19 @@ def parse_set_value(text: str) -> Any:
     (10000, [1, 10, 100], 'sin(x)')
     >>> parse_set_value("e"), parse_set_value("true"), parse_set_value("'quoted'")
     ('e', True, 'quoted')
+    >>> parse_set_value("[" * 3000 + "]" * 3000)
+    Traceback (most recent call last):
+    ...
+    calcanim.errors.ParamError: arrays or tables nested too deeply (at most a few hundred levels)
     """
     try:
         return tomllib.loads(f"value = {text}")["value"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ParamError("arrays or tables nested too deeply (at most a few hundred levels)") from None
+    except (ValueError, MemoryError):
+        raise ParamError("a number too long to read (more than 4300 digits)") from None
 
 
 def parse_set_pairs(pairs: Iterable[str]) -> dict[str, Any]:
@@ -40,7 +67,10 @@ def parse_set_pairs(pairs: Iterable[str]) -> dict[str, Any]:
         key = key.strip()
         if not sep or not key:
             raise ParamError(f"--set needs KEY=VALUE, got '{pair}'; for example --set n_max=1000")
-        values[key] = parse_set_value(raw.strip())
+        try:
+            values[key] = parse_set_value(raw.strip())
+        except ParamError as error:
+            raise ParamError(f"invalid value for '--set {key}': {error}") from None
     return values
 
 
@@ -48,7 +78,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file as a dict; unreadable or invalid files raise ConfigFileError naming the line."""
     text = read_text_file(path)
     try:
-        return tomllib.loads(text)
+        return loads_toml(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigFileError(f"'{path}' is not valid TOML: {error}; fix that line") from None
 

@@ -300,3 +300,22 @@ def _store(path: Path, key: str, mobjects: list[Any], groups: dict[str, Any]) ->
         return
     with contextlib.suppress(OSError), atomic_target(path, ".pickle.partial") as temp:
         temp.write_bytes(_frame(key, body))
+
+
+def tex_svg_looks_complete(path: Path) -> bool:
+    """Whether a TeX-cache SVG (dvisvgm's output) has its start and its closing tag: an empty,
+    truncated or overwritten file would break its formula in every later render, so the shared
+    TeX cache drops it and the formula is compiled again.
+
+    Reads only the first and last 256 bytes (the shared cache holds hundreds of formulas).
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256)
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 256))
+            tail = handle.read()
+    except OSError:
+        return False
+    return b"<svg" in head and head.lstrip().startswith(b"<") and tail.rstrip().endswith(b"</svg>")

@@ -186,7 +186,7 @@ decimal_coefficient = st.decimals(min_value=-20, max_value=20, places=2, allow_n
     c2=decimal_coefficient,
     c1=decimal_coefficient,
     c0=decimal_coefficient,
-    a=st.floats(min_value=-5, max_value=5, allow_nan=False),
+    a=st.floats(min_value=-5, max_value=5, allow_nan=False).filter(lambda v: v == 0 or abs(v) >= 1e-100),  # params refuse tinier
     exponent=st.integers(min_value=3, max_value=15),
 )
 def test_slope_exact_is_the_exact_rational_quotient(c2, c1, c0, a: float, exponent: int) -> None:

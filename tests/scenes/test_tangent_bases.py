@@ -158,3 +158,40 @@ def test_only_moving_mobjects_are_redrawn_each_frame(tmp_path: Path, monkeypatch
     render_clip(entry, params, RenderOptions(quality="low"), tmp_path / "clip.mp4", progress=False)
     assert len(checked) > 10  # sweeps, quotient rows, waits, the ending
     assert not redrawn_static, f"static mobjects redrawn every frame: {redrawn_static[:5]}"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{}, {"base_min": 0.2, "base_max": 0.8, "stops": [0.5]}, {"base_min": 0.3, "base_max": 4, "stops": [0.5, 2]},
+     {"base_min": 1.1, "base_max": 20, "stops": [2, 10]}, {"base_min": 0.05, "base_max": 0.9, "stops": []}],
+)
+def test_the_point_label_is_never_crossed(values: dict) -> None:
+    """Issue 15: for b < 1 the "(0, 1)" label was struck through by the curve. Check the chosen box
+    against 2000 bases of the sweep (not the plan's own sample), their tangents, the axes and the triangle."""
+    import numpy as np
+
+    p = plan(TangentBasesParams.from_mapping(values))
+    width, height = 0.6, 0.25
+    spot = p.point_label_centre(width, height)
+    assert spot is not None
+    cx, cy = spot
+    x0, x1, y0, y1 = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+    assert not (x0 <= 0 <= x1) and not (y0 <= 0 <= y1)
+    xs = np.linspace(x0, x1, 400)
+    for base in np.geomspace(p.params.base_min, p.params.base_max, 2000):
+        for ys in (base**xs, 1 + np.log(base) * xs):
+            inside = (ys >= y0) & (ys <= y1)
+            assert not inside.any(), (base, spot)
+            assert not (np.any(ys < y0) and np.any(ys > y1)), (base, spot)  # a steep crossing between samples
+        run, rise = p.rise_run(base)[1:]
+        assert not (x0 <= 1.0 <= x1 and min(run[1], rise[1]) <= y1 and max(run[1], rise[1]) >= y0)
+
+
+def test_rise_over_run_is_ln_b() -> None:
+    import mpmath
+
+    p = plan(TangentBasesParams())
+    for base in (0.3, 2.0, math.e, 3.0):
+        start, corner, top = p.rise_run(base)
+        assert tuple(start) == (0.0, 1.0) and corner[1] == 1.0 and corner[0] == top[0]
+        assert (top[1] - corner[1]) / (corner[0] - start[0]) == pytest.approx(float(mpmath.log(base)), rel=1e-15)

@@ -37,8 +37,8 @@ def test_bad_function_is_a_user_error() -> None:
         plan(TangentPlaneParams(function="sin(w2)"))
 
 
-def test_lesson_default_sin_w0_at_minus_1_5_1() -> None:
-    p = plan(TangentPlaneParams())
+def test_lesson_function_sin_w0_at_the_lesson_point_minus_1_5_1() -> None:
+    p = plan(TangentPlaneParams(point=(-1.5, 1.0)))
     assert p.value == pytest.approx(math.sin(-1.5), abs=1e-15)
     assert p.gradient == pytest.approx((math.cos(-1.5), 0.0), abs=1e-15)
     data = json.loads(json.dumps(p.to_json(), allow_nan=False))
@@ -47,6 +47,50 @@ def test_lesson_default_sin_w0_at_minus_1_5_1() -> None:
     u, v, z = np.moveaxis(p.plane_grid, -1, 0)
     np.testing.assert_allclose(z, math.sin(-1.5) + math.cos(-1.5) * (u + 1.5), rtol=1e-12, atol=1e-12)
     assert sum(s for _, s in p.captions) == pytest.approx(p.duration)
+
+
+def test_the_default_point_tilts_the_plane_visibly() -> None:
+    """Issue 15: at the lesson's (-1.5, 1) the gradient is (cos 1.5, 0) = (0.07, 0), a flat plane."""
+    p = plan(TangentPlaneParams())
+    assert math.hypot(*p.gradient) > 0.5
+    assert p.gradient == pytest.approx((math.cos(p.params.point[0]), 0.0), abs=1e-15)
+    assert p.gradient_arrow is not None
+
+
+def test_readouts_are_rounded_truly_and_say_approx() -> None:
+    """sin(0.3) = 0.29552..., cos(0.3) = 0.95533...: 3 significant digits, marked with approx."""
+    p = plan(TangentPlaneParams(point=(0.3, 1.0)))
+    assert p.readouts_tex[1:] == [r"p = (0.3,\ 1)", r"g(p) \approx 0.296", r"\nabla g(p) \approx (0.955,\ 0)"]
+    assert p.plane_tex == r"z \approx 0.296 + 0.955\,(w_0 - 0.3)"
+    small = plan(TangentPlaneParams(function="w0**2 + w1**2", point=(0.001, 0.0)))
+    assert small.readouts_tex[2:] == [r"g(p) = 0.000001", r"\nabla g(p) = (0.002,\ 0)"]
+    tiny = plan(TangentPlaneParams(function="exp(w0) - 1", point=(0.0000003, 0.0)))
+    assert tiny.readouts_tex[2] == r"g(p) \approx 3.00 \cdot 10^{-7}"  # e^(3e-7) - 1 = 3.0000005e-7
+
+
+@pytest.mark.parametrize(
+    ("function", "point"),
+    [("abs(w0) + w1**2", (0.0, 1.0)), ("relu(w0 + w1)", (1.0, -1.0)), ("max(w0, w1)", (1.0, 1.0)),
+     ("min(w0, w1)", (2.0, 2.0)), ("abs(w0 - w1)", (0.5, 0.5)), ("relu(w1) * 3", (0.0, 0.0))],
+)
+def test_a_kink_has_no_tangent_plane_and_is_refused_in_one_line(function: str, point: tuple) -> None:
+    with pytest.raises(ParamError) as caught:
+        plan(TangentPlaneParams(function=function, point=point))
+    message = str(caught.value)
+    assert "'point'" in message and "no tangent plane" in message and "\n" not in message
+
+
+def test_a_kink_elsewhere_does_not_matter() -> None:
+    p = plan(TangentPlaneParams(function="abs(w0) + w1**2", point=(1.0, 1.0)))
+    assert p.gradient == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("duration", [4.0, 4.5, 6.0, 120.0])
+def test_beats_are_positive_and_fill_the_clip(duration: float) -> None:
+    p = plan(TangentPlaneParams(duration=duration))
+    assert all(b > 0 for b in p.beats) and sum(p.beats) == pytest.approx(duration)
+    assert p.beats[3] >= 0.25 * duration - 1e-12
+    assert 0 < p.poster_time < duration
 
 
 def test_plane_of_a_paraboloid_against_hand_derivatives() -> None:
@@ -59,12 +103,12 @@ def test_plane_of_a_paraboloid_against_hand_derivatives() -> None:
 def test_scene_class_builds_with_defaults() -> None:
     from calcanim.scenes.tangent_plane import TangentPlaneScene
 
-    assert TangentPlaneScene().plan.value == pytest.approx(math.sin(-1.5))
+    assert TangentPlaneScene().plan.value == pytest.approx(math.sin(0.3))
 
 
 @pytest.mark.render
 def test_real_low_quality_render(tmp_path: Path) -> None:
     entry = get_scene("tangent-plane")
-    params = entry.params_class.from_mapping({"duration": 5, "resolution": 20})
+    params = entry.params_class.from_mapping({"duration": 4, "resolution": 20})  # the documented minimum (issue 14)
     result = render_clip(entry, params, RenderOptions(quality="low"), tmp_path / "clip.mp4", progress=False)
     check_video(result.path, entry.plan(params).duration)

@@ -94,17 +94,18 @@ def test_views_show_actual_coordinates_at_every_zoom() -> None:
     assert views[-1]["x"]["labels"] == ["0.998", "0.999", "1.000", "1.001", "1.002"]
     for view in views:
         for axis in ("x", "y"):
-            low, high = view[axis]["range"]
-            assert all(low - 1e-12 <= t <= high + 1e-12 for t in view[axis]["ticks"])
+            low, high = view[axis]["offset_range"]
+            centre = view[axis]["centre"]
+            assert all(low - 1e-12 <= t <= high + 1e-12 for t in view[axis]["tick_offsets"])
             labels = view[axis]["labels"]
             assert len(set(labels)) == len(labels) >= 3
-            assert [float(s) for s in labels] == pytest.approx(view[axis]["ticks"], abs=1e-12)
+            assert [float(s) for s in labels] == pytest.approx([centre + t for t in view[axis]["tick_offsets"]], abs=1e-12)
 
 
 def test_equal_axes_false_zooms_only_x() -> None:
     equal, stretched = _json()["views"], _json(equal_axes=False)["views"]
-    assert [v["x"]["range"] for v in stretched] == [v["x"]["range"] for v in equal]
-    assert all(v["y"]["range"] == equal[0]["y"]["range"] for v in stretched)
+    assert [v["x"]["offset_range"] for v in stretched] == [v["x"]["offset_range"] for v in equal]
+    assert all(v["y"]["offset_range"] == equal[0]["y"]["offset_range"] for v in stretched)
 
 
 def test_duration_and_poster() -> None:
@@ -137,3 +138,26 @@ def test_registry_lists_the_clip() -> None:
 @pytest.mark.render
 def test_low_quality_render(tmp_path: Path) -> None:
     render_and_check("zoom-linearity", {"zooms": [1, 100], "zoom_seconds": 1.5, "hold_seconds": 0.4}, tmp_path)
+
+
+@pytest.mark.render
+def test_renders_at_the_edges_a_pole_in_the_window_and_the_deepest_zoom(tmp_path: Path) -> None:
+    """Issue 14: an isolated pole (documented as allowed) crashed the render with OverflowError.
+    1/x at 1 with half width 2 has the pole at 0 in the first window; the last zoom is the deepest allowed."""
+    plan_ = render_and_check(
+        "zoom-linearity",
+        {"function": "1/x", "point": 1, "zooms": [1, 1e6], "zoom_seconds": 0.2, "hold_seconds": 0.2},
+        tmp_path,
+    )
+    assert plan_.unbounded == (True, False)
+
+
+@pytest.mark.render
+def test_renders_far_from_zero_at_the_deepest_zoom(tmp_path: Path) -> None:
+    """point = 1000 (the largest allowed) at zoom 10^6: offset tick labels are typeset and drawn."""
+    plan_ = render_and_check(
+        "zoom-linearity",
+        {"point": 1000, "zooms": [1, 1e6], "zoom_seconds": 0.2, "hold_seconds": 0.2},
+        tmp_path,
+    )
+    assert plan_.view(1e6).x.labels[0] == r"1000 - 10^{-6}"

@@ -1,19 +1,23 @@
-"""The lesson folder's manifest.json: one record per complete clip (files, params, key, what PyAV
-reads from the video, the plan's numbers, versions), kept across runs while its files are complete."""
+"""The lesson folder's manifest.json: one record per clip with files (files, params, key, what PyAV
+reads from the video, the plan's numbers, versions), kept across runs while its files are complete,
+and always true about them: ``status`` is ``current`` when the files are what the lesson asks for
+now and ``stale`` when they were made with earlier settings (a ``note`` says why: the re-render
+failed, was stopped, is running, or was not asked for). Clips without files are listed under
+``missing`` with what happened to them."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
-from importlib import metadata
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from calcanim import __version__
 from calcanim.clip import Clip, RenderOptions
-from calcanim.errors import CalcanimError
+from calcanim.clip_key import manim_version
+from calcanim.errors import CalcanimError, RenderError
 from calcanim.files import write_text_atomically
 from calcanim.json_data import plain_json
 from calcanim.lesson import Lesson
@@ -38,6 +42,7 @@ def clip_record(clip: Clip, folder: Path, key: str, numbers: Mapping[str, Any] |
         "name": clip.name,
         "title": clip.title,
         "scene": clip.scene,
+        "status": "current",
         "files": files,
         "params": clip.params.to_dict(),
         "options": dataclasses.asdict(clip.options),
@@ -53,9 +58,17 @@ def clip_record(clip: Clip, folder: Path, key: str, numbers: Mapping[str, Any] |
 
 
 def probe_video(path: Path) -> dict[str, Any]:
-    """Duration (s), size and fps as the file itself reports them (PyAV)."""
+    """Duration (s), size and fps as the file itself reports them (PyAV); a png is a still, with
+    neither. A file PyAV cannot read raises RenderError."""
     import av
 
+    try:
+        return _probe(av, path)
+    except (av.FFmpegError, OSError, IndexError, ValueError) as error:
+        raise RenderError(f"cannot read the rendered file {path}: {error}") from None
+
+
+def _probe(av: Any, path: Path) -> dict[str, Any]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         if stream.duration is not None and stream.time_base is not None:
@@ -64,6 +77,9 @@ def probe_video(path: Path) -> dict[str, Any]:
             duration = container.duration / av.time_base
         else:
             duration = None
+        if path.suffix.lower() == ".png":  # a still: no duration, rate or frame count to report
+            return {"duration": None, "width": stream.codec_context.width, "height": stream.codec_context.height,
+                    "fps": None, "frames": None}
         # The nominal rate (r_frame_rate); average_rate is frames / duration and drifts off 15 by rounding.
         rate = stream.guessed_rate or stream.average_rate
         return {
@@ -73,14 +89,6 @@ def probe_video(path: Path) -> dict[str, Any]:
             "fps": float(rate) if rate else None,
             "frames": stream.frames or None,
         }
-
-
-def manim_version() -> str | None:
-    """manim's installed version, read from package metadata (importing manim takes seconds)."""
-    try:
-        return metadata.version("manim")
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def is_complete(record: Mapping[str, Any], folder: Path) -> bool:
@@ -96,17 +104,9 @@ def is_complete(record: Mapping[str, Any], folder: Path) -> bool:
         return False
 
 
-def sweep_partials(folder: Path) -> None:
-    """Remove half-moved files (``.NAME.XXXX.partial``) a killed worker may have left behind."""
-    for leftover in folder.glob(".*.partial"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-    for leftover in folder.glob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-
-
-def build_manifest(spec: Lesson, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def build_manifest(
+    spec: Lesson, records: Sequence[Mapping[str, Any]], missing: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     return {
         "lesson": spec.name,
         "title": spec.title,
@@ -115,7 +115,94 @@ def build_manifest(spec: Lesson, records: Sequence[Mapping[str, Any]]) -> dict[s
         "calcanim_version": __version__,
         "manim_version": manim_version(),
         "clips": [dict(r) for r in records],
+        "missing": [dict(m) for m in missing],
     }
+
+
+class ManifestState:
+    """What a batch run knows about each clip of the lesson, to write a true manifest at any moment:
+    records made or checked in this run, the earlier manifest's records (used while their files are
+    complete), clips being rendered, and what happened to those that failed or were cut off."""
+
+    def __init__(self, spec: Lesson, selected: Sequence[Clip], folder: Path, previous: Mapping[str, dict[str, Any]]) -> None:
+        self.spec = spec
+        self.folder = folder
+        self.previous = previous
+        self.keys = {clip.name: clip.key() for clip in spec.clips} | {clip.name: clip.key() for clip in selected}
+        self.fresh: dict[str, dict[str, Any]] = {}
+        self.in_progress: set[str] = set()
+        self.ended: dict[str, tuple[str, str]] = {}  # name -> (status, why): failed, interrupted, skipped
+        self._complete: dict[str, bool] = {}
+
+    def cached_record(self, clip: Clip, key: str) -> dict[str, Any]:
+        """The record of a clip served from the cache: the earlier one when it is for the same key
+        (its files were just verified), else read from the files (RenderError if unreadable)."""
+        old = self.previous.get(clip.name)
+        return dict(old) if old is not None and old.get("key") == key else clip_record(clip, self.folder, key)
+
+    def rendering(self, names: Iterable[str]) -> None:
+        self.in_progress.update(names)
+
+    def settled(self, name: str, record: Mapping[str, Any]) -> None:
+        self.fresh[name] = dict(record)
+        self.in_progress.discard(name)
+        self.ended.pop(name, None)
+
+    def cut_off(self, name: str, status: str, why: str) -> None:
+        self.in_progress.discard(name)
+        self.ended[name] = (status, why)
+
+    def recheck(self) -> None:
+        """Forget which earlier files were complete (a stopped worker may have replaced some)."""
+        self._complete.clear()
+
+    def earlier_complete(self, name: str) -> bool:
+        if name not in self._complete:
+            self._complete[name] = name in self.previous and is_complete(self.previous[name], self.folder)
+        return self._complete[name]
+
+    def manifest(self) -> dict[str, Any]:
+        records: list[dict[str, Any]] = []
+        missing: list[dict[str, Any]] = []
+        for clip in self.spec.clips:
+            name = clip.name
+            if name in self.fresh:
+                record = {**self.fresh[name], "status": "current"}
+                record.pop("note", None)
+                record.pop("error", None)
+                records.append(record)
+            elif self.earlier_complete(name):
+                records.append(self._earlier_record(name))
+            else:
+                entry: dict[str, Any] = {"name": name, "title": clip.title, "scene": clip.scene}
+                status, why = self.ended.get(name, ("rendering" if name in self.in_progress else "not rendered", ""))
+                entry["status"] = status
+                if why:
+                    entry["error"] = why
+                missing.append(entry)
+        return build_manifest(self.spec, records, missing)
+
+    def _earlier_record(self, name: str) -> dict[str, Any]:
+        record = dict(self.previous[name])
+        current = record.get("key") == self.keys[name]
+        record["status"] = "current" if current else "stale"
+        record.pop("note", None)
+        record.pop("error", None)
+        status, why = self.ended.get(name, ("", ""))
+        if status == "failed":
+            record["error"] = why
+            attempt = f"rendering it again failed: {why}"
+        elif status:
+            attempt = f"rendering it again was {status} ({why})" if why else f"rendering it again was {status}"
+        elif name in self.in_progress:
+            attempt = "it is being rendered again"
+        else:
+            attempt = "it was not rendered again in this run"
+        if not current:
+            record["note"] = f"made with earlier settings; {attempt}"
+        elif status:
+            record["note"] = f"these files are the last good render; {attempt}"
+        return record
 
 
 def read_manifest(folder: Path) -> dict[str, dict[str, Any]]:

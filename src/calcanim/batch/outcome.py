@@ -13,7 +13,7 @@ class ClipOutcome:
     """How one clip of the run ended."""
 
     name: str
-    status: str  # "rendered", "cached", "failed", "skipped"
+    status: str  # "rendered", "cached", "failed", "interrupted" (stopped while rendering), "skipped" (never started)
     seconds: float = 0.0
     error: str = ""
 

@@ -62,7 +62,7 @@ class Progress:
         return _clock(per_clip * left)
 
     def finish(self, summary: LessonSummary) -> None:
-        counts = ", ".join(f"{summary.count(s)} {s}" for s in ("rendered", "cached", "failed", "skipped") if summary.count(s))
+        counts = ", ".join(f"{summary.count(s)} {s}" for s in ("rendered", "cached", "failed", "interrupted", "skipped") if summary.count(s))
         self._line(f"{summary.lesson.name}: {counts or 'nothing to do'} in {summary.seconds:.1f} s -> {summary.folder}")
         if self.live:
             self.stream.write("\n")

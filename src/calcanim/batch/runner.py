@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -28,20 +28,20 @@ from typing import Any, TextIO
 
 from calcanim.batch.manifest import (
     MANIFEST_NAME,
-    build_manifest,
+    ManifestState,
     clip_record,
-    is_complete,
     read_manifest,
-    sweep_partials,
     write_json_atomically,
 )
 from calcanim.batch.outcome import ClipOutcome, LessonSummary
 from calcanim.batch.progress import Progress
 from calcanim.clip import DEFAULT_RENDERS_DIR, Clip, RenderOptions
 from calcanim.errors import CalcanimError, ParamError
+from calcanim.files import prepare_output_folder, sweep_temp_files
 from calcanim.gallery import write_gallery
-from calcanim.lesson import Lesson, load_lesson
+from calcanim.lesson import load_lesson
 from calcanim.rendering.outputs import cached_result
+from calcanim.stop_signals import CLEANUP_SECONDS, Terminated, die_with_parent, exit_after, signals_held
 
 GALLERY_NAME = "index.html"
 
@@ -86,18 +86,24 @@ def process_pool(max_workers: int) -> Executor:
     """The default executor: worker processes started fresh (spawn), so a job must be picklable
     exactly as it would be for a remote worker."""
     return ProcessPoolExecutor(
-        max_workers=max_workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_signals
+        max_workers=max_workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_setup, initargs=(os.getpid(),),
     )
 
 
-def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the runner (which lets them finish or stops them), and turn a
-    terminate into SystemExit so temp folders and half-moved files are cleaned up on the way out."""
+def _worker_setup(parent: int) -> None:
+    """Workers leave Ctrl-C to the runner (which lets them finish or stops them), turn a terminate
+    into SystemExit so temp folders and half-moved files are cleaned up on the way out, and get
+    that terminate when the runner's process dies (even by SIGKILL), so none is left idle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the terminal closing reaches the runner, which stops us
+    die_with_parent(parent)
 
 
 def _exit_on_term(signum: int, frame: Any) -> None:
+    exit_after(CLEANUP_SECONDS, 128 + signum)
     raise SystemExit(128 + signum)
 
 
@@ -115,10 +121,12 @@ def run_lesson(
 ) -> LessonSummary:
     """Validate the whole lesson file (every clip resolved and planned) before anything is written,
     render what is not cached in parallel, and write manifest.json and index.html listing every
-    complete clip.
+    clip with files, each marked current or stale, and the clips without.
 
     Failed clips are reported in the summary (the rest still finish); Ctrl-C lets the clips in
-    progress finish (twice: stops them), writes the manifest of what is complete and re-raises.
+    progress finish (twice, or SIGTERM/SIGHUP: stops them), writes the manifest of what is there
+    and re-raises. The manifest is written before the workers start and after each clip, so even
+    a killed run leaves one that is true.
     """
     started = time.monotonic()
     out = stream if stream is not None else sys.stderr
@@ -131,47 +139,68 @@ def run_lesson(
             raise ParamError(f"-q/--quality: {error}", field="quality") from None
         selected = tuple(clip.with_options(quality=quality) for clip in selected)
     folder = Path(output_dir) if output_dir is not None else DEFAULT_RENDERS_DIR / spec.name
-    folder.mkdir(parents=True, exist_ok=True)
-    sweep_partials(folder)
-    previous = read_manifest(folder)
+    prepare_output_folder(folder, "the lesson's output folder")
+    sweep_temp_files(folder)
 
     summary = LessonSummary(spec, folder, folder / MANIFEST_NAME, folder / GALLERY_NAME)
-    records: dict[str, dict[str, Any]] = {}
+    state = ManifestState(spec, selected, folder, read_manifest(folder))
     pending: list[Job] = []
     progress = Progress(out, total=len(selected))
     for clip in selected:
         key = clip.key()
         if not force and cached_result(clip.output_in(folder), key, clip.options, clip.poster_in(folder)) is not None:
-            old = previous.get(clip.name)
-            records[clip.name] = old if old is not None and old.get("key") == key else clip_record(clip, folder, key)
+            try:
+                state.settled(clip.name, state.cached_record(clip, key))
+            except CalcanimError:  # the file cannot be read after all: render it again
+                pending.append(Job(clip, str(folder), force))
+                continue
             outcome = ClipOutcome(clip.name, "cached")
             summary.outcomes.append(outcome)
             progress.clip_done(outcome)
         else:
             pending.append(Job(clip, str(folder), force))
 
+    def write_manifest() -> None:
+        with signals_held():
+            manifest = state.manifest()
+            write_json_atomically(summary.manifest, manifest)
+            write_gallery(summary.gallery, manifest)
+
+    running: set[str] = set()
     try:
         if pending:
+            state.rendering(job.name for job in pending)
+            write_manifest()  # clips about to be rendered again are marked so, in case this run is killed
             pending.sort(key=expected_cost, reverse=True)  # longest first: no worker left alone at the end
             workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
             progress.start_rendering(len(pending), workers)
-            for outcome, record in _run_jobs(pending, workers, executor_factory, job, progress):
-                summary.outcomes.append(outcome)
-                if record is not None:
-                    records[outcome.name] = record
-    except KeyboardInterrupt:
+            with contextlib.closing(_run_jobs(pending, workers, executor_factory, job, progress, running)) as results:
+                for outcome, record in results:
+                    summary.outcomes.append(outcome)
+                    if record is not None:
+                        state.settled(outcome.name, record)
+                    else:
+                        state.cut_off(outcome.name, outcome.status, outcome.error)
+                    write_manifest()
+    except KeyboardInterrupt as stop:
         summary.interrupted = True
+        reason = f"stopped by {stop.args[0]}" if isinstance(stop, Terminated) else "stopped by Ctrl-C"
+        done = {outcome.name for outcome in summary.outcomes}
+        for pending_job in pending:
+            if pending_job.name not in done:
+                status = "interrupted" if pending_job.name in running else "skipped"
+                summary.outcomes.append(ClipOutcome(pending_job.name, status, 0.0, reason))
+                state.cut_off(pending_job.name, status, reason)
         raise
     finally:
-        order = {clip.name: index for index, clip in enumerate(spec.clips)}
-        summary.outcomes.sort(key=lambda outcome: order[outcome.name])
-        sweep_partials(folder)
-        _keep_complete_earlier_records(spec, selected, previous, records, folder)
-        manifest = build_manifest(spec, [records[c.name] for c in spec.clips if c.name in records])
-        write_json_atomically(summary.manifest, manifest)
-        write_gallery(summary.gallery, manifest)
-        summary.seconds = time.monotonic() - started
-        progress.finish(summary)
+        with signals_held():
+            order = {clip.name: index for index, clip in enumerate(spec.clips)}
+            summary.outcomes.sort(key=lambda outcome: order[outcome.name])
+            sweep_temp_files(folder)
+            state.recheck()  # a clip cut off mid-move may have changed files: look again
+            write_manifest()
+            summary.seconds = time.monotonic() - started
+            progress.finish(summary)
     return summary
 
 
@@ -182,9 +211,10 @@ def expected_cost(job: Job) -> float:
 
 
 def _run_jobs(
-    pending: list[Job], workers: int, executor_factory: ExecutorFactory, job: JobFunction, progress: Progress
-) -> Iterator[tuple[ClipOutcome, dict[str, Any] | None]]:
-    """Yield (outcome, record) per clip as they finish.
+    pending: list[Job], workers: int, executor_factory: ExecutorFactory, job: JobFunction, progress: Progress,
+    running: set[str],
+) -> Generator[tuple[ClipOutcome, dict[str, Any] | None], None, None]:
+    """Yield (outcome, record) per clip as they finish; ``running`` holds the names in flight.
 
     At most ``workers`` jobs are in flight, so when a worker process dies we know which clips
     were running: those are retried one at a time in a fresh pool, which finds the clip that
@@ -198,18 +228,21 @@ def _run_jobs(
     try:
         while queue or suspects or in_flight:
             if not stopping:
-                if suspects and not in_flight:
-                    suspect = suspects.popleft()
-                    in_flight[executor.submit(job, suspect)] = (suspect, time.monotonic(), True)
-                while not suspects and queue and len(in_flight) < workers:
-                    next_job = queue.popleft()
-                    in_flight[executor.submit(job, next_job)] = (next_job, time.monotonic(), False)
+                with signals_held():  # a worker half-started (its setup half-sent) would print a traceback
+                    if suspects and not in_flight:
+                        suspect = suspects.popleft()
+                        in_flight[executor.submit(job, suspect)] = (suspect, time.monotonic(), True)
+                        running.add(suspect.name)
+                    while not suspects and queue and len(in_flight) < workers:
+                        next_job = queue.popleft()
+                        in_flight[executor.submit(job, next_job)] = (next_job, time.monotonic(), False)
+                        running.add(next_job.name)
             elif not in_flight:
                 break
             try:
                 done, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
-            except KeyboardInterrupt:
-                if stopping or not in_flight:
+            except KeyboardInterrupt as stop:
+                if stopping or not in_flight or isinstance(stop, Terminated):
                     raise
                 stopping = True
                 progress.note(f"interrupted: finishing {len(in_flight)} clip(s) in progress "
@@ -219,6 +252,7 @@ def _run_jobs(
             broken = False
             for future in done:
                 clip_job, began, alone = in_flight.pop(future)
+                running.discard(clip_job.name)
                 seconds = time.monotonic() - began
                 try:
                     result = future.result()
@@ -250,35 +284,29 @@ def _run_jobs(
     except BaseException:
         _stop_now(executor)
         raise
-    else:
-        executor.shutdown(wait=True)
-    finally:
-        if stopping:
-            raise KeyboardInterrupt
+    executor.shutdown(wait=True)
+    if stopping:
+        raise KeyboardInterrupt
 
 
-def _stop_now(executor: Executor) -> None:
-    """Cancel what has not started and terminate the workers of a process pool (they clean up)."""
+def _stop_now(executor: Executor, grace: float = CLEANUP_SECONDS + 2) -> None:
+    """Cancel what has not started, terminate the workers of a process pool and wait until they have
+    cleaned up and exited (killing any that have not after ``grace`` seconds)."""
     processes = list((getattr(executor, "_processes", None) or {}).values())
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(Exception):
             process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1.0)
 
 
 def _error_text(error: BaseException) -> str:
     if isinstance(error, CalcanimError):
         return str(error)
     return f"{type(error).__name__}: {error}"
-
-
-def _keep_complete_earlier_records(
-    spec: Lesson, selected: Sequence[Clip], previous: Mapping[str, dict[str, Any]],
-    records: dict[str, dict[str, Any]], folder: Path,
-) -> None:
-    """Clips not run this time (--only, or interrupted) stay in the manifest while their files are complete."""
-    for clip in spec.clips:
-        if clip.name in records or clip.name not in previous:
-            continue
-        if is_complete(previous[clip.name], folder):
-            records[clip.name] = previous[clip.name]

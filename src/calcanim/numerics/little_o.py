@@ -38,8 +38,16 @@ def is_little_o(f: sympy.Expr, g: sympy.Expr, var: sympy.Symbol, point: Any = 0)
     >>> is_little_o(x**2, x, x), is_little_o(5 * x, x, x), is_little_o(sympy.exp(x) - 1 - x, x, x)
     (True, False, True)
     """
-    ratio = sympy.sympify(f) / sympy.sympify(g)
-    target = sympy.sympify(point)
+    f, g, target = sympy.sympify(f), sympy.sympify(g), sympy.sympify(point)
+    if target == 0 and f.is_polynomial(var) and g.is_polynomial(var) and not g.is_zero:
+        # Near 0 a polynomial is dominated by its lowest-degree term (sympy.limit takes seconds on
+        # a degree-100 one): f/g -> 0 exactly when f is 0 or its lowest degree is above g's.
+        return bool(f.is_zero) or _lowest_degree(f, var) > _lowest_degree(g, var)
+    ratio = f / g
+    if target == 0 and ratio.is_rational_function(var) and not ratio.has(sympy.Float):
+        # Likewise a rational function, once cancelled, behaves like c var**(low(N) - low(D)).
+        numerator, denominator = sympy.fraction(sympy.cancel(ratio))
+        return bool(numerator.is_zero) or _lowest_degree(numerator, var) > _lowest_degree(denominator, var)
     t = sympy.Dummy("t", positive=True)
     if target.is_infinite:
         sides = [ratio]
@@ -53,6 +61,17 @@ def is_little_o(f: sympy.Expr, g: sympy.Expr, var: sympy.Symbol, point: Any = 0)
         if value != 0:
             return False
     return True
+
+
+def _lowest_degree(polynomial: sympy.Expr, var: sympy.Symbol) -> int:
+    """The smallest k with a nonzero var**k term; very large for the zero polynomial.
+
+    >>> x = sympy.Symbol("x")
+    >>> _lowest_degree(3 * x**5 + x**2, x), _lowest_degree(x - x, x)
+    (2, 1000000)
+    """
+    exponents = [k for (k,), coefficient in sympy.Poly(polynomial, var).terms() if coefficient != 0]
+    return min(exponents, default=1_000_000)
 
 
 def remainder_is_little_o(expr: sympy.Expr, x0: Any) -> bool:
@@ -105,6 +124,12 @@ def linearization_remainder(expr: sympy.Expr, x0: Any) -> sympy.Expr:
     """
     x = _variable(expr)
     point = _exact(x0)
+    if expr.is_polynomial(x):
+        # f(x0 + eps) by a Taylor shift in the polynomial ring: the same exact terms of degree >= 2
+        # as expanding the expression, ~10x faster for degree 100 at a point such as 0.3, whose
+        # exact binary value has a 54-bit denominator.
+        shifted = sympy.Poly(expr, x).to_field().shift(point)
+        return sympy.Add(*[coefficient * EPS**k for (k,), coefficient in shifted.terms() if k >= 2])
     slope = sympy.diff(expr, x).subs(x, point)
     remainder = expr.subs(x, point + EPS) - expr.subs(x, point) - slope * EPS
     return sympy.expand(remainder) if remainder.is_polynomial(EPS) else remainder
@@ -199,7 +224,7 @@ def ratio_curve(error: sympy.Expr, eps_values: Iterable[float], digits: int = 20
     """
     import mpmath
 
-    function = sympy.lambdify(EPS, error, modules="mpmath")
+    function = _polynomial_in_mpmath(error) or sympy.lambdify(EPS, error, modules="mpmath")
     values = []
     for eps in eps_values:
         eps = float(eps)
@@ -213,3 +238,33 @@ def ratio_curve(error: sympy.Expr, eps_values: Iterable[float], digits: int = 20
                 raise ParamError(f"the approximation error is not real at eps = {eps}")
             values.append(float(value))
     return values
+
+
+def _polynomial_in_mpmath(error: sympy.Expr) -> Any:
+    """For a polynomial error in EPS (the remainder of a polynomial f), an mpmath function that
+    evaluates it by Horner's rule with its exact coefficients rounded once per working precision;
+    None otherwise. lambdify converts every huge exact coefficient again at every call, which costs
+    seconds for degree 100 at a point such as 0.3 (54-bit denominators to the 100th power).
+
+    >>> import mpmath
+    >>> with mpmath.workdps(30):
+    ...     print(_polynomial_in_mpmath(EPS**3 / 3 + EPS**2)(mpmath.mpf("0.5")))
+    0.291666666666666666666666666667
+    """
+    import mpmath
+
+    if not error.is_polynomial(EPS) or error.free_symbols - {EPS}:
+        return None
+    coefficients = sympy.Poly(error, EPS).all_coeffs()  # highest degree first
+    rounded: dict[int, list[Any]] = {}
+
+    def evaluate(eps: Any) -> Any:
+        precision = mpmath.mp.prec
+        if precision not in rounded:
+            rounded[precision] = [mpmath.mpmathify(c._to_mpmath(precision)) for c in coefficients]
+        total = mpmath.mpf(0)
+        for coefficient in rounded[precision]:
+            total = total * eps + coefficient
+        return total
+
+    return evaluate

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import reprlib
 import types
 import typing
 from collections.abc import Mapping
@@ -16,8 +17,29 @@ from typing import Any, ClassVar, Self
 
 from calcanim.errors import ParamError
 from calcanim.suggest import did_you_mean
+from calcanim.work_limit import WorkLimitError, symbolic_work_limit
 
 NAMED_CONSTANTS = {"e": math.e, "pi": math.pi}
+#: Nonzero numbers smaller than this in size are refused: no clip means them, and dividing by a
+#: subnormal such as 5e-324 overflows to inf.
+SMALLEST_NONZERO = 1e-100
+
+
+class _ShortRepr(reprlib.Repr):
+    """repr for messages: short, bounded in depth (lists nested thousands deep), and safe for
+    integers too long for str() (Python refuses more than 4300 digits)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxlist, self.maxtuple, self.maxdict, self.maxstring, self.maxother = 3, 8, 8, 6, 80, 80
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() <= 100:
+            return repr(x)
+        return f"an integer of about {int((x.bit_length() - 1) * math.log10(2)) + 1} digits"
+
+
+shown = _ShortRepr().repr
 
 
 @dataclass(frozen=True)
@@ -100,7 +122,18 @@ class SceneParams:
             coerced = _coerce(self, f, value)
             if coerced is not value:
                 object.__setattr__(self, f.name, coerced)
-        self.check()
+        try:
+            with symbolic_work_limit("checking it"):
+                self.check()
+        except WorkLimitError as error:
+            self.fail(self._expression_field(), f"{error}; choose a simpler expression")
+
+    def _expression_field(self) -> str:
+        """The field a too-slow check most likely hangs on: the first free-text value (an expression)."""
+        for f in dataclasses.fields(self):
+            if not f.metadata.get("choices") and isinstance(value := getattr(self, f.name), str) and value:
+                return f.name
+        return dataclasses.fields(self)[0].name
 
     def check(self) -> None:
         """Checks that span several fields; subclasses override and raise :class:`ParamError`."""
@@ -210,33 +243,45 @@ def _coerce_scalar(
     what = "every item must be" if in_list else "must be"
     if tp is bool:
         if not isinstance(value, bool):
-            params.fail(name, f"{what} true or false, got {value!r}")
+            params.fail(name, f"{what} true or false, got {shown(value)}")
         return value
     if tp is int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            params.fail(name, f"{what} an integer{_range_suffix(meta)}, got {value!r}")
+            params.fail(name, f"{what} an integer{_range_suffix(meta)}, got {shown(value)}")
     elif tp is float:
         if isinstance(value, str) and value.strip().lower() in NAMED_CONSTANTS:
             value = NAMED_CONSTANTS[value.strip().lower()]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            params.fail(name, f"{what} a number (or e, pi){_range_suffix(meta)}, got {value!r}")
-        value = float(value)
+            params.fail(name, f"{what} a number (or e, pi){_range_suffix(meta)}, got {shown(value)}")
+        try:
+            value = float(value)
+        except OverflowError:
+            params.fail(name, f"{what} a finite number{_range_suffix(meta)}, got {shown(value)}")
         if not math.isfinite(value):
             params.fail(name, f"{what} a finite number, got {value!r}")
+        if value != 0.0 and abs(value) < SMALLEST_NONZERO:
+            params.fail(name, f"{what} 0 or at least {SMALLEST_NONZERO:g} in size, got {value!r}")
     elif tp is str:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and _fits_text(value):
+            value = repr(value)  # --set function=5: a constant is a function too
         if not isinstance(value, str):
-            params.fail(name, f"{what} text, got {value!r}")
+            params.fail(name, f"{what} text, got {shown(value)}")
         choices = meta.get("choices")
         if choices and value not in choices:
             hint = did_you_mean(value, choices, " (did you mean '{}'?)", cutoff=0.5)
-            params.fail(name, f"{what} one of {', '.join(choices)}, got {value!r}{hint}")
+            params.fail(name, f"{what} one of {', '.join(choices)}, got {shown(value)}{hint}")
         return value
     bounds: Bounds | None = meta.get("bounds")
     if bounds is not None and not bounds.contains(value):
-        params.fail(name, f"{what} {bounds.describe()}, got {value!r}")
+        params.fail(name, f"{what} {bounds.describe()}, got {shown(value)}")
     return value
+
+
+def _fits_text(value: float) -> bool:
+    """A number whose repr is short: finite, and an int of at most 100 bits."""
+    return math.isfinite(value) if isinstance(value, float) else value.bit_length() <= 100
 
 
 def _range_suffix(meta: Mapping[str, Any]) -> str:

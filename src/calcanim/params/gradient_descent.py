@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from calcanim.params.base import SceneParams, param
+from calcanim.params.expression_field import check_function
 
 #: Kept in step with calcanim.numerics.surfaces.PRESETS (a test checks it); no numpy import here.
 SURFACES = ("bowl", "ravine", "rosenbrock", "himmelblau", "saddle", "six-hump-camel", "custom")
@@ -103,6 +104,8 @@ class GradientDescentParams(SceneParams):
             self.fail("loss", "surface = custom needs a loss expression in x and y, e.g. loss = 'x**2 + 3*y**2'")
         if self.surface != "custom" and self.loss.strip():
             self.fail("loss", f"a loss expression is only used with surface = custom, not {self.surface!r}")
+        if self.surface == "custom":
+            check_function(self, "loss", self.loss, variables=("x", "y"))
         for name in ("x_range", "y_range", "z_range"):
             bounds = getattr(self, name)
             if bounds and (len(bounds) != 2 or not bounds[0] < bounds[1]):

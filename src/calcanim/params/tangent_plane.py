@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from calcanim.params.base import SceneParams, param
+from calcanim.params.expression_field import check_function
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -15,7 +16,9 @@ class TangentPlaneParams(SceneParams):
     scene_name: ClassVar[str] = "tangent-plane"
 
     function: str = param("sin(w0)", "the surface g(w0, w1), an expression in w0 and w1 (the lesson's sin(w0))")
-    point: tuple[float, ...] = param((-1.5, 1.0), "where the plane touches: [w0, w1], inside the domain")
+    point: tuple[float, ...] = param(
+        (0.3, 1.0), "where the plane touches: [w0, w1], inside the domain, where g is smooth (the lesson used [-1.5, 1])"
+    )
     w0_range: tuple[float, ...] = param((-3.0, 3.0), "domain [w0_min, w0_max]")
     w1_range: tuple[float, ...] = param((-3.0, 3.0), "domain [w1_min, w1_max]")
     plane_size: float = param(1.5, "half-width of the drawn plane patch around the point, in w units", gt=0, le=100)
@@ -26,6 +29,7 @@ class TangentPlaneParams(SceneParams):
     duration: float = param(8.0, "seconds of the whole clip", ge=4, le=120)
 
     def check(self) -> None:
+        check_function(self, "function", self.function, variables=("w0", "w1"))
         for name in ("w0_range", "w1_range"):
             bounds = getattr(self, name)
             if len(bounds) != 2 or not bounds[0] < bounds[1]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+
+import mpmath
 
 from calcanim.number_format import decimal_label
 from calcanim.numerics.exponentials import natural_log_readouts
@@ -51,11 +54,41 @@ class ExpLogPlan:
 
     @property
     def k_label(self) -> str:
-        return decimal_label(self.readouts["k"], 6)
+        """k exactly as typed (its shortest decimal), never rounded."""
+        k = self.readouts["k"]
+        return str(int(k)) if k == int(k) else repr(k)
 
     @property
     def exp_k_label(self) -> str:
-        return f"{self.readouts['exp_k']:.{self.params.decimals}f}"
+        """e^k correctly rounded to `decimals` places (from 50 digits, so no float rounding on the way)."""
+        with mpmath.workdps(50):
+            exact = mpmath.exp(mpmath.mpf(repr(self.readouts["k"])))
+            return f"{Decimal(mpmath.nstr(exact, 45, min_fixed=-100, max_fixed=100)):.{self.params.decimals}f}"
+
+    @property
+    def exp_k_is_exact(self) -> bool:
+        """e^k is a terminating decimal only at k = 0 (e^0 = 1); everywhere else the readout is rounded."""
+        return self.readouts["k"] == 0.0
+
+    @property
+    def exp_k_relation(self) -> str:
+        return "=" if self.exp_k_is_exact else r"\approx"
+
+    @property
+    def panel_tex(self) -> list[str]:
+        """The four readouts: ln 1 = 0, e^k (rounded, so with \\approx), ln(e^k) = k exactly, and the rule."""
+        k = self.k_label
+        return [
+            r"\ln 1 = " + self.ln_one_label,
+            f"e^{{{k}}} {self.exp_k_relation} {self.exp_k_label}",
+            f"\\ln(e^{{{k}}}) = {k}",
+            r"\ln(e^k) = k",
+        ]
+
+    @property
+    def power_caption(self) -> str:
+        k, relation = self.k_label, "=" if self.exp_k_is_exact else "≈"
+        return f"Raise e to the power {k}: e^{k} {relation} {self.exp_k_label}. ln reads the power straight back: ln(e^{k}) = {k}."
 
     @property
     def ln_exp_k_label(self) -> str:

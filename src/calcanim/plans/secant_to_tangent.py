@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from calcanim.correctly_rounded import exact_fraction, fixed_text, rounded_to_decimals, scientific_parts, scientific_tex
+from calcanim.errors import ParamError
 from calcanim.expr import Expression, parse_expression
 from calcanim.expression_as_typed import float64_as_typed, tex_as_typed
 from calcanim.numerics.corners import Corner, corner_at, corners_between
@@ -420,6 +421,7 @@ def plan(params: SecantToTangentParams) -> SecantToTangentPlan:
     float64 = float64_as_typed(params.function)
     expr, a = expression.sympy_expr, params.a
     corner = corner_at(expr, a)
+    _check_defined_as_typed(float64, params, corner is not None)
     checkpoints = tuple(_checkpoint(expression, float64, a, h, corner is not None) for h in params.hs)
     derivative = None if corner is not None else derivative_value(expr, a)
     h_max = max(params.hs)
@@ -441,6 +443,22 @@ def plan(params: SecantToTangentParams) -> SecantToTangentPlan:
         curve_corners=tuple(c.x for c in corners_between(expr, window[0], window[1])),
         breakdown=breakdown,
     )
+
+
+def _check_defined_as_typed(float64: Callable[..., Any], params: SecantToTangentParams, both_sides: bool) -> None:
+    """The function as typed must have a value at every point the clip evaluates: ``x/x`` is 1 to
+    sympy but 0/0 at 0 as written, and its secants there do not exist."""
+    a = params.a
+    points = [("a", a)] + [("hs", a + h) for h in params.hs] + ([("hs", a - h) for h in params.hs] if both_sides else [])
+    with np.errstate(all="ignore"):
+        for field_name, point in points:
+            value = float(float64(point))
+            if not np.isfinite(value):
+                raise ParamError(
+                    f"f as typed ({params.function}) has no value at x = {point:g} (it evaluates to {value}, "
+                    f"e.g. 0/0); choose another a or write f so it is defined there",
+                    field=field_name,
+                )
 
 
 def _checkpoint(expression: Expression, float64: Callable[..., Any], a: float, h: float, both_sides: bool) -> SecantCheckpoint:

@@ -29,6 +29,34 @@ CURVE_SAMPLES = 241
 INTRO_SECONDS = 2.0
 ENDING_SECONDS = 3.0
 UNIT_SLOPE_BASE_DIGITS = 5
+#: The rise/run triangle spans x in [0, 1]: run 1, rise ln b.
+RISE_RUN = (0.0, 1.0)
+
+
+def _hits_tick_labels(x0: float, x1: float, y0: float, y1: float) -> bool:
+    """Whether the box meets a tick label: the y axis' labels sit left of x = 0 at whole y, the x axis' below y = 0."""
+    for k in range(int(Y_RANGE[0]), int(Y_RANGE[1]) + 1):
+        if k != 0 and x0 < -0.02 and x1 > -0.5 and y0 < k + 0.2 and y1 > k - 0.2:
+            return True
+    for k in range(int(X_RANGE[0]), int(X_RANGE[1]) + 1):
+        if k != 0 and y0 < -0.02 and y1 > -0.45 and x0 < k + 0.25 and x1 > k - 0.25:
+            return True
+    return False
+
+
+def _crosses_band(values: np.ndarray, low: float, high: float) -> bool:
+    """Whether any row of samples jumps across [low, high] between two neighbours (a steep crossing)."""
+    below, above = values < low, values > high
+    return bool(np.any((below[:, :-1] & above[:, 1:]) | (above[:, :-1] & below[:, 1:])))
+
+
+def _crosses_segment(x0: float, x1: float, y0: float, y1: float, slopes: np.ndarray) -> bool:
+    """Whether the triangle's rise leg (x = 1, from y = 1 to 1 + ln b) or its label just right of it meets the box."""
+    if x1 < RISE_RUN[1] or x0 > RISE_RUN[1] + 0.6:
+        return False
+    tops = 1.0 + slopes * RISE_RUN[1]
+    lows, highs = np.minimum(1.0, tops), np.maximum(1.0, tops)
+    return bool(np.any((lows <= y1) & (highs >= y0)))
 
 
 @dataclass(frozen=True)
@@ -94,6 +122,57 @@ class TangentBasesPlan:
         scale = 10**UNIT_SLOPE_BASE_DIGITS
         return f"{math.floor(self.unit_slope_base * scale) / scale:.{UNIT_SLOPE_BASE_DIGITS}f}..."
 
+    @staticmethod
+    def base_text(base: float) -> str:
+        """A base as the clip writes it: "e" for e, else exactly the decimal it is (2.718, never a rounded 2.72).
+
+        >>> TangentBasesPlan.base_text(math.e), TangentBasesPlan.base_text(2.718), TangentBasesPlan.base_text(3.0)
+        ('e', '2.718', '3')
+        """
+        return "e" if base == math.e else number_text(base)
+
+    @staticmethod
+    def slope_comparison(slope: float) -> tuple[str, str]:
+        """ln b with enough decimals (at least 3) to tell it from 1, and how it compares with 1.
+
+        >>> TangentBasesPlan.slope_comparison(math.log(2.0))
+        ('0.693', 'less than 1')
+        >>> TangentBasesPlan.slope_comparison(math.log(2.7182))
+        ('0.99997', 'less than 1')
+        >>> TangentBasesPlan.slope_comparison(math.log(math.e))
+        ('1', 'exactly 1')
+        """
+        if slope == 1.0:
+            return "1", "exactly 1"
+        word = "less than 1" if slope < 1.0 else "more than 1"
+        for decimals in range(3, 17):
+            text = f"{slope:.{decimals}f}"
+            if float(text) != 1.0:
+                return text, word
+        return repr(slope), word
+
+    @classmethod
+    def quotient_rows(cls, stop: Checkpoint) -> list[str]:
+        r"""The table at a stop as TeX: "h = 0.1:\ \ 0.71773" per step (each quotient rounded to 5 places),
+        then the limit "\to \ln b \approx ..." (see limit_text)."""
+        rows = [rf"h = {number_text(h)}:\ \ {q:.5f}" for h, q in stop.difference_quotients]
+        return [*rows, rf"\to \ln {cls.base_text(stop.base)} {cls.limit_text(stop)}"]
+
+    @classmethod
+    def limit_text(cls, stop: Checkpoint) -> str:
+        r"""The table's last row after "ln b": "= 1" at b = e, else "\approx" and ln b to 5 decimals
+        (more when needed to tell it from 1).
+
+        >>> TangentBasesPlan.limit_text(Checkpoint(2.0, math.log(2.0), False, ()))
+        '\\approx 0.69315'
+        """
+        if cls.base_text(stop.base) == "e":
+            return "= 1"
+        text = f"{stop.slope:.5f}"
+        if float(text) == 1.0 and stop.slope != 1.0:
+            text = cls.slope_comparison(stop.slope)[0]
+        return rf"\approx {text}"
+
     # Live values while the base moves (the scene's updaters read these).
     @staticmethod
     def slope_at(base: float) -> float:
@@ -113,6 +192,51 @@ class TangentBasesPlan:
         """The tangent y = ln(b) x + 1, cut to the window."""
         return line_in_window(0.0, 1.0, tangent_slope_at_zero(base), X_RANGE, Y_RANGE)
 
+    def swept_bases(self, count: int = 80) -> np.ndarray:
+        """Bases across the whole sweep (log-spaced, stops and e included): every curve the clip draws."""
+        p = self.params
+        bases = np.exp(np.linspace(math.log(p.base_min), math.log(p.base_max), count))
+        return np.concatenate([bases, np.array(p.stops), np.array([self.unit_slope_base])])
+
+    def point_label_centre(self, width: float, height: float) -> tuple[float, float] | None:
+        """Where to centre the "(0, 1)" label (a width x height box, in plot units) so that no curve b^x
+        of the sweep, no tangent, no axis and no rise/run triangle ever crosses it.
+
+        Candidates ring the point, nearest first; the first box clear of everything wins. None when
+        no spot is clear (sweeps from far below 1 to far above it fill the plot near the point).
+        """
+        bases = self.swept_bases()
+        slopes = np.log(bases)
+        for distance in np.arange(0.3, 2.6, 0.1):
+            for angle in np.radians([135, 45, 160, 20, 180, 0, 110, 70, 200, 340, 225, 315, 250, 290]):
+                cx, cy = distance * math.cos(angle), 1.0 + distance * math.sin(angle)
+                x0, x1, y0, y1 = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+                if x0 < X_RANGE[0] or x1 > X_RANGE[1] or y0 < Y_RANGE[0] or y1 > Y_RANGE[1]:
+                    continue
+                if x0 <= 0.0 <= x1 or y0 <= 0.0 <= y1:  # the axes
+                    continue
+                if _hits_tick_labels(x0, x1, y0, y1):
+                    continue
+                if x0 <= RISE_RUN[1] and x1 >= 0.0 and y0 <= 1.4 and y1 >= 0.6:
+                    continue  # the run leg along y = 1 from 0 to 1, and its label "1" beside it
+                if _crosses_segment(x0, x1, y0, y1, slopes):
+                    continue  # the rise leg at x = 1 and its label "ln b" right of it
+                xs = np.linspace(x0, x1, 25)[None, :]
+                curves = np.power(bases[:, None], xs)
+                lines = 1.0 + slopes[:, None] * xs
+                if np.any((curves >= y0) & (curves <= y1)) or np.any((lines >= y0) & (lines <= y1)):
+                    continue
+                if _crosses_band(curves, y0, y1) or _crosses_band(lines, y0, y1):
+                    continue
+                return cx, cy
+        return None  # a sweep so wide that its curves fill every spot near the point
+
+    def rise_run(self, base: float) -> np.ndarray:
+        """The rise/run triangle under the tangent: (0, 1) -> (1, 1) -> (1, 1 + ln b), as (3, 2) plot points."""
+        slope = tangent_slope_at_zero(base)
+        run = RISE_RUN[1]
+        return np.array([[0.0, 1.0], [run, 1.0], [run, 1.0 + slope * run]])
+
     def to_json(self) -> dict[str, Any]:
         return {
             "scene": self.params.scene_name,
@@ -125,6 +249,17 @@ class TangentBasesPlan:
             "duration": self.duration,
             "poster_time": self.poster_time,
         }
+
+
+def number_text(value: float) -> str:
+    """A float as the shortest decimal that reads back as it (what a user typed): 2.0 -> 2, 2.718 -> 2.718.
+
+    >>> number_text(2.0), number_text(2.718), number_text(0.1)
+    ('2', '2.718', '0.1')
+    """
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
 
 
 def _checkpoint(base: float, tolerance: float) -> Checkpoint:

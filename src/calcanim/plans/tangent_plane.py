@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -11,15 +12,59 @@ import sympy
 
 from calcanim.errors import ParamError
 from calcanim.expr import parse_expression
-from calcanim.number_format import number_text
+from calcanim.numerics.linearity import derivative_at
 from calcanim.numerics.surfaces import Surface, as_point, sample_grid, surface_from_sympy
 from calcanim.params.tangent_plane import TangentPlaneParams
 
-#: Seconds of the surface alone, of the point appearing, and of the plane growing out of it.
+#: Seconds of the surface alone, of the point appearing, and of the plane growing out of it
+#: (shortened in proportion when the clip is too short to also leave REST_SHARE for the camera turn).
 SURFACE_SECONDS = 1.5
 POINT_SECONDS = 1.0
 GROW_SECONDS = 2.0
-PLANE_SAMPLES = 14
+REST_SHARE = 0.25
+#: Plane samples per side: faces about the size of the surface's, so the two depth-sort together.
+PLANE_SAMPLES = 25
+#: Significant digits of the readouts.
+DIGITS = 3
+
+
+def exact_point(value: float) -> sympy.Rational:
+    """A float as the decimal a user typed (its shortest repr)."""
+    return sympy.Rational(repr(float(value)))
+
+
+def value_text(exact: sympy.Expr) -> tuple[str, str]:
+    r"""(relation, number) for a readout: "=" and the exact decimal when it is short, else "\approx" and
+    the value correctly rounded to DIGITS significant digits (powers of ten as TeX, never 1e-05).
+
+    >>> value_text(sympy.Integer(7)), value_text(sympy.sin(sympy.Rational(3, 10))), value_text(sympy.Rational(1, 3))
+    (('=', '7'), ('\\approx', '0.296'), ('\\approx', '0.333'))
+    >>> value_text(sympy.Rational(-5, 2)), value_text(sympy.Float("2.9e-7") * sympy.pi)
+    (('=', '-2.5'), ('\\approx', '9.11 \\cdot 10^{-7}'))
+    """
+    exact = sympy.nsimplify(exact) if isinstance(exact, sympy.Float) and exact == int(exact) else exact
+    if exact.is_Rational:
+        q = int(exact.q)
+        while q % 2 == 0:
+            q //= 2
+        while q % 5 == 0:
+            q //= 5
+        if q == 1:
+            text = format(Decimal(int(exact.p)) / Decimal(int(exact.q)), "f")
+            if len(text.replace("-", "").replace(".", "").strip("0")) <= 6:
+                return "=", text
+    value = Decimal(str(sympy.N(exact, 30)))
+    if value == 0:
+        return "=", "0"
+    mantissa, exponent = f"{value:.{DIGITS - 1}e}".split("e")
+    e = int(exponent)
+    if -3 <= e <= 4:
+        return r"\approx", f"{value:.{max(0, DIGITS - 1 - e)}f}"
+    return r"\approx", rf"{mantissa} \cdot 10^{{{e}}}"
+
+
+def _plain(text: str) -> str:
+    return text.replace(r" \cdot ", "·").replace("{", "").replace("}", "")
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +74,8 @@ class TangentPlanePlan:
     tex: str  # g(w0, w1) in LaTeX
     value: float  # g(p)
     gradient: tuple[float, float]  # (dg/dw0, dg/dw1) at p
+    exact_value: sympy.Expr  # g(p), exactly
+    exact_gradient: tuple[sympy.Expr, sympy.Expr]
     grid: tuple[np.ndarray, np.ndarray, np.ndarray]
     plane_grid: np.ndarray  # (n, n, 3) the full plane patch (w0, w1, z)
 
@@ -37,9 +84,45 @@ class TangentPlanePlan:
         return self.params.duration
 
     @property
+    def beats(self) -> tuple[float, float, float, float]:
+        """Seconds of: the surface alone, the point, the plane growing, the camera turning on.
+
+        At least REST_SHARE of the clip is left for the last beat; the first three shrink in
+        proportion when the clip is too short for them (never a negative run time).
+
+        >>> TangentPlanePlan.beats_for(8.0), TangentPlanePlan.beats_for(4.0)
+        ((1.5, 1.0, 2.0, 3.5), (1.0, 0.6666666666666666, 1.3333333333333333, 1.0))
+        """
+        return self.beats_for(self.duration)
+
+    @staticmethod
+    def beats_for(duration: float) -> tuple[float, float, float, float]:
+        intro = SURFACE_SECONDS + POINT_SECONDS + GROW_SECONDS
+        scale = min(1.0, duration * (1 - REST_SHARE) / intro)
+        first = (SURFACE_SECONDS * scale, POINT_SECONDS * scale, GROW_SECONDS * scale)
+        return (*first, duration - sum(first))
+
+    @property
     def poster_time(self) -> float:
         """The plane fully grown, readouts on screen."""
-        return min(self.duration - 0.2, SURFACE_SECONDS + POINT_SECONDS + GROW_SECONDS + 1.0)
+        surface, point, grow, rest = self.beats
+        return min(self.duration - 0.2, surface + point + grow + min(1.0, rest / 2))
+
+    @property
+    def gradient_arrow(self) -> np.ndarray | None:
+        """(2, 3) ends of the gradient drawn from the point on the tangent plane, in w units.
+
+        The arrow points along the gradient with length |grad g| (capped at plane_size) and
+        climbs the plane as it goes (z rises by |grad g| per unit of length). None where grad g = 0.
+        """
+        g0, g1 = self.gradient
+        norm = math.hypot(g0, g1)
+        if norm == 0.0:
+            return None
+        length = min(norm, self.params.plane_size)
+        d0, d1 = g0 / norm * length, g1 / norm * length
+        start = self.point3
+        return np.array([start, start + np.array([d0, d1, g0 * d0 + g1 * d1])])
 
     @property
     def point3(self) -> np.ndarray:
@@ -52,42 +135,65 @@ class TangentPlanePlan:
     def camera_theta_at(self, seconds: float) -> float:
         return self.params.camera_theta + self.params.camera_turn * min(max(seconds / self.duration, 0.0), 1.0)
 
+    def _texts(self) -> dict[str, tuple[str, str]]:
+        return {
+            "value": value_text(self.exact_value),
+            "g0": value_text(self.exact_gradient[0]),
+            "g1": value_text(self.exact_gradient[1]),
+            "p0": value_text(exact_point(self.params.point[0])),
+            "p1": value_text(exact_point(self.params.point[1])),
+        }
+
+    @property
+    def approximate(self) -> bool:
+        """Whether any readout is rounded (then the plane's equation is too, and says so)."""
+        return any(relation != "=" for relation, _ in self._texts().values())
+
     @property
     def plane_tex(self) -> str:
-        """z = g(p) + dg/dw0 (w0 - p0) + dg/dw1 (w1 - p1), numbers rounded as shown."""
-        (p0, p1), (g0, g1) = self.params.point, self.gradient
+        """z = g(p) + dg/dw0 (w0 - p0) + dg/dw1 (w1 - p1), with the numbers as shown (\\approx when rounded)."""
+        t = self._texts()
 
-        def shifted(symbol: str, at: float) -> str:
-            if at == 0:
+        def shifted(symbol: str, key: str) -> str:
+            text = t[key][1]
+            if text == "0":
                 return symbol
-            return rf"({symbol} {'-' if at > 0 else '+'} {number_text(abs(at))})"
+            return rf"({symbol} - {text})" if not text.startswith("-") else rf"({symbol} + {text[1:]})"
 
-        return (
-            rf"z = {number_text(self.value)} {'-' if g0 < 0 else '+'} {number_text(abs(g0))}\,{shifted('w_0', p0)}"
-            rf" {'-' if g1 < 0 else '+'} {number_text(abs(g1))}\,{shifted('w_1', p1)}"
-        )
+        def term(key: str, symbol: str, point_key: str) -> str:
+            text = t[key][1]
+            if text == "0":
+                return ""
+            sign = "-" if text.startswith("-") else "+"
+            return rf" {sign} {text.lstrip('-')}\,{shifted(symbol, point_key)}"
+
+        relation = r"\approx" if self.approximate else "="
+        return rf"z {relation} {t['value'][1]}" + term("g0", "w_0", "p0") + term("g1", "w_1", "p1")
 
     @property
     def readouts_tex(self) -> list[str]:
-        (p0, p1), (g0, g1) = self.params.point, self.gradient
+        t = self._texts()
+        gradient_relation = "=" if t["g0"][0] == t["g1"][0] == "=" else r"\approx"
         return [
             rf"g(w_0, w_1) = {self.tex}",
-            rf"p = ({number_text(p0)},\ {number_text(p1)})",
-            rf"g(p) = {number_text(self.value)}",
-            rf"\nabla g(p) = ({number_text(g0)},\ {number_text(g1)})",
+            rf"p = ({t['p0'][1]},\ {t['p1'][1]})",
+            rf"g(p) {t['value'][0]} {t['value'][1]}",
+            rf"\nabla g(p) {gradient_relation} ({t['g0'][1]},\ {t['g1'][1]})",
         ]
 
     @property
     def captions(self) -> list[tuple[str, float]]:
-        (p0, p1), (g0, g1) = self.params.point, self.gradient
-        rest = self.duration - SURFACE_SECONDS - POINT_SECONDS - GROW_SECONDS
+        t = self._texts()
+        surface, point, grow, rest = self.beats
+        word = {"=": "=", r"\approx": "≈"}
+        grad_word = "=" if t["g0"][0] == t["g1"][0] == "=" else "≈"
         return [
-            (f"The surface g(w0, w1) = {self.params.function}.", SURFACE_SECONDS),
-            (f"At p = ({number_text(p0)}, {number_text(p1)}), g(p) = {number_text(self.value)}.", POINT_SECONDS),
+            (f"The surface g(w0, w1) = {self.params.function}.", surface),
+            (f"At p = ({_plain(t['p0'][1])}, {_plain(t['p1'][1])}), g(p) {word[t['value'][0]]} {_plain(t['value'][1])}.", point),
             (
-                f"The gradient there is ({number_text(g0)}, {number_text(g1)}): it tilts the tangent plane "
+                f"The gradient there is {grad_word} ({_plain(t['g0'][1])}, {_plain(t['g1'][1])}): it tilts the tangent plane "
                 "g(p) + gradient · (w - p).",
-                GROW_SECONDS,
+                grow,
             ),
             ("Near the point the plane hugs the surface: the best linear approximation. Farther away they part.", rest),
         ]
@@ -108,6 +214,54 @@ class TangentPlanePlan:
         }
 
 
+def _exact_value_and_gradient(
+    expr: sympy.Expr, symbols: tuple[sympy.Symbol, sympy.Symbol], params: TangentPlaneParams
+) -> tuple[sympy.Expr, tuple[sympy.Expr, sympy.Expr]]:
+    """g(p) and grad g(p) exactly; a ParamError naming the point where g has no tangent plane there.
+
+    A tangent plane needs g differentiable at p: both partial derivatives, and the derivative along
+    the diagonals, must exist (checked one-sidedly, so abs, relu, max and min corners are caught)
+    and the diagonal ones must agree with the gradient.
+    """
+    w0, w1 = symbols
+    a0, a1 = (exact_point(v) for v in params.point)
+    t = sympy.Symbol("t", real=True)
+    restrictions = {
+        "w0": expr.xreplace({w0: a0 + t, w1: a1}),
+        "w1": expr.xreplace({w0: a0, w1: a1 + t}),
+        "diagonal": expr.xreplace({w0: a0 + t, w1: a1 + t}),
+        "antidiagonal": expr.xreplace({w0: a0 + t, w1: a1 - t}),
+    }
+    found = {name: derivative_at(line, 0.0) for name, line in restrictions.items()}
+    where = f"[{', '.join(repr(float(v)) for v in params.point)}]"
+    slopes = {name: slope for name, slope in found.items() if slope is not None}
+    if len(slopes) < len(found):
+        missing = [name for name in found if name not in slopes]
+        raise ParamError(
+            f"invalid value for 'point' in tangent-plane: g has no tangent plane at {where}, it has a kink or "
+            f"corner there (no derivative along {' or '.join(missing)}); choose a point where g is smooth",
+            field="point",
+        )
+    g0, g1 = slopes["w0"], slopes["w1"]
+    for name, expected in (("diagonal", g0 + g1), ("antidiagonal", g0 - g1)):
+        if abs(slopes[name] - expected) > 1e-9 * max(1.0, abs(expected)):
+            raise ParamError(
+                f"invalid value for 'point' in tangent-plane: g has no tangent plane at {where} (its slopes along "
+                f"the axes do not predict the slope along the {name}); choose a point where g is smooth",
+                field="point",
+            )
+    value = expr.xreplace({w0: a0, w1: a1})
+    exact = []
+    for symbol, slope in ((w0, g0), (w1, g1)):
+        candidate = sympy.diff(expr, symbol).xreplace({w0: a0, w1: a1})
+        try:
+            ok = abs(complex(sympy.N(candidate, 30)) - slope) <= 1e-9 * max(1.0, abs(slope))
+        except (TypeError, ValueError):
+            ok = False
+        exact.append(candidate if ok else sympy.Float(slope, 17))
+    return value, (exact[0], exact[1])
+
+
 def plan(params: TangentPlaneParams) -> TangentPlanePlan:
     """Compute every number the clip shows."""
     expression = parse_expression(params.function, variables=("w0", "w1"))
@@ -120,6 +274,7 @@ def plan(params: TangentPlaneParams) -> TangentPlanePlan:
     if not (math.isfinite(value) and all(math.isfinite(g) for g in gradient)):
         raise ParamError(f"invalid value for 'point' in tangent-plane: g or its gradient is not finite at {list(params.point)}",
                          field="point")
+    exact_value, exact_gradient = _exact_value_and_gradient(expression.sympy_expr, (w0, w1), params)
     h = params.plane_size
     u = np.linspace(max(p0 - h, params.w0_range[0]), min(p0 + h, params.w0_range[1]), PLANE_SAMPLES)
     v = np.linspace(max(p1 - h, params.w1_range[0]), min(p1 + h, params.w1_range[1]), PLANE_SAMPLES)
@@ -136,6 +291,8 @@ def plan(params: TangentPlaneParams) -> TangentPlanePlan:
         tex=tex,
         value=value,
         gradient=(gradient[0], gradient[1]),
+        exact_value=exact_value,
+        exact_gradient=exact_gradient,
         grid=sample_grid(surface, params.resolution),
         plane_grid=np.stack([uu, vv, zz], axis=-1),
     )

@@ -27,7 +27,7 @@ from calcanim.numerics.projection import (
     projector_for,
 )
 from calcanim.raster.canvas import Raster
-from calcanim.raster.items import RGB, CrossMark, Disc, DrawItem, Quad, Segment
+from calcanim.raster.items import RGB, ArrowSegment, CrossMark, Disc, DrawItem, Quad, Segment
 
 #: How much nearer the camera overlays count in painter's order (box units), so a path lying on a face wins.
 OVERLAY_DEPTH_BIAS = 0.06
@@ -67,6 +67,15 @@ class Cross:
 
 
 @dataclass
+class Arrow:
+    """An arrow between two domain points (x, y, z), drawn over everything (e.g. a gradient)."""
+
+    ends: np.ndarray  # (2, 3) domain coordinates: tail, tip
+    colour: RGB
+    width: float  # pixels
+
+
+@dataclass
 class Patch:
     """A translucent mesh (e.g. a tangent plane): (n, m, 3) domain points, drawn face by face in painter's order."""
 
@@ -75,6 +84,7 @@ class Patch:
     opacity: float
     edge: RGB | None = None
     on_top: bool = False  # drawn over the surface (translucent), e.g. a tangent plane that lies under it
+    depth_bias: float = 0.0  # box units nearer the camera in painter's order (wins ties where it touches the surface)
 
 
 @dataclass
@@ -89,7 +99,7 @@ class SurfaceStyle:
 
 
 #: What may ride on a surface; each is split into pixel items by the renderer.
-Overlay = Polyline | Ball | Cross | Patch
+Overlay = Polyline | Ball | Cross | Arrow | Patch
 
 
 @dataclass
@@ -245,13 +255,16 @@ class SurfaceRenderer:
         if isinstance(overlay, Cross):
             pixels, depth = projector.project(self.to_box(overlay.point, OVERLAY_LIFT))
             return [(float(depth) + 2 * bias, CrossMark(pixels, overlay.colour, overlay.size, overlay.width))]
+        if isinstance(overlay, Arrow):
+            pixels, _ = projector.project(self.to_box(overlay.ends, OVERLAY_LIFT))
+            return [(ON_TOP_DEPTH * 3, ArrowSegment(pixels[0].tolist(), pixels[1].tolist(), overlay.colour, overlay.width))]
         if isinstance(overlay, Patch):
             boxed = self.to_box(overlay.grid)
             faces = grid_faces(boxed)
             pixels, _ = projector.project(faces)
             _, depth = projector.project(faces.mean(axis=1))
             shade = lambert_intensity(face_normals(faces), projector.basis[2])
-            lift = ON_TOP_DEPTH if overlay.on_top else 0.0
+            lift = ON_TOP_DEPTH if overlay.on_top else overlay.depth_bias
             return [
                 (float(depth[i]) + lift, Quad(pixels[i], tuple(np.array(overlay.colour) * (0.55 + 0.45 * shade[i])),
                                               overlay.opacity, overlay.edge))

@@ -22,11 +22,15 @@ from calcanim.rendering.outputs import (
     cached_result,
     caption_paths,
     move_all_into_place,
+    read_stamp,
+    remove_stale_files,
     resolve_output,
     stamp_path,
+    stamp_text,
     wants_captions,
 )
 from calcanim.rendering.progress import FrameProgress, TerminalBar
+from calcanim.rendering.split import check_jobs, refuse_unsplittable, render_split_in
 from calcanim.rendering.viewer import open_in_viewer
 
 __all__ = [
@@ -42,13 +46,18 @@ def render(
     progress: FrameProgress | bool | None = None,
     force: bool = False,
     poster: Path | None = None,
+    jobs: int = 1,
 ) -> RenderResult:
     """Render ``clip`` to ``output`` (default: :meth:`Clip.default_output`) and return the finished files.
 
-    An identical clip already at ``output`` (same key stamp) is reused unless ``force``. With
-    ``poster``, a png of the clip's most telling frame is written there too. ``progress`` is a
-    ``(done, total)`` frame callback, or True for one progress line on a terminal's stderr.
+    An identical clip already at ``output`` (same key stamp, every file unchanged) is reused
+    unless ``force``. With ``poster``, a png of the clip's most telling frame is written there too.
+    Files an earlier render wrote for ``output`` that this one does not (captions, after
+    ``--no-captions``) are removed, if nobody has changed them since. ``progress`` is a
+    ``(done, total)`` frame callback, or True for one progress line on a terminal's stderr. ``jobs``
+    processes render parts of the clip at once (:mod:`.split`; no progress line then).
     """
+    refuse_unsplittable(clip, check_jobs(jobs))
     options = clip.options
     output = resolve_output(output if output is not None else clip.default_output(), options)
     key = clip.key()
@@ -59,7 +68,10 @@ def render(
     with tempfile.TemporaryDirectory(prefix="calcanim-") as work_dir:
         work = Path(work_dir)
         try:
-            movie, subtitles, poster_time = render_in(work, clip, frames)
+            if jobs > 1:
+                movie, subtitles, poster_time = render_split_in(work, clip, jobs)
+            else:
+                movie, subtitles, poster_time = render_in(work, clip, frames)
         finally:
             if bar is not None:
                 bar.close()
@@ -73,10 +85,12 @@ def render(
             captions = [srt, vtt]
         if poster is not None:
             finished.append((extract_frame(movie, poster_time, work / "poster.png", alpha=options.transparent), poster))
+        earlier = read_stamp(output)
         stamp_work = work / "key"
-        stamp_work.write_text(key + "\n", encoding="utf-8")
+        stamp_work.write_text(stamp_text(key, output, finished), encoding="utf-8")
         finished.append((stamp_work, stamp_path(output)))
         move_all_into_place(finished)
+        remove_stale_files(output, earlier, [destination for _, destination in finished])
     return RenderResult(path=output, captions=tuple(captions), poster=poster, cached=False, key=key)
 
 

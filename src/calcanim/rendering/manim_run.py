@@ -7,7 +7,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +17,19 @@ from calcanim.errors import CalcanimError, RenderError
 from calcanim.files import atomic_target
 from calcanim.rendering.progress import FrameProgress
 from calcanim.style.themes import load_theme
-from calcanim.svg_cache import svg_disk_cache
+from calcanim.svg_cache import svg_disk_cache, tex_svg_looks_complete
 
 #: What manim renders for each requested format; gif and png are made from an mp4 (or webm with alpha).
 MANIM_FORMAT = {"mp4": "mp4", "webm": "webm", "mov": "mov", "gif": "mp4", "png": "mp4"}
 
 
-def render_in(work: Path, clip: Clip, progress: FrameProgress | None) -> tuple[Path, Path | None, float]:
+def render_in(
+    work: Path, clip: Clip, progress: FrameProgress | None, prepare: Callable[[Any], None] | None = None
+) -> tuple[Path, Path | None, float]:
     """Render with manim inside ``work``; return the movie, its .srt (if any) and the poster time.
 
-    ``progress(done, total)`` hears of every frame drawn (manim's own bars stay off).
+    ``progress(done, total)`` hears of every frame drawn (manim's own bars stay off). ``prepare(scene)``
+    runs on the built scene just before it renders (a split render's worker keeps only its animations).
     """
     options = clip.options
     from manim import tempconfig
@@ -70,9 +73,12 @@ def render_in(work: Path, clip: Clip, progress: FrameProgress | None) -> tuple[P
         try:
             scene = scene_class(params=clip.params, theme=theme, plan=plan)
             encode_frames_in_place(scene)
+            if prepare is not None:
+                prepare(scene)
             if progress is not None:
                 _count_frames(scene, round(float(plan.duration) * layout.fps), progress)
-            with cairo_paths_reused():
+            with cairo_paths_reused() as paths:
+                paths.forget_at_each_animation(scene)
                 scene.render()
         except CalcanimError:
             raise
@@ -161,6 +167,9 @@ def shared_tex_cache(private: Path) -> Iterator[None]:
     private.mkdir(parents=True, exist_ok=True)
     for svg in shared.glob("*.svg"):
         with contextlib.suppress(OSError):
+            if not tex_svg_looks_complete(svg):
+                svg.unlink()  # corrupt: compile the formula again and publish a good copy
+                continue
             (private / svg.name).symlink_to(svg)
     try:
         yield

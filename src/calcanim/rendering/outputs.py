@@ -1,17 +1,26 @@
 """Where a render's files go: the checked output path, the key stamp beside it, the captions,
-and moving finished files into place so nothing partial ever appears under renders/."""
+and moving finished files into place so nothing partial ever appears under renders/.
+
+The key stamp (``.NAME.key`` beside the output) holds the clip's key and, for every file that
+render wrote, its sha256 and size. A cached clip is served only when every one of those files
+still matches (a truncated, emptied or edited video is rendered again), and the stamp is also
+how a later render knows which files beside an output are calcanim's own to remove.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from calcanim.clip import RenderOptions
 from calcanim.errors import ParamError, RenderError
+from calcanim.files import TEMP_PREFIX, temp_beside
 from calcanim.formats import CAPTIONED_FORMATS
 
 
@@ -31,7 +40,10 @@ class RenderResult:
 
 
 def resolve_output(path: Path, options: RenderOptions) -> Path:
-    """Check the output path before any work: right extension, and a folder we can write to (made if missing)."""
+    """Check the output path before any work: right extension, and a folder we can write to.
+
+    Nothing is created here: a missing folder is made only when finished files move into place,
+    so a render that fails leaves no empty folders behind."""
     if path.suffix.lower() != f".{options.format}":
         raise ParamError(
             f"output '{path}' does not end in .{options.format}; use -o NAME.{options.format} or --format {path.suffix.lstrip('.') or '...'}"
@@ -45,8 +57,7 @@ def resolve_output(path: Path, options: RenderOptions) -> Path:
     if path.is_dir():
         raise RenderError(f"output '{path}' is a folder; give a file name such as {path / ('clip.' + options.format)}")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".calcanim-probe-"):
+        with tempfile.NamedTemporaryFile(dir=existing, prefix=f"{TEMP_PREFIX}probe-", suffix=".tmp"):
             pass
     except OSError as error:
         raise RenderError(
@@ -68,18 +79,102 @@ def caption_paths(output: Path) -> tuple[Path, Path]:
     return output.with_suffix(".srt"), output.with_suffix(".vtt")
 
 
-def cached_result(output: Path, key: str, options: RenderOptions, poster: Path | None = None) -> RenderResult | None:
-    """The finished files of an identical earlier render, if they are all still there."""
-    stamp = stamp_path(output)
+@dataclass(frozen=True)
+class Stamp:
+    """What a key stamp records: the clip's key and each written file's (sha256, size), by its path
+    relative to the output's folder (or absolute, for a file elsewhere)."""
+
+    key: str
+    files: Mapping[str, tuple[str, int]]
+
+    def paths(self, output: Path) -> list[Path]:
+        return [output.parent / name for name in self.files]
+
+    def holds(self, output: Path, path: Path) -> bool:
+        """``path`` is one of the stamp's files and still exactly what calcanim wrote there."""
+        name = _stamp_name(output, path)
+        return name in self.files and file_digest(path) == self.files[name]
+
+    def verified(self, output: Path) -> bool:
+        """Every file the stamp lists (the output first among them) is there, whole and unchanged."""
+        return _stamp_name(output, output) in self.files and all(self.holds(output, p) for p in self.paths(output))
+
+
+def file_digest(path: Path) -> tuple[str, int] | None:
+    """(sha256 hex, size) of a regular file; None when it is missing or unreadable."""
+    if not os.path.isfile(path):  # never open a FIFO or a device: it may block
+        return None
+    digest = hashlib.sha256()
     try:
-        if not output.is_file() or stamp.read_text(encoding="utf-8").strip() != key:
-            return None
+        with open(path, "rb") as handle:
+            size = 0
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
     except OSError:
         return None
-    captions = tuple(p for p in caption_paths(output) if p.is_file()) if wants_captions(options) else ()
-    if poster is not None and not poster.is_file():
+    return digest.hexdigest(), size
+
+
+def stamp_text(key: str, output: Path, written: Sequence[tuple[Path, Path]]) -> str:
+    """The stamp of a render: the key, then ``sha256 size name`` for each (finished file, destination)."""
+    lines = [key]
+    for source, destination in written:
+        found = file_digest(source)
+        if found is None:
+            raise RenderError(f"cannot read the finished file {source}")
+        lines.append(f"{found[0]} {found[1]} {_stamp_name(output, destination)}")
+    return "\n".join(lines) + "\n"
+
+
+def read_stamp(output: Path) -> Stamp | None:
+    """The stamp beside ``output``; None when there is none or it is not one calcanim wrote."""
+    try:
+        lines = stamp_path(output).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
         return None
+    if not lines or len(lines[0]) != 64:
+        return None
+    files: dict[str, tuple[str, int]] = {}
+    for line in lines[1:]:
+        parts = line.split(" ", 2)
+        if len(parts) != 3 or len(parts[0]) != 64 or not parts[1].isdigit():
+            return None
+        files[parts[2]] = (parts[0], int(parts[1]))
+    return Stamp(lines[0], files)
+
+
+def _stamp_name(output: Path, path: Path) -> str:
+    return path.name if path.parent == output.parent else str(path.absolute())
+
+
+def cached_result(output: Path, key: str, options: RenderOptions, poster: Path | None = None) -> RenderResult | None:
+    """The finished files of an identical earlier render, if they are all still there and unchanged
+    (each file's sha256 and size against the stamp): a damaged file is never served."""
+    stamp = read_stamp(output)
+    if stamp is None or stamp.key != key or not stamp.verified(output):
+        return None
+    if poster is not None and _stamp_name(output, poster) not in stamp.files:
+        return None
+    captions = tuple(p for p in caption_paths(output) if _stamp_name(output, p) in stamp.files) if wants_captions(options) else ()
     return RenderResult(path=output, captions=captions, poster=poster, cached=True, key=key)
+
+
+def remove_stale_files(output: Path, earlier: Stamp | None, written: Sequence[Path]) -> list[Path]:
+    """Remove the files an earlier render wrote for ``output`` (its captions, say) that this render
+    did not write again, if they are still exactly as calcanim wrote them; return those removed.
+    A file someone changed or put there is left alone."""
+    if earlier is None:
+        return []
+    removed = []
+    for path in earlier.paths(output):
+        if path in written or path == output or path.parent != output.parent:
+            continue
+        if earlier.holds(output, path):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def move_all_into_place(pairs: list[tuple[Path, Path]]) -> None:
@@ -88,11 +183,10 @@ def move_all_into_place(pairs: list[tuple[Path, Path]]) -> None:
     try:
         for source, destination in pairs:
             destination.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent)
-            os.close(fd)
-            staged.append(Path(temp_name))
-            shutil.copyfile(source, temp_name)
-            os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; a web server must read clips
+            temp = temp_beside(destination, ".partial")
+            staged.append(temp)
+            shutil.copyfile(source, temp)
+            os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; a web server must read clips
         for temp, (_, destination) in zip(staged, pairs, strict=True):
             os.replace(temp, destination)
     except OSError as error:

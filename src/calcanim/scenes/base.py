@@ -52,6 +52,11 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
     PARAMS: ClassVar[dict[str, Any]] = {}
     #: A subclass's theme: a built-in name or a theme .toml path, when none is passed.
     THEME: ClassVar[str] = DEFAULT_THEME
+    #: A subclass's title, as TeX (``r"\text{Gradient descent on a line fit}"``), instead of the clip's own.
+    TITLE: ClassVar[str | None] = None
+    #: A subclass's narration: beat number (1, 2, ...) or the beat's own text -> the words to say
+    #: instead (a translation, say). Beats not named keep their text.
+    CAPTIONS: ClassVar[dict[int | str, str]] = {}
     params: P
     plan: PlanT
 
@@ -123,9 +128,19 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
             **kwargs,
         )
 
+    def title_tex(self, default: str) -> str:
+        """The clip's title (TeX): the subclass's ``TITLE`` if it sets one, else ``default``."""
+        return self.TITLE if self.TITLE is not None else default
+
+    def caption_text(self, beat: int, words: str) -> str:
+        """The words of narration beat ``beat`` (1-based): ``CAPTIONS`` by number or by text, else
+        ``words``. Override it to translate every beat at once."""
+        return self.CAPTIONS.get(beat, self.CAPTIONS.get(words, words))
+
     def caption(self, words: str, duration: float) -> None:
         """One narration beat, written to the clip's .srt/.vtt captions."""
-        self.add_subcaption(words, duration=duration)
+        self._beats = getattr(self, "_beats", 0) + 1
+        self.add_subcaption(self.caption_text(self._beats, words), duration=duration)
 
 
 def _one_line_under_manim(error: CalcanimError) -> None:

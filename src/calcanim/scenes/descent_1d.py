@@ -120,7 +120,7 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
     # -- header, counter, legend, inset -------------------------------------------------------------------
     def make_header(self, width: float) -> VGroup:
         pl = self.plan
-        title = self.math(rf"\text{{Gradient descent on }} f(x) = {pl.function_tex}", size=FONT_TITLE)
+        title = self.math(self.title_tex(rf"\text{{Gradient descent on }} f(x) = {pl.function_tex}"), size=FONT_TITLE)
         lines = [title, self.math(pl.update_rule_tex, size=FONT_LABEL, colour=self.theme.muted)]
         if pl.schedule_tex:
             lines.append(self.math(pl.schedule_tex, size=FONT_LABEL, colour=self.theme.muted))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DL,
+    DR,
+    UL,
     DOWN,
     LEFT,
     PI,
@@ -14,6 +16,7 @@ from manim import (
     Axes,
     Create,
     DashedLine,
+    Mobject,
     Dot,
     FadeIn,
     Polygon,
@@ -38,7 +41,7 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
         self.start_clock()
         theme, pl = self.theme, self.plan
         fw, fh = self.frame_width, self.frame_height
-        title = self.math(r"\ln x \text{ undoes } e^x", size=FONT_TITLE).to_edge(UP, buff=MARGIN)
+        title = self.math(self.title_tex(r"\ln x \text{ undoes } e^x"), size=FONT_TITLE).to_edge(UP, buff=MARGIN)
         stacked = self.portrait or fw / fh < 1.2
         top = title.get_bottom()[1] - 0.3
         bottom = -fh / 2 + MARGIN
@@ -63,7 +66,12 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
                 axes.add(self.math(decimal_label(t, 3), size=FONT_SMALL, colour=theme.muted).next_to(axes.c2p(0, t), LEFT, buff=0.12))
 
         diagonal = DashedLine(axes.c2p(lo, lo), axes.c2p(hi, hi), color=theme.muted, stroke_width=theme.stroke(2))
-        diagonal_label = self.math("y = x", size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(hi, hi), DL, buff=0.25)
+        diagonal_label = self.math("y = x", size=FONT_LABEL, colour=theme.muted)
+        # Below the diagonal near its top end, its upper-left corner clear of the line by buff (equal axes:
+        # the line is at 45 degrees). Only ln x lives below the diagonal, and far lower there.
+        along = axes.c2p(hi - (hi - lo) * 0.12, hi - (hi - lo) * 0.12)
+        reach = (diagonal_label.width + diagonal_label.height) / 2 + 0.15
+        diagonal_label.move_to(along + np.array([reach / 2, -reach / 2, 0.0]))
         exp_curve = axes.plot(np.exp, x_range=(*pl.exp_x_range, 0.02), color=theme.curve, stroke_width=theme.stroke(4))
         ln_curve = axes.plot(np.log, x_range=(*pl.ln_x_range, 0.01), color=theme.accent, stroke_width=theme.stroke(4))
         exp_label = self.math("y = e^x", size=FONT_BODY, colour=theme.curve)
@@ -76,17 +84,20 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
             axes.c2p(lo, lo), axes.c2p(0, lo), axes.c2p(0, hi), axes.c2p(lo, hi),
             stroke_width=0, fill_color=theme.bad, fill_opacity=0.14,
         )
-        forbidden_label = self.text("ln x undefined\nfor x ≤ 0", size=FONT_SMALL, colour=theme.bad)
-        forbidden_label.move_to(axes.c2p(lo / 2, lo * 0.55))
-        if forbidden_label.width > 0.9 * abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]):
-            forbidden_label.scale_to_fit_width(0.9 * abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]))
+        forbidden_label = VGroup(
+            self.math(r"\ln x \text{ undefined}", size=FONT_SMALL, colour=theme.bad),
+            self.math(r"\text{for } x \le 0", size=FONT_SMALL, colour=theme.bad),
+        ).arrange(DOWN, buff=0.1)
+        # Upper left: x < 0 (so off the diagonal, which is there only for y < 0) and above e^x (< 1 for x < 0),
+        # clear of the y axis' tick labels.
+        room = abs(axes.c2p(lo, 0)[0] - axes.c2p(0, 0)[0]) - 0.7
+        if forbidden_label.width > room:
+            forbidden_label.scale_to_fit_width(room)
+        forbidden_label.move_to(axes.c2p(lo, 0)).align_to(axes.c2p(lo, 0) + RIGHT * 0.1, LEFT)
+        forbidden_label.set_y(axes.c2p(0, (1.5 + hi) / 2 + 0.5)[1])
 
-        panel_lines = [
-            self.math(r"\ln 1 = " + pl.ln_one_label, size=FONT_BODY, colour=theme.point),
-            self.math(f"e^{{{pl.k_label}}} = {pl.exp_k_label}", size=FONT_BODY, colour=theme.reference),
-            self.math(f"\\ln({pl.exp_k_label}) = {pl.ln_exp_k_label}", size=FONT_BODY, colour=theme.reference),
-            self.math(r"\ln(e^k) = k", size=FONT_BODY),
-        ]
+        colours = [theme.point, theme.reference, theme.reference, theme.text]
+        panel_lines = [self.math(tex, size=FONT_BODY, colour=c) for tex, c in zip(pl.panel_tex, colours)]
         panel = VGroup(*panel_lines).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         if stacked:
             panel.next_to(axes, DOWN, buff=0.6).set_x(0)
@@ -103,9 +114,21 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
         one_exp_label = self.math("(0, 1)", size=FONT_SMALL, colour=theme.point).next_to(one_exp, LEFT, buff=0.12)
         one_ln_label = self.math("(1, 0)", size=FONT_SMALL, colour=theme.point).next_to(one_ln, DOWN + RIGHT * 0.3, buff=0.12)
         k_exp_label = self.math(f"({pl.k_label},\\,e^{{{pl.k_label}}})", size=FONT_SMALL, colour=theme.reference)
-        k_exp_label.next_to(k_exp, LEFT, buff=0.15)
         k_ln_label = self.math(f"(e^{{{pl.k_label}}},\\,{pl.k_label})", size=FONT_SMALL, colour=theme.reference)
-        k_ln_label.next_to(k_ln, UR, buff=0.1)
+        # Everything drawn that a label must not sit on: both curves, the diagonal, the axes, the mirror lines.
+        ts = np.linspace(0.0, 1.0, 400)[:, None]
+        drawn = np.concatenate([
+            np.array([axes.c2p(x, np.exp(x)) for x in np.linspace(*pl.exp_x_range, 400)]),
+            np.array([axes.c2p(x, np.log(x)) for x in np.linspace(*pl.ln_x_range, 400)]),
+            axes.c2p(lo, lo) + ts * (axes.c2p(hi, hi) - axes.c2p(lo, lo)),
+            axes.c2p(lo, 0) + ts * (axes.c2p(hi, 0) - axes.c2p(lo, 0)),
+            axes.c2p(0, lo) + ts * (axes.c2p(0, hi) - axes.c2p(0, lo)),
+            k_exp.get_center() + ts * (k_ln.get_center() - k_exp.get_center()),
+            one_exp.get_center() + ts * (one_ln.get_center() - one_exp.get_center()),
+        ])
+        taken = [exp_label, ln_label, one_exp_label, one_ln_label, diagonal_label, forbidden_label]
+        place_clear(k_exp_label, k_exp, [LEFT, UL, DR, RIGHT, UR, DL, UP, DOWN], drawn, taken)
+        place_clear(k_ln_label, k_ln, [DR, RIGHT, DOWN, UR, DL, UL, LEFT, UP], drawn, [*taken, k_exp_label])
         mirror_one = DashedLine(one_exp.get_center(), one_ln.get_center(), color=theme.point, stroke_width=theme.stroke(2))
         mirror_k = DashedLine(k_exp.get_center(), k_ln.get_center(), color=theme.reference, stroke_width=theme.stroke(2))
 
@@ -134,11 +157,7 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
             TransformFromCopy(one_exp, one_ln), Create(mirror_one), FadeIn(one_ln_label), FadeIn(panel_lines[0]),
         )
 
-        self.caption(
-            f"Raise e to the power {pl.k_label}: e^{pl.k_label} = {pl.exp_k_label}. ln reads the power straight back: "
-            f"ln({pl.exp_k_label}) = {pl.ln_exp_k_label}.",
-            pl.seconds("ln_power"),
-        )
+        self.caption(pl.power_caption, pl.seconds("ln_power"))
         self.timed_play(pl.seconds("ln_power") * 0.35, FadeIn(k_exp), FadeIn(k_exp_label), FadeIn(panel_lines[1]))
         self.timed_play(
             pl.seconds("ln_power") * 0.65,
@@ -151,3 +170,24 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
     def on_exp(self, y: float) -> tuple[float, float]:
         """The point of e^x at height y (for placing its label)."""
         return self.plan.k_on_exp if y <= 0 else (float(np.log(y)), y)
+
+
+def place_clear(label: Mobject, dot: Mobject, directions: list[np.ndarray], drawn: np.ndarray, taken: list[Mobject]) -> None:
+    """Put label next to dot in the first direction where no drawn point and no other label is under it;
+    if none is clear, where the fewest drawn points are (labels never overlap each other where avoidable)."""
+    best: tuple[int, int, int] | None = None
+    candidates = [(direction, buff) for buff in (0.12, 0.45) for direction in directions]
+    for index, (direction, buff) in enumerate(candidates):
+        label.next_to(dot, direction, buff=buff)
+        low, high = label.get_corner(DL)[:2] - 0.04, label.get_corner(UR)[:2] + 0.04
+        crossings = int(np.all((drawn[:, :2] >= low) & (drawn[:, :2] <= high), axis=1).sum())
+        overlaps = sum(
+            bool(np.all(other.get_corner(DL)[:2] <= high) and np.all(other.get_corner(UR)[:2] >= low)) for other in taken
+        )
+        if crossings == 0 and overlaps == 0:
+            return
+        if best is None or (overlaps, crossings) < (best[0], best[1]):
+            best = (overlaps, crossings, index)
+    assert best is not None  # candidates is never empty
+    direction, buff = candidates[best[2]]
+    label.next_to(dot, direction, buff=buff)

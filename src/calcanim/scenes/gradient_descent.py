@@ -149,7 +149,7 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
     def make_header(self, width: float) -> tuple[VGroup, VGroup]:
         """Title, update rule (and its symbols' definitions, the schedule) on the left; the step counter right."""
         pl, muted = self.plan, self.theme.muted
-        title = self.math(rf"\text{{{pl.title[0].upper() + pl.title[1:]}}}", size=FONT_TITLE)
+        title = self.math(self.title_tex(rf"\text{{{pl.title[0].upper() + pl.title[1:]}}}"), size=FONT_TITLE)
         lines: list[Mobject] = [title, self.math(pl.update_rule_tex, size=FONT_READ, colour=muted)]
         for extra in (pl.rule_note_tex, pl.schedule_tex):
             if extra:

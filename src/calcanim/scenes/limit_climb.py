@@ -51,7 +51,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         theme, p, pl = self.theme, self.params, self.plan
         top = self.log_axis_top()
         axes = self.axes = self.make_axes(top)
-        title = self.title = self.math(pl.title_tex, size=FONT_TITLE)
+        title = self.title = self.math(self.title_tex(pl.title_tex), size=FONT_TITLE)
         start = pl.log10_start
         log_n = self.log_n = ValueTracker(start)
         readouts, self.n_readout, self.a_readout = self.make_readouts()

@@ -36,7 +36,7 @@ from calcanim.plans.tangent_bases import (
 )
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, CalcanimScene
-from calcanim.scenes.frame_tools import FrameTimed, set_polyline
+from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline
 
 #: Width (manim units) the text panel beside the plot needs; narrower frames stack text above and below.
 SIDE_PANEL_WIDTH = 3.8
@@ -66,12 +66,13 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         title = self.math(r"y = b^{x}", size=FONT_TITLE)
         b_value = self.number(p.base_min, p.decimals, size=FONT_BODY)
         slope_value = self.number(self.plan.slope_at(p.base_min), p.decimals, size=FONT_BODY)
+        self.live_readouts = (log_base, b_value, slope_value)  # what tests read back frame by frame
         b_row = VGroup(self.math("b =", size=FONT_BODY), b_value).arrange(RIGHT, buff=0.15)
         slope_row = VGroup(self.math(r"\text{slope at } 0 = \ln b =", size=FONT_BODY), slope_value).arrange(
             RIGHT, buff=0.15
         )
         readouts = VGroup(b_row, slope_row).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        lock_note = self.text("slope 1: this base is e", size=FONT_LABEL, colour=theme.good)
+        lock_note = self.math(r"\text{slope } 1\text{: this base is } e", size=FONT_LABEL, colour=theme.good)
         header = VGroup(title, readouts, lock_note).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         self.place_panel(header, axes, stacked, top=True)
         self.quotient_anchor = (axes, stacked, header)
@@ -79,10 +80,20 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         curve = VMobject(stroke_color=theme.curve, stroke_width=theme.stroke(4))
         tangent = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(4))
         point = Dot(axes.c2p(0, 1), radius=0.08, color=theme.point)
-        point_label = self.math("(0,\\,1)", size=FONT_SMALL, colour=theme.point)
-        # b^x rises to the right for b > 1 (up-left is free) and to the left for b < 1 (up-right is free)
-        side = RIGHT if p.base_max < 1 else LEFT
-        point_label.next_to(point, side + UP * 0.6, buff=0.12)
+        point_label = self.math("(0,\\,1)", size=FONT_LABEL, colour=theme.point)
+        # A spot no curve, tangent, axis or triangle of the whole sweep ever crosses (the plan searches for it).
+        unit = float(np.linalg.norm(unit_x))
+        spot = self.plan.point_label_centre((point_label.width + 0.1) / unit, (point_label.height + 0.1) / unit)
+        if spot is None:  # curves fill every spot near the point: keep the label readable on a backing
+            point_label.add_background_rectangle(color=theme.background, opacity=0.85, buff=0.05)
+            point_label.next_to(point, LEFT + UP * 0.6, buff=0.12)
+        else:
+            point_label.move_to(axes.c2p(*spot))
+        # The rise/run triangle under the tangent: run 1 along y = 1, rise ln b up to the tangent.
+        run_leg = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(3), color=theme.muted)
+        rise_leg = Line(ORIGIN_POINT, UP, stroke_width=theme.stroke(3), color=theme.accent)
+        run_label = self.math("1", size=FONT_LABEL, colour=theme.muted)
+        rise_label = self.math(r"\ln b", size=FONT_LABEL, colour=theme.accent)
 
         shown_lock: list[bool | None] = [None]  # the lock state last painted on the readouts and note
 
@@ -92,6 +103,11 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
             ends = self.plan.tangent_ends(base)
             if ends is not None:
                 tangent.put_start_and_end_on(*to_screen(np.array(ends)))
+            corner, run_end, rise_end = to_screen(self.plan.rise_run(base))
+            place_segment(run_leg, corner, run_end)
+            place_segment(rise_leg, run_end, rise_end)
+            run_label.next_to(run_leg, DOWN if rise_end[1] >= run_end[1] else UP, buff=0.08)
+            rise_label.next_to(rise_leg, RIGHT, buff=0.1)
             locked = self.plan.locked_at(base)
             colour = theme.good if locked else theme.accent
             tangent.set_stroke(color=colour)
@@ -106,12 +122,13 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         follow(curve)
         self.caption("Every curve y = b^x passes through (0, 1), because b^0 = 1 for any base b.", INTRO_SECONDS)
         self.timed_play(INTRO_SECONDS * 0.6, Create(axes), Write(title), FadeIn(readouts))
-        self.timed_play(INTRO_SECONDS * 0.4, Create(curve), Create(tangent), FadeIn(point, point_label))
+        triangle = (run_leg, rise_leg, run_label, rise_label)
+        self.timed_play(INTRO_SECONDS * 0.4, Create(curve), Create(tangent), FadeIn(point, point_label, *triangle))
         curve.add_updater(follow)
         self.add(lock_note)
         # follow() moves these from the curve's updater: without updaters of their own, manim would
         # paint them into each play's frozen background and they would only jump at the stops.
-        keep_redrawn(tangent, b_value, slope_value, lock_note)
+        keep_redrawn(tangent, b_value, slope_value, lock_note, *triangle)
         # manim redraws every frame each mobject from the first moving one to the end of the scene's
         # list. So the moving ones stay last, in the order they were drawn in (the point and its label
         # too, drawn over the curve), log_base with them (it moves in each sweep), and the static
@@ -119,7 +136,9 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         # they leave the readouts group), then ghosts, tables and verdict. The ghosts stay under the
         # curve; nothing else static overlaps a moving one, so the frames are unchanged.
         self.add(b_row[0], slope_row[0])
-        self.moving_last: tuple[Mobject, ...] = (b_value, slope_value, curve, tangent, point, point_label, lock_note, log_base)
+        self.moving_last: tuple[Mobject, ...] = (
+            b_value, slope_value, *triangle, curve, tangent, point, point_label, lock_note, log_base
+        )
         self.bring_to_front(*self.moving_last)
 
         ghosts: list[VMobject] = []
@@ -135,27 +154,32 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
                     self.add(ghost)
                     # From the first ghost on, the label is drawn under the ghosts and the curve over
                     # the tangent (the order this clip has always had); the label stays behind, static.
-                    self.moving_last = (b_value, slope_value, lock_note, tangent, curve, point, log_base)
+                    self.moving_last = (b_value, slope_value, lock_note, *triangle, tangent, curve, point, log_base)
                     self.bring_to_front(*self.moving_last)
         self.ending(curve, tangent, point)
         curve.remove_updater(follow)
-        stop_redrawing(tangent, b_value, slope_value, lock_note)
+        stop_redrawing(tangent, b_value, slope_value, lock_note, *triangle)
 
     # --- the beats ---------------------------------------------------------------------------
 
     def move(self, leg: Leg) -> None:
         rising = "steeper" if leg.end > leg.start else "gentler"
-        self.caption(f"As b changes from {leg.start:.3g} to {leg.end:.3g}, the curve leaves (0, 1) {rising}.", leg.seconds)
+        start, end = self.plan.base_text(leg.start), self.plan.base_text(leg.end)
+        self.caption(f"As b changes from {start} to {end}, the curve leaves (0, 1) {rising}.", leg.seconds)
         self.timed_play(leg.seconds, self.log_base.animate.set_value(float(np.log(leg.end))), rate_func=smooth)
 
     def rest(self, leg: Leg, stop: Checkpoint) -> None:
-        b_text = "e" if stop.locked and abs(stop.base - self.plan.unit_slope_base) < 1e-12 else f"{stop.base:.3g}"
-        if stop.locked:
-            words = f"At b = {b_text} the slope is 1 (within {self.params.lock_tolerance:g}): the readout locks green. This base is e."
-        elif stop.slope < 1.0:
-            words = f"At b = {b_text} the slope is ln b = {stop.slope:.3f}, less than 1."
+        b_text = self.plan.base_text(stop.base)
+        slope_text, comparison = self.plan.slope_comparison(stop.slope)
+        if stop.locked and b_text == "e":
+            words = f"At b = e the slope is ln e = 1: the readout locks green. This base is e."
+        elif stop.locked:
+            words = (
+                f"At b = {b_text} the slope is ln b = {slope_text}, {comparison} but within "
+                f"{self.params.lock_tolerance:g} of it: the readout locks green. This base is close to e."
+            )
         else:
-            words = f"At b = {b_text} the slope is ln b = {stop.slope:.3f}, more than 1."
+            words = f"At b = {b_text} the slope is ln b = {slope_text}, {comparison}."
         if not self.params.quotients:
             self.caption(words, leg.seconds)
             if stop.locked:
@@ -180,11 +204,9 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         """(b^h - 1)/h for each h of the plan, then the limit ln b."""
         colour = self.theme.good if stop.locked else self.theme.text
         head = self.math(rf"\frac{{{b_text}^h - 1}}{{h}}", size=FONT_LABEL, colour=self.theme.muted)
-        rows = [
-            self.math(rf"h = {h:g}:\ \ {q:.5f}", size=FONT_LABEL, colour=self.theme.muted)
-            for h, q in stop.difference_quotients
-        ]
-        rows.append(self.math(rf"\to \ln {b_text} = {stop.slope:.5f}", size=FONT_LABEL, colour=colour))
+        texts = self.plan.quotient_rows(stop)
+        rows = [self.math(text, size=FONT_LABEL, colour=self.theme.muted) for text in texts[:-1]]
+        rows.append(self.math(texts[-1], size=FONT_LABEL, colour=colour))
         axes, stacked, header = self.quotient_anchor
         if stacked:
             # Two columns under the plot: the formula, then h = 1, 0.1 | 0.01, 0.001 | the limit.

@@ -34,7 +34,9 @@ from calcanim.plans.zoom_linearity import ENDING_SECONDS, INTRO_SECONDS, View, Z
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, NextTo, place_segment, set_polyline, show_stroke
 
-#: Room left of the plot for y tick labels, and below it for x tick labels (manim units).
+#: Nothing within this share of the frame's short side from its edge.
+EDGE_SHARE = 0.035
+#: Least room left of the plot for y tick labels (more when they are long), and below it for x tick labels (manim units).
 Y_LABEL_ROOM = 1.35
 X_LABEL_ROOM = 0.55
 #: Width the text panel beside the plot needs; otherwise the text goes above and below.
@@ -49,6 +51,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
     def construct(self) -> None:
         theme, p, plan_ = self.theme, self.params, self.plan
         self.start_clock()
+        self.y_label_room = max(Y_LABEL_ROOM, self.widest_y_label() + 0.35)
         side, stacked = self.plot_geometry()
         self.side = side
         frame = Rectangle(width=side, height=side).set_stroke(theme.axis, theme.stroke(2))
@@ -76,6 +79,11 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
         next_to = NextTo()
         curve = VMobject(stroke_color=theme.curve, stroke_width=theme.stroke(4))
         point = Dot(centre, radius=0.08, color=theme.point)
+        # The tangent is on screen from the first zoom on, under the curve and wider: the viewer sees
+        # the curve close onto it. Where f'(a) does not exist there is no tangent to draw.
+        tangent = Line(ORIGIN3, RIGHT, color=theme.reference, stroke_width=theme.stroke(8))
+        tangent.set_stroke(opacity=0.6)
+        show_stroke(tangent, plan_.differentiable)
 
         def label(axis: str, text: str) -> Mobject:
             key = (axis, text)
@@ -83,17 +91,31 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
                 label_cache[key] = self.math(text, size=FONT_LABEL, colour=theme.muted)
             return label_cache[key]
 
+        edge = 0.5 * self.frame_width - EDGE_SHARE * min(self.frame_width, self.frame_height)
+
+        def inside_frame(mob: Mobject) -> Mobject:
+            """Shift a tick label sideways so it keeps out of the frame's edge margin."""
+            if mob.get_right()[0] > edge:
+                mob.shift(LEFT * (mob.get_right()[0] - edge))
+            elif mob.get_left()[0] < -edge:
+                mob.shift(RIGHT * (-edge - mob.get_left()[0]))
+            return mob
+
         def redraw(_: Mobject) -> None:
             view = plan_.view(float(np.exp(log_zoom.get_value())))
             view_holder[0] = view
             set_polyline(curve, plan_.curve_parts(view), to_screen)
+            ends = plan_.tangent_ends(view)
+            if ends is not None:
+                start, end = to_screen(np.array(ends))
+                place_segment(tangent, start, end)
             shown: list[Mobject] = []
             xs = to_screen(np.array([[t, view.y.low] for t in view.x.ticks]).reshape(-1, 2))
             for i, line in enumerate(grid_x):
                 show_stroke(line, i < len(xs))
                 if i < len(xs):
                     place_segment(line, xs[i], xs[i] + UP * side)
-                    shown.append(next_to(label("x", view.x.labels[i]), xs[i], DOWN, 0.15))
+                    shown.append(inside_frame(next_to(label("x", view.x.labels[i]), xs[i], DOWN, 0.15)))
             ys = to_screen(np.array([[view.x.low, t] for t in view.y.ticks]).reshape(-1, 2))
             for i, line in enumerate(grid_y):
                 show_stroke(line, i < len(ys))
@@ -102,13 +124,13 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
                     shown.append(next_to(label("y", view.y.labels[i]), ys[i], LEFT, 0.15))
             # The true axes x = 0 and y = 0, when they are in the window.
             x_axis, y_axis = zero_lines
-            show_stroke(x_axis, view.y.low < 0.0 < view.y.high)
-            if view.y.low < 0.0 < view.y.high:
-                start = to_screen(np.array([[view.x.low, 0.0]]))[0]
+            show_stroke(x_axis, view.y.low < view.y.zero < view.y.high)
+            if view.y.low < view.y.zero < view.y.high:
+                start = to_screen(np.array([[view.x.low, view.y.zero]]))[0]
                 place_segment(x_axis, start, start + RIGHT * side)
-            show_stroke(y_axis, view.x.low < 0.0 < view.x.high)
-            if view.x.low < 0.0 < view.x.high:
-                start = to_screen(np.array([[0.0, view.y.low]]))[0]
+            show_stroke(y_axis, view.x.low < view.x.zero < view.x.high)
+            if view.x.low < view.x.zero < view.x.high:
+                start = to_screen(np.array([[view.x.zero, view.y.low]]))[0]
                 place_segment(y_axis, start, start + UP * side)
             labels.submobjects = shown
             shown_zoom = plan_.zoom_readout(view.zoom)
@@ -138,11 +160,13 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
             INTRO_SECONDS,
         )
         self.timed_play(INTRO_SECONDS * 0.5, Create(frame), FadeIn(grid), FadeIn(labels), Write(title), FadeIn(where))
-        self.timed_play(INTRO_SECONDS * 0.5, Create(curve), FadeIn(point), FadeIn(zoom_row), FadeIn(axes_note))
+        self.timed_play(
+            INTRO_SECONDS * 0.5, Create(tangent), Create(curve), FadeIn(point), FadeIn(zoom_row), FadeIn(axes_note)
+        )
         # One updater on a group holding everything that changes, so cairo redraws all of it each
         # frame (mobjects without updaters are painted once into a static background per play).
-        live = VGroup(grid, labels, curve)
-        self.remove(grid, labels, curve)
+        live = VGroup(grid, labels, tangent, curve)
+        self.remove(grid, labels, tangent, curve)
         self.add(live)
         self.live_labels = labels
         self.bring_to_front(point)
@@ -157,7 +181,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
         self.live_labels = None
         zoom_value.clear_updaters()
         self.gap = gap
-        self.ending(view_holder[0], point, curve)
+        self.ending(point, curve)
 
     live_labels: VGroup | None = None
 
@@ -175,7 +199,7 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
         p, plan_ = self.params, self.plan
         zoom = plain_number(p.zooms[index])
         if p.equal_axes:
-            words = f"Zoom x{zoom} on both axes about ({plan_.point_label}, {plain_number(plan_.fa)}): the window shrinks, the curve straightens."
+            words = f"Zoom x{zoom} on both axes about x = {plan_.point_label}, f(x) {plan_.point_value_caption}: the window shrinks, the curve straightens."
             if not plan_.differentiable:
                 words = f"Zoom x{zoom} on both axes: the corner looks exactly the same as before."
         else:
@@ -190,16 +214,20 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
     def hold(self, index: int, previous: Mobject | None) -> Mobject:
         """Rest at zoom index and show how far the curve strays from a line, relative to the window."""
         p, plan_ = self.params, self.plan
-        checkpoint = plan_.checkpoints[index]
-        ratio = plain_number(float(f"{checkpoint.relative_gap:.3g}"))
-        gap = VGroup(
-            self.math(rf"\text{{half-width }} w = {plain_number(checkpoint.half_width)}", size=FONT_LABEL),
+        ratio = plan_.ratio_tex(index)
+        rows = [
+            self.math(rf"\text{{half-width }} w = {plan_.half_width_tex(index)}", size=FONT_LABEL),
             self.math(rf"\frac{{\max|\,f - \text{{line}}\,|}}{{w}} = {ratio}", size=FONT_LABEL),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        ]
+        if plan_.unbounded[index]:
+            rows.append(self.math(r"\text{(a pole in the window)}", size=FONT_LABEL, colour=self.theme.bad))
+        gap = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         self.place_text(gap, self.stacked, above=False)
         line_word = "its tangent" if plan_.differentiable else "any line through the point"
         self.caption(
-            f"At x{plain_number(p.zooms[index])} the curve strays from {line_word} by {ratio} of the half-width.",
+            f"At x{plain_number(p.zooms[index])} the curve strays from {line_word} by {plan_.ratio_caption(index)} of the half-width."
+            if not plan_.unbounded[index]
+            else f"At x{plain_number(p.zooms[index])} the window holds a pole: the curve strays from the line without bound.",
             p.hold_seconds,
         )
         fade = min(0.4, p.hold_seconds * 0.4)
@@ -211,19 +239,17 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
         self.timed_wait(p.hold_seconds - fade)
         return gap
 
-    def ending(self, view: View, point: Dot, curve: VMobject) -> None:
+    def ending(self, point: Dot, curve: VMobject) -> None:
         theme, plan_ = self.theme, self.plan
         a = plan_.point_label
-        ends = plan_.tangent_ends(view)
-        if plan_.slope_label is not None and ends is not None:
-            # Drawn under the curve, wider: the curve runs inside the line it has become.
-            line = Line(*self.to_screen(np.array(ends)), color=theme.reference, stroke_width=theme.stroke(10))
-            line.set_stroke(opacity=0.55)
-            verdict = self.math(rf"\text{{slope}} = f'({a}) = {plan_.slope_label}", size=FONT_BODY, colour=theme.reference)
-            words = f"The line that appeared has slope f'({a}) = {plan_.slope_label}. That slope is the derivative."
+        if plan_.slope_label is not None:
+            relation = plan_.slope_relation
+            verdict = self.math(rf"\text{{slope}} = f'({a}) {relation} {plan_.slope_label}", size=FONT_BODY, colour=theme.reference)
+            said = "=" if relation == "=" else "≈"
+            words = f"The line that appeared has slope f'({a}) {said} {plan_.slope_label}. That slope is the derivative."
             if not self.params.equal_axes:
                 words += " (With x stretched alone, though, the flat look itself was trivial.)"
-            shows = [Create(line), FadeIn(verdict)]
+            shows = [FadeIn(verdict)]
         else:
             verdict = VGroup(
                 self.math(r"\text{a corner: no line appears}", size=FONT_BODY, colour=theme.bad),
@@ -241,19 +267,25 @@ class ZoomLinearityScene(FrameTimed, CalcanimScene[ZoomLinearityParams, ZoomLine
 
     # --- layout ------------------------------------------------------------------------------
 
+    def widest_y_label(self) -> float:
+        """Width of the widest y tick label at any zoom stop (offset labels at deep zooms are long)."""
+        plan_ = self.plan
+        texts = {text for zoom in self.params.zooms for text in plan_.view(zoom).y.labels}
+        return max(self.math(text, size=FONT_LABEL).width for text in texts)
+
     def plot_geometry(self) -> tuple[float, bool]:
         """Side of the square plot and whether the text goes above/below it (narrow frames)."""
         width, height = self.frame_width, self.frame_height
-        beside = min(height - 2 * MARGIN - X_LABEL_ROOM, width - 2 * MARGIN - Y_LABEL_ROOM - SIDE_PANEL_WIDTH)
-        stacked_side = min(width - 2 * MARGIN - Y_LABEL_ROOM, height * 0.58)
+        beside = min(height - 2 * MARGIN - X_LABEL_ROOM, width - 2 * MARGIN - self.y_label_room - SIDE_PANEL_WIDTH)
+        stacked_side = min(width - 2 * MARGIN - self.y_label_room, height * 0.58)
         if beside >= stacked_side:
             return beside, False
         return stacked_side, True
 
     def plot_centre(self, side: float, stacked: bool) -> np.ndarray:
         if stacked:
-            return np.array([(Y_LABEL_ROOM - 0.1) / 2, -self.frame_height * 0.04, 0.0])
-        x = -self.frame_width / 2 + MARGIN + Y_LABEL_ROOM + side / 2
+            return np.array([(self.y_label_room - 0.1) / 2, -self.frame_height * 0.04, 0.0])
+        x = -self.frame_width / 2 + MARGIN + self.y_label_room + side / 2
         return np.array([x, X_LABEL_ROOM / 2, 0.0])
 
     def place_text(self, group: Mobject, stacked: bool, above: bool, below_header: bool = False) -> None:

@@ -1,0 +1,194 @@
+"""Hostile input ends in one line and exit code 2 with nothing written (issue 14): special files,
+numbers that do not fit, deep nesting, names with a trailing newline, constants as functions."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import typing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calcanim.cli import main
+from calcanim.errors import CalcanimError, ConfigFileError, ParamError
+from calcanim.files import MAX_INPUT_BYTES, read_text_file
+from calcanim.lesson import LessonError, load_lesson
+from calcanim.params.base import SMALLEST_NONZERO
+from calcanim.registry import SCENES, get_scene
+from calcanim.settings import read_toml
+from tests.test_cli import assert_nothing_rendered, assert_one_line_error
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def lesson_text(params: str, name: str = '"a"') -> str:
+    return f'[lesson]\ntitle = "t"\n[[clip]]\nname = {name}\nscene = "limit-climb"\n[clip.params]\n{params}\n'
+
+
+# --- special files -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def special_files(tmp_path: Path) -> list[Path]:
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.toml"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_INPUT_BYTES + 1)
+    return [fifo, Path("/dev/zero"), Path("/dev/null"), big, tmp_path]
+
+
+def test_only_regular_files_of_modest_size_are_read(special_files: list[Path]) -> None:
+    for path in special_files:
+        with pytest.raises(ConfigFileError, match="regular file|bytes|folder"):
+            read_text_file(path)
+
+
+@pytest.mark.parametrize("command", ["inspect-config", "render-watch", "batch"])
+def test_a_fifo_or_device_never_blocks_the_cli(command: str, special_files: list[Path], tmp_path: Path) -> None:
+    """In a subprocess with a timeout: before the fix, reading the FIFO blocked for ever."""
+    for path in special_files[:4]:
+        args = {
+            "inspect-config": ["inspect", "limit-climb", "--config", str(path)],
+            "render-watch": ["render", "limit-climb", "--watch", "--config", str(path)],
+            "batch": ["batch", str(path), "-o", str(tmp_path / "out")],
+        }[command]
+        done = subprocess.run([sys.executable, "-m", "calcanim", *args], capture_output=True, text=True,
+                              timeout=60, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("calcanim: error: cannot read"), done.stderr
+        assert not (tmp_path / "out").exists() and not (tmp_path / "renders").exists()
+
+
+# --- numbers that do not fit, deep nesting ---------------------------------------------------------
+
+
+def hostile_value() -> st.SearchStrategy[str]:
+    """TOML text of values no clip can take: huge integers, overflowing or subnormal floats, deep lists."""
+    digits = st.integers(19, 6000).map(lambda n: "9" * n)
+    deep = st.integers(200, 6000).map(lambda n: "[" * n + "1" + "]" * n)
+    floats = st.sampled_from(["1e400", "-1e400", "inf", "nan", "5e-324", "-4.9e-324", "1e-310", "2.2e-308"])
+    return st.one_of(digits, digits.map(lambda d: "-" + d), deep, floats)
+
+
+def numeric_fields() -> list[tuple[str, str]]:
+    return [(name, f.name) for name, entry in SCENES.items() for f in dataclasses.fields(entry.params_class)
+            if _number_type(entry.params_class, f.name)]
+
+
+def _number_type(cls: type, name: str) -> bool:
+    hint = typing.get_type_hints(cls)[name]
+    return any(t in (int, float) for t in (hint, *typing.get_args(hint)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=hostile_value(), field=st.sampled_from(numeric_fields()))
+def test_hostile_numbers_in_set_config_and_lessons_end_in_one_line(value: str, field: tuple[str, str],
+                                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    scene, name = field
+    folder = tmp_path_factory.mktemp("hostile")
+    result = invoke("inspect", scene, "--set", f"{name}={value}")
+    assert_one_line_error(result, name)
+    config = folder / "c.toml"
+    config.write_text(f"{name} = {value}\n")
+    assert_one_line_error(invoke("inspect", scene, "--config", str(config)))
+    lesson = folder / "l.toml"
+    lesson.write_text(lesson_text(f"{name} = {value}").replace("limit-climb", scene))
+    with pytest.raises(LessonError) as caught:
+        load_lesson(lesson)
+    assert "\n" not in str(caught.value) and len(str(caught.value)) < 1000
+
+
+def test_a_denormal_width_is_refused_before_it_divides(tmp_path: Path) -> None:
+    result = invoke("inspect", "zoom-linearity", "--set", "half_width=5e-324")
+    assert_one_line_error(result, "half_width", f"at least {SMALLEST_NONZERO:g}")
+
+
+def test_huge_integers_are_described_not_printed() -> None:
+    result = invoke("inspect", "limit-climb", "--set", "n_max=" + "9" * 3000)
+    assert_one_line_error(result, "n_max", "an integer of about 3000 digits")
+    assert len(result.stderr) < 300
+
+
+def test_deep_toml_files_are_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "deep.toml"
+    config.write_text("marks = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigFileError, match="nested too deeply"):
+        read_toml(config)
+    inline = tmp_path / "inline.toml"
+    inline.write_text("a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n")
+    with pytest.raises(ConfigFileError, match="nested too deeply"):
+        read_toml(inline)
+
+
+def test_infinite_numbers_reach_json_as_null_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    entry = get_scene("limit-climb")
+    plan_class = type(entry.plan(entry.params_class()))
+    original = plan_class.to_json
+    monkeypatch.setattr(plan_class, "to_json", lambda self: {**original(self), "overflowed": float("inf")})
+    result = invoke("inspect", "limit-climb", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["overflowed"] is None
+
+
+# --- names and constants ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ['"clip\\n"', '"clip\\r\\n"', '"clip\\u0000"', '".hidden"', '"a/b"'])
+def test_clip_and_lesson_names_must_be_file_safe_to_the_last_character(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "l.toml"
+    path.write_text(lesson_text("n_max = 10\nmarks = [1, 10]", name=name))
+    with pytest.raises(LessonError, match="not file-safe"):
+        load_lesson(path)
+    path.write_text(lesson_text("n_max = 10\nmarks = [1, 10]").replace('title = "t"', f'title = "t"\nname = {name}'))
+    with pytest.raises(LessonError, match="lesson name .* not file-safe"):
+        load_lesson(path)
+
+
+@pytest.mark.parametrize("scene", [n for n, e in SCENES.items()
+                                   if "function" in {f.name for f in dataclasses.fields(e.params_class)}])
+@pytest.mark.parametrize("constant", ["5", "0", "-2.5"])
+def test_a_constant_is_a_function(scene: str, constant: str) -> None:
+    result = invoke("inspect", scene, "--set", f"function={constant}", "--format", "json")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_window_float64_cannot_resolve_names_the_parameter() -> None:
+    result = invoke("inspect", "zoom-linearity", "--set", "point=1000", "--set", "half_width=1e-90")
+    assert_one_line_error(result, "'half_width'", "too narrow")
+
+
+def test_bad_values_write_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for pair in ["n_max=" + "9" * 5000, "marks=" + "[" * 3000 + "]" * 3000, "duration=1e400"]:
+        assert_one_line_error(invoke("render", "limit-climb", "-q", "low", "--set", pair))
+    assert_nothing_rendered(tmp_path)
+
+
+def test_every_rejection_is_a_calcanim_error() -> None:
+    """The classes above reach the CLI as CalcanimError (one line), never as ValueError/RecursionError."""
+    entry = get_scene("limit-climb")
+    for value in [10**5000, [[[[1]]]] * 3, float("inf"), 5e-324, "x" * 10_000]:
+        with pytest.raises(CalcanimError):
+            entry.params_class.from_mapping({"n_max": value})
+    with pytest.raises(ParamError):
+        entry.params_class.from_mapping({"marks": _nested(5000)})
+
+
+def _nested(depth: int) -> list:
+    value: list = [1]
+    for _ in range(depth):
+        value = [value]
+    return value

@@ -1,0 +1,170 @@
+"""Where output goes: a path under a file, a read-only or full disk, and a corrupt TeX cache each
+end in one line (exit 2) or are repaired, with nothing half-written (issue 14)."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from calcanim.batch import run_lesson
+from calcanim.cli import main
+from calcanim.errors import RenderError
+from calcanim.files import prepare_output_folder, write_text_atomically
+from calcanim.rendering import shared_tex_cache
+from calcanim.svg_cache import tex_svg_looks_complete
+from tests.test_batch import fake_job
+from tests.test_cli import assert_one_line_error
+
+LESSON = '[lesson]\ntitle = "t"\n[defaults]\nquality = "low"\n[[clip]]\nname = "a"\nscene = "limit-climb"\n'
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def failing(code: int):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+def test_an_output_folder_under_a_file_is_one_line_for_render_batch_and_watch(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    lesson = tmp_path / "l.toml"
+    lesson.write_text(LESSON)
+    config = tmp_path / "c.toml"
+    config.write_text("n_max = 10\nmarks = [1, 10]\n")
+    assert_one_line_error(invoke("render", "limit-climb", "-o", str(blocker / "x.mp4")), "a-file")
+    assert_one_line_error(invoke("batch", str(lesson), "-o", str(blocker / "out")), "not a folder")
+    assert_one_line_error(invoke("render", "limit-climb", "--watch", "--config", str(config),
+                                 "-o", str(blocker / "x.mp4")), "a-file")
+    assert blocker.read_text() == "not a folder"
+
+
+def test_watch_ends_at_once_on_what_saving_the_config_cannot_fix(tmp_path: Path) -> None:
+    """A subprocess with a timeout: a watch that went on would never return."""
+    config = tmp_path / "c.toml"
+    config.write_text("n_max = 10\n")
+    cases = [["--set", "n_max=" + "9" * 5000], ["--set", "marks=" + "[" * 3000 + "]" * 3000],
+             ["--theme", "../../etc/passwd"], ["--theme", str(tmp_path / "missing.toml")], ["-q", "huge"]]
+    for extra in cases:
+        done = subprocess.run([sys.executable, "-m", "calcanim", "render", "limit-climb", "--watch", "--config",
+                               str(config), *extra], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("calcanim: error: "), done.stderr
+    assert not (tmp_path / "renders").exists()
+
+
+@pytest.mark.parametrize("code, words", [(errno.EROFS, "read-only"), (errno.ENOSPC, "disk is full"),
+                                         (errno.EACCES, "read-only")])
+def test_a_folder_that_cannot_take_a_file_is_found_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, words: str
+) -> None:
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", failing(code))
+    with pytest.raises(RenderError, match=words):
+        prepare_output_folder(tmp_path / "out")
+    lesson = tmp_path / "l.toml"
+    lesson.write_text(LESSON)
+    assert_one_line_error(invoke("batch", str(lesson), "-o", str(tmp_path / "out")), words)
+    assert_one_line_error(invoke("render", "limit-climb", "-o", str(tmp_path / "r" / "x.mp4")))
+
+
+@pytest.mark.parametrize("where", ["mkstemp", "replace"])
+def test_a_full_disk_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           where: str) -> None:
+    target = tmp_path / "manifest.json"
+    target.write_text("old")
+    monkeypatch.setattr(tempfile if where == "mkstemp" else os, where, failing(errno.ENOSPC))
+    with pytest.raises(RenderError, match="disk is full"):
+        write_text_atomically(target, "new")
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json"]
+
+
+def test_a_lesson_whose_manifest_cannot_be_rewritten_ends_in_one_error(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second run only rewrites manifest.json and index.html; a full disk makes that a RenderError."""
+    lesson = tmp_path / "l.toml"
+    lesson.write_text(LESSON)
+    folder = tmp_path / "out"
+    threads = lambda workers: ThreadPoolExecutor(max_workers=workers)  # noqa: E731
+    run_lesson(lesson, output_dir=folder, stream=io.StringIO(), job=fake_job, executor_factory=threads)
+    before = (folder / "manifest.json").read_text()
+    monkeypatch.setattr(os, "replace", failing(errno.ENOSPC))
+    with pytest.raises(RenderError, match="manifest.json: the disk is full"):
+        run_lesson(lesson, output_dir=folder, stream=io.StringIO(), job=fake_job, executor_factory=threads)
+    assert (folder / "manifest.json").read_text() == before
+    assert not [p.name for p in folder.iterdir() if p.name.endswith((".tmp", ".partial"))]
+    json.loads(before)
+
+
+# --- the shared TeX cache -----------------------------------------------------------------------
+
+GOOD_SVG = "<?xml version='1.0'?>\n<svg xmlns='http://www.w3.org/2000/svg'><g><path d='M0 0'/></g></svg>\n"
+
+
+@pytest.mark.parametrize("text, complete", [
+    (GOOD_SVG, True), ("", False), (GOOD_SVG[:40], False), (GOOD_SVG[:-8], False),
+    ("\x00" * 100, False), ("garbage</svg>", False), ("<svg>" + "x" * 5000 + "</svg>\n\n", True),
+])
+def test_a_tex_svg_is_complete_only_with_its_start_and_closing_tag(tmp_path: Path, text: str, complete: bool) -> None:
+    path = tmp_path / "f.svg"
+    path.write_text(text)
+    assert tex_svg_looks_complete(path) is complete
+
+
+def test_the_shared_tex_cache_drops_corrupt_svgs_and_seeds_good_ones(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shared = tmp_path / "cache" / "calcanim" / "tex"
+    shared.mkdir(parents=True)
+    (shared / "good.svg").write_text(GOOD_SVG)
+    (shared / "truncated.svg").write_text(GOOD_SVG[:30])
+    (shared / "empty.svg").write_text("")
+    private = tmp_path / "work" / "tex"
+    with shared_tex_cache(private):
+        assert sorted(p.name for p in private.iterdir()) == ["good.svg"]
+        (private / "truncated.svg").write_text(GOOD_SVG)  # what manim compiles again
+    assert sorted(p.name for p in shared.glob("*.svg")) == ["good.svg", "truncated.svg"]
+    assert tex_svg_looks_complete(shared / "truncated.svg")
+
+
+@pytest.mark.render
+def test_a_corrupt_tex_cache_is_rebuilt_by_the_next_render(tmp_path: Path) -> None:
+    """Real renders: every cached formula truncated, the next render still succeeds and repairs them."""
+    cache = tmp_path / "cache"
+    shared = cache / "calcanim" / "tex"
+    real = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "calcanim" / "tex"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "CALCANIM_SVG_CACHE": "0"}
+    args = [sys.executable, "-m", "calcanim", "render", "limit-climb", "-q", "low", "--format", "png",
+            "--set", "n_max=10", "--set", "marks=[1, 10]", "--set", "duration=1", "--force", "-o"]
+
+    def render(name: str) -> None:
+        done = subprocess.run([*args, str(tmp_path / name)], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / name).stat().st_size > 0
+
+    if real.is_dir() and any(real.glob("*.svg")):  # a warm copy: one render is enough
+        shutil.copytree(real, shared, ignore=shutil.ignore_patterns(".*"))
+    else:
+        render("first.png")
+    svgs = sorted(shared.glob("*.svg"))
+    assert svgs
+    for svg in svgs:
+        svg.write_bytes(svg.read_bytes()[: len(svg.read_bytes()) // 3])
+    render("second.png")
+    repaired = [svg for svg in shared.glob("*.svg") if tex_svg_looks_complete(svg)]
+    assert repaired and all(tex_svg_looks_complete(svg) for svg in shared.glob("*.svg"))
