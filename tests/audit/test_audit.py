@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Line, MathTex, Rectangle, Scene, Text, config
 
-from calcanim.audit.checks import intersection, outside, segments_through_box, too_small
+from calcanim.audit.checks import intersection, outside, overlaps, segments_through_box, too_small
 from calcanim.audit.run import audit_scene
 from calcanim.audit.snapshot import TextItem
 from calcanim.scenes.base import tex_template
@@ -128,6 +128,20 @@ def test_outside_margin_is_three_percent_of_each_side() -> None:
     assert "bottom by 3 px" in outside([item((100, 100, 200, 1050.6))], 1920, 1080)[0].detail
     assert "entirely outside" in outside([item((2000, 100, 2100, 200))], 1920, 1080)[0].detail
     assert intersection((0, 0, 10, 10), (20, 20, 30, 30)) == (-10, -10)
+
+
+def test_a_copy_exactly_on_its_original_is_not_an_overlap() -> None:
+    def item(key: int, label: str, box: tuple[float, float, float, float], colour: float = 1.0) -> TextItem:
+        return TextItem(key=key, label=label, box=box, height=30, colours=((colour, colour, colour),),
+                        backdrop=(0, 0, 0), order=key)
+
+    original = item(1, "'0.5' at (150, 115) px", (100, 100, 200, 130))
+    # the same words, colour and box (to 1.5 px) paint the same pixels: one text on screen
+    assert overlaps([original, item(2, "'0.5' at (150, 115) px", (100.5, 100, 200.5, 130))]) == []
+    # other words, another colour, or a box 10 px along: two texts on top of each other
+    assert len(overlaps([original, item(2, "'1.0' at (150, 115) px", (100, 100, 200, 130))])) == 1
+    assert len(overlaps([original, item(2, "'0.5' at (150, 115) px", (100, 100, 200, 130), colour=0.5)])) == 1
+    assert len(overlaps([original, item(2, "'0.5' at (160, 115) px", (110, 100, 210, 130))])) == 1
 
 
 def test_too_small_threshold_is_two_percent_of_the_short_side() -> None:

@@ -61,10 +61,20 @@ def intersection(a: PixelBox, b: PixelBox) -> tuple[float, float]:
     return min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
 
 
+def same_ink(a: TextItem, b: TextItem) -> bool:
+    """A copy lying exactly on its original (same words, colours and box, to TOLERANCE_PX): both paint
+    the same pixels, so the frame shows one legible text, not two overlapping ones. (A number that is
+    about to travel is copied in place: on the copy's first frame the two coincide.)"""
+    return (a.label == b.label and a.colours == b.colours
+            and all(abs(p - q) <= TOLERANCE_PX for p, q in zip(a.box, b.box)))
+
+
 def overlaps(texts: list[TextItem]) -> list[Hit]:
     hits = []
     for i, a in enumerate(texts):
         for b in texts[i + 1 :]:
+            if same_ink(a, b):
+                continue
             w, h = intersection(a.box, b.box)
             if w > TOLERANCE_PX and h > TOLERANCE_PX:
                 first, second = sorted((a, b), key=lambda t: t.key)

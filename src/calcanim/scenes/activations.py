@@ -8,6 +8,7 @@ from manim import (
     RIGHT,
     UP,
     UR,
+    Axes,
     Circle,
     Create,
     DashedLine,
@@ -46,6 +47,8 @@ from calcanim.scenes.function_plot import (
 )
 
 SHADE_OPACITY = 0.22
+#: Landscape frames narrower than this (manim units; 16:9 is 14.2) lay out as 1:1 and 4:3 do.
+NARROW_WIDTH = 12.0
 
 
 class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsPlan]):
@@ -72,18 +75,16 @@ class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsP
     def show_panel(self, panel: ActivationPanel, seconds: float) -> None:
         theme = self.theme
         fw, fh = self.frame_width, self.frame_height
+        narrow = not self.portrait and fw < NARROW_WIDTH
         if self.portrait:
             plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.3, 2.5, 2.1
             text_width = fw - 2 * MARGIN
+        elif narrow:  # 1:1, 4:3: the heading across the top, the plots left, the table right
+            text_width = fw - 2 * MARGIN
+            plot_width, value_height, slope_height = 0.0, 1.9, 1.6
         else:
             plot_width, value_height, slope_height = 7.2, 2.6, 2.2
             text_width = fw - 2 * MARGIN - plot_width - 1.6
-        value_axes = plot_axes(self, panel.value_window, plot_width, value_height)
-        slope_axes = plot_axes(self, panel.derivative_window, plot_width, slope_height)
-        plots = stacked_plots(value_axes, slope_axes, panel.value_window[0])
-        f_name = self.math("f(x)", size=FONT_TEXT, colour=theme.curve)
-        d_name = self.math("f'(x)", size=FONT_TEXT, colour=theme.accent)
-
         heading = self.heading(panel, text_width)
         rows = []
         for s in panel.samples:
@@ -91,13 +92,33 @@ class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsP
             rows.append([tex_number(s.x, 1), tex_number(s.value, 3), slope])
         cells = table(self, [r"\text{at } x", "f(x)", "f'(x)"], rows, [theme.text, theme.curve, theme.accent])
         grid = VGroup(*[VGroup(*row) for row in cells])
-        legend = self.saturation_legend()
+        legend = self.saturation_legend(stacked=narrow)
+        if narrow:
+            side = VGroup(grid, legend).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
+            plot_width = fw - 2 * MARGIN - side.width - 1.9
+            heading.to_corner(UP + LEFT, buff=MARGIN + 0.1)
+            free = heading.get_bottom()[1] - (-fh / 2 + MARGIN + 0.1) - 0.45 - 0.9 - 1.0 - 0.5
+            value_height = free * 0.55
+            slope_height = free * 0.45
+        x_ticks = 3 if plot_width < 4.0 else 5  # a narrow plot: fewer x numbers, so they never touch
+        value_axes = plot_axes(self, panel.value_window, plot_width, value_height, x_ticks=x_ticks)
+        slope_axes = plot_axes(self, panel.derivative_window, plot_width, slope_height, x_ticks=x_ticks)
+        plots = stacked_plots(value_axes, slope_axes, panel.value_window[0])
+        f_name = self.math("f(x)", size=FONT_TEXT, colour=theme.curve)
+        d_name = self.math("f'(x)", size=FONT_TEXT, colour=theme.accent)
 
-        if self.portrait:
+
+        if narrow:
+            plots.next_to(heading, DOWN, buff=0.9).to_edge(LEFT, buff=MARGIN + 0.1)
+            side.next_to(plots, RIGHT, buff=0.5).align_to(value_axes, UP).shift(DOWN * 0.15)
+        elif self.portrait:
             heading.to_edge(UP, buff=MARGIN + 0.2)
             plots.next_to(heading, DOWN, buff=0.9).to_edge(RIGHT, buff=MARGIN + 0.1)
             side = VGroup(grid, legend).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
             side.next_to(plots, DOWN, buff=0.5).set_x(0)
+            low = side.get_bottom()[1] - (-fh / 2 + MARGIN + 0.05)
+            if low < 0:  # large text (high-contrast): close the gap under the heading instead
+                VGroup(plots, side).shift(UP * -low)
         else:
             plots.to_edge(RIGHT, buff=MARGIN + 0.1).set_y(-0.1)
             side = VGroup(heading, grid, legend).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
@@ -113,7 +134,7 @@ class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsP
         stroke = theme.stroke(4)
         value_curve = polyline(value_axes, panel.value_curve, theme.curve, stroke)
         slope_curves = VGroup(*[polyline(slope_axes, part, theme.accent, stroke) for part in panel.derivative_parts])
-        marks = self.marks(panel, value_axes, slope_axes)
+        marks = self.marks(panel, value_axes, slope_axes, names=(f_name, d_name) if narrow else None)
         draw = [FadeIn(m) for m in marks]
         self.caption(f"{panel.name}: the function on top, its derivative beneath."
                      + (f" {panel.note.replace(chr(10), ' ')}." if panel.note else ""), seconds * DRAW_SHARE)
@@ -149,14 +170,21 @@ class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsP
         group = VGroup(*parts).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
         return fit_width(group, width)
 
-    def saturation_legend(self) -> VGroup:
+    def saturation_legend(self, stacked: bool = False) -> VGroup:
+        """The shading's meaning; ``stacked``: on two lines (narrow frames)."""
         theme = self.theme
         swatch = Square(0.3, stroke_width=0, fill_color=theme.muted, fill_opacity=SHADE_OPACITY * 2)
-        words = self.math(r"|f'(x)| < 0.05:\ \text{saturated}", size=FONT_TICK)
+        if stacked:
+            words = VGroup(self.math(r"|f'(x)| < 0.05:", size=FONT_TICK), self.math(r"\text{saturated}", size=FONT_TICK))
+            words.arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+        else:
+            words = self.math(r"|f'(x)| < 0.05:\ \text{saturated}", size=FONT_TICK)
         return VGroup(swatch, words).arrange(RIGHT, buff=0.2)
 
-    def marks(self, panel: ActivationPanel, value_axes: Mobject, slope_axes: Mobject) -> list[Mobject]:
-        """The derivative's peak, and at a kink: the corner on f and the open ends of the jump in f'."""
+    def marks(self, panel: ActivationPanel, value_axes: Axes, slope_axes: Axes, names: tuple[Mobject, Mobject] | None = None) -> list[Mobject]:
+        """The derivative's peak, and at a kink: the corner on f and the open ends of the jump in f'.
+        ``names`` (the plots' names; narrow plots, too small to write in): the kink's words go right of
+        f's name, above its plot, and the peak's value under the f' plot, in the dot's colour."""
         theme = self.theme
         marks: list[Mobject] = []
         if panel.max_derivative_at is not None:
@@ -164,12 +192,16 @@ class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsP
             text = r"\max f' = 1/4" if panel.name == "sigmoid" else rf"\max f' = {_short(panel.max_derivative)}"
             label = self.math(text, size=FONT_TICK, colour=theme.reference)
             label.next_to(peak, UR, buff=0.12)
+            if names is not None:
+                label.next_to(slope_axes, DOWN, buff=0.15, aligned_edge=LEFT)
             marks += [Dot(peak, radius=0.08, color=theme.reference), label]
         if panel.kink is not None and panel.kink_sides is not None:
             corner = value_axes.c2p(panel.kink, 0.0)
             ring = Circle(radius=0.13, color=theme.reference, stroke_width=theme.stroke(3)).move_to(corner)
             label = words(self, "kink: no slope at 0", size=FONT_TICK, colour=theme.reference)
             label.next_to(ring, UP + LEFT, buff=0.12)
+            if names is not None:
+                label.next_to(names[0], RIGHT, buff=0.35)
             marks += [ring, label]
             low, high = panel.kink_sides
             for level in (low, high):
@@ -177,8 +209,14 @@ class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsP
                              .set_fill(self.theme.background, 1).move_to(slope_axes.c2p(panel.kink, level)))
             marks.append(DashedLine(slope_axes.c2p(panel.kink, low), slope_axes.c2p(panel.kink, high),
                                     color=theme.muted, stroke_width=theme.stroke(2)))
-            jump = self.math(r"f'(0)\ \text{undefined}", size=FONT_TICK, colour=theme.reference)
-            jump.next_to(slope_axes.c2p(panel.kink, high), LEFT, buff=0.25)
+            if names is not None:  # two lines, right of the jump, between its two ends (away from the ticks)
+                jump = VGroup(self.math(r"f'(0)", size=FONT_TICK, colour=theme.reference),
+                              self.math(r"\text{undefined}", size=FONT_TICK, colour=theme.reference))
+                jump.arrange(DOWN, buff=0.1, aligned_edge=LEFT)
+                jump.next_to(slope_axes.c2p(panel.kink, (low + high) / 2), RIGHT, buff=0.2)
+            else:
+                jump = self.math(r"f'(0)\ \text{undefined}", size=FONT_TICK, colour=theme.reference)
+                jump.next_to(slope_axes.c2p(panel.kink, high), LEFT, buff=0.25)
             marks.append(jump)
         return marks
 

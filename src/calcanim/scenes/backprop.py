@@ -16,6 +16,7 @@ from manim import (
     FadeOut,
     Circumscribe,
     Mobject,
+    ReplacementTransform,
     RoundedRectangle,
     VGroup,
     Write,
@@ -83,10 +84,9 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                    self.math(r"\partial\,\mathrm{child} / \partial\,\mathrm{parent}", size=FONT_TICK,
                              colour=theme.accent)).arrange(RIGHT, buff=0.1),
         )
-        if self.portrait:
+        legend.arrange(RIGHT, buff=0.6)
+        if self.portrait or legend.width > fw - 2 * MARGIN:  # one line would not fit at a legible size
             legend.arrange(DOWN, buff=0.18, aligned_edge=LEFT)
-        else:
-            legend.arrange(RIGHT, buff=0.6)
         fit_width(legend, fw - 2 * MARGIN)
         legend.to_edge(DOWN, buff=MARGIN + 0.05)
 
@@ -195,9 +195,15 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         near the child's end, on the side the edge comes from, so two edges into one child keep apart."""
         start, end = arrow.get_start(), arrow.get_end()
         if self.portrait:
-            point = start + 0.7 * (end - start)
-            side = LEFT if start[0] < end[0] - 1e-6 else RIGHT
-            label.next_to(point, side, buff=0.12)
+            first = LEFT if start[0] < end[0] - 1e-6 else RIGHT
+            for buff in (0.12, 0.3, 0.55):
+                for along in (0.7, 0.5, 0.85, 0.3, 0.15):
+                    for side in (first, -first):
+                        label.next_to(start + along * (end - start), side, buff=buff)
+                        self.keep_inside(label)
+                        if self.label_is_clear(label):
+                            return
+            label.next_to(start + 0.7 * (end - start), first, buff=0.12)
             self.keep_inside(label)
             return
         direction = end - start
@@ -205,7 +211,29 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         normal /= np.linalg.norm(normal) or 1.0
         if normal[1] < 0 or (abs(normal[1]) < 1e-9 and normal[0] < 0):
             normal = -normal
+        # Beside the edge's middle, above it; if another edge or a box runs through it there, the first
+        # of: below, then nearer either end, on either side.
+        for along in (0.5, 0.35, 0.65):
+            for side in (1.0, -1.0):
+                label.move_to(start + along * (end - start) + side * normal * (0.22 + 0.5 * abs(label.width * normal[0])))
+                if self.label_is_clear(label):
+                    return
         label.move_to((start + end) / 2 + normal * (0.22 + 0.5 * abs(label.width * normal[0])))
+
+    def label_is_clear(self, label: Mobject) -> bool:
+        """No edge (as a straight line), node box or factor already shown comes within 0.04 units of the label."""
+        left, right = label.get_left()[0] - 0.04, label.get_right()[0] + 0.04
+        bottom, top = label.get_bottom()[1] - 0.04, label.get_top()[1] + 0.04
+        for box in [*self.boxes.values(), *self.edge_labels.values()]:
+            if box.get_left()[0] < right and left < box.get_right()[0] and box.get_bottom()[1] < top and bottom < box.get_top()[1]:
+                return False
+        for arrow in self.edges.values():
+            a, b = arrow.get_start()[:2], arrow.get_end()[:2]
+            for t in np.linspace(0.0, 1.0, 41):
+                x, y = a + t * (b - a)
+                if left < x < right and bottom < y < top:
+                    return False
+        return True
 
     def backward_step(self, edge: Edge, key: tuple[int, int, int], received: dict[int, list[float]]) -> None:
         theme, pl = self.theme, self.plan
@@ -213,18 +241,21 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         factor = pl.number_tex(edge.local_derivative)
         label = self.math(rf"\times\,{{{factor}}}", size=FONT_TICK, colour=theme.accent)
         self.place_edge_label(label, arrow)
+        self.edge_labels[key] = label
         parent = pl.nodes[edge.parent]
         received.setdefault(edge.parent, []).append(edge.contribution)
         total = sum(received[edge.parent])
         new_grad = self.line(self.boxes[edge.parent], 2, pl.number_tex(total), theme.reference)
         moving = self.grads[edge.child].copy()
-        animations = [FadeIn(label), arrow.animate.set_color(theme.accent), moving.animate.move_to(new_grad)]
         old = self.grads.get(edge.parent)
-        animations.append(FadeIn(new_grad))
-        if old is not None:
-            animations.append(FadeOut(old))
         steps = self.params.step_seconds
-        self.timed_play(steps * 0.8, *animations)
+        # The parent's old grad leaves first; then the child's grad travels back along the edge and turns
+        # into the parent's new one (one number at a time in the slot, never two on top of each other).
+        self.timed_play(steps * 0.25, FadeIn(label), arrow.animate.set_color(theme.accent),
+                        *([FadeOut(old)] if old is not None else []))
+        if old is not None:
+            self.remove(old)
+        self.timed_play(steps * 0.55, ReplacementTransform(moving, new_grad))
         # A stretch shorter than a frame plays nothing: set the end state whether or not it played.
         self.remove(moving, *([old] if old is not None else []))
         self.add(label, new_grad)
@@ -249,3 +280,4 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
             self.add(note)
         if dense:
             self.remove(label)
+            self.edge_labels.pop(key, None)

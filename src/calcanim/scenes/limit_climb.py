@@ -17,7 +17,7 @@ from manim import (
     DashedLine,
     Dot,
     FadeIn,
-    Flash,
+    Indicate,
     Mobject,
     ValueTracker,
     VGroup,
@@ -139,7 +139,8 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
             ],
             allow_below_axis=True,
         )
-        self.play(Flash(dot, color=theme.reference), FadeIn(verdict), run_time=1.0)
+        # A pulse of the dot, not a Flash: a flash's rays would cross the limit's label beside the dot.
+        self.play(Indicate(dot, color=theme.reference, scale_factor=1.8), FadeIn(verdict), run_time=1.0)
         self.wait(ENDING_SECONDS - 1.0)
 
     # --- words -----------------------------------------------------------------------------------

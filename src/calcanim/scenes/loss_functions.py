@@ -48,6 +48,10 @@ from calcanim.scenes.function_plot import (
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 
 
+#: Landscape frames narrower than this (manim units; 16:9 is 14.2) lay out as 1:1 and 4:3 do.
+NARROW_WIDTH = 12.0
+
+
 class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunctionsPlan]):
     """mse, mae, huber, hinge, log_loss as functions of the prediction p, gradients beneath."""
 
@@ -70,19 +74,17 @@ class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunc
 
     def show_panel(self, panel: LossPanel, seconds: float) -> None:
         theme = self.theme
-        fw = self.frame_width
+        fw, fh = self.frame_width, self.frame_height
+        narrow = not self.portrait and fw < NARROW_WIDTH
         if self.portrait:
             plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.3, 2.5, 2.2
+            text_width = fw - 2 * MARGIN
+        elif narrow:  # 1:1, 4:3: the heading across the top, the plots left, the table and readouts right
+            plot_width, value_height, slope_height = 0.0, 1.9, 1.6
             text_width = fw - 2 * MARGIN
         else:
             plot_width, value_height, slope_height = 7.2, 2.6, 2.2
             text_width = fw - 2 * MARGIN - plot_width - 1.6
-        value_axes = plot_axes(self, panel.value_window, plot_width, value_height)
-        slope_axes = plot_axes(self, panel.gradient_window, plot_width, slope_height)
-        plots = stacked_plots(value_axes, slope_axes, panel.value_window[0])
-        l_name = self.math("L(p)", size=FONT_TEXT, colour=theme.curve)
-        g_name = self.math(r"dL/dp", size=FONT_TEXT, colour=theme.accent)
-
         heading = self.heading(panel, text_width)
         rows = [[tex_number(s.prediction, 2), tex_number(s.value, 3),
                  r"\text{none (kink)}" if s.gradient is None else tex_number(s.gradient, 3)] for s in panel.samples]
@@ -94,9 +96,28 @@ class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunc
         readouts = VGroup(
             VGroup(self.math("p =", size=FONT_TEXT), p_value).arrange(RIGHT, buff=0.15),
             VGroup(self.math(r"dL/dp =", size=FONT_TEXT), g_value).arrange(RIGHT, buff=0.15),
-        ).arrange(RIGHT, buff=0.5)
+        )
+        if narrow:
+            readouts.arrange(DOWN, buff=0.25, aligned_edge=LEFT)
+        else:
+            readouts.arrange(RIGHT, buff=0.5)
+        if narrow:
+            side = VGroup(grid, readouts).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
+            plot_width = fw - 2 * MARGIN - side.width - 1.9
+            heading.to_corner(UP + LEFT, buff=MARGIN + 0.1)
+            free = heading.get_bottom()[1] - (-fh / 2 + MARGIN + 0.1) - 0.45 - 0.9 - 1.0 - 0.2
+            value_height, slope_height = free * 0.55, free * 0.45
+        x_ticks = 3 if plot_width < 4.0 else 5  # a narrow plot: fewer x numbers, so they never touch
+        value_axes = plot_axes(self, panel.value_window, plot_width, value_height, x_ticks=x_ticks)
+        slope_axes = plot_axes(self, panel.gradient_window, plot_width, slope_height, x_ticks=x_ticks)
+        plots = stacked_plots(value_axes, slope_axes, panel.value_window[0])
+        l_name = self.math("L(p)", size=FONT_TEXT, colour=theme.curve)
+        g_name = self.math(r"dL/dp", size=FONT_TEXT, colour=theme.accent)
 
-        if self.portrait:
+        if narrow:
+            plots.next_to(heading, DOWN, buff=0.9).to_edge(LEFT, buff=MARGIN + 0.1)
+            side.next_to(plots, RIGHT, buff=0.5).align_to(value_axes, UP).shift(DOWN * 0.15)
+        elif self.portrait:
             heading.to_edge(UP, buff=MARGIN + 0.2)
             plots.next_to(heading, DOWN, buff=0.9).to_edge(RIGHT, buff=MARGIN + 0.1)
             side = VGroup(readouts, grid).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
@@ -113,7 +134,7 @@ class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunc
                                 for run in clipped(panel.value_curve, panel.value_window)])
         slope_curves = VGroup(*[polyline(slope_axes, run, theme.accent, stroke)
                                 for part in panel.gradient_parts for run in clipped(part, panel.gradient_window)])
-        marks = self.marks(panel, value_axes, slope_axes)
+        marks = self.marks(panel, value_axes, slope_axes, beside=l_name if narrow else None)
         self.caption(f"{panel.name} = {panel.definition}, with target y = {panel.target:g}.", seconds * DRAW_SHARE)
         self.timed_play(
             seconds * DRAW_SHARE,
@@ -178,8 +199,9 @@ class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunc
         group = VGroup(*parts).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
         return fit_width(group, width)
 
-    def marks(self, panel: LossPanel, value_axes: Mobject, slope_axes: Mobject) -> list[Mobject]:
-        """The target as a dashed line (where it is inside the window) and the kink, if any."""
+    def marks(self, panel: LossPanel, value_axes: Mobject, slope_axes: Mobject, beside: Mobject | None = None) -> list[Mobject]:
+        """The target as a dashed line (where it is inside the window) and the kink, if any; ``beside``
+        (narrow plots, whose tick row has no room): the kink's word goes right of the plot's name."""
         theme = self.theme
         marks: list[Mobject] = []
         p_min, p_max, y_min, y_max = panel.value_window
@@ -198,6 +220,8 @@ class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunc
             # sides of a kink (and the target's dashed line may stand on it), so nothing is drawn there.
             label = words(self, "kink", size=FONT_TICK, colour=theme.reference)
             label.next_to(value_axes.c2p(panel.kink, y_min), DOWN + RIGHT, buff=0.12).shift(RIGHT * 0.12)
+            if beside is not None:
+                label.next_to(beside, RIGHT, buff=0.35)
             marks += [ring, label]
             for part, end in ((panel.gradient_parts[0], -1), (panel.gradient_parts[1], 0)):
                 level = float(part[end, 1])

@@ -40,6 +40,10 @@ from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 
 ACT_TEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "leaky_relu": r"\mathrm{leaky}",
            "gelu": r"\mathrm{gelu}", "softplus": r"\mathrm{softplus}", "silu": r"\mathrm{silu}"}
+#: The thin per-layer factor lines: see-through, but still 3:1 against every theme's background.
+FACTOR_OPACITY = 0.75
+#: Landscape frames narrower than this (manim units; 16:9 is 14.2) lay out as 1:1 and 4:3 do.
+NARROW_WIDTH = 12.0
 
 
 class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams, VanishingGradientsPlan]):
@@ -62,11 +66,16 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         header.to_edge(UP, buff=MARGIN + 0.1)
 
         colours = [theme.curve, theme.point]
-        columns = [self.readout_column(chain, colours[i]) for i, chain in enumerate(pl.chains)]
+        # 1:1 and 4:3: too narrow for the legend beside the axis' name and for the remedy on two lines;
+        # the readouts' rows sit closer.
+        narrow = not self.portrait and fw < NARROW_WIDTH
+        columns = [self.readout_column(chain, colours[i], 0.1 if narrow else 0.18) for i, chain in enumerate(pl.chains)]
         k_value = self.number(1, 0, size=FONT_TEXT)
         k_row = VGroup(self.math("k =", size=FONT_TEXT), k_value).arrange(RIGHT, buff=0.12)
         legend = self.legend()
         note = words(self, _note_lines(self.portrait), size=FONT_TICK, colour=theme.muted)
+        if narrow or note.width > fw - 2 * MARGIN:  # the remedy on four lines
+            note = words(self, _note_lines(True), size=FONT_TICK, colour=theme.muted)
         note.to_edge(DOWN, buff=MARGIN + (0.1 if self.portrait else 0.0))
         if self.portrait:
             chains = VGroup(*[c[0] for c in columns]).arrange(RIGHT, buff=0.5, aligned_edge=UP)
@@ -77,24 +86,31 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
             plot_w = fw - 2 * MARGIN - 2.4
             plot_h = (legend.get_bottom()[1] - 0.9) - (readouts.get_top()[1] + 0.9)
         else:
-            readouts = VGroup(k_row, *[c[0] for c in columns]).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
+            readouts = VGroup(k_row, *[c[0] for c in columns]).arrange(DOWN, buff=0.16 if narrow else 0.4,
+                                                                       aligned_edge=LEFT)
             plot_w = fw - 2 * MARGIN - readouts.width - 3.0
             plot_h = (header.get_bottom()[1] - 0.75) - (note.get_top()[1] + 0.75)
-        axes, y_axis_name = self.log_axes(plot_w, plot_h)
+            if narrow:  # the legend gets its own row under the header
+                legend.next_to(header, DOWN, buff=0.15).set_x(0)
+                plot_h -= legend.height + 0.15
+        axes, y_axis_name = self.log_axes(plot_w, plot_h, short_name=narrow)
         if self.portrait:
             axes.next_to(legend, DOWN, buff=0.7).set_x(0)
         else:
-            axes.next_to(header, DOWN, buff=0.75).to_edge(LEFT, buff=MARGIN + 0.75)
+            axes.next_to(legend if narrow else header, DOWN, buff=0.75).to_edge(LEFT, buff=MARGIN + 0.75)
             readouts.to_edge(RIGHT, buff=MARGIN + 0.1).align_to(axes, UP)
         y_axis_name.next_to(axes.c2p(0, pl.log_range[1]), UP, buff=0.12, aligned_edge=LEFT)
         if not self.portrait:
-            legend.next_to(y_axis_name, RIGHT, buff=0.6)
-        y_axis_name.add(legend)
+            if not narrow:
+                legend.next_to(y_axis_name, RIGHT, buff=0.6)
+            if readouts.get_bottom()[1] < note.get_top()[1] + 0.12:
+                readouts.shift(UP * (note.get_top()[1] + 0.12 - readouts.get_bottom()[1]))
+        name_and_legend = VGroup(y_axis_name, legend)  # a group, not the legend inside the formula
         one = DashedLine(axes.c2p(0, 0), axes.c2p(p.depth, 0), color=theme.muted, stroke_width=theme.stroke(2))
 
         progress = ValueTracker(0.0)
         lines = [VMobject(stroke_color=colours[i], stroke_width=theme.stroke(4)) for i in range(len(pl.chains))]
-        factor_lines = [VMobject(stroke_color=colours[i], stroke_width=theme.stroke(2), stroke_opacity=0.55)
+        factor_lines = [VMobject(stroke_color=colours[i], stroke_width=theme.stroke(2), stroke_opacity=FACTOR_OPACITY)
                         for i in range(len(pl.chains))]
         log_points = [self.product_points(chain) for chain in pl.chains]
         factor_points = [self.factor_points(chain) for chain in pl.chains]
@@ -125,7 +141,7 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         names = " and ".join(c.chain.activation for c in pl.chains)
         self.caption(f"A chain of {p.depth} scalar layers ({names}). By the chain rule, the gradient at the input "
                      "is the product of every layer's factor w times act'(z).", INTRO_SECONDS)
-        self.timed_play(INTRO_SECONDS * 0.6, Write(header), Create(axes), FadeIn(y_axis_name))
+        self.timed_play(INTRO_SECONDS * 0.6, Write(header), Create(axes), FadeIn(name_and_legend))
         self.timed_play(INTRO_SECONDS * 0.4, Create(one), FadeIn(readouts), *[FadeIn(x) for x in lines + factor_lines])
 
         self.caption(self.story(), p.seconds)
@@ -141,8 +157,9 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         self.timed_play(1.0, FadeIn(note), *[FadeIn(m) for m in marks])
         self.timed_wait(ENDING_SECONDS - 1.0)
 
-    def log_axes(self, width: float, height: float) -> tuple[Axes, Mobject]:
-        """Layers 0..depth across, log10 |d h_k / d h_0| up, ticks at whole powers of ten."""
+    def log_axes(self, width: float, height: float, short_name: bool = False) -> tuple[Axes, Mobject]:
+        """Layers 0..depth across, log10 |d h_k / d h_0| up, ticks at whole powers of ten (which say
+        "log scale" when ``short_name`` leaves the words out of the axis' name)."""
         theme, p = self.theme, self.params
         low, high = self.plan.log_range
         axes = Axes(
@@ -160,11 +177,12 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
             axes.add(Line(axes.c2p(0, y), axes.c2p(p.depth, y), color=theme.grid, stroke_width=theme.stroke(1)))
         layer_name = words(self, "layer k", size=FONT_TICK, colour=theme.muted)
         axes.add(layer_name.next_to(axes.c2p(p.depth, low), RIGHT, buff=0.2))
-        name = self.math(r"\left|\partial h_k / \partial h_0\right|\ \ \text{(log scale)}", size=FONT_TICK,
+        suffix = "" if short_name else r"\ \ \text{(log scale)}"
+        name = self.math(r"\left|\partial h_k / \partial h_0\right|" + suffix, size=FONT_TICK,
                          colour=theme.text)
         return axes, name
 
-    def readout_column(self, chain: ChainView, colour: str) -> tuple[VGroup, Mobject, Mobject]:
+    def readout_column(self, chain: ChainView, colour: str, gap: float = 0.18) -> tuple[VGroup, Mobject, Mobject]:
         """The activation's name, the layer, its factor and the running product (as 10^x: never underflows)."""
         act = ACT_TEX[chain.chain.activation]
         title = words(self, chain.chain.activation, size=FONT_TEXT, colour=colour)
@@ -183,14 +201,14 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         product_row.arrange(RIGHT, buff=0.12)
         exponent_value.next_to(ten, RIGHT, buff=0.04).align_to(ten, UP).shift(UP * 0.1)
         product_row.add(exponent_value)
-        column = VGroup(title, factor_row, product_row).arrange(DOWN, buff=0.18, aligned_edge=LEFT)
+        column = VGroup(title, factor_row, product_row).arrange(DOWN, buff=gap, aligned_edge=LEFT)
         return column, factor_value, exponent_value
 
     def legend(self) -> VGroup:
         """Thick line: the running product; thin line: each layer's factor."""
         theme = self.theme
         thick = Line(ORIGIN, RIGHT * 0.5, color=theme.text, stroke_width=theme.stroke(4))
-        thin = Line(ORIGIN, RIGHT * 0.5, color=theme.text, stroke_width=theme.stroke(2), stroke_opacity=0.55)
+        thin = Line(ORIGIN, RIGHT * 0.5, color=theme.text, stroke_width=theme.stroke(2), stroke_opacity=FACTOR_OPACITY)
         rows = [VGroup(thick, words(self, "product", size=FONT_TICK)).arrange(RIGHT, buff=0.15),
                 VGroup(thin, words(self, "factor of layer k", size=FONT_TICK)).arrange(RIGHT, buff=0.15)]
         return VGroup(*rows).arrange(RIGHT, buff=0.45)
