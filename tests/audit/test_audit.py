@@ -6,7 +6,6 @@ Positions are chosen by hand in manim units (a 16:9 frame is 14.22 x 8 units, 13
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -177,21 +176,31 @@ def test_cli_json_for_one_clip() -> None:
     assert result.returncode == (1 if any(c["findings"] for c in data["clips"]) else 0)
 
 
-STRICT = os.environ.get("CALCANIM_AUDIT_STRICT") == "1"
+#: Runs with findings still open (issue 15), each named: backprop's graph is too cramped in square and
+#: 4:3 frames (node boxes and edge factors collide) and one edge factor touches the 9:16 high-contrast
+#: frame's edge. Anything else with a finding fails CI; a listed run that turns clean fails too, so
+#: the list only shrinks.
+KNOWN_OPEN = {("backprop", "1:1", "dark"), ("backprop", "1:1", "light"), ("backprop", "1:1", "high-contrast"),
+              ("backprop", "4:3", "dark"), ("backprop", "4:3", "light"), ("backprop", "4:3", "high-contrast"),
+              ("backprop", "9:16", "high-contrast")}
 
 
 @pytest.mark.audit
-@pytest.mark.skipif(not STRICT, reason="the clips are being fixed (issue 15); set CALCANIM_AUDIT_STRICT=1 to require a clean audit")
+@pytest.mark.render
 def test_every_clip_aspect_and_theme_is_clean() -> None:
+    from calcanim.registry import SCENES
+
     started = time.perf_counter()
     result = _cli("--format", "json", "--jobs", "2")
     seconds = time.perf_counter() - started
     data = json.loads(result.stdout)
-    assert len(data["clips"]) == 9 * 4 * 3
+    assert len(data["clips"]) == len(SCENES) * 4 * 3
     found = [f"{c['scene']} {c['aspect']} {c['theme']} {f['time']} s {f['kind']}: {f['what']}"
-             for c in data["clips"] for f in c["findings"]]
+             for c in data["clips"] for f in c["findings"] if (c["scene"], c["aspect"], c["theme"]) not in KNOWN_OPEN]
     assert found == [], f"{len(found)} findings in {seconds:.0f} s:\n" + "\n".join(found[:40])
-    assert result.returncode == 0
+    now_clean = sorted(k for k in KNOWN_OPEN if any((c["scene"], c["aspect"], c["theme"]) == k and not c["findings"]
+                                                    for c in data["clips"]))
+    assert now_clean == [], f"clean now, take them off KNOWN_OPEN: {now_clean}"
 
 
 class BrokenScene(_TestScene):
