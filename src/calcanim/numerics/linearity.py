@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from calcanim.errors import ParamError
+from calcanim.numerics.exact_numbers import exact_decimal
 
 #: Grid points on [a - w, a + w] (endpoints included) used to find the largest gap.
 GAP_GRID_POINTS = 2001
@@ -170,15 +171,6 @@ def _variable(expr: sympy.Expr) -> sympy.Symbol | None:
     return symbols[0]
 
 
-def _exact(a: Any) -> sympy.Expr:
-    """a as an exact sympy number: sympy values unchanged, floats by their shortest decimal (0.1 -> 1/10)."""
-    if isinstance(a, sympy.Basic):
-        return sympy.sympify(a)
-    value = float(a)
-    if not math.isfinite(value):
-        raise ParamError(f"the point must be a finite number, got {a!r}")
-    return sympy.Rational(repr(value))
-
 
 def _finite_real(value: sympy.Expr) -> float | None:
     """value as a float when it is a finite real number, else None (complex, infinite, nan, symbolic)."""
@@ -279,7 +271,7 @@ def derivative_at(expr: sympy.Expr, a: float | sympy.Expr) -> float | None:
     expr, x = _real_form(expr)
     if x is None:
         return 0.0 if _finite_real(expr) is not None else None
-    a_exact = _exact(a)
+    a_exact = exact_decimal(a)
     fa = expr.subs(x, a_exact)
     if _finite_real(fa) is None:
         return None
@@ -299,7 +291,7 @@ def second_derivative_at(expr: sympy.Expr, a: float | sympy.Expr) -> float | Non
     first = derivative_at(expr, a)
     if first is None:
         return None
-    a_exact = _exact(a)
+    a_exact = exact_decimal(a)
     derivative = sympy.diff(expr, x)
     exact_first = derivative.subs(x, a_exact)
     if _has_non_smooth_parts(expr) or _finite_real(exact_first) is None:

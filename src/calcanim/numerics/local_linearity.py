@@ -19,6 +19,7 @@ import numpy as np
 import sympy
 
 from calcanim.errors import ParamError
+from calcanim.numerics.exact_numbers import exact_decimal as exact_number
 from calcanim.numerics.linearity import GAP_GRID_POINTS, ZoomCheckpoint
 
 #: Significant digits two precisions must agree on before a gap is accepted (the clip shows 3).
@@ -36,19 +37,6 @@ DOMAIN_SECONDS = 0.5
 #: |f| this many times larger than the window's other values next to a break point counts as a pole.
 POLE_FACTOR = 1e12
 
-
-def exact_number(value: float | sympy.Expr) -> sympy.Expr:
-    """A float as the exact decimal a user typed (its shortest repr); sympy numbers unchanged.
-
-    >>> exact_number(0.1), exact_number(1000.0)
-    (1/10, 1000)
-    """
-    if isinstance(value, sympy.Basic):
-        return sympy.sympify(value)
-    number = float(value)
-    if not math.isfinite(number):
-        raise ParamError(f"need a finite number, got {value!r}")
-    return sympy.Rational(repr(number))
 
 
 def _mp(value: sympy.Expr) -> mpmath.mpf:
