@@ -19,7 +19,7 @@ import numpy as np
 import sympy
 
 from calcanim.errors import ParamError
-from calcanim.numerics.exact_numbers import exact_decimal as exact_number
+from calcanim.numerics.exact_numbers import exact_decimal
 from calcanim.numerics.linearity import GAP_GRID_POINTS, ZoomCheckpoint
 
 #: Significant digits two precisions must agree on before a gap is accepted (the clip shows 3).
@@ -65,7 +65,7 @@ class LocalFunction:
             raise ParamError(f"expected an expression in x only, got {expr}")
         self.x = sympy.Symbol(symbols[0].name, real=True) if symbols else sympy.Symbol("x", real=True)
         self.expr = expr.xreplace({symbols[0]: self.x}) if symbols else expr
-        self.a = exact_number(a)
+        self.a = exact_decimal(a)
         self.a_float = float(self.a)
         self._mp_function = sympy.lambdify(self.x, self.expr, modules="mpmath")
         self._numpy_f = numpy_f or sympy.lambdify(self.x, self.expr, modules="numpy")
@@ -253,7 +253,7 @@ def precise_zoom_checkpoints(
     for zoom in zooms:
         if not (math.isfinite(zoom) and zoom > 0.0):
             raise ParamError(f"zoom factors must be positive numbers, got {zoom!r}")
-        w = exact_number(base_half_width) / exact_number(zoom)
+        w = exact_decimal(base_half_width) / exact_decimal(zoom)
         if f.has_pole(w):
             checkpoints.append(ZoomCheckpoint(float(zoom), float(w), math.inf, math.inf))
             unbounded.append(True)
