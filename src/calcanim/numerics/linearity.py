@@ -8,8 +8,6 @@ like w. At a corner (|x| at 0) no line fits and gap / w stays put at every zoom.
 from __future__ import annotations
 
 import math
-import signal
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +16,7 @@ import numpy as np
 import sympy
 
 from calcanim.errors import ParamError
+from calcanim.numerics.alarm import TimeUp, alarm_available, call_with_alarm
 from calcanim.numerics.exact_numbers import exact_decimal
 
 #: Grid points on [a - w, a + w] (endpoints included) used to find the largest gap.
@@ -134,31 +133,15 @@ def zoom_checkpoints(
 # --- exact slopes (sympy expressions) ----------------------------------------------------------
 
 
-class _TimeUp(BaseException):
-    """Raised by the alarm inside sympy; a BaseException so sympy's `except Exception` cannot eat it."""
-
-
 class _NoTimer(Exception):
     """A time limit cannot be set here (not the main thread, no setitimer, or a timer already runs)."""
 
 
 def _call_with_time_limit(func: Callable[[], Any], seconds: float) -> Any:
-    """func() under a SIGALRM time limit; raises _TimeUp when it runs out, _NoTimer if none can be set."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    """func() under a SIGALRM time limit; raises TimeUp when it runs out, _NoTimer if none can be set."""
+    if not alarm_available():
         raise _NoTimer
-    if signal.getitimer(signal.ITIMER_REAL)[0] > 0.0:
-        raise _NoTimer
-
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise _TimeUp
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        return func()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0.0)
-        signal.signal(signal.SIGALRM, previous)
+    return call_with_alarm(func, seconds)
 
 
 def _variable(expr: sympy.Expr) -> sympy.Symbol | None:
@@ -237,7 +220,7 @@ def _derivative(expr: sympy.Expr, x: sympy.Symbol, a: sympy.Expr, fa: sympy.Expr
         return derivative_there
     try:
         right, left = _call_with_time_limit(lambda: _one_sided_sympy(expr, x, a, fa), SYMPY_LIMIT_SECONDS)
-    except (_TimeUp, Exception):  # timeout, no timer (_NoTimer), or any sympy failure (PoleError, ...)
+    except (TimeUp, Exception):  # timeout, no timer (_NoTimer), or any sympy failure (PoleError, ...)
         return _one_sided_numeric(expr, x, a, fa)
     if right is None or left is None:
         return None

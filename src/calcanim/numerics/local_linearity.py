@@ -185,13 +185,14 @@ class LocalFunction:
         sympy finds where f is discontinuous in the window; a 50-digit value of |f| 10^-30 from
         such a point (or from an end of the window) that dwarfs the window's scale is a pole.
         """
-        from calcanim.numerics.linearity import _call_with_time_limit, _NoTimer, _TimeUp
+        from calcanim.numerics.alarm import TimeUp
+        from calcanim.numerics.linearity import _call_with_time_limit, _NoTimer
         from sympy.calculus.util import continuous_domain
 
         window = sympy.Interval(self.a - w, self.a + w)
         try:
             domain = _call_with_time_limit(lambda: continuous_domain(self.expr, self.x, window), DOMAIN_SECONDS)
-        except (_TimeUp, _NoTimer, Exception):
+        except (TimeUp, _NoTimer, Exception):
             return False
         breaks = sorted(set(_boundaries(domain)), key=float)  # the window's ends too: 1/x on [0, 2]
         with mpmath.workdps(50):
