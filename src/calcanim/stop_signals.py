@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 #: The signals that stop calcanim like a Ctrl-C that does not wait for clips in progress.
@@ -60,43 +60,42 @@ def exit_after(seconds: float, code: int) -> None:
 
 
 @contextlib.contextmanager
-def _handlers_installed(signums: Iterable[int], handler: Callable[[int, Any], None]) -> Iterator[None]:
-    """``handler`` for each of ``signums`` while the block runs, the previous handlers back after it;
-    nothing changes off the main thread (Python lets only the main thread set handlers)."""
-    if not _in_main_thread():
-        yield
-        return
-    previous = {signum: signal.signal(signum, handler) for signum in signums}
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
-
-
-@contextlib.contextmanager
 def stop_signals_raise(*, then_exit: bool = False) -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP raise :class:`Terminated` (a KeyboardInterrupt), so
     ``finally`` blocks and temporary folders are cleaned up as on Ctrl-C. With ``then_exit`` (the
     command line, which exits on a stop signal), the process also exits at most
     :data:`CLEANUP_SECONDS` later, whatever thread is still running."""
-    with _handlers_installed(STOP_SIGNALS, _raise_terminated_and_exit if then_exit else _raise_terminated):
+    if not _in_main_thread():
         yield
+        return
+    raising = _raise_terminated_and_exit if then_exit else _raise_terminated
+    previous = {signum: signal.signal(signum, raising) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
     """Hold Ctrl-C, SIGTERM and SIGHUP while the block runs (a manifest being written must be
     whole), then deliver the first one that came to whatever handled it before."""
+    if not _in_main_thread():
+        yield
+        return
     arrived: list[int] = []
 
     def hold(signum: int, frame: Any) -> None:
         arrived.append(signum)
 
+    held = (signal.SIGINT, *STOP_SIGNALS)
+    previous = {signum: signal.signal(signum, hold) for signum in held}
     try:
-        with _handlers_installed((signal.SIGINT, *STOP_SIGNALS), hold):
-            yield
+        yield
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if arrived:
             signal.raise_signal(arrived[0])
 
