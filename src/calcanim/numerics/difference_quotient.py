@@ -18,6 +18,8 @@ import numpy as np
 import sympy
 
 from calcanim.errors import ParamError
+from calcanim.numerics.exact_numbers import exact_binary
+from calcanim.numerics.one_variable import single_variable
 
 #: float64 machine epsilon, 2^-52 (the gap between 1 and the next float).
 EPS = 2.0**-52
@@ -28,28 +30,6 @@ _DIGITS = 40
 ExactNumber: TypeAlias = "Fraction | sympy.Expr"
 
 
-def _variable(expr: sympy.Expr) -> sympy.Symbol:
-    """The single free symbol of expr (x; a constant f counts as a function of x); ParamError for several symbols."""
-    symbols = list(expr.free_symbols)
-    if not symbols:
-        return sympy.Symbol("x", real=True)
-    if len(symbols) != 1:
-        raise ParamError(f"expected an expression in one variable x, got {expr}")
-    return symbols[0]
-
-
-def _exact_point(a: Any) -> sympy.Expr:
-    """a as an exact sympy number: floats by their exact binary value, Fractions and sympy values as is."""
-    if isinstance(a, sympy.Basic):
-        return sympy.sympify(a)
-    if isinstance(a, Fraction):
-        return sympy.Rational(a.numerator, a.denominator)
-    if isinstance(a, int):
-        return sympy.Integer(a)
-    value = float(a)
-    if not math.isfinite(value):
-        raise ParamError(f"expected a finite number, got {a!r}")
-    return sympy.Rational(value)
 
 
 def _as_fraction_or_expr(value: sympy.Expr) -> ExactNumber:
@@ -78,7 +58,7 @@ def _checked_step(h: float) -> float:
 
 def _exact_value(expr: sympy.Expr, point: Any) -> sympy.Expr:
     """f(point) exactly (a Rational for polynomials at rational points)."""
-    return expr.subs(_variable(expr), _exact_point(point))
+    return expr.subs(single_variable(expr), exact_binary(point))
 
 
 def _sym(value: ExactNumber) -> sympy.Expr:
@@ -110,7 +90,7 @@ def forward_difference_exact(expr: sympy.Expr, a: float | Fraction, h: float | F
     >>> forward_difference_exact(3 * x**2 - 4 * x + 5, 3.0, 0.5)
     Fraction(31, 2)
     """
-    a_exact, h_exact = _exact_point(a), _exact_point(h)
+    a_exact, h_exact = exact_binary(a), exact_binary(h)
     if h_exact == 0:
         raise ParamError(f"h must be nonzero, got {h!r}")
     quotient = (_exact_value(expr, a_exact + h_exact) - _exact_value(expr, a_exact)) / h_exact
@@ -124,8 +104,8 @@ def derivative_value(expr: sympy.Expr, a: Any) -> sympy.Expr:
     >>> derivative_value(3 * x**2 - 4 * x + 5, 3), derivative_value(3 * x**2 - 4 * x + 5, sympy.Rational(2, 3))
     (14, 0)
     """
-    x = _variable(expr)
-    return sympy.diff(expr, x).subs(x, _exact_point(a))
+    x = single_variable(expr)
+    return sympy.diff(expr, x).subs(x, exact_binary(a))
 
 
 def evaluation_scale(expr: sympy.Expr, a: Any) -> float:
@@ -133,9 +113,9 @@ def evaluation_scale(expr: sympy.Expr, a: Any) -> float:
 
     With no cancellation S = |f(a)|; for 3x^2 - 4x + 5 at 3 it is 27 + 12 + 5 = 44.
     """
-    point = _exact_point(a)
+    point = exact_binary(a)
     terms = sympy.Add.make_args(sympy.expand(expr))
-    x = _variable(expr)
+    x = single_variable(expr)
     return sum(abs(_to_float(_as_fraction_or_expr(term.subs(x, point)))) for term in terms)
 
 

@@ -8,8 +8,6 @@ like w. At a corner (|x| at 0) no line fits and gap / w stays put at every zoom.
 from __future__ import annotations
 
 import math
-import signal
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +16,8 @@ import numpy as np
 import sympy
 
 from calcanim.errors import ParamError
+from calcanim.numerics.alarm import TimeUp, alarm_available, call_with_alarm
+from calcanim.numerics.exact_numbers import exact_decimal
 
 #: Grid points on [a - w, a + w] (endpoints included) used to find the largest gap.
 GAP_GRID_POINTS = 2001
@@ -133,31 +133,15 @@ def zoom_checkpoints(
 # --- exact slopes (sympy expressions) ----------------------------------------------------------
 
 
-class _TimeUp(BaseException):
-    """Raised by the alarm inside sympy; a BaseException so sympy's `except Exception` cannot eat it."""
-
-
 class _NoTimer(Exception):
     """A time limit cannot be set here (not the main thread, no setitimer, or a timer already runs)."""
 
 
 def _call_with_time_limit(func: Callable[[], Any], seconds: float) -> Any:
-    """func() under a SIGALRM time limit; raises _TimeUp when it runs out, _NoTimer if none can be set."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    """func() under a SIGALRM time limit; raises TimeUp when it runs out, _NoTimer if none can be set."""
+    if not alarm_available():
         raise _NoTimer
-    if signal.getitimer(signal.ITIMER_REAL)[0] > 0.0:
-        raise _NoTimer
-
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise _TimeUp
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        return func()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0.0)
-        signal.signal(signal.SIGALRM, previous)
+    return call_with_alarm(func, seconds)
 
 
 def _variable(expr: sympy.Expr) -> sympy.Symbol | None:
@@ -169,15 +153,6 @@ def _variable(expr: sympy.Expr) -> sympy.Symbol | None:
         raise ParamError(f"expected an expression in x only, got {expr} with symbols {symbols}")
     return symbols[0]
 
-
-def _exact(a: Any) -> sympy.Expr:
-    """a as an exact sympy number: sympy values unchanged, floats by their shortest decimal (0.1 -> 1/10)."""
-    if isinstance(a, sympy.Basic):
-        return sympy.sympify(a)
-    value = float(a)
-    if not math.isfinite(value):
-        raise ParamError(f"the point must be a finite number, got {a!r}")
-    return sympy.Rational(repr(value))
 
 
 def _finite_real(value: sympy.Expr) -> float | None:
@@ -245,7 +220,7 @@ def _derivative(expr: sympy.Expr, x: sympy.Symbol, a: sympy.Expr, fa: sympy.Expr
         return derivative_there
     try:
         right, left = _call_with_time_limit(lambda: _one_sided_sympy(expr, x, a, fa), SYMPY_LIMIT_SECONDS)
-    except (_TimeUp, Exception):  # timeout, no timer (_NoTimer), or any sympy failure (PoleError, ...)
+    except (TimeUp, Exception):  # timeout, no timer (_NoTimer), or any sympy failure (PoleError, ...)
         return _one_sided_numeric(expr, x, a, fa)
     if right is None or left is None:
         return None
@@ -279,7 +254,7 @@ def derivative_at(expr: sympy.Expr, a: float | sympy.Expr) -> float | None:
     expr, x = _real_form(expr)
     if x is None:
         return 0.0 if _finite_real(expr) is not None else None
-    a_exact = _exact(a)
+    a_exact = exact_decimal(a)
     fa = expr.subs(x, a_exact)
     if _finite_real(fa) is None:
         return None
@@ -299,7 +274,7 @@ def second_derivative_at(expr: sympy.Expr, a: float | sympy.Expr) -> float | Non
     first = derivative_at(expr, a)
     if first is None:
         return None
-    a_exact = _exact(a)
+    a_exact = exact_decimal(a)
     derivative = sympy.diff(expr, x)
     exact_first = derivative.subs(x, a_exact)
     if _has_non_smooth_parts(expr) or _finite_real(exact_first) is None:

@@ -19,6 +19,7 @@ import numpy as np
 import sympy
 
 from calcanim.errors import ParamError
+from calcanim.numerics.exact_numbers import exact_decimal
 from calcanim.numerics.linearity import GAP_GRID_POINTS, ZoomCheckpoint
 
 #: Significant digits two precisions must agree on before a gap is accepted (the clip shows 3).
@@ -36,19 +37,6 @@ DOMAIN_SECONDS = 0.5
 #: |f| this many times larger than the window's other values next to a break point counts as a pole.
 POLE_FACTOR = 1e12
 
-
-def exact_number(value: float | sympy.Expr) -> sympy.Expr:
-    """A float as the exact decimal a user typed (its shortest repr); sympy numbers unchanged.
-
-    >>> exact_number(0.1), exact_number(1000.0)
-    (1/10, 1000)
-    """
-    if isinstance(value, sympy.Basic):
-        return sympy.sympify(value)
-    number = float(value)
-    if not math.isfinite(number):
-        raise ParamError(f"need a finite number, got {value!r}")
-    return sympy.Rational(repr(number))
 
 
 def _mp(value: sympy.Expr) -> mpmath.mpf:
@@ -77,7 +65,7 @@ class LocalFunction:
             raise ParamError(f"expected an expression in x only, got {expr}")
         self.x = sympy.Symbol(symbols[0].name, real=True) if symbols else sympy.Symbol("x", real=True)
         self.expr = expr.xreplace({symbols[0]: self.x}) if symbols else expr
-        self.a = exact_number(a)
+        self.a = exact_decimal(a)
         self.a_float = float(self.a)
         self._mp_function = sympy.lambdify(self.x, self.expr, modules="mpmath")
         self._numpy_f = numpy_f or sympy.lambdify(self.x, self.expr, modules="numpy")
@@ -197,13 +185,14 @@ class LocalFunction:
         sympy finds where f is discontinuous in the window; a 50-digit value of |f| 10^-30 from
         such a point (or from an end of the window) that dwarfs the window's scale is a pole.
         """
-        from calcanim.numerics.linearity import _call_with_time_limit, _NoTimer, _TimeUp
+        from calcanim.numerics.alarm import TimeUp
+        from calcanim.numerics.linearity import _call_with_time_limit, _NoTimer
         from sympy.calculus.util import continuous_domain
 
         window = sympy.Interval(self.a - w, self.a + w)
         try:
             domain = _call_with_time_limit(lambda: continuous_domain(self.expr, self.x, window), DOMAIN_SECONDS)
-        except (_TimeUp, _NoTimer, Exception):
+        except (TimeUp, _NoTimer, Exception):
             return False
         breaks = sorted(set(_boundaries(domain)), key=float)  # the window's ends too: 1/x on [0, 2]
         with mpmath.workdps(50):
@@ -265,7 +254,7 @@ def precise_zoom_checkpoints(
     for zoom in zooms:
         if not (math.isfinite(zoom) and zoom > 0.0):
             raise ParamError(f"zoom factors must be positive numbers, got {zoom!r}")
-        w = exact_number(base_half_width) / exact_number(zoom)
+        w = exact_decimal(base_half_width) / exact_decimal(zoom)
         if f.has_pole(w):
             checkpoints.append(ZoomCheckpoint(float(zoom), float(w), math.inf, math.inf))
             unbounded.append(True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any, TypeVar
 import mpmath
 import sympy
 
+from calcanim.numerics.alarm import TimeUp, alarm_available, call_with_alarm
 
 #: Largest n: the n readout and the mpmath precision are sized for it.
 MAX_N = 10**15
@@ -226,26 +226,11 @@ def _fraction_text(exact: Fraction, decimals: int, truncate: bool) -> str:
 # --- the limit, under a time limit ------------------------------------------------------------------
 
 
-class _TimeUp(BaseException):
-    """Raised by the alarm inside sympy; a BaseException so sympy's `except Exception` cannot eat it."""
-
-
 def _within_seconds(func: Callable[[], _T], seconds: float) -> _T:
     """func() with a time limit: SIGALRM on the main thread, else a helper thread that is abandoned
-    when time runs out. Raises _TimeUp."""
-    on_main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    if on_main and signal.getitimer(signal.ITIMER_REAL)[0] == 0.0:
-
-        def on_alarm(signum: int, frame: Any) -> None:
-            raise _TimeUp
-
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        try:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
-            return func()
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0.0)
-            signal.signal(signal.SIGALRM, previous)
+    when time runs out. Raises TimeUp."""
+    if alarm_available():
+        return call_with_alarm(func, seconds)
     box: dict[str, Any] = {}
 
     def run() -> None:
@@ -258,7 +243,7 @@ def _within_seconds(func: Callable[[], _T], seconds: float) -> _T:
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
-        raise _TimeUp
+        raise TimeUp
     if "error" in box:
         raise box["error"]
     return box["result"]
@@ -268,7 +253,7 @@ def _limit_of(expr: sympy.Expr, text: str) -> sympy.Expr:
     """lim a_n as n -> oo from sympy, or SequenceError in one line."""
     try:
         found = _within_seconds(lambda: sympy.limit(expr, N, sympy.oo), LIMIT_SECONDS)
-    except _TimeUp:
+    except TimeUp:
         raise SequenceError(
             f"sympy found no limit of a_n = {text} within {LIMIT_SECONDS:g} s; give it with limit=..."
         ) from None

@@ -15,6 +15,7 @@ from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettin
 from calcanim.numerics.descent_1d import derived_x_range, run_descent_1d
 from calcanim.numerics.schedules import Schedule
 from calcanim.params.descent_1d import Descent1DParams
+from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.number_format import number_tex, number_text
 from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks
 
@@ -122,15 +123,8 @@ class Descent1DPlan:
 
     @property
     def schedule_tex(self) -> str:
-        p = self.params
-        if p.schedule == "constant":
-            return ""
-        settings = {
-            "exponential": rf",\ \gamma = {number_tex(p.gamma)}",
-            "step": rf",\ \gamma = {number_tex(p.gamma)},\ s = {p.step_size}",
-            "cosine": rf",\ K = {p.steps}",
-        }[p.schedule]
-        return self.schedule.tex + settings
+        """The schedule's rule with its settings, or '' for a constant rate."""
+        return schedule_tex(self.schedule)
 
     @property
     def inset_ticks(self) -> list[tuple[float, str]]:

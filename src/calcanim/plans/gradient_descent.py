@@ -27,6 +27,7 @@ from calcanim.numerics.surfaces import (
     surface_from_sympy,
 )
 from calcanim.params.gradient_descent import GradientDescentParams
+from calcanim.plans.schedule_tex import schedule_tex
 
 #: Seconds before the descent (surface, legend) and after it (the verdicts).
 INTRO_SECONDS = 1.5
@@ -249,15 +250,7 @@ class GradientDescentPlan:
     @property
     def schedule_tex(self) -> str:
         """The schedule's rule with its settings, or '' for a constant rate."""
-        p = self.params
-        if p.schedule == "constant":
-            return ""
-        settings = {
-            "exponential": rf",\ \gamma = {number_tex(p.gamma)}",
-            "step": rf",\ \gamma = {number_tex(p.gamma)},\ s = {p.step_size}",
-            "cosine": rf",\ K = {p.steps}",
-        }[p.schedule]
-        return self.schedule.tex + settings
+        return schedule_tex(self.schedule)
 
     @property
     def rule_note_tex(self) -> str:

@@ -23,7 +23,8 @@ from calcanim.numerics.linearity import (
     second_derivative_at,
     tick_decimals,
 )
-from calcanim.numerics.local_linearity import LocalFunction, exact_number, exact_slope, precise_zoom_checkpoints
+from calcanim.numerics.exact_numbers import exact_decimal
+from calcanim.numerics.local_linearity import LocalFunction, exact_slope, precise_zoom_checkpoints
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 
 #: Seconds before the first zoom (window, curve, point) and after the last (the line, or the corner).
@@ -175,7 +176,7 @@ class ZoomLinearityPlan:
     @property
     def point_label(self) -> str:
         """a exactly as typed (its shortest decimal), never rounded."""
-        return _short_decimal_tex(exact_number(self.a)) or repr(self.a)
+        return _short_decimal_tex(exact_decimal(self.a)) or repr(self.a)
 
     @property
     def slope_label(self) -> str | None:
@@ -230,7 +231,7 @@ class ZoomLinearityPlan:
 
     def half_width_tex(self, index: int) -> str:
         """The window's half width w = half_width / zoom, exactly when it is a short decimal."""
-        w = exact_number(self.params.half_width) / exact_number(self.params.zooms[index])
+        w = exact_decimal(self.params.half_width) / exact_decimal(self.params.zooms[index])
         text = _short_decimal_tex(w)
         if text is None:
             return sci_tex(float(w), 3)
