@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from calcanim.errors import ExpressionError
-from calcanim.params.base import SceneParams, param
+from calcanim.params.base import SceneParams, param, shown
 from calcanim.params.value_table import ValueTable
 
 #: micrograd's neuron and the lesson's numbers: output 0.7071, grads x1 = -1.5, w1 = 1, x2 = 0.5, w2 = 0, b = 0.5.
@@ -52,14 +52,22 @@ class BackpropParams(SceneParams):
 
     def _checked_values(self, raw: Any) -> ValueTable:
         if not isinstance(raw, dict):
-            self.fail("values", f"must be a table of name = number, e.g. {{x = 2.0, y = -1.0}}, got {raw!r}")
+            self.fail("values", f"must be a table of name = number, e.g. {{x = 2.0, y = -1.0}}, got {shown(raw)}")
         if not raw:
             self.fail("values", "needs at least one input, e.g. {x = 2.0}")
         checked: dict[str, float] = {}
         for name, value in raw.items():
             if not isinstance(name, str) or not name.isidentifier():
-                self.fail("values", f"input names must be plain names such as x1 or w, got {name!r}")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                self.fail("values", f"'{name}' must be a finite number, got {value!r}")
+                self.fail("values", f"input names must be plain names such as x1 or w, got {shown(name)}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+                self.fail("values", f"'{name}' must be a finite number, got {shown(value)}")
             checked[name] = float(value)
         return ValueTable(checked)
+
+
+def _finite(value: int | float) -> bool:
+    """A float64 can hold it: finite, and an integer not beyond float range (10**400 is not)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
