@@ -104,7 +104,7 @@ def test_sigterm_during_split_render_leaves_no_worker_and_no_file(tmp_path: Path
     out = tmp_path / "out"
     env = {**os.environ, "TMPDIR": str(temp)}
     parent = subprocess.Popen(
-        [sys.executable, "-m", "calcanim", "render", "limit-climb", "-q", "low", "--set", "duration=6", "--jobs", "2",
+        [sys.executable, "-m", "calcanim", "render", "limit-climb", "-q", "low", "--set", "duration=40", "--jobs", "2",
          "--quiet", "-o", str(out / "climb.mp4")],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -117,7 +117,7 @@ def test_sigterm_during_split_render_leaves_no_worker_and_no_file(tmp_path: Path
             break
         time.sleep(0.2)
     assert parent.poll() is None and workers, "the split render never started its worker"
-    time.sleep(1.0)  # mid-render
+    time.sleep(1.0)  # mid-render: a 40 s clip takes far longer than this to draw, even on an idle machine
     parent.send_signal(signal.SIGTERM)
     _, stderr = parent.communicate(timeout=60)
     assert parent.returncode == 128 + signal.SIGTERM, stderr
