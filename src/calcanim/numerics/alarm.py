@@ -35,7 +35,9 @@ def call_with_alarm(func: Callable[[], _T], seconds: float) -> _T:
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     try:
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # Repeats every 0.1 s after the first: if code under func swallows one TimeUp (a bare except,
+        # a __del__), the next one still ends the work instead of letting it run on forever.
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
         return func()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0.0)
