@@ -2,6 +2,8 @@
 
 Thresholds follow issue 15: a 3% margin on every edge (3% of the width left and right, of the
 height top and bottom), text at least 2% of the short side, text contrast 4.5:1, lines 3:1.
+A text over a rasterised view is judged against the rendered pixels under it, not the theme's
+background, and the lines painted into the view may cross it like any other line.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ TOLERANCE_PX = 1.5
 #: A text set at exactly the minimum size measures a hair under it (font sizes are read back from
 #: heights); this much is forgiven.
 SIZE_TOLERANCE_PX = 0.05
+
+#: A text over a rasterised view may have this share (percent) of the pixels under its box below the
+#: contrast threshold: antialiased edges, a line crossing it (``crossed`` reports that on its own).
+BACKDROP_PERCENTILE = 10
 
 KINDS = ("overlap", "crossed", "outside", "too_small", "low_contrast")
 
@@ -113,6 +119,10 @@ def _shrunk(box: PixelBox, by: float) -> PixelBox:
     return box[0] + by, box[1] + by, box[2] - by, box[3] - by
 
 
+def _common(a: PixelBox, b: PixelBox) -> PixelBox:
+    return max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+
+
 def _contains(outer: PixelBox, inner: PixelBox) -> bool:
     return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
 
@@ -128,10 +138,13 @@ def crossings(texts: list[TextItem], strokes: list[StrokeItem], covers: list[Cov
                 continue
             if any(stroke.order < c.order < text.order and _contains(c.box, text.box) for c in covers):
                 continue  # the line runs under an opaque backing drawn beneath the text
+            area = inner if stroke.clip is None else _common(inner, stroke.clip)
+            if area[0] > area[2] or area[1] > area[3]:
+                continue  # the text lies outside the view the line is drawn in
             seg = stroke.segments
             lo, hi = seg.min(axis=1), seg.max(axis=1)
-            near = (hi[:, 0] >= inner[0]) & (lo[:, 0] <= inner[2]) & (hi[:, 1] >= inner[1]) & (lo[:, 1] <= inner[3])
-            if near.any() and segments_through_box(seg[near], inner).any():
+            near = (hi[:, 0] >= area[0]) & (lo[:, 0] <= area[2]) & (hi[:, 1] >= area[1]) & (lo[:, 1] <= area[3])
+            if near.any() and segments_through_box(seg[near], area).any():
                 hits.append(Hit(
                     "crossed", ("crossed", stroke.key, text.key), f"{stroke.label} through {quote(text.label)}",
                     "a drawn line passes through the text's box", 1.0,
@@ -166,15 +179,43 @@ def too_small(texts: list[TextItem], short_side: float) -> list[Hit]:
 def low_contrast(texts: list[TextItem], strokes: list[StrokeItem], background: tuple[float, float, float]) -> list[Hit]:
     hits = []
     for t in texts:
-        worst = min((contrast_ratio(c, t.backdrop) for c in t.colours), default=21.0)
+        worst = min((text_contrast(c, t) for c in t.colours), default=21.0)
         if worst < TEXT_MIN_CONTRAST:
+            against = "" if t.backdrop_samples is None else " against the rendered view under it"
             hits.append(Hit("low_contrast", ("low_contrast", t.key), quote(t.label),
-                            f"text contrast {worst:.2f}:1, below {TEXT_MIN_CONTRAST}:1", TEXT_MIN_CONTRAST - worst))
+                            f"text contrast {worst:.2f}:1{against}, below {TEXT_MIN_CONTRAST}:1", TEXT_MIN_CONTRAST - worst))
     for s in strokes:
-        if s.decorative:
+        if s.decorative or not s.check_contrast:
             continue
         worst = min((contrast_ratio(c, background) for c in s.colours), default=21.0)
         if worst < LINE_MIN_CONTRAST:
             hits.append(Hit("low_contrast", ("low_contrast", s.key), s.label,
                             f"line contrast {worst:.2f}:1, below {LINE_MIN_CONTRAST}:1", LINE_MIN_CONTRAST - worst))
     return hits
+
+
+def luminances(colours: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of (n, 3) sRGB colours in 0..1 (calcanim.style.contrast's, vectorised).
+
+    >>> luminances(np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])).tolist()
+    [1.0, 0.0]
+    """
+    linear = np.where(colours <= 0.04045, colours / 12.92, ((colours + 0.055) / 1.055) ** 2.4)
+    return np.asarray(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def text_contrast(colour: tuple[float, float, float], text: TextItem) -> float:
+    """Contrast of one of a text's colours with what lies under it: its backdrop colour, or the pixels
+    of a rendered view under its box (all but the worst BACKDROP_PERCENTILE percent of them).
+
+    >>> item = TextItem(key=1, label="x", box=(0, 0, 1, 1), height=30, colours=(), backdrop=(0, 0, 0), order=0,
+    ...                 backdrop_samples=np.array([[0.0, 0.0, 0.0]] * 95 + [[1.0, 1.0, 1.0]] * 5))
+    >>> round(text_contrast((1.0, 1.0, 1.0), item), 1)  # white on pixels 95% black
+    21.0
+    """
+    if text.backdrop_samples is None or len(text.backdrop_samples) == 0:
+        return contrast_ratio(colour, text.backdrop)
+    own = float(luminances(np.array([colour]))[0])
+    under = luminances(text.backdrop_samples)
+    ratios = (np.maximum(own, under) + 0.05) / (np.minimum(own, under) + 0.05)
+    return float(np.percentile(ratios, BACKDROP_PERCENTILE))

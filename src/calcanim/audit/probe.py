@@ -9,8 +9,8 @@ and at the end of every play or wait (the clip's key moments) that is not too cl
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from manim import (
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils.family import extract_mobject_family_members
 
+from calcanim.audit.raster_views import backdrop_samples, painted, placement, raster_strokes
 from calcanim.audit.snapshot import Cover, Snapshot, StrokeItem, TextItem
 from calcanim.style.contrast import RGB, blend, hex_to_rgb
 from calcanim.style.text_size import TextKind, digit_height
@@ -43,32 +44,6 @@ INVISIBLE = 0.05
 SAMPLES_PER_CURVE = 9
 #: Settled moments closer together than this (seconds) are sampled once.
 MIN_GAP = 0.3
-
-
-@contextlib.contextmanager
-def rasters_not_painted() -> Iterator[None]:
-    """While auditing, calcanim's rasterised 3D and contour views skip their painting (two thirds of
-    a gradient-descent audit): their pixels are not audited, only the texts and lines around them.
-    Each renderer hands back its raster as it stands (cleared at construction)."""
-    from calcanim.raster.contour import ContourRenderer
-    from calcanim.raster.surface import SurfaceRenderer
-
-    saved: list[tuple[type, Any]] = []
-    renderers: tuple[type, ...] = (SurfaceRenderer, ContourRenderer)
-    for cls in renderers:
-        if "render" in cls.__dict__:
-            saved.append((cls, cls.__dict__["render"]))
-            setattr(cls, "render", _unpainted)
-    try:
-        yield
-    finally:
-        for cls, render in saved:
-            setattr(cls, "render", render)
-
-
-def _unpainted(self: Any, *args: Any, **kwargs: Any) -> Any:
-    raster = getattr(self, "raster", None)
-    return raster.bgra() if raster is not None else None
 
 
 class _NoFiles:
@@ -128,11 +103,14 @@ class Sampler:
         for top in tops:
             _walk(top, type(top).__name__, texts, others)
 
+        views = []
         for mob, _, _ in others:
             if isinstance(mob, ImageMobject):
                 box = _box(to_px(np.asarray(mob.points)))
                 if box is not None:
                     shot.covers.append(Cover(box, order.get(id(mob), 0), background))
+                    if hasattr(mob, "pixel_size"):  # a calcanim.raster view: what it paints is looked at too
+                        views.append((mob, placement(mob, box), order.get(id(mob), 0)))
             elif isinstance(mob, Rectangle) and len(mob.points) and mob.get_fill_opacity() >= COVER_OPACITY:
                 box = _box(to_px(mob.points))
                 if box is not None:
@@ -147,7 +125,27 @@ class Sampler:
             stroke = self._stroke(mob, path, key, to_px, order, background)
             if stroke is not None:
                 shot.strokes.append(stroke)
+        for view, where, position in views:
+            shot.strokes += raster_strokes(view, where, position)
+            if settled:
+                self._judge_over(view, where, position, shot)
         return shot
+
+    def _judge_over(self, view: Mobject, where: Any, position: int, shot: Snapshot) -> None:
+        """Texts drawn over a raster view (with no opaque backing of their own between) get the rendered
+        pixels under them as their backdrop; the view is painted once, only if some text lies over it."""
+        image = None
+        for i, text in enumerate(shot.texts):
+            box = text.box
+            if text.order <= position or not _meets(box, where.box):
+                continue
+            if any(position < c.order < text.order and _inside(box, c.box) for c in shot.covers):
+                continue
+            if image is None:
+                image = painted(view)
+                if image is None:
+                    return
+            shot.texts[i] = replace(text, backdrop_samples=backdrop_samples(image, where, box, text.backdrop))
 
     def _text(self, mob: Mobject, to_px: Any, order: dict[int, int], shot: Snapshot, per_unit: float) -> TextItem | None:
         parts = [m for m in mob.get_family() if len(m.points) and isinstance(m, VMobject)]
@@ -253,6 +251,10 @@ def _box(points: np.ndarray) -> tuple[float, float, float, float] | None:
         return None
     (left, top), (right, bottom) = finite.min(axis=0), finite.max(axis=0)
     return float(left), float(top), float(right), float(bottom)
+
+
+def _meets(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:

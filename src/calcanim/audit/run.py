@@ -106,7 +106,8 @@ def audit_scene(scene_class: type, aspect: str, theme_name: str, params: Any = N
 
     from manim import tempconfig
 
-    from calcanim.audit.probe import Sampler, SamplingRenderer, rasters_not_painted
+    from calcanim.audit.probe import Sampler, SamplingRenderer
+    from calcanim.audit.raster_views import rasters_recorded
     from calcanim.manim_speedups import svg_paths_shared_by_copies
     from calcanim.rendering import shared_tex_cache
     from calcanim.svg_cache import svg_disk_cache
@@ -126,7 +127,7 @@ def audit_scene(scene_class: type, aspect: str, theme_name: str, params: Any = N
         }
         with (
             tempconfig(settings), shared_tex_cache(work / "tex"), svg_disk_cache(), svg_paths_shared_by_copies(),
-            rasters_not_painted(),
+            rasters_recorded(),
         ):
             renderer = SamplingRenderer(sampler, AUDIT_FPS)
             kwargs: dict[str, Any] = {"theme": theme, "renderer": renderer}

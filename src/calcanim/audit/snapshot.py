@@ -1,5 +1,8 @@
 """What the auditor sees at one moment of a clip: text boxes, stroked lines and opaque covers, in
-pixels of a 1080p-equivalent frame (the short side is 1080 px). Plain data; no manim here."""
+pixels of a 1080p-equivalent frame (the short side is 1080 px). Plain data; no manim here.
+
+Lines painted into a rasterised view (calcanim.raster) are strokes too, clipped to the view; a text
+over such a view carries the colours of the pixels under it (``backdrop_samples``)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,9 @@ class TextItem:
     colours: tuple[RGB, ...]  # each part's fill colour blended with its opacity over its backdrop
     backdrop: RGB
     order: int  # drawing order: later ones are painted over earlier ones
+    #: (n, 3) colours of the rendered pixels under the box, where it lies over a rasterised view (else None:
+    #: ``backdrop`` is all there is under it)
+    backdrop_samples: np.ndarray | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class StrokeItem:
     colours: tuple[RGB, ...]  # stroke colour(s) blended with the stroke opacity over the background
     order: int
     decorative: bool = False  # the theme's grid colour: neither checked for contrast nor for crossing
+    clip: PixelBox | None = None  # drawn only inside this box (a rasterised view's drawing area)
+    check_contrast: bool = True  # False for lines painted over a raster's own colours, not the background
 
 
 @dataclass(frozen=True)

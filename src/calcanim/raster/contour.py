@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from calcanim.raster.canvas import Raster
-from calcanim.raster.items import RGB, DrawItem
+from calcanim.raster.items import RGB, DrawItem, StrokedLine
 
 
 @dataclass
@@ -32,6 +32,7 @@ class ContourRenderer:
         self.offset = ((width - scale * (x1 - x0)) / 2, (height - scale * (y1 - y0)) / 2)
         self.raster = Raster(width, height, self.background)
         self.base = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
+        self.base_lines: list[StrokedLine] = []  # the level lines and the frame drawn by draw_base
 
     @property
     def plot_rect(self) -> tuple[float, float, float, float]:
@@ -73,10 +74,12 @@ class ContourRenderer:
         ctx.paint()
         ctx.set_source_rgb(*line_colour)
         ctx.set_line_width(line_width)
+        drawn: list[np.ndarray] = []
         for segments in level_segments:
             if len(segments) == 0:
                 continue
             pixels = self.pixel(segments[..., 0], segments[..., 1])
+            drawn.append(pixels.reshape(-1, 2, 2))
             for a, b in pixels:
                 ctx.move_to(*a)
                 ctx.line_to(*b)
@@ -86,6 +89,21 @@ class ContourRenderer:
         ctx.rectangle(left, top, w, h)
         ctx.stroke()
         self.base.flush()
+        corners = np.array([[left, top], [left + w, top], [left + w, top + h], [left, top + h]])
+        self.base_lines = [
+            StrokedLine(np.concatenate(drawn) if drawn else np.zeros((0, 2, 2)), line_colour, "level line"),
+            StrokedLine(np.stack([corners, np.roll(corners, -1, axis=0)], axis=1), frame_colour, "frame"),
+        ]
+
+    @property
+    def clip_rect(self) -> tuple[float, float, float, float]:
+        """Left, top, right, bottom (pixels) of where anything is drawn: the domain."""
+        left, top, w, h = self.plot_rect
+        return left, top, left + w, top + h
+
+    def lines_for(self, items: Sequence[DrawItem]) -> list[StrokedLine]:
+        """Every line :meth:`render` strokes for these items (the level lines and frame included)."""
+        return self.base_lines + [line for item in items for line in item.lines()]
 
     def render(self, items: Sequence[DrawItem]) -> np.ndarray:
         """The base plus items in pixel coordinates, clipped to the domain."""

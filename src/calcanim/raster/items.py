@@ -1,6 +1,9 @@
 """What the rasterizer draws, in pixel coordinates: one small typed item per stroke or fill, each
 drawing itself on a Cairo context. The 3D surface renderer sorts them with the surface's faces
-(painter's order); the contour renderer draws them in the order given."""
+(painter's order); the contour renderer draws them in the order given.
+
+Each item also names the lines it strokes (:meth:`lines`, as :class:`StrokedLine`), so the layout
+audit can check texts placed over a raster against them."""
 
 from __future__ import annotations
 
@@ -16,6 +19,22 @@ Pixel = Sequence[float] | np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
+class StrokedLine:
+    """Straight pieces an item strokes, for the layout audit: their pixel ends, colour and what they
+    are ("path", "arrow", "cross", "level line", "frame")."""
+
+    segments: np.ndarray  # (n, 2, 2): start and end (x, y) of each piece, pixels
+    colour: RGB
+    kind: str
+
+
+def _line(kind: str, colour: Sequence[float], *ends: tuple[Pixel, Pixel]) -> StrokedLine:
+    r, g, b = (float(c) for c in colour[:3])
+    segments = np.array([[[float(a[0]), float(a[1])], [float(b[0]), float(b[1])]] for a, b in ends])
+    return StrokedLine(segments, (r, g, b), kind)
+
+
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A straight stroke from ``a`` to ``b``; ``colour`` may carry an alpha as a fourth value."""
 
@@ -24,6 +43,10 @@ class Segment:
     colour: tuple[float, ...]
     width: float
     dashed: bool = False
+    kind: str = "path"  # what it is, for the audit's reports: "path", "level line", "frame", "axis"
+
+    def lines(self) -> list[StrokedLine]:
+        return [_line(self.kind, self.colour, (self.a, self.b))]
 
     def draw(self, ctx: cairo.Context[cairo.ImageSurface], line_scale: float = 1.0) -> None:
         r, g, b, *alpha = self.colour
@@ -50,6 +73,9 @@ class Disc:
     radius: float
     outline: RGB
 
+    def lines(self) -> list[StrokedLine]:
+        return []  # a ball, not a line
+
     def draw(self, ctx: cairo.Context[cairo.ImageSurface], line_scale: float = 1.0) -> None:
         x, y, radius = float(self.centre[0]), float(self.centre[1]), self.radius
         ctx.arc(x, y, radius, 0, 2 * np.pi)
@@ -72,6 +98,11 @@ class CrossMark:
     size: float
     width: float
 
+    def lines(self) -> list[StrokedLine]:
+        x, y, size = float(self.centre[0]), float(self.centre[1]), self.size
+        return [_line("cross", self.colour, ((x - size, y - size), (x + size, y + size)),
+                      ((x - size, y + size), (x + size, y - size)))]
+
     def draw(self, ctx: cairo.Context[cairo.ImageSurface], line_scale: float = 1.0) -> None:
         x, y, size = float(self.centre[0]), float(self.centre[1]), self.size
         ctx.set_source_rgb(*self.colour)
@@ -91,21 +122,30 @@ class Quad:
     colour: tuple[float, ...]
     opacity: float
     edge: RGB | None = None
+    #: Which sides get the edge colour, a bit per side from corner k to k + 1 (1, 2, 4, 8); 15 is all four.
+    edges: int = 15
+
+    def lines(self) -> list[StrokedLine]:
+        return []  # a translucent face; its edge is a faint mesh line, like the surface's wireframe
 
     def draw(self, ctx: cairo.Context[cairo.ImageSurface], line_scale: float = 1.0) -> None:
-        ctx.move_to(*self.corners[0])
-        for corner in self.corners[1:]:
+        corners = self.corners
+        ctx.move_to(*corners[0])
+        for corner in corners[1:]:
             ctx.line_to(*corner)
         ctx.close_path()
         r, g, b = self.colour
         ctx.set_source_rgba(r, g, b, self.opacity)
-        if self.edge is not None:
-            ctx.fill_preserve()
-            ctx.set_source_rgba(*self.edge, min(1.0, self.opacity + 0.2))
-            ctx.set_line_width(0.8 * line_scale)
-            ctx.stroke()
-        else:
-            ctx.fill()
+        ctx.fill()
+        if self.edge is None or not self.edges:
+            return
+        ctx.set_source_rgba(*self.edge, min(1.0, self.opacity + 0.2))
+        ctx.set_line_width(0.8 * line_scale)
+        for side in range(len(corners)):
+            if self.edges >> side & 1:
+                ctx.move_to(*corners[side])
+                ctx.line_to(*corners[(side + 1) % len(corners)])
+        ctx.stroke()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +156,9 @@ class ArrowSegment:
     b: Pixel
     colour: RGB
     width: float
+
+    def lines(self) -> list[StrokedLine]:
+        return [_line("arrow", self.colour, (self.a, self.b))]
 
     def draw(self, ctx: cairo.Context[cairo.ImageSurface], line_scale: float = 1.0) -> None:
         a, b = np.asarray(self.a, dtype=float), np.asarray(self.b, dtype=float)

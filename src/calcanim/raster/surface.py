@@ -27,7 +27,7 @@ from calcanim.numerics.projection import (
     projector_for,
 )
 from calcanim.raster.canvas import Raster
-from calcanim.raster.items import RGB, ArrowSegment, CrossMark, Disc, DrawItem, Quad, Segment
+from calcanim.raster.items import RGB, ArrowSegment, CrossMark, Disc, DrawItem, Quad, Segment, StrokedLine
 
 #: How much nearer the camera overlays count in painter's order (box units), so a path lying on a face wins.
 OVERLAY_DEPTH_BIAS = 0.06
@@ -35,6 +35,8 @@ OVERLAY_DEPTH_BIAS = 0.06
 ON_TOP_DEPTH = 1e6
 #: Overlays are lifted this much (box units) above the surface so their strokes are not half-buried.
 OVERLAY_LIFT = 0.012
+#: A patch face lying on the surface goes this far (box units of depth) after (before) the faces under it.
+PATCH_TIE = 1e-6
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Polyline:
     width: float  # pixels
     dashed: bool = False
     ghost: float = 0.4  # opacity of the parts hidden behind the surface, drawn faintly on top (0: hide them)
+    kind: str = "path"  # what it is, for the layout audit's reports ("path", "axis")
 
 
 @dataclass
@@ -84,7 +87,8 @@ class Patch:
     opacity: float
     edge: RGB | None = None
     on_top: bool = False  # drawn over the surface (translucent), e.g. a tangent plane that lies under it
-    depth_bias: float = 0.0  # box units nearer the camera in painter's order (wins ties where it touches the surface)
+    depth_bias: float = 0.0  # box units nearer the camera in painter's order, where no surface lies under a face
+    edge_every: int = 1  # an edge line every this many faces (and around the border), not round every face
 
 
 @dataclass
@@ -100,6 +104,21 @@ class SurfaceStyle:
 
 #: What may ride on a surface; each is split into pixel items by the renderer.
 Overlay = Polyline | Ball | Cross | Arrow | Patch
+
+
+def patch_edges(rows: int, columns: int, every: int) -> np.ndarray:
+    """Edge bits (see :class:`~calcanim.raster.items.Quad`) for a rows x columns patch: every face's outline
+    when ``every`` is 1, else a grid line every ``every`` faces and the border.
+
+    >>> patch_edges(2, 2, 1).tolist()
+    [15, 15, 15, 15]
+    >>> patch_edges(3, 3, 2).reshape(3, 3).tolist()  # lines at rows/columns 0 and 2, and the far border
+    [[9, 1, 11], [8, 0, 10], [13, 5, 15]]
+    """
+    if every <= 1:
+        return np.full(rows * columns, 15, dtype=np.int64)
+    r, c = np.divmod(np.arange(rows * columns), columns)
+    return ((r % every == 0) * 1 + (c == columns - 1) * 2 + (r == rows - 1) * 4 + (c % every == 0) * 8).astype(np.int64)
 
 
 @dataclass
@@ -151,6 +170,17 @@ class SurfaceRenderer:
         boxed = self.box.to_box(points[..., 0], points[..., 1], points[..., 2])
         boxed[..., 2] += lift
         return boxed
+
+    @property
+    def clip_rect(self) -> tuple[float, float, float, float]:
+        """Left, top, right, bottom (pixels) of where anything is drawn: the whole view."""
+        return 0.0, 0.0, float(self.pixel_size[0]), float(self.pixel_size[1])
+
+    def lines_for(self, theta: float, overlays: Sequence[Overlay] = ()) -> list[StrokedLine]:
+        """Every line :meth:`render` strokes over the surface for these overlays, in pixels (the floor's
+        grid and the surface's own wireframe are not counted: they are background texture)."""
+        projector = self.projector(theta)
+        return [line for overlay in overlays for _, item in self._overlay_items(overlay, projector) for line in item.lines()]
 
     def render(self, theta: float, overlays: Sequence[Overlay] = ()) -> np.ndarray:
         """One frame: floor, then faces and overlays in painter's order. Returns RGBA."""
@@ -217,6 +247,36 @@ class SurfaceRenderer:
         return self.raster.bgra()
 
     # -- floor and overlays -------------------------------------------------------------------------
+    def _depth_over_surface(self, faces: np.ndarray, fallback: np.ndarray, projector: Projector) -> np.ndarray:
+        """Painter's depth for the faces of a patch (domain coordinates, (k, 4, 3)) lying on or near the surface.
+
+        Sorting them by their own centres fails where the surface's faces are larger than the patch's: a big
+        face's centre can be nearer than a small face lying on top of it, and its painting cuts the patch into
+        a comb. Instead each patch face goes just after every surface face under its corners and centre where
+        it is above the surface there, just before them where it is below, so the surface hides exactly the
+        parts of the patch that pass under it. Faces with no surface under them keep ``fallback``.
+        """
+        xs, ys, zs = self.grid
+        columns, rows = xs[0, :], ys[:, 0]
+        points = np.concatenate([faces, faces.mean(axis=1, keepdims=True)], axis=1)  # (k, 5, 3)
+        px, py = points[..., 0], points[..., 1]
+        inside = (px >= columns[0]) & (px <= columns[-1]) & (py >= rows[0]) & (py <= rows[-1])
+        c = np.clip(np.searchsorted(columns, px, side="right") - 1, 0, len(columns) - 2)
+        r = np.clip(np.searchsorted(rows, py, side="right") - 1, 0, len(rows) - 2)
+        index = r * (len(columns) - 1) + c
+        valid = inside & np.asarray(self.face_valid)[index]
+        _, face_depth = projector.project(self.centroids[index])
+        # the surface's height under the patch's centre (bilinear in its cell), against the patch's own
+        tx = (px[:, 4] - columns[c[:, 4]]) / (columns[c[:, 4] + 1] - columns[c[:, 4]])
+        ty = (py[:, 4] - rows[r[:, 4]]) / (rows[r[:, 4] + 1] - rows[r[:, 4]])
+        r4, c4 = r[:, 4], c[:, 4]
+        under = ((1 - ty) * ((1 - tx) * zs[r4, c4] + tx * zs[r4, c4 + 1]) + ty * ((1 - tx) * zs[r4 + 1, c4] + tx * zs[r4 + 1, c4 + 1]))
+        above = ~(points[:, 4, 2] < under)  # nan under: above
+        nearest = np.where(valid, face_depth, -np.inf).max(axis=1) + PATCH_TIE
+        farthest = np.where(valid, face_depth, np.inf).min(axis=1) - PATCH_TIE
+        over = np.where(above, nearest, farthest)
+        return np.where(valid.any(axis=1), over, fallback)
+
     def _draw_floor(self, ctx: cairo.Context[cairo.ImageSurface], projector: Projector) -> None:
         hx, hy, hz = self.box.half_extents
         lines = 8
@@ -239,14 +299,15 @@ class SurfaceRenderer:
             keep = overlay.visible[:-1] & overlay.visible[1:]
             mid = (depth[:-1] + depth[1:]) / 2 + bias
             pixel_list, mid_list = pixels.tolist(), mid.tolist()
-            colour, width, dashed = overlay.colour, overlay.width, overlay.dashed
+            colour, width, dashed, kind = overlay.colour, overlay.width, overlay.dashed, overlay.kind
             kept = np.flatnonzero(keep).tolist()
             items: list[tuple[float, DrawItem]] = [
-                (mid_list[i], Segment(pixel_list[i], pixel_list[i + 1], colour, width, dashed)) for i in kept
+                (mid_list[i], Segment(pixel_list[i], pixel_list[i + 1], colour, width, dashed, kind)) for i in kept
             ]
             if overlay.ghost > 0:
                 faint = (*colour, overlay.ghost)
-                items += [(ON_TOP_DEPTH, Segment(pixel_list[i], pixel_list[i + 1], faint, width * 0.8, dashed)) for i in kept]
+                items += [(ON_TOP_DEPTH, Segment(pixel_list[i], pixel_list[i + 1], faint, width * 0.8, dashed, kind))
+                          for i in kept]
             return items
         if isinstance(overlay, Ball):
             pixels, depth = projector.project(self.to_box(overlay.point, OVERLAY_LIFT))
@@ -263,11 +324,16 @@ class SurfaceRenderer:
             faces = grid_faces(boxed)
             pixels, _ = projector.project(faces)
             _, depth = projector.project(faces.mean(axis=1))
+            if overlay.on_top:
+                depth = depth + ON_TOP_DEPTH
+            else:
+                depth = self._depth_over_surface(grid_faces(np.asarray(overlay.grid, dtype=float)), depth + overlay.depth_bias,
+                                                 projector)
             shade = lambert_intensity(face_normals(faces), projector.basis[2])
-            lift = ON_TOP_DEPTH if overlay.on_top else overlay.depth_bias
+            edges = patch_edges(overlay.grid.shape[0] - 1, overlay.grid.shape[1] - 1, overlay.edge_every).tolist()
             return [
-                (float(depth[i]) + lift, Quad(pixels[i], tuple(np.array(overlay.colour) * (0.55 + 0.45 * shade[i])),
-                                              overlay.opacity, overlay.edge))
+                (float(depth[i]), Quad(pixels[i], tuple(np.array(overlay.colour) * (0.55 + 0.45 * shade[i])),
+                                       overlay.opacity, overlay.edge, edges[i]))
                 for i in range(len(faces))
             ]
         raise TypeError(f"unknown overlay {overlay!r}")

@@ -32,6 +32,7 @@ from calcanim.scenes.descent_parts import (
     status_glyph,
     step_counter,
 )
+from calcanim.scenes.plate import on_plate
 from calcanim.style.rect import Rect
 
 #: A path's steps older than this many steps are drawn faint, so a long run does not bury the others.
@@ -334,7 +335,7 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
                 continue
             exit_pixel = renderer.pixel(*run.view_exit[1])
             point = view.to_scene((float(exit_pixel[0]), float(exit_pixel[1])))
-            word = self.math(r"\text{escaped}", size=FONT_MIN, colour=theme.bad)
+            word = on_plate(self.math(r"\text{escaped}", size=FONT_MIN, colour=theme.bad), theme.background)  # over level lines
             inward = np.array([np.sign(image_rect.cx - point[0]), np.sign(image_rect.cy - point[1]), 0.0])
             word.next_to(point, inward if np.any(inward) else UP, buff=0.15)
             word.shift(RIGHT * min(0.0, image_rect.right - word.get_right()[0]) + RIGHT * max(0.0, image_rect.left - word.get_left()[0]))

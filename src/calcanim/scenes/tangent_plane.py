@@ -18,12 +18,15 @@ from calcanim.raster.surface import Arrow, Ball, Overlay, Patch, Polyline, Surfa
 from calcanim.scenes.base import FONT_BODY, CalcanimScene
 from calcanim.scenes.base import MARGIN_3D as MARGIN
 from calcanim.scenes.graph_axes import keep_redrawn
+from calcanim.scenes.plate import on_plate
 from calcanim.style.rect import Rect
 
 #: Pixels (at 480p) between an axis's end and its label's box, along the axis as drawn.
 AXIS_LABEL_GAP = 6.0
-#: The plane wins painter's-order ties this close to the surface (box units), so no stripes where they touch.
+#: Where no surface lies under the plane, it wins painter's-order ties this close to it (box units).
 PLANE_DEPTH_BIAS = 0.08
+#: The plane's mesh: a line every this many of its faces (every face's outline made a fine hatching).
+PLANE_EDGE_EVERY = 4
 #: Texts keep this share of the frame's width (left, right) and height (top, bottom) clear of its edge.
 EDGE_SHARE = 0.035
 #: Space kept between two axis labels (manim units).
@@ -85,20 +88,22 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
         corner = np.array([x0, y0, z0])
         axis_ends = [np.array([x1, y0, z0]), np.array([x0, y1, z0]), np.array([x0, y0, z1])]
         axes = [
-            Polyline(np.array([corner, end]), np.array([True, True]), axis_colour, 2.0 * pixel_scale, ghost=0.6)
+            Polyline(np.array([corner, end]), np.array([True, True]), axis_colour, 2.0 * pixel_scale, ghost=0.6, kind="axis")
             for end in axis_ends
         ]
         label_points = [corner, *axis_ends]
-        axis_labels = [self.math(tex, size=FONT_BODY, colour=theme.text) for tex in ("w_0", "w_1", "g")]
+        # on plates: they sit over the surface, the plane and the axes as the camera turns
+        axis_labels = [on_plate(self.math(tex, size=FONT_BODY, colour=theme.text), theme.background) for tex in ("w_0", "w_1", "g")]
         arrow_ends = pl.gradient_arrow
-        gradient_label = self.math(r"\nabla g(p)", size=FONT_BODY, colour=theme.reference)
+        gradient_label = on_plate(self.math(r"\nabla g(p)", size=FONT_BODY, colour=theme.reference), theme.background)
         gradient_label.set_opacity(0.0)
 
         def redraw(mob: RasterView) -> None:
             theta = pl.camera_theta_at(clock.get_value())
             overlays: list[Overlay] = list(axes)
             if grown.get_value() > 0.01:
-                overlays.append(Patch(pl.plane_at(grown.get_value()), plane_colour, 0.6, edge, depth_bias=PLANE_DEPTH_BIAS))
+                overlays.append(Patch(pl.plane_at(grown.get_value()), plane_colour, 0.6, edge, depth_bias=PLANE_DEPTH_BIAS,
+                                      edge_every=PLANE_EDGE_EVERY))
             if point_on.get_value() > 0:
                 overlays.append(Ball(pl.point3, point_colour, 6.5 * pixel_scale, rgb(theme.background), on_top=True))
             if arrow_ends is not None and grown.get_value() > 0.5:
