@@ -29,8 +29,9 @@ from manim import (
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils.family import extract_mobject_family_members
 
-from calcanim.audit.raster_views import backdrop_samples, painted, placement, raster_strokes
+from calcanim.audit.raster_views import ViewPlacement, backdrop_samples, painted, placement, raster_strokes
 from calcanim.audit.snapshot import Cover, Snapshot, StrokeItem, TextItem
+from calcanim.raster.manim_view import RasterView
 from calcanim.style.contrast import RGB, blend, hex_to_rgb
 from calcanim.style.text_size import TextKind, digit_height
 
@@ -103,13 +104,13 @@ class Sampler:
         for top in tops:
             _walk(top, type(top).__name__, texts, others)
 
-        views = []
+        views: list[tuple[RasterView, ViewPlacement, int]] = []
         for mob, _, _ in others:
             if isinstance(mob, ImageMobject):
                 box = _box(to_px(np.asarray(mob.points)))
                 if box is not None:
                     shot.covers.append(Cover(box, order.get(id(mob), 0), background))
-                    if hasattr(mob, "pixel_size"):  # a calcanim.raster view: what it paints is looked at too
+                    if isinstance(mob, RasterView):  # what it paints is looked at too
                         views.append((mob, placement(mob, box), order.get(id(mob), 0)))
             elif isinstance(mob, Rectangle) and len(mob.points) and mob.get_fill_opacity() >= COVER_OPACITY:
                 box = _box(to_px(mob.points))
@@ -131,7 +132,7 @@ class Sampler:
                 self._judge_over(view, where, position, shot)
         return shot
 
-    def _judge_over(self, view: Mobject, where: Any, position: int, shot: Snapshot) -> None:
+    def _judge_over(self, view: RasterView, where: ViewPlacement, position: int, shot: Snapshot) -> None:
         """Texts drawn over a raster view (with no opaque backing of their own between) get the rendered
         pixels under them as their backdrop; the view is painted once, only if some text lies over it."""
         image = None

@@ -89,7 +89,9 @@ class GradientDescentParams(SceneParams):
     view: str = param("both", "surface (3D, ball rolling), contour (level sets, step arrows) or both side by side", choices=VIEWS)
     camera_phi: float = param(50.0, "3D view: camera angle from straight above, degrees", ge=0, le=89)
     camera_theta: float = param(-160.0, "3D view: camera angle around the vertical at the start, degrees", ge=-360, le=360)
-    camera_turn: float = param(30.0, "3D view: degrees the camera turns over the whole clip (0 = still)", ge=-360, le=360)
+    camera_turn: float = param(
+        -30.0, "3D view: degrees the camera turns over the whole clip (0 = still; the default swings it through looking "
+        "along the ravine, whose floor a turn the other way hides behind its near wall)", ge=-360, le=360)
     resolution: int = param(48, "3D view: surface faces per side", ge=8, le=160)
     levels: int = param(14, "contour view: number of level sets", ge=3, le=60)
     step_arrows: bool = param(True, "contour view: draw each step as an arrow (the update -lr * gradient for gd)")
