@@ -8,7 +8,7 @@ it is hidden by it: the plane visibly passes through and, farther from the point
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, FadeIn, Mobject, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Mobject, ValueTracker, VGroup, linear
 
 from calcanim.numerics.projection import Box
 from calcanim.params.tangent_plane import TangentPlaneParams
@@ -31,6 +31,8 @@ PLANE_EDGE_EVERY = 4
 EDGE_SHARE = 0.035
 #: Space kept between two axis labels (manim units).
 LABEL_GAP = 0.08
+#: Space between readout lines, and between two columns of them (manim units).
+LINE_GAP, COLUMN_GAP = 0.28, 0.5
 #: Portrait frames: the 3D view's height over its width (the turning box projects wider than tall).
 PORTRAIT_VIEW_SHAPE = 0.8
 
@@ -49,7 +51,7 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
         lines[3].set_color(theme.reference)
         plane_line = self.math(pl.plane_tex, size=FONT_BODY, colour=theme.good)
         title = self.math(r"\text{tangent plane}", size=FONT_BODY, colour=theme.good)
-        block = VGroup(lines[0], lines[1], lines[2], lines[3], title, plane_line).arrange(DOWN, aligned_edge=[-1, 0, 0], buff=0.28)
+        block = VGroup(lines[0], lines[1], lines[2], lines[3], title, plane_line).arrange(DOWN, aligned_edge=LEFT, buff=LINE_GAP)
         # Nothing within 3.5% of the frame's edge (the 3D margin alone is less than that in wide frames).
         mx, my = max(MARGIN, EDGE_SHARE * W), max(MARGIN, EDGE_SHARE * H)
         if W / H >= 1.2:
@@ -61,6 +63,7 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
             # The text takes the height it needs; the 3D view all the rest.
             # The text takes the height it needs and the view about a square (the box projects wider
             # than tall, about 0.8), the two centred together: no band of empty frame between them.
+            block = readout_columns([lines[0], lines[1], lines[2], lines[3], title, plane_line], W - 2 * mx, H * 0.3)
             text_h = min(H * 0.3, block.height + 0.1)
             view_h = min(H - 2 * my - text_h - 0.6, (W - 2 * mx) * PORTRAIT_VIEW_SHAPE)
             top = (text_h + 0.6 + view_h) / 2
@@ -155,6 +158,26 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
         )
         self.caption(*captions[3])
         self.play(clock.animate.set_value(pl.duration), run_time=rest_s, rate_func=linear)
+
+
+def readout_columns(lines: list[Mobject], width: float, height: float) -> VGroup:
+    """The readouts in one column, or in two side by side (the function and point; the gradient and plane)
+    where that lets them be set larger within width x height: a square frame has room across, not down."""
+    def fit(group: VGroup) -> float:
+        return min(1.0, width / group.width, height / group.height)
+
+    half = (len(lines) + 1) // 2
+    columns = VGroup(VGroup(*lines[:half]).arrange(DOWN, aligned_edge=LEFT, buff=LINE_GAP),
+                     VGroup(*lines[half:]).arrange(DOWN, aligned_edge=LEFT, buff=LINE_GAP))
+    columns.arrange(RIGHT, aligned_edge=UP, buff=COLUMN_GAP)
+    two = fit(columns)
+    one_column = VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=LINE_GAP)
+    if two > fit(one_column) + 0.05:
+        for column in columns:  # its lines were moved by the one-column try
+            column.arrange(DOWN, aligned_edge=LEFT, buff=LINE_GAP)
+        columns.arrange(RIGHT, aligned_edge=UP, buff=COLUMN_GAP)
+        return columns
+    return one_column
 
 
 def keep_clear(label: Mobject, others: list[Mobject], safe: tuple[float, float]) -> None:
