@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import mpmath
 
@@ -28,7 +29,8 @@ from calcanim.numerics.computation_graph import Graph, Node
 #: Significant digits of every value (far more than any display).
 DIGITS = 50
 
-Number = mpmath.mpf
+#: An mpmath.mpf (mpmath ships no type hints).
+Number: TypeAlias = Any
 
 
 @dataclass(frozen=True)

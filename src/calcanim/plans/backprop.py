@@ -86,12 +86,15 @@ class BackpropPlan:
         return self.number_tex(edge.exact_local_derivative)
 
     def sum_tex(self, node: Node) -> str | None:
-        """'a + b' for a node whose grad collects several contributions, else None."""
+        """'= a + b' (or '\\approx a + b' when a part is rounded) for a node whose grad collects several
+        contributions, else None."""
         amounts = self.exact.contributions[node.id]
         if len(amounts) < 2:
             return None
-        parts = [self.number_tex(amount) for amount in amounts]
-        return " + ".join(p if not p.removeprefix("\\approx ").startswith("-") else f"({p})" for p in parts)
+        readouts = [decimal_readout(amount, self.params.decimals) for amount in amounts]
+        parts = [text if not text.startswith("-") else f"({text})" for _, text in readouts]
+        relation = "=" if all(is_exact for is_exact, _ in readouts) else r"\approx"
+        return f"{relation} " + " + ".join(parts)
 
     def grads_caption(self) -> str:
         """The inputs' grads for the closing caption, in plain text: 'x1: ≈ -1.5000, w2: 0'."""

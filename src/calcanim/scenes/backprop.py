@@ -13,6 +13,7 @@ from manim import (
     RIGHT,
     UP,
     Arrow,
+    BackgroundRectangle,
     Circumscribe,
     Create,
     FadeIn,
@@ -22,6 +23,7 @@ from manim import (
     RoundedRectangle,
     VGroup,
     Write,
+    always_redraw,
 )
 
 from calcanim.numerics.computation_graph import Node
@@ -93,18 +95,17 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         self.start_clock()
         theme, pl, p = self.theme, self.plan, self.params
         fw = self.frame_width
-        title = VGroup(words(self, "Backpropagation on", size=FONT_TEXT), self.math(typed_tex(p.expression),
-                                                                                    size=FONT_TEXT))
-        title.arrange(RIGHT, buff=0.25)
-        if title.width > fw - 2 * MARGIN:
-            title.arrange(DOWN, buff=0.15)
-        fit_width(title, fw - 2 * MARGIN)
+        title = self.title()
         title.to_edge(UP, buff=MARGIN + 0.05)
         legend = self.legend()
         legend.to_edge(DOWN, buff=MARGIN + 0.05)
         self.obstacles: list[Mobject] = [title, legend]
 
         top, bottom = title.get_bottom()[1] - 0.3, legend.get_top()[1] + 0.3
+        #: A row above the legend for "grad x = a + b" when a node adds what several consumers send back.
+        self.sum_row = legend.get_top()[1] + 0.2 + self.font(FONT_TICK) / 120
+        if any(pl.sum_tex(node) is not None for node in pl.nodes):
+            bottom = self.sum_row + 0.15 + self.font(FONT_TICK) / 120 + 0.2
         drawing = self.fit_graph(top, bottom)
         self.drawing = drawing
         self.boxes, labels, self.edges = drawing.boxes, drawing.labels, drawing.edges
@@ -133,11 +134,33 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         self.caption("Each edge multiplies the child's grad by its local derivative; the product lands on the "
                      "parent, and a node feeding several others adds what comes back.", pl.backward_seconds)
         received: dict[int, int] = {}
+        self.passing_notes: list[Mobject] = []
         for edge, key in zip(pl.edges, self.edge_keys(), strict=True):
             self.backward_step(edge, key, received)
 
         self.caption(f"Every input now holds d out / d input: {pl.grads_caption()}.", ENDING_SECONDS)
         self.timed_wait(ENDING_SECONDS)
+
+    def title(self) -> VGroup:
+        """"Backpropagation on" and the expression as typed: one line if it fits, else the expression
+        below, broken at its spaces into lines that fit (never shrunk below legible)."""
+        room = self.frame_width - 2 * MARGIN
+        head = words(self, "Backpropagation on", size=FONT_TEXT)
+        expression = self.math(typed_tex(self.params.expression), size=FONT_TEXT)
+        one = VGroup(head, expression).arrange(RIGHT, buff=0.25)
+        if one.width <= room:
+            return one
+        lines: list[Mobject] = []
+        line: list[str] = []
+        for word in self.params.expression.split():
+            wider = self.math(typed_tex(" ".join([*line, word])), size=FONT_TEXT)
+            if line and wider.width > room:
+                lines.append(self.math(typed_tex(" ".join(line)), size=FONT_TEXT))
+                line = [word]
+            else:
+                line.append(word)
+        lines.append(self.math(typed_tex(" ".join(line)), size=FONT_TEXT))
+        return fit_width(VGroup(head, *lines).arrange(DOWN, buff=0.12), room)
 
     def legend(self) -> VGroup:
         """What the three colours mean: one line if it fits, else two, else three."""
@@ -165,7 +188,8 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
     def edge_keys(self) -> list[tuple[int, int, int]]:
         """The drawn edge of each of the plan's edges, in the plan's order (an input used twice by one
         operation, x*x, has two edges between the same nodes)."""
-        keys, used = [], {}
+        keys: list[tuple[int, int, int]] = []
+        used: dict[tuple[int, int], int] = {}
         for edge in self.plan.edges:
             slot = used.get((edge.parent, edge.child), -1) + 1
             used[(edge.parent, edge.child)] = slot
@@ -247,38 +271,37 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                 start, end = (a.get_right(), b.get_left()) if across else (a.get_bottom(), b.get_top())
                 edges[(parent, node.id, slot)] = Arrow(
                     start, end, buff=0.05, color=theme.muted, stroke_width=theme.stroke(2.5),
-                    max_tip_length_to_length_ratio=0.15, tip_length=0.14)
+                    max_tip_length_to_length_ratio=0.15, tip_length=0.14).set_z_index(-1)  # boxes hide it
         drawing = GraphDrawing(across, box_width, box_height, line_size, boxes, labels, edges)
         self.place_labels(drawing)
         return drawing
 
     def place_labels(self, drawing: GraphDrawing) -> None:
-        """Every edge's factor beside its edge, and every sum note beside its node, where nothing else is."""
+        """Every edge's factor beside its edge where nothing else on screen at the same time is (a dense
+        graph shows a factor during its own step only), and every sum in the row kept for it."""
         pl = self.plan
         dense = len(pl.nodes) > PERSISTENT_EDGE_LABELS
+        received: dict[int, int] = {}
         for edge, key in zip(pl.edges, self.edge_keys_of(drawing), strict=True):
             label = self.factor_label(edge, drawing.line_size)
-            others = [] if dense else list(drawing.edge_labels.values())
-            if not self.place_edge_label(label, drawing.edges[key], drawing, others):
+            shown = [] if dense else list(drawing.edge_labels.values())
+            placed = self.place_edge_label(label, drawing.edges[key], drawing, shown)
+            if placed is None:
                 drawing.problems += 1
+            elif placed == "over edges":  # a dense graph's crossing edges: a plate hides them under the label
+                plate = BackgroundRectangle(label, color=self.theme.background, fill_opacity=1, buff=0.03)
+                label = VGroup(plate, label)
             drawing.edge_labels[key] = label
-        for node in pl.nodes:
-            sum_tex = pl.sum_tex(node)
-            if sum_tex is None:
+            received[edge.parent] = received.get(edge.parent, 0) + 1
+            sum_tex = pl.sum_tex(pl.nodes[edge.parent])
+            if sum_tex is None or received[edge.parent] < len(pl.exact.contributions[edge.parent]):
                 continue
-            note = self.math(rf"\Sigma = {sum_tex}", size=drawing.line_size, colour=self.theme.reference)
-            box = drawing.boxes[node.id]
-            others = [*drawing.notes.values(), *([] if dense else drawing.edge_labels.values())]
-            for direction in (DOWN, UP, LEFT, RIGHT):
-                note.next_to(box, direction, buff=0.1)
-                self.keep_inside(note)
-                if self.is_clear(note, drawing, others):
-                    break
-            else:
-                drawing.problems += 1
-                note.next_to(box, DOWN, buff=0.1)
-                self.keep_inside(note)
-            drawing.notes[node.id] = note
+            node = pl.nodes[edge.parent]
+            note = self.math(rf"\mathrm{{grad}}\ {node_tex(node)} {sum_tex}", size=drawing.line_size,
+                             colour=self.theme.reference)
+            fit_width(note, self.frame_width - 2 * MARGIN)
+            note.move_to(np.array([0.0, self.sum_row, 0.0]))
+            drawing.notes[edge.parent] = note
 
     def edge_keys_of(self, drawing: GraphDrawing) -> list[tuple[int, int, int]]:
         self.edges = drawing.edges
@@ -286,13 +309,28 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
 
     def factor_label(self, edge: Edge, size: float) -> Mobject:
         factor = self.plan.factor_tex(edge)
-        if factor.startswith(r"\approx "):
-            factor = r"{\approx}\," + factor.removeprefix(r"\approx ")
-        return self.math(rf"\times\,{factor}", size=size, colour=self.theme.accent)
+        if factor.startswith(r"\approx "):  # "times about 0.5": \approx as a symbol, not a relation
+            factor = r"{\approx}\,{" + factor.removeprefix(r"\approx ") + "}"
+        return self.math(rf"\times\,{{{factor}}}", size=size, colour=self.theme.accent)
 
-    def place_edge_label(self, label: Mobject, arrow: Arrow, drawing: GraphDrawing, others: list[Mobject]) -> bool:
+    def place_edge_label(self, label: Mobject, arrow: Arrow, drawing: GraphDrawing,
+                         others: list[Mobject]) -> str | None:
         """Beside the edge, off it: nearest the middle first, on the outer side first, then farther out
-        and nearer either end. False when no place is clear (the label is left beside the middle)."""
+        and nearer either end. "clear" when nothing else is there; in a dense graph, "over edges" when
+        only other edges cross the place; None when no place is clear (left beside the middle)."""
+        for only_own_edge in (False, True) if len(self.plan.nodes) > PERSISTENT_EDGE_LABELS else (False,):
+            if self.find_place(label, arrow, drawing, others, only_own_edge):
+                return "over edges" if only_own_edge else "clear"
+        start, end = arrow.get_start(), arrow.get_end()
+        direction = end - start
+        normal = np.array([-direction[1], direction[0], 0.0]) / (float(np.linalg.norm(direction[:2])) or 1.0)
+        reach = 0.5 * (abs(label.width * normal[0]) + abs(label.height * normal[1])) + LINE_CLEARANCE
+        label.move_to(start + 0.5 * direction + normal * reach)
+        self.keep_inside(label)
+        return None
+
+    def find_place(self, label: Mobject, arrow: Arrow, drawing: GraphDrawing, others: list[Mobject],
+                   only_own_edge: bool) -> bool:
         start, end = arrow.get_start(), arrow.get_end()
         direction = end - start
         length = float(np.linalg.norm(direction[:2])) or 1.0
@@ -310,11 +348,8 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                     reach = 0.5 * (abs(label.width * n[0]) + abs(label.height * n[1])) + LINE_CLEARANCE + gap
                     label.move_to(start + along * direction + n * reach)
                     self.keep_inside(label)
-                    if self.is_clear(label, drawing, others):
+                    if self.is_clear(label, drawing, others, [arrow] if only_own_edge else None):
                         return True
-        reach = 0.5 * (abs(label.width * normal[0]) + abs(label.height * normal[1])) + LINE_CLEARANCE
-        label.move_to(start + 0.5 * direction + normal * reach)
-        self.keep_inside(label)
         return False
 
     def keep_inside(self, mobject: Mobject) -> None:
@@ -322,9 +357,10 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         limit = self.frame_width / 2 - MARGIN
         mobject.shift(RIGHT * max(0.0, -limit - mobject.get_left()[0]) + LEFT * max(0.0, mobject.get_right()[0] - limit))
 
-    def is_clear(self, label: Mobject, drawing: GraphDrawing, others: list[Mobject]) -> bool:
+    def is_clear(self, label: Mobject, drawing: GraphDrawing, others: list[Mobject],
+                 edges: list[Arrow] | None = None) -> bool:
         """No node box, title, legend or other label comes within LABEL_CLEARANCE of the label, and no
-        edge line within LINE_CLEARANCE."""
+        edge line (of ``edges``, default all) within LINE_CLEARANCE."""
         c = LABEL_CLEARANCE
         left, right = label.get_left()[0] - c, label.get_right()[0] + c
         bottom, top = label.get_bottom()[1] - c, label.get_top()[1] + c
@@ -334,7 +370,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         c = LINE_CLEARANCE
         left, right = label.get_left()[0] - c, label.get_right()[0] + c
         bottom, top = label.get_bottom()[1] - c, label.get_top()[1] + c
-        for arrow in drawing.edges.values():
+        for arrow in drawing.edges.values() if edges is None else edges:
             a, b = arrow.get_start()[:2], arrow.get_end()[:2]
             for t in np.linspace(0.0, 1.0, 61):
                 x, y = a + t * (b - a)
@@ -365,27 +401,37 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         steps = self.params.step_seconds
         # The parent's old grad leaves first; then the child's grad travels back along the edge and turns
         # into the parent's new one (one number at a time in the slot, never two on top of each other).
+        dense = len(pl.nodes) > PERSISTENT_EDGE_LABELS  # a dense graph: a factor shows during its own step only
+        done = received[edge.parent] == len(parent.contributions)
+        note = self.drawing.notes.get(edge.parent) if done else None
+        leaving = self.passing_notes if note is not None else []  # the sum row's last note gives way
+        if note is not None:
+            self.passing_notes = []
         self.timed_play(steps * 0.25, FadeIn(label), arrow.animate.set_color(theme.accent),
-                        *([FadeOut(old)] if old is not None else []))
+                        *([FadeOut(old)] if old is not None else []), *(FadeOut(n) for n in leaving))
+        self.remove(*leaving)
         if old is not None:
             self.remove(old)
+        # The travelling number carries a backing in the background colour: edges and borders it flies
+        # over pass under it, not through it.
+        backing = always_redraw(lambda: BackgroundRectangle(moving, color=theme.background, fill_opacity=1,
+                                                            buff=0.03))
+        self.add(backing, moving)
         self.timed_play(steps * 0.55, ReplacementTransform(moving, new_grad))
         # A stretch shorter than a frame plays nothing: set the end state whether or not it played.
-        self.remove(moving, *([old] if old is not None else []))
+        self.remove(backing, moving, *([old] if old is not None else []))
         self.add(label, new_grad)
         arrow.set_color(theme.accent)
         self.grads[edge.parent] = new_grad
-        done = received[edge.parent] == len(parent.contributions)
         extras: list[Any] = []
-        note = self.drawing.notes.get(edge.parent) if done else None
         if note is not None:
             extras.append(FadeIn(note))
-        dense = len(pl.nodes) > PERSISTENT_EDGE_LABELS  # a dense graph: a factor shows during its own step only
         if dense:
             extras.append(FadeOut(label))
         self.timed_play(steps * 0.2, arrow.animate.set_color(theme.muted), *extras)
         arrow.set_color(theme.muted)
         if note is not None:
             self.add(note)
+            self.passing_notes = [note]
         if dense:
             self.remove(label)
