@@ -341,7 +341,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         elif (normal[0] > 0) != (start[0] < end[0] - 1e-6):  # portrait: on the side the edge comes from
             normal = -normal
         for gap in (0.06, 0.16, 0.3, 0.5, 0.7):
-            for along in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+            for along in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9):
                 for side in (1.0, -1.0):
                     n = side * normal
                     # the label's half extent along the normal, so its near edge sits ``gap`` off the line
