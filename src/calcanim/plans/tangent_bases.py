@@ -240,10 +240,11 @@ class TangentBasesPlan:
         return line_in_window(0.0, 1.0, tangent_slope_at_zero(base), X_RANGE, Y_RANGE)
 
     def swept_bases(self, count: int = 80) -> np.ndarray:
-        """Bases across the whole sweep (log-spaced, stops and e included): every curve the clip draws."""
+        """Bases across the whole sweep (log-spaced, stops and e when the sweep holds it): every curve the clip draws."""
         p = self.params
         bases = np.exp(np.linspace(math.log(p.base_min), math.log(p.base_max), count))
-        return np.concatenate([bases, np.array(p.stops), np.array([self.unit_slope_base])])
+        ending = [self.unit_slope_base] if self.unit_slope_base_in_sweep else []  # the ending glides back to e
+        return np.concatenate([bases, np.array(p.stops), np.array(ending)])
 
     def point_label_centre(self, width: float, height: float) -> tuple[float, float] | None:
         """Where to centre the "(0, 1)" label (a width x height box, in plot units) so that no curve b^x
