@@ -291,7 +291,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
             parts, colour = (r"\text{slope } 1 \iff", e_tex), self.theme.good
         else:
             words = f"The base with slope exactly 1 is e = {plan_.unit_slope_base_label}, outside this sweep."
-            parts, colour = (r"\text{slope } 1 \text{ only at}", e_tex), self.theme.reference
+            parts, colour = (r"\text{slope } 1 \text{ only at }", e_tex), self.theme.reference
         axes, stacked, header = self.quotient_anchor
         verdict: Mobject = self.math(" ".join(parts), size=FONT_BODY, colour=colour)
         left = -self.frame_width / 2 + MARGIN if stacked else header.get_left()[0]
