@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import av
@@ -147,3 +152,37 @@ def test_files_back_from_a_worker_remove_the_captions_the_earlier_render_wrote(t
     write_returned_files(tmp_path, [*after.items(), (".c.mp4.key", stamp("b" * 64, after))])
     assert sorted(p.name for p in tmp_path.iterdir()) == [".c.mp4.key", "c.mp4", "c.png", "c.vtt"]
     assert (tmp_path / "c.vtt").read_text().endswith("my own edit\n")
+
+
+@pytest.mark.render
+def test_ctrl_c_twice_stops_the_windows_of_a_cut_clip_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The first Ctrl-C lets the cut clip's windows go on; the second stops them: no worker is left
+    writing (their scratch folders and the windows' folder are gone) and the manifest says so. The
+    long clip is 45 s here, so its windows are still rendering at the signals on any machine."""
+    lesson = write_lesson(tmp_path, LONG_AND_SHORT.replace("duration = 10", "duration = 40"))
+    folder, scratch = tmp_path / "out", tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    process = subprocess.Popen([sys.executable, "-m", "calcanim", "batch", str(lesson), "-j", "2", "-o", str(folder)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(scratch.glob("calcanim-window-*")):  # a worker is rendering a window
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.1)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert "finishing 1 clip(s) in progress" in err
+    time.sleep(0.5)
+    assert sorted(p.name for p in scratch.iterdir()) == [], "a worker or the windows' folder outlived the batch"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["clips"] == [] and {m["name"]: m["status"] for m in manifest["missing"]} == {
+        "long": "interrupted", "short": "skipped"}
+    assert not [p.name for p in folder.iterdir() if p.name.startswith("long") or p.name.endswith((".partial", ".tmp"))]
