@@ -158,7 +158,6 @@ class SplitClip:
     work: Path
     parts: dict[int, Mapping[str, Any]] = field(default_factory=dict)
     started: float | None = None
-    over: bool = False
 
     def add(self, part: Mapping[str, Any]) -> bool:
         """Keep a window's result; True when every window is in."""

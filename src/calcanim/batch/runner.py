@@ -120,6 +120,7 @@ def run_lesson(
     stream: TextIO | None = None,
     executor_factory: ExecutorFactory = process_pool,
     job: JobFunction = render_job,
+    split: bool = True,
 ) -> LessonSummary:
     """Validate the whole lesson file (every clip resolved and planned) before anything is written,
     render what is not cached in parallel, and write manifest.json and index.html listing every
@@ -128,7 +129,8 @@ def run_lesson(
     Failed clips are reported in the summary (the rest still finish); Ctrl-C lets the clips in
     progress finish (twice, or SIGTERM/SIGHUP: stops them), writes the manifest of what is there
     and re-raises. The manifest is written before the workers start and after each clip, so even
-    a killed run leaves one that is true.
+    a killed run leaves one that is true. A clip much longer than the rest is cut into windows
+    rendered side by side (:mod:`.long_clips`); ``split=False`` keeps every clip whole (bench/).
     """
     started = time.monotonic()
     out = stream if stream is not None else sys.stderr
@@ -178,7 +180,7 @@ def run_lesson(
             with contextlib.ExitStack() as scratch:
                 tasks: list[Job | WindowJob] = list(pending)
                 cut: dict[str, SplitClip] = {}
-                if job is render_job and workers > 1:  # long clips become windows (the default renderer only)
+                if split and job is render_job and workers > 1:  # long clips become windows (the default renderer only)
                     windows = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="calcanim-windows-")))
                     tasks, cut = cut_long_clips(pending, workers, expected_cost, _folder_maker(windows))
                 workers = min(workers, len(tasks))
@@ -247,7 +249,7 @@ def _run_jobs(
     running: those are retried one at a time in a fresh pool, which finds the task that crashes it
     (its clip reported as failed) while the innocent ones still finish.
     """
-    split = dict(cut or {})
+    cut_clips = dict(cut or {})
     queue: deque[Job | WindowJob] = deque(pending)
     suspects: deque[Job | WindowJob] = deque()
     dropped: list[Job | WindowJob] = []
@@ -258,7 +260,7 @@ def _run_jobs(
 
     def submit(task: Job | WindowJob, alone: bool) -> None:
         if isinstance(task, WindowJob):
-            whole = split[task.name]
+            whole = cut_clips[task.name]
             whole.started = whole.started if whole.started is not None else time.monotonic()
             future = executor.submit(render_window_job, task)
         else:
@@ -273,7 +275,6 @@ def _run_jobs(
         reported.add(task.name)
         running.discard(task.name)
         if isinstance(task, WindowJob):
-            split[task.name].over = True
             for future, (other, _, _) in in_flight.items():
                 if other.name == task.name:
                     future.cancel()
@@ -281,7 +282,7 @@ def _run_jobs(
                 kept = [t for t in waiting if t.name != task.name]
                 waiting.clear()
                 waiting.extend(kept)
-            seconds = time.monotonic() - (split[task.name].started or time.monotonic())
+            seconds = time.monotonic() - (cut_clips[task.name].started or time.monotonic())
         outcome = ClipOutcome(task.name, "failed", seconds, error)
         progress.clip_done(outcome)
         return outcome
@@ -337,7 +338,7 @@ def _run_jobs(
                 if task.name in reported:  # a window of a clip that already failed
                     continue
                 if isinstance(task, WindowJob):
-                    whole = split[task.name]
+                    whole = cut_clips[task.name]
                     if not whole.add(result):
                         continue
                     try:
