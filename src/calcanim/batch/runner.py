@@ -259,6 +259,7 @@ def _run_jobs(
     stopping = False
 
     def submit(task: Job | WindowJob, alone: bool) -> None:
+        future: Future[Any]
         if isinstance(task, WindowJob):
             whole = cut_clips[task.name]
             whole.started = whole.started if whole.started is not None else time.monotonic()
