@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,7 +111,7 @@ def main() -> None:
             ratios.append(cut / whole)
             print(f"| {run} | {whole:.1f} | {cut:.1f} | {cut / whole:.2f} | {whole_cpu:.1f} | {cut_cpu:.1f} | "
                   f"{cut_cpu / whole_cpu:.2f} |", flush=True)
-        print(f"\nthe rule's estimate: wall cut / whole = {model:.2f}; measured (median) {sorted(ratios)[len(ratios) // 2]:.2f}. "
+        print(f"\nthe rule's estimate: wall cut / whole = {model:.2f}; measured (median) {statistics.median(ratios):.2f}. "
               "On a loaded machine the wall ratio tends to the CPU ratio (the cut's replay is extra work).")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
