@@ -69,8 +69,9 @@ def tasks_for(jobs: list[Job], workers: int, tmp_path: Path) -> list[Job | Windo
 
 
 def test_a_clip_longer_than_its_share_is_cut_and_its_windows_cover_every_frame_once(tmp_path: Path) -> None:
+    """15 s and 7 s of video on three workers: two windows of the long clip end long before 15 s."""
     jobs = jobs_of(write_lesson(tmp_path), tmp_path)
-    tasks = tasks_for(jobs, 2, tmp_path)
+    tasks = tasks_for(jobs, 3, tmp_path)
     windows = [task for task in tasks if isinstance(task, WindowJob)]
     assert [task.name for task in tasks if isinstance(task, Job)] == ["short"]
     assert {w.name for w in windows} == {"long"} and len(windows) == 2
@@ -84,19 +85,20 @@ def test_a_clip_longer_than_its_share_is_cut_and_its_windows_cover_every_frame_o
 def test_one_clip_alone_is_cut_for_every_worker_it_has_seconds_for(tmp_path: Path) -> None:
     (long_job,) = jobs_of(write_lesson(tmp_path, LONG_AND_SHORT.split("[[clip]]\nname = \"short\"")[0]), tmp_path)
     cost = expected_cost(long_job)
-    assert windows_for(long_job.clip, cost, cost, 1) == 1, "-j 1 never cuts"
-    assert windows_for(long_job.clip, cost, cost, 2) == 2
-    assert 2 < windows_for(long_job.clip, cost, cost, 8) <= 8
-    assert windows_for(long_job.clip, cost, cost, 64) <= 15, "no window under a second of video"
-    assert windows_for(long_job.clip.with_options(format="png"), cost, cost, 2) == 1, "a png is one frame"
+    assert windows_for(long_job.clip, cost, [], 1) == 1, "-j 1 never cuts"
+    assert windows_for(long_job.clip, cost, [], 2) == 2
+    assert 2 < windows_for(long_job.clip, cost, [], 8) <= 8
+    assert windows_for(long_job.clip, cost, [], 64) <= 15, "no window under a second of video"
+    assert windows_for(long_job.clip.with_options(format="png"), cost, [], 2) == 1, "a png is one frame"
 
 
 def test_clips_no_longer_than_their_share_stay_whole(tmp_path: Path) -> None:
-    jobs = jobs_of(write_lesson(tmp_path), tmp_path)
-    long_job = jobs[0]
+    long_job, short_job = jobs_of(write_lesson(tmp_path), tmp_path)
     cost = expected_cost(long_job)
-    assert windows_for(long_job.clip, cost, 2 * cost, 2) == 1, "two equal clips on two workers"
-    assert windows_for(long_job.clip, cost, 1.8 * cost, 2) == 1, "a cut that would save under 10%"
+    assert windows_for(long_job.clip, cost, [cost], 2) == 1, "two equal clips on two workers"
+    # 15 s and 7 s on two workers: the long clip's two windows (~0.62 of it each, the second replaying the
+    # first's frames) keep both workers busy ~9.4 s, and the short clip then ends at ~16.4 s, after 15 s.
+    assert windows_for(long_job.clip, cost, [expected_cost(short_job)], 2) == 1
     for lesson in sorted((REPO / "scenes").glob("*.toml")):  # the course's own lessons on two cores: as before
         assert all(isinstance(task, Job) for task in tasks_for(jobs_of(lesson, tmp_path), 2, tmp_path)), lesson.name
 
@@ -119,20 +121,27 @@ def assert_same_lesson(ours: Path, theirs: Path) -> None:
         assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), clip["name"]
 
 
+@pytest.fixture(scope="session")
+def uncut_long_and_short(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """LONG_AND_SHORT rendered by one worker (never cut): the reference, here and in test_cluster.py."""
+    folder = tmp_path_factory.mktemp("uncut")
+    log = io.StringIO()
+    whole = run_lesson(write_lesson(folder), jobs=1, output_dir=folder / "whole", stream=log)
+    assert not whole.failed and "cut into windows" not in log.getvalue(), log.getvalue()
+    return folder / "whole"
+
+
 @pytest.mark.render
-def test_a_cut_long_clip_renders_the_frames_names_and_keys_of_the_uncut_one(tmp_path: Path) -> None:
+def test_a_cut_long_clip_renders_the_frames_names_and_keys_of_the_uncut_one(tmp_path: Path, uncut_long_and_short: Path) -> None:
     lesson = write_lesson(tmp_path)
     log = io.StringIO()
-    cut = run_lesson(lesson, jobs=2, output_dir=tmp_path / "cut", stream=log)
+    cut = run_lesson(lesson, jobs=3, output_dir=tmp_path / "cut", stream=log)
     assert not cut.failed, log.getvalue()
     assert "cut into windows rendered side by side: long into 2" in log.getvalue()
-    whole_log = io.StringIO()
-    whole = run_lesson(lesson, jobs=1, output_dir=tmp_path / "whole", stream=whole_log)
-    assert not whole.failed and "cut into windows" not in whole_log.getvalue()
-    assert_same_lesson(tmp_path / "cut", tmp_path / "whole")
+    assert_same_lesson(tmp_path / "cut", uncut_long_and_short)
     manifest = json.loads((tmp_path / "cut" / "manifest.json").read_text())
     assert [c["files"]["captions"] for c in manifest["clips"]] == [{"vtt": f"{n}.vtt", "srt": f"{n}.srt"} for n in ("long", "short")]
-    again = run_lesson(lesson, jobs=2, output_dir=tmp_path / "cut", stream=io.StringIO())
+    again = run_lesson(lesson, jobs=3, output_dir=tmp_path / "cut", stream=io.StringIO())
     assert [o.status for o in again.outcomes] == ["cached", "cached"], "the cut clip's key stamp serves the cache"
 
 

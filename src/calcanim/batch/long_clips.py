@@ -4,19 +4,16 @@ window is a task of its own on the batch's executor (the local process pool or a
 process joins the windows' segments and finishes the clip exactly as a one-process render does, so
 names, manifest, gallery and cache keys do not change.
 
-The rule (:func:`windows_for`). With ``W`` workers and ``T`` the lesson's expected cost (the sum of
-:func:`~calcanim.batch.runner.expected_cost` over the clips to render), a clip of cost ``c`` is cut when
-it is longer than an even share, ``c > T / W``, into the ``k`` windows (2 <= k <= W, and no more than
-it has seconds of video) that minimise the estimated wall time of the lesson::
-
-    wall(k) = max(f(k) * c, (T + (k * f(k) - 1) * c) / W)
-
-where ``f(k)`` is the share of the clip its first window draws (the windows are balanced, the later
-ones replaying the frames before them, so each costs about that much, and ``k * f(k) - 1`` is the
-replay added). It stays whole unless the best ``wall(k)`` is at most ``MIN_GAIN`` of ``wall(1)``:
-scene construction and the join are not in the model. Clips are taken longest first; ``T`` grows by
-each cut's replay. A lesson whose clips are all shorter than ``T / W`` is unchanged, and ``-j 1`` never
-cuts.
+The rule (:func:`windows_for`). The runner sends tasks longest first, each to the first free worker;
+:func:`makespan` is when such a schedule ends, with each task's expected cost (frames times the
+scene's per-frame cost, :func:`~calcanim.batch.runner.expected_cost`). A clip longer than an even
+share of the lesson (``cost * W > total`` on ``W`` workers) is cut into the ``k`` windows
+(2 <= k <= W, at least a second of video each) whose schedule ends soonest, each window costing
+``f(k) * cost``: ``f(k)`` is the share of the clip the first of k balanced windows draws (the later
+ones replay the frames before theirs, which costs about as much in all). It stays whole unless that
+schedule ends by ``MIN_GAIN`` of the uncut one or sooner: the scene construction each window repeats
+and the join are not in the model. Clips are taken longest first, each beside the tasks already
+chosen. A lesson of clips of similar length is unchanged, and ``-j 1`` never cuts.
 
 A window task renders into a private folder and leaves its segment (and the .srt manim wrote) under
 plain names in the task's ``folder``: on a Dask worker that folder is private too, and its files come
@@ -26,10 +23,11 @@ from the clip's last window, which replayed every earlier animation.
 
 from __future__ import annotations
 
+import heapq
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,10 +59,6 @@ class WindowJob:
     def name(self) -> str:
         return self.clip.name
 
-    @property
-    def label(self) -> str:
-        return f"{self.clip.name} window {self.window.index + 1}/{self.window.count}"
-
 
 def clip_frames(clip: Clip) -> int:
     """The clip's frame count, as rendering.split counts it."""
@@ -83,23 +77,28 @@ def first_window_share(count: int, frames: int) -> float:
     return (end if end is not None else frames) / frames
 
 
-def lesson_wall(cost: float, total: float, workers: int, count: int, frames: int) -> float:
-    """The estimated wall time of a lesson of cost ``total`` on ``workers`` when a clip of cost ``cost``
-    in it is cut into ``count`` windows (the module's rule)."""
-    share = first_window_share(count, frames)
-    return max(share * cost, (total + (count * share - 1.0) * cost) / workers)
+def makespan(costs: Iterable[float], workers: int) -> float:
+    """When the last task ends if each, longest first, goes to the first free worker (the runner's order).
+
+    >>> makespan([3, 3, 2, 2, 2], 2)
+    7.0
+    """
+    ends = [0.0] * workers
+    for cost in sorted(costs, reverse=True):
+        heapq.heapreplace(ends, ends[0] + cost)
+    return max(ends)
 
 
-def windows_for(clip: Clip, cost: float, total: float, workers: int) -> int:
-    """How many windows the rule cuts a clip into (1: it stays whole)."""
-    if workers < 2 or clip.options.format == "png" or cost * workers <= total:
+def windows_for(clip: Clip, cost: float, others: Sequence[float], workers: int) -> int:
+    """How many windows the rule cuts a clip of ``cost`` into (1: it stays whole), beside tasks of ``others``."""
+    if workers < 2 or clip.options.format == "png" or cost * workers <= cost + sum(others):
         return 1
     frames = clip_frames(clip)
     most = min(workers, int(float(clip.plan().duration) // SECONDS_PER_WINDOW))
-    whole = lesson_wall(cost, total, workers, 1, frames)
+    whole = makespan([*others, cost], workers)
     best_count, best = 1, whole
     for count in range(2, most + 1):
-        wall = lesson_wall(cost, total, workers, count, frames)
+        wall = makespan([*others, *[first_window_share(count, frames) * cost] * count], workers)
         if wall < best:
             best_count, best = count, wall
     return best_count if best <= MIN_GAIN * whole else 1
@@ -110,17 +109,20 @@ def cut_long_clips(jobs: Sequence[Job], workers: int, cost: Callable[[Job], floa
     """The tasks for ``jobs`` (batch Jobs) on ``workers``: each job whole, or its windows (each written
     into ``work(job)``), longest first; and the clips that were cut, by name."""
     costs = {job.name: cost(job) for job in jobs}
-    total = sum(costs.values())
+    planned = {name: [value] for name, value in costs.items()}  # each clip's task costs
     tasks: list[tuple[float, Job | WindowJob]] = []
     cut: dict[str, SplitClip] = {}
     for job in sorted(jobs, key=lambda j: costs[j.name], reverse=True):
-        count = windows_for(job.clip, costs[job.name], total, workers)
+        count = 1
+        if costs[job.name] * workers > sum(map(sum, planned.values())):  # longer than an even share
+            others = [value for name, values in planned.items() if name != job.name for value in values]
+            count = windows_for(job.clip, costs[job.name], others, workers)
         if count == 1:
             tasks.append((costs[job.name], job))
             continue
         frames = clip_frames(job.clip)
         share = first_window_share(count, frames)
-        total += (count * share - 1.0) * costs[job.name]
+        planned[job.name] = [share * costs[job.name]] * count
         folder = work(job)
         cut[job.name] = SplitClip(job, count, folder)
         tasks += [(share * costs[job.name], WindowJob(job.clip, str(folder), Window(index, count, frames)))
