@@ -181,8 +181,7 @@ def run_lesson(
                 tasks: list[Job | WindowJob] = list(pending)
                 cut: dict[str, SplitClip] = {}
                 if split and job is render_job and workers > 1:  # long clips become windows (the default renderer only)
-                    windows = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="calcanim-windows-")))
-                    tasks, cut = cut_long_clips(pending, workers, expected_cost, _folder_maker(windows))
+                    tasks, cut = cut_long_clips(pending, workers, expected_cost, _folder_maker(scratch))
                 workers = min(workers, len(tasks))
                 progress.start_rendering(len(pending), workers)
                 if cut:
@@ -217,12 +216,19 @@ def run_lesson(
     return summary
 
 
-def _folder_maker(parent: Path) -> Callable[[Job], Path]:
-    """A fresh folder under ``parent`` for each cut clip's segments (numbered: a name is not a path)."""
+def _folder_maker(scratch: contextlib.ExitStack) -> Callable[[Job], Path]:
+    """A fresh folder for each cut clip's segments (numbered: a name is not a path), all in one temporary
+    folder that ``scratch`` removes, made only when a clip is cut.
+
+    A SIGKILLed batch cannot remove it: that one leftover (in the system temp folder) is the price of a
+    cut clip; a batch that cuts nothing makes no folder."""
     made: list[Path] = []
+    parent: list[Path] = []
 
     def folder(job: Job) -> Path:
-        made.append(parent / f"clip-{len(made)}")
+        if not parent:
+            parent.append(Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="calcanim-windows-"))))
+        made.append(parent[0] / f"clip-{len(made)}")
         made[-1].mkdir()
         return made[-1]
 
