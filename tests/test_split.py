@@ -75,7 +75,9 @@ def test_no_tqdm_monitor_thread_is_left_to_hold_a_lock_at_a_fork() -> None:
             assert "tqdm_monitor" not in [thread.name for thread in threading.enumerate()]
 
 
-def test_zoom_linearity_with_jobs_2_and_3_writes_the_files_of_one_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_zoom_linearity_with_jobs_2_and_3_writes_the_files_of_one_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the fork path, though earlier tests in this process may have left an idle thread behind
     monkeypatch.setattr(split_fork, "fork_usable", lambda: True)
     clip = resolve_clip("zoom-linearity", {"zooms": [1, 10]}, LOW, Source())
@@ -130,7 +132,8 @@ def start_split_render(tmp_path: Path, *extra: str, prelude: str = "") -> tuple[
     temp.mkdir()
     out = tmp_path / "out"
     env = {**os.environ, "TMPDIR": str(temp)}
-    argv = ["render", "limit-climb", "-q", "low", "--set", "duration=40", "--jobs", "2", *extra, "-o", str(out / "climb.mp4")]
+    argv = ["render", "limit-climb", "-q", "low", "--set", "duration=40", "--jobs", "2", *extra,
+            "-o", str(out / "climb.mp4")]
     code = f"{prelude}\nimport sys\nfrom calcanim.cli import main\nsys.argv = ['calcanim', *{argv!r}]\nmain()\n"
     parent = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, start_new_session=True)
@@ -177,11 +180,12 @@ def test_a_signal_during_split_render_leaves_no_worker_and_no_file(tmp_path: Pat
     assert_nothing_left(parent, workers, temp, out)
 
 
-#: Faults injected into the process drawing window 0 (a forked copy), once it has started.
+#: Faults injected into the first forked copy once it has drawn a frame, and the line they must give.
 FAULTS = {
-    "error": ("raise RuntimeError('injected fault')", "calcanim: error: rendering limit-climb failed: RuntimeError: injected fault"),
-    "killed": ("os.kill(os.getpid(), signal.SIGKILL)", "calcanim: error: rendering limit-climb failed: the process drawing "
-                                                        "its frames from 0 was killed by SIGKILL"),
+    "error": ("raise RuntimeError('injected fault')",
+              "calcanim: error: rendering limit-climb failed: RuntimeError: injected fault"),
+    "killed": ("os.kill(os.getpid(), signal.SIGKILL)",
+               "calcanim: error: rendering limit-climb failed: the process drawing its frames from 0 was killed by SIGKILL"),
 }
 
 
@@ -192,11 +196,11 @@ def test_a_failing_copy_is_one_line_and_leaves_nothing(tmp_path: Path, fault: st
 import os, signal
 from calcanim.rendering import split_fork
 become_copy = split_fork._Conductor.become_copy
-def faulty(self, window):
-    become_copy(self, window)
+def faulty(self, slot):
+    become_copy(self, slot)
     write_frame = self.writer.write_frame
     def broken(*args, **kwargs):
-        if self.window == 0 and self.first_frame is not None:
+        if self.slot == 0 and self.first_frame is not None:
             {statement}
         return write_frame(*args, **kwargs)
     self.writer.write_frame = broken

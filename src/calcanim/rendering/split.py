@@ -1,9 +1,15 @@
 """One clip rendered by several processes (``calcanim render CLIP --jobs N``).
 
-The clip's frames are cut into N windows (:class:`Window`); this process renders the first and N - 1
-spawned workers the others. Every worker builds the same scene
-and runs its construct from the start; an animation (a ``play`` or ``wait``) whose first frame falls in
-the worker's window is rendered as usual, into manim's own per-animation segment files, and the ones
+Two ways to make the processes. Where it can fork (Linux and other POSIX systems but macOS), this
+process builds the scene once and forks a copy at the first animation of each share of the clip
+(:mod:`.split_fork`, which also chooses the shares as it goes). Elsewhere, and for tasks sent to
+other processes (:func:`render_window` is picklable), the clip's frames are cut into N windows
+(:class:`Window`) up front; this process renders the first and N - 1 spawned workers the others.
+
+In both, the state a process starts drawing from is reached the same way (a forked copy inherits it
+from the calling process, which replays). A spawned worker builds the same scene and runs its
+construct from the start; an animation (a ``play`` or ``wait``) whose first frame falls in the
+worker's window is rendered as usual, into manim's own per-animation segment files, and the ones
 before it are *replayed*: every frame's interpolation and updaters run exactly as in a one-process
 render, but nothing is drawn or encoded. So the mobjects and the scene clock reach each animation in
 the same state, bit for bit, as they do in one process, and the worker stops at the first animation
@@ -14,9 +20,10 @@ one step (far cheaper)? Positions reached by many small moves differ from one bi
 bits; in zoom-linearity the labels and the dot then landed on other 1/256-pixel steps and the frames
 differed. The exact replay costs ~0.3 (limit-climb) to ~0.75 (zoom-linearity) of drawing a frame.
 
-The captions come from the worker that renders the clip's last animation: it has replayed every
-earlier one, so its clock put each caption at the same time as a one-process render does. Nothing of
-the split reaches the clip's key: ``--jobs`` changes how a clip is made, not what it shows.
+The captions come from the process that renders the clip's last animation (forked: the calling
+process, which always runs the whole construct): it has replayed every earlier one, so its clock put
+each caption at the same time as a one-process render does. Nothing of the split reaches the clip's
+key: ``--jobs`` changes how a clip is made, not what it shows.
 
 Importing this module loads no manim; the workers load it.
 """
