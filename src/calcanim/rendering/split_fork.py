@@ -110,15 +110,16 @@ class CopyFailed(RenderError):
     """A forked copy failed: its error, as one line."""
 
 
-#: A copy's stop frame before it is handed one: past any clip.
+#: A copy's stop before it is handed one: past any clip's last animation.
 NO_STOP = 2**62
 
 
 class _Board:
     """What the processes of one split render tell each other, in memory shared across fork. Slot k
     is the k-th copy (the last slot this process): ``drawn[k]`` frames drawn so far, and for a copy
-    ``at[k]``, the first frame of the animation it draws, and ``stop[k]``, the frame at which its
-    share ends (an animation starting there or later is not its)."""
+    ``at[k]``, the number of the animation it draws (manim's ``num_plays``), and ``stop[k]``, the
+    first animation that is no longer its share (animations, not frames: several can start on one
+    frame)."""
 
     def __init__(self, count: int) -> None:
         self._memory = mmap.mmap(-1, 8 * 3 * count)  # anonymous and shared: every process sees the writes
@@ -194,14 +195,14 @@ class _Conductor:
         fps = renderer.camera.frame_rate
 
         def play(scene: Any, *args: Any, **kwargs: Any) -> None:
-            start = round(renderer.time * fps)
+            start, number = round(renderer.time * fps), renderer.num_plays
             if self.is_copy:
-                if not self.takes(start):
+                if not self.takes(number):
                     raise EndSceneEarlyException()
             else:
                 self.check_copies()
-                if not self.drawing:
-                    self.hand_over_at(start, _planned_frames(args, kwargs, fps))  # a fork returns twice
+                if not self.drawing:  # a fork returns twice: here, and in the copy
+                    self.hand_over_at(start, number, _planned_frames(args, kwargs, fps))
             if self.drawing:
                 if self.first_frame is None:
                     self.first_frame = time.time()
@@ -219,37 +220,37 @@ class _Conductor:
         renderer.play = play
         renderer.add_frame = counted
 
-    def takes(self, start: int) -> bool:
-        """In a copy, at an animation starting at frame ``start``: whether it is still the copy's."""
+    def takes(self, number: int) -> bool:
+        """In a copy, at animation ``number``: whether it is still the copy's."""
         with self.hand_over.held():
-            self.board.at[self.slot] = start
-            return start < self.board.stop[self.slot]
+            self.board.at[self.slot] = number
+            return number < self.board.stop[self.slot]
 
-    def hand_over_at(self, start: int, length: float) -> None:
-        """In this process, at an animation starting at frame ``start``, ``length`` frames long: end
-        the drawing copy's share here and fork the next copy (or draw from here on), if it is time."""
+    def hand_over_at(self, start: int, number: int, length: float) -> None:
+        """In this process, at animation ``number``, starting at frame ``start`` and ``length`` frames
+        long: end the drawing copy's share here and fork the next copy (or draw from here on), if it is time."""
         if self.copies:
             k = len(self.copies) - 1
             drawn = self.starts[k] + self.board.drawn[k]
             if not self.time_to_hand_over(start, drawn, length, self.starts[k]):
                 return
             with self.hand_over.held():
-                if self.board.at[k] >= start:
+                if self.board.at[k] >= number:
                     return  # the copy has already started this animation: it keeps the clip for now
-                self.board.stop[k] = start
+                self.board.stop[k] = number
         if len(self.copies) < self.count - 1:
-            self.fork(start)
+            self.fork(start, number)
         else:
             self.drawing = True
 
     def time_to_hand_over(self, start: int, drawn: int, length: float, began: int) -> bool:
         drawers = self.count - len(self.copies)  # the next copy and all after it, this process included
-        behind = (start - drawn) - (self.frames - start) / drawers  # < 0: the copy would finish early
-        if behind >= 0:
+        surplus = (start - drawn) - (self.frames - start) / drawers  # < 0: the copy would finish early
+        if surplus >= 0:
             return True
         pace = (drawn - began) / (start - began) if start > began else 0.5  # frames drawn per frame replayed
         later = (start + length - drawn - pace * length) - (self.frames - start - length) / drawers
-        return later > -behind  # handing over one animation later would be further from balance
+        return later > -surplus  # handing over one animation later would be further from balance
 
     def show_progress(self) -> None:
         if self.progress is not None and not self.is_copy:
@@ -262,9 +263,9 @@ class _Conductor:
 
     # -- forking -----------------------------------------------------------------------------------
 
-    def fork(self, start: int) -> None:
+    def fork(self, start: int, number: int) -> None:
         slot = len(self.copies)
-        self.board.at[slot], self.board.stop[slot] = start, NO_STOP
+        self.board.at[slot], self.board.stop[slot] = number, NO_STOP
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
