@@ -55,7 +55,7 @@ def render(
     Files an earlier render wrote for ``output`` that this one does not (captions, after
     ``--no-captions``) are removed, if nobody has changed them since. ``progress`` is a
     ``(done, total)`` frame callback, or True for one progress line on a terminal's stderr. ``jobs``
-    processes render parts of the clip at once (:mod:`.split`; no progress line then).
+    processes render parts of the clip at once (:mod:`.split`).
     """
     refuse_unsplittable(clip, check_jobs(jobs))
     options = clip.options
@@ -69,7 +69,7 @@ def render(
         work = Path(work_dir)
         try:
             if jobs > 1:
-                movie, subtitles, poster_time = render_split_in(work, clip, jobs)
+                movie, subtitles, poster_time = render_split_in(work, clip, jobs, progress=frames)
             else:
                 movie, subtitles, poster_time = render_in(work, clip, frames)
         finally:
