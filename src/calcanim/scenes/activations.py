@@ -3,47 +3,19 @@
 from __future__ import annotations
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    UR,
-    Axes,
-    Circle,
-    Create,
-    DashedLine,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Mobject,
-    Square,
-    VGroup,
+    DOWN, LEFT, RIGHT, UP, UR, Axes, Circle, Create, DashedLine, Dot, FadeIn, FadeOut, Mobject, Square, VGroup,
     Write,
 )
 
 from calcanim.params.activations import ActivationsParams
 from calcanim.plans.activations import (
-    DRAW_SHARE,
-    ENDING_SECONDS,
-    INTRO_SECONDS,
-    READ_SHARE,
-    ActivationPanel,
-    ActivationsPlan,
+    DRAW_SHARE, ENDING_SECONDS, INTRO_SECONDS, READ_SHARE, ActivationPanel, ActivationsPlan,
 )
 from calcanim.plans.tex_numbers import tex_number
 from calcanim.scenes.base import FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.function_plot import (
-    FONT_TEXT,
-    FONT_TICK,
-    band,
-    fit_width,
-    name_above,
-    plot_axes,
-    polyline,
-    stacked_plots,
-    table,
-    words,
+    FONT_TEXT, FONT_TICK, band, fit_width, name_above, plot_axes, polyline, stacked_plots, table, words,
 )
 
 SHADE_OPACITY = 0.22

@@ -4,26 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DL,
-    DR,
-    UL,
-    DOWN,
-    LEFT,
-    PI,
-    RIGHT,
-    UP,
-    UR,
-    Axes,
-    Create,
-    DashedLine,
-    Mobject,
-    Dot,
-    FadeIn,
-    Polygon,
-    Rotate,
-    TransformFromCopy,
-    VGroup,
-    Write,
+    DL, DR, UL, DOWN, LEFT, PI, RIGHT, UP, UR, Axes, Create, DashedLine, Mobject, Dot, FadeIn, Polygon, Rotate,
+    TransformFromCopy, VGroup, Write,
 )
 
 from calcanim.number_format import decimal_label

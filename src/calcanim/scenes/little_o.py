@@ -11,22 +11,8 @@ from typing import Any
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Axes,
-    Create,
-    Dot,
-    FadeIn,
-    Line,
-    Mobject,
-    Rectangle,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    linear,
+    DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, Line, Mobject, Rectangle, ValueTracker, VGroup, VMobject,
+    Write, linear,
 )
 
 from calcanim.number_format import decimal_label

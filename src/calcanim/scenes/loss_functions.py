@@ -3,47 +3,19 @@
 from __future__ import annotations
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Arrow,
-    Circle,
-    Create,
-    DashedLine,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Mobject,
-    ValueTracker,
-    VGroup,
-    Write,
-    linear,
+    DOWN, LEFT, RIGHT, UP, Arrow, Circle, Create, DashedLine, Dot, FadeIn, FadeOut, Mobject, ValueTracker, VGroup,
+    Write, linear,
 )
 
 from calcanim.params.loss_functions import LossFunctionsParams
 from calcanim.plans.loss_functions import (
-    DRAW_SHARE,
-    ENDING_SECONDS,
-    INTRO_SECONDS,
-    SLIDE_SHARE,
-    LossFunctionsPlan,
-    LossPanel,
+    DRAW_SHARE, ENDING_SECONDS, INTRO_SECONDS, SLIDE_SHARE, LossFunctionsPlan, LossPanel,
 )
 from calcanim.plans.tex_numbers import tex_number
 from calcanim.scenes.base import FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.function_plot import (
-    FONT_TEXT,
-    FONT_TICK,
-    clipped,
-    fit_width,
-    name_above,
-    plot_axes,
-    polyline,
-    stacked_plots,
-    table,
-    words,
+    FONT_TEXT, FONT_TICK, clipped, fit_width, name_above, plot_axes, polyline, stacked_plots, table, words,
 )
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
 

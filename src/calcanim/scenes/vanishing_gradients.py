@@ -6,31 +6,13 @@ import math
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Axes,
-    Create,
-    DashedLine,
-    FadeIn,
-    Line,
-    ORIGIN,
-    Mobject,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    linear,
+    DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, FadeIn, Line, ORIGIN, Mobject, ValueTracker, VGroup, VMobject,
+    Write, linear,
 )
 
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.plans.vanishing_gradients import (
-    ENDING_SECONDS,
-    INTRO_SECONDS,
-    REMEDY_PARTS,
-    ChainView,
-    VanishingGradientsPlan,
+    ENDING_SECONDS, INTRO_SECONDS, REMEDY_PARTS, ChainView, VanishingGradientsPlan,
 )
 from calcanim.numerics.tangent_line import tick_values
 from calcanim.scenes.base import MARGIN, CalcanimScene

@@ -10,22 +10,8 @@ from typing import Any
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Create,
-    Dot,
-    FadeOut,
-    FadeIn,
-    Line,
-    Mobject,
-    Rectangle,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    smooth,
+    DOWN, LEFT, RIGHT, UP, Create, Dot, FadeOut, FadeIn, Line, Mobject, Rectangle, ValueTracker, VGroup, VMobject,
+    Write, smooth,
 )
 
 from calcanim.number_format import plain_number
