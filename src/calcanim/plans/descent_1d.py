@@ -16,6 +16,7 @@ from calcanim.numerics.descent_1d import derived_x_range, run_descent_1d
 from calcanim.numerics.schedules import Schedule
 from calcanim.params.descent_1d import Descent1DParams
 from calcanim.plans.schedule_tex import schedule_tex
+from calcanim.plans.timeline import DescentTimeline
 from calcanim.number_format import number_tex, number_text
 from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks
 
@@ -85,7 +86,7 @@ class Run1D:
 
 
 @dataclass(frozen=True, eq=False)
-class Descent1DPlan:
+class Descent1DPlan(DescentTimeline, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
     params: Descent1DParams
     expression: Expression
     x_range: tuple[float, float]
@@ -95,17 +96,6 @@ class Descent1DPlan:
     schedule: Schedule
     loss_reference: float
     inset_range: tuple[float, float]
-
-    @property
-    def duration(self) -> float:
-        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        return self.duration - 0.5
-
-    def step_at(self, seconds_into_descent: float) -> float:
-        return self.params.steps * min(max(seconds_into_descent / self.params.duration, 0.0), 1.0)
 
     @property
     def function_tex(self) -> str:

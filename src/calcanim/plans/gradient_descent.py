@@ -28,6 +28,7 @@ from calcanim.numerics.surfaces import (
 )
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.plans.schedule_tex import schedule_tex
+from calcanim.plans.timeline import DescentTimeline
 
 #: Seconds before the descent (surface, legend) and after it (the verdicts).
 INTRO_SECONDS = 1.5
@@ -198,7 +199,7 @@ class RunPlan:
 
 
 @dataclass(frozen=True, eq=False)
-class GradientDescentPlan:
+class GradientDescentPlan(DescentTimeline, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
     params: GradientDescentParams
     surface: Surface
     runs: tuple[RunPlan, ...]
@@ -213,23 +214,6 @@ class GradientDescentPlan:
     @property
     def descent_seconds(self) -> float:
         return self.params.duration
-
-    @property
-    def duration(self) -> float:
-        """Seconds of video: intro, the descent, the ending."""
-        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        """Every path drawn and every verdict on screen."""
-        return self.duration - 0.5
-
-    def step_at(self, seconds_into_descent: float) -> float:
-        """The fractional optimizer step shown that many seconds into the descent."""
-        return self.params.steps * min(max(seconds_into_descent / self.params.duration, 0.0), 1.0)
-
-    def seconds_at_step(self, step: float) -> float:
-        return self.params.duration * step / self.params.steps
 
     def camera_theta_at(self, seconds: float) -> float:
         """The 3D camera's theta (degrees) at a time in the clip; the turn is spread over the whole clip."""
