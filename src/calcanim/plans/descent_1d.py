@@ -15,6 +15,7 @@ from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettin
 from calcanim.numerics.descent_1d import derived_x_range, run_descent_1d
 from calcanim.numerics.schedules import Schedule
 from calcanim.params.descent_1d import Descent1DParams
+from calcanim.plans.labelled_run import LabelledRun
 from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.plans.timeline import DescentTimeline
 from calcanim.number_format import number_tex, number_text
@@ -26,7 +27,7 @@ CURVE_SAMPLES = 400
 
 
 @dataclass(frozen=True, eq=False)
-class Run1D:
+class Run1D(LabelledRun):
     """One run as the clip draws it."""
 
     index: int
@@ -38,14 +39,6 @@ class Run1D:
         return self.run.points[:, 0]
 
     @property
-    def label_tex(self) -> str:
-        return rf"\eta = {number_tex(self.run.learning_rate)}"
-
-    @property
-    def status_word(self) -> str:
-        return {"diverged": "diverged", "converged": "converged"}.get(self.run.status, "still moving")
-
-    @property
     def status_text(self) -> str:
         if self.run.status == "diverged":
             return f"diverged at step {self.run.stopped_at}"
@@ -54,12 +47,6 @@ class Run1D:
     @property
     def last_step(self) -> int:
         return len(self.run.points) - 1
-
-    def rate_at(self, step: float) -> float:
-        rates = self.run.rates
-        if rates is None or len(rates) == 0:
-            return self.run.learning_rate
-        return float(rates[min(int(step), len(rates) - 1)])
 
     def x_at(self, step: float) -> float:
         """The ball's x at a fractional step (it stops at the last valid iterate)."""

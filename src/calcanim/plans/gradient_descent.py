@@ -27,6 +27,7 @@ from calcanim.numerics.surfaces import (
     surface_from_sympy,
 )
 from calcanim.params.gradient_descent import GradientDescentParams
+from calcanim.plans.labelled_run import LabelledRun
 from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.plans.timeline import DescentTimeline
 
@@ -97,7 +98,7 @@ def resolve_surface(params: GradientDescentParams) -> Surface:
 
 
 @dataclass(frozen=True, eq=False)
-class RunPlan:
+class RunPlan(LabelledRun):
     """One run as the clip draws it."""
 
     index: int
@@ -126,21 +127,6 @@ class RunPlan:
     @property
     def label(self) -> str:
         return f"eta = {number_text(self.run.learning_rate)}"
-
-    @property
-    def label_tex(self) -> str:
-        return rf"\eta = {number_tex(self.run.learning_rate)}"
-
-    @property
-    def status_word(self) -> str:
-        return {"diverged": "diverged", "converged": "converged"}.get(self.run.status, "still moving")
-
-    def rate_at(self, step: float) -> float:
-        """The scheduled rate of the step under way at a fractional step (the last step's after the end)."""
-        rates = self.run.rates
-        if rates is None or len(rates) == 0:
-            return self.run.learning_rate
-        return float(rates[min(int(step), len(rates) - 1)])
 
     @property
     def status_text(self) -> str:
