@@ -19,7 +19,8 @@ from calcanim.plans.labelled_run import LabelledRun
 from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.plans.timeline import DescentTimeline
 from calcanim.number_format import number_tex, number_text
-from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks
+from calcanim.plans.gradient_descent import OPTIMIZER_NAMES
+from calcanim.plans.loss_inset import LossInset
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.5
@@ -73,7 +74,10 @@ class Run1D(LabelledRun):
 
 
 @dataclass(frozen=True, eq=False)
-class Descent1DPlan(DescentTimeline, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
+class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
+    INSET_TICK_COUNT = 3
+    LOSS_TEX = r"f(x)"
+
     params: Descent1DParams
     expression: Expression
     x_range: tuple[float, float]
@@ -102,16 +106,6 @@ class Descent1DPlan(DescentTimeline, intro=INTRO_SECONDS, ending=ENDING_SECONDS)
     def schedule_tex(self) -> str:
         """The schedule's rule with its settings, or '' for a constant rate."""
         return schedule_tex(self.schedule)
-
-    @property
-    def inset_ticks(self) -> list[tuple[float, str]]:
-        return decade_ticks(self.inset_range, count=3)
-
-    @property
-    def inset_label_tex(self) -> str:
-        if self.loss_reference == 0:
-            return r"f(x)"
-        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
 
     @property
     def captions(self) -> list[tuple[str, float]]:

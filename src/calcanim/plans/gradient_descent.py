@@ -28,6 +28,7 @@ from calcanim.numerics.surfaces import (
 )
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.plans.labelled_run import LabelledRun
+from calcanim.plans.loss_inset import LossInset
 from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.plans.timeline import DescentTimeline
 
@@ -185,7 +186,7 @@ class RunPlan(LabelledRun):
 
 
 @dataclass(frozen=True, eq=False)
-class GradientDescentPlan(DescentTimeline, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
+class GradientDescentPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
     params: GradientDescentParams
     surface: Surface
     runs: tuple[RunPlan, ...]
@@ -204,18 +205,6 @@ class GradientDescentPlan(DescentTimeline, intro=INTRO_SECONDS, ending=ENDING_SE
     def camera_theta_at(self, seconds: float) -> float:
         """The 3D camera's theta (degrees) at a time in the clip; the turn is spread over the whole clip."""
         return self.params.camera_theta + self.params.camera_turn * min(max(seconds / self.duration, 0.0), 1.0)
-
-    @property
-    def inset_ticks(self) -> list[tuple[float, str]]:
-        """The inset's log axis ticks: (log10 of f - f*, TeX label)."""
-        return decade_ticks(self.inset_range)
-
-    @property
-    def inset_label_tex(self) -> str:
-        """What the inset's vertical axis measures."""
-        if self.loss_reference == 0:
-            return r"\text{loss}"
-        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
 
     @property
     def schedule_tex(self) -> str:
@@ -383,22 +372,6 @@ def inset_curve(run: Run, log_range: tuple[float, float], reference: float) -> n
             break
         curve.append((float(k), max(value, low)))
     return np.array(curve)
-
-
-def decade_ticks(log_range: tuple[float, float], count: int = 4) -> list[tuple[float, str]]:
-    """Round powers of ten inside a log10 range, about ``count`` of them, as (log10 value, TeX).
-
-    >>> decade_ticks((-7.0, 1.8))
-    [(-6.0, '10^{-6}'), (-3.0, '10^{-3}'), (0.0, '1')]
-    """
-    low, high = math.ceil(log_range[0] - 1e-9), math.floor(log_range[1] + 1e-9)
-    spacing = max(1, math.ceil((high - low + 1) / count))
-    first = math.ceil(low / spacing) * spacing
-    ticks = []
-    for exponent in range(first, high + 1, spacing):
-        tex = {0: "1", 1: "10"}.get(exponent, f"10^{{{exponent}}}")
-        ticks.append((float(exponent), tex))
-    return ticks
 
 
 def contour_levels(values: np.ndarray, z_range: tuple[float, float], count: int) -> tuple[float, ...]:
