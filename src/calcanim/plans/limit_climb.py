@@ -116,7 +116,7 @@ def y_axis(values: list[float], limit: float) -> YAxis:
     lo, hi = min(*values, limit), max(*values, limit)
     spread = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
     lo, hi = lo - Y_PADDING * spread, hi + Y_PADDING * spread
-    from calcanim.numerics.tangent_line import tick_values
+    from calcanim.numerics.ticks import tick_values
 
     ticks = tick_values(lo, hi, 5)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else spread

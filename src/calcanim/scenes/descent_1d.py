@@ -9,7 +9,7 @@ from manim import (
 )
 
 from calcanim.numerics.projection import clip_segment_to_rectangle
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.ticks import tick_values
 from calcanim.params.descent_1d import Descent1DParams
 from calcanim.plans.descent_1d import ENDING_SECONDS, INTRO_SECONDS, Descent1DPlan, Run1D
 from calcanim.number_format import decimal_label

@@ -9,7 +9,7 @@ from manim import (
 )
 
 from calcanim.number_format import decimal_label
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.ticks import tick_values
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.plans.exp_log import ExpLogPlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN, CalcanimScene

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from manim import DOWN, LEFT, UP, Axes, Rectangle, VMobject
 
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.ticks import tick_values
 from calcanim.number_format import decimal_label
 from calcanim.scenes.base import CalcanimScene
 from calcanim.scenes.graph_axes import bare_axes, x_ticks_off_the_y_axis

@@ -9,7 +9,8 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Mobject, VMobject
 
 from calcanim.number_format import decimal_label
-from calcanim.numerics.tangent_line import Window, tick_values
+from calcanim.numerics.tangent_line import Window
+from calcanim.numerics.ticks import tick_values
 from calcanim.scenes.base import FONT_LABEL, CalcanimScene
 from calcanim.style.themes import Theme
 

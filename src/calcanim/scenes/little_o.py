@@ -16,7 +16,8 @@ from manim import (
 )
 
 from calcanim.number_format import decimal_label
-from calcanim.numerics.tangent_line import line_in_box, tick_values
+from calcanim.numerics.tangent_line import line_in_box
+from calcanim.numerics.ticks import tick_values
 from calcanim.params.little_o import LittleOParams
 from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene

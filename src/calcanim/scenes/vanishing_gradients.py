@@ -14,7 +14,7 @@ from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.plans.vanishing_gradients import (
     ENDING_SECONDS, INTRO_SECONDS, REMEDY_PARTS, ChainView, VanishingGradientsPlan,
 )
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.ticks import tick_values
 from calcanim.scenes.base import MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, set_polyline
 from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, fit_width, words
