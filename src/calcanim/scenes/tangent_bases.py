@@ -5,23 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Axes,
-    Create,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Flash,
-    Line,
-    Mobject,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    smooth,
+    DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, FadeOut, Flash, Line, Mobject, ValueTracker, VGroup, VMobject,
+    Write, smooth,
 )
 
 from calcanim.params.tangent_bases import TangentBasesParams
