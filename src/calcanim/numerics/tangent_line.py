@@ -164,23 +164,3 @@ def equal_unit_area(box: Window, width: float, height: float, least_fraction: fl
     if unit * (x_max - x_min) < least_fraction * width:
         return width, height, box, False
     return unit * (x_max - x_min), height, box, True
-
-
-def tick_values(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Round tick positions inside [lo, hi], about `target` of them, spaced 1, 2 or 5 times a power of ten.
-
-    >>> tick_values(1.5, 4.5), tick_values(4.2, 61.0)
-    ([2.0, 3.0, 4.0], [20.0, 40.0, 60.0])
-    """
-    if not hi > lo:
-        raise ParamError(f"need lo < hi, got [{lo}, {hi}]")
-    raw = (hi - lo) / max(1, target)
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
-    first = math.ceil(lo / step - 1e-9)
-    ticks = []
-    k = first
-    while k * step <= hi + 1e-9 * step:
-        ticks.append(round(k * step, 12) + 0.0)
-        k += 1
-    return ticks

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from calcanim.numerics.limits import gap_bounds
 from calcanim.params.limit_climb import DEFAULT_SEQUENCE, LimitClimbParams, default_marks
+from calcanim.plans.timeline import IntroMainEnding
 
 if TYPE_CHECKING:
     from calcanim.numerics.sequences import LimitSequence
@@ -121,7 +122,7 @@ def y_axis(values: list[float], limit: float) -> YAxis:
     lo, hi = min(*values, limit), max(*values, limit)
     spread = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
     lo, hi = lo - Y_PADDING * spread, hi + Y_PADDING * spread
-    from calcanim.numerics.tangent_line import tick_values
+    from calcanim.numerics.ticks import tick_values
 
     ticks = tick_values(lo, hi, 5)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else spread
@@ -149,7 +150,7 @@ class ClimbNumbers:
 
 
 @dataclass(frozen=True)
-class LimitClimbPlan:
+class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
     params: LimitClimbParams
 
     @functools.cached_property
@@ -194,14 +195,9 @@ class LimitClimbPlan:
 
 
     @property
-    def duration(self) -> float:
-        """Seconds of video: intro, the climb, the ending."""
-        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        """The most telling frame: the dot parked on the limit with every mark on screen."""
-        return self.duration - 0.5
+    def main_seconds(self) -> float:
+        """The climb; the poster is the dot parked on the limit with every mark on screen."""
+        return self.params.duration
 
     @property
     def first_n(self) -> int:

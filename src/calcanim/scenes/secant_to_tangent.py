@@ -9,41 +9,15 @@ from collections.abc import Sequence
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    UR,
-    Create,
-    DashedLine,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Line,
-    Mobject,
-    Rectangle,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    smooth,
+    DOWN, LEFT, RIGHT, UP, UR, Create, DashedLine, Dot, FadeIn, FadeOut, Line, Mobject, Rectangle, ValueTracker,
+    VGroup, VMobject, Write, smooth,
 )
 
 from calcanim.params.secant_to_tangent import SecantToTangentParams
 from calcanim.plans.secant_to_tangent import (
-    BREAKDOWN_INTRO_SECONDS,
-    BREAKDOWN_ROW_SECONDS,
-    BREAKDOWN_WHY_SECONDS,
-    ENDING_SECONDS,
-    FIRST_SECANT_SECONDS,
-    HOLD_SECONDS,
-    INSET_FRACTIONS,
-    INSET_HALF_WIDTH_PER_H,
-    INTRO_SECONDS,
-    LIVE_H_DIGITS,
-    LIVE_SLOPE_DECIMALS,
-    TANGENT_SECONDS,
-    SecantToTangentPlan,
+    BREAKDOWN_INTRO_SECONDS, BREAKDOWN_ROW_SECONDS, BREAKDOWN_WHY_SECONDS, ENDING_SECONDS, FIRST_SECANT_SECONDS,
+    HOLD_SECONDS, INSET_FRACTIONS, INSET_HALF_WIDTH_PER_H, INTRO_SECONDS, LIVE_H_DIGITS, LIVE_SLOPE_DECIMALS,
+    TANGENT_SECONDS, SecantToTangentPlan,
 )
 from calcanim.numerics.tangent_line import line_in_box
 from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline

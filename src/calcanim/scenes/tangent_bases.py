@@ -7,24 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Axes,
-    Create,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Flash,
-    Line,
-    Rectangle,
-    Mobject,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    smooth,
+    DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, FadeOut, Flash, Line, Mobject, Rectangle, ValueTracker, VGroup,
+    VMobject, Write, smooth,
 )
 
 from calcanim.params.tangent_bases import TangentBasesParams
