@@ -3,6 +3,7 @@ printed as Markdown with ratios, plus where a split worker's time goes.
 
     .venv/bin/python bench/split.py                          # limit-climb and zoom-linearity, 720p30, 2 runs each
     .venv/bin/python bench/split.py --quality low --runs 1   # quick look
+    .venv/bin/python bench/split.py --methods fork spawn     # the breakdown of both ways of making the processes
 
 Each run is `python -m calcanim render SCENE --force --jobs N` in a fresh process; the order of
 --jobs 1 and --jobs 2 alternates between runs. The machine's 1-minute load average is printed
@@ -39,8 +40,8 @@ def timed_render(scene: str, settings: list[str], quality: str, jobs: int, out: 
     return wall, cpu, load
 
 
-def breakdown(scene: str, settings: list[str], quality: str) -> list[str]:
-    """One in-process --jobs 2 render with each worker's timeline (seconds from the submit)."""
+def breakdown(scene: str, settings: list[str], quality: str, method: str) -> list[str]:
+    """One in-process --jobs 2 render with each process's timeline (seconds from the call)."""
     from calcanim.clip import RenderOptions, Source, resolve_clip
     from calcanim.rendering.split import render_split_in
     from calcanim.settings import gather_values
@@ -50,16 +51,17 @@ def breakdown(scene: str, settings: list[str], quality: str) -> list[str]:
     parts: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="calcanim-bench-") as work:
         started = time.time()
-        render_split_in(Path(work), clip, 2, parts)
+        render_split_in(Path(work), clip, 2, parts, method=method)
         total = time.time() - started
     rows = []
     for index, part in enumerate(parts):
         began = float(part["began"]) - started  # type: ignore[arg-type]
         first = float(part["first_frame"]) - started if part["first_frame"] else float("nan")  # type: ignore[arg-type]
         ended = float(part["ended"]) - started  # type: ignore[arg-type]
-        rows.append(f"| {scene} | {index} | {part['replayed']} | {part['animations']} | {began:.2f} | {first:.2f} | "
-                    f"{ended:.2f} | {ended - first:.2f} |")
-    rows.append(f"| {scene} | join + rest | | | | | {total:.2f} | |")
+        cpu = f"{float(part['cpu']):.2f}" if "cpu" in part else ""  # type: ignore[arg-type]
+        rows.append(f"| {scene} | {method} | {index} | {part['replayed']} | {part['animations']} | {part.get('frames', '')} | "
+                    f"{began:.2f} | {first:.2f} | {ended:.2f} | {ended - first:.2f} | {cpu} |")
+    rows.append(f"| {scene} | {method} | join + rest | | | | | | {total:.2f} | | |")
     return rows
 
 
@@ -68,6 +70,8 @@ def main() -> None:
     parser.add_argument("--quality", default="medium")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--scenes", nargs="*", default=list(CASES))
+    parser.add_argument("--methods", nargs="*", default=["fork"], choices=["fork", "spawn"],
+                        help="how the breakdown's --jobs 2 render makes its processes (the timed runs use the default: fork on Linux)")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}, quality: {args.quality}, runs: {args.runs}, "
           f"started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
@@ -86,12 +90,17 @@ def main() -> None:
     for scene in args.scenes:
         one, two = statistics.median(walls[(scene, 1)]), statistics.median(walls[(scene, 2)])
         print(f"| {scene} | {one:.2f} | {two:.2f} | {two / one:.2f} |")
-    print("\nWhere a --jobs 2 worker's time goes (seconds after the parent submitted the work):\n")
-    print("| clip | worker | animations replayed | animations drawn | began (spawn + import) | first frame drawn | ended | drawing |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\nWhere a --jobs 2 process's time goes (seconds after render_split_in was called; fork: the last row of")
+    print("each clip is the calling process, which builds the scene, replays and draws the end; the others are its")
+    print("forked copies, 'began' = the fork. spawn: process 0 is the caller, process 1 a spawned worker; 'began' after")
+    print("its start and manim's import. CPU s: fork copies count from the fork, the caller from its start):\n")
+    print("| clip | method | process | animations replayed | animations drawn | frames drawn | began | first frame drawn "
+          "| ended | drawing | CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for scene in args.scenes:
-        for row in breakdown(scene, CASES[scene], args.quality):
-            print(row, flush=True)
+        for method in args.methods:
+            for row in breakdown(scene, CASES[scene], args.quality, method):
+                print(row, flush=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from calcanim.batch import run_lesson  # noqa: E402
 from calcanim.batch import cluster as cluster_module  # noqa: E402
 from calcanim.batch.cluster import connect  # noqa: E402
 from calcanim.errors import CalcanimError  # noqa: E402
+from tests.test_long_clips import LONG_AND_SHORT, assert_same_lesson, uncut_long_and_short  # noqa: E402, F401
 
 pytestmark = pytest.mark.render
 
@@ -210,3 +211,53 @@ def test_python_api_renders_a_lesson_on_a_local_cluster(tmp_path: Path) -> None:
     assert not summary.failed and [o.name for o in summary.outcomes] == ["climb"]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert (tmp_path / "out" / manifest["clips"][0]["files"]["video"]).is_file()
+
+
+def test_a_long_clip_cut_into_windows_survives_a_lost_worker_and_a_rerun_without_captions_drops_them(
+    tmp_path: Path, dask_cluster: tuple[str, list[subprocess.Popen[bytes]], Processes], uncut_long_and_short: Path
+) -> None:
+    """Issue 19: the long clip's windows are tasks on the cluster; the worker rendering one is killed,
+    Dask reschedules it, and the joined clip has the frames, names and keys of an uncut local render.
+    Rendered again without captions, the clip's old .srt/.vtt go, as they do locally."""
+    address, workers, _ = dask_cluster
+    lesson = tmp_path / "long-and-short.toml"
+    lesson.write_text(LONG_AND_SHORT, encoding="utf-8")
+    out = io.StringIO()
+    killed: list[str] = []
+
+    def kill_the_worker_of_a_window() -> None:
+        import distributed
+
+        ours = {worker.pid for worker in workers}
+        with distributed.Client(address, timeout="30s") as watcher:
+            groups = watcher.run(os.getpgrp)  # a worker's process group is the `dask worker` we started
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                busy = [address for address, keys in watcher.processing().items()
+                        if any(str(key).startswith("calcanim-long-") for key in keys) and groups.get(address) in ours]
+                if busy:
+                    time.sleep(0.5)  # mid-window
+                    os.killpg(groups[busy[0]], signal.SIGKILL)
+                    killed.append(busy[0])
+                    return
+                time.sleep(0.1)
+
+    killer = threading.Thread(target=kill_the_worker_of_a_window)
+    killer.start()
+    with connect(address, stream=out) as dask:
+        summary = run_lesson(lesson, jobs=3, output_dir=tmp_path / "cluster", executor_factory=dask.factory,
+                             stream=out)  # 3 tasks in flight: the rule cuts the 15 s clip beside the 7 s one
+        killer.join()
+        assert not summary.failed, out.getvalue()
+        assert killed and "left the cluster" in out.getvalue(), out.getvalue()
+        assert "long into 2" in out.getvalue()
+        assert_same_lesson(tmp_path / "cluster", uncut_long_and_short)
+
+        lesson.write_text(LONG_AND_SHORT.replace('quality = "low"', 'quality = "low"\ncaptions = false'), encoding="utf-8")
+        again = run_lesson(lesson, jobs=1, only=["short"], output_dir=tmp_path / "cluster", executor_factory=dask.factory,
+                           stream=out)
+    assert [o.status for o in again.outcomes if o.name == "short"] == ["rendered"], out.getvalue()
+    names = {p.name for p in (tmp_path / "cluster").iterdir()}
+    assert {"short.mp4", "long.srt", "long.vtt"} <= names and not {"short.srt", "short.vtt"} & names
+    manifest = json.loads((tmp_path / "cluster" / "manifest.json").read_text())
+    assert {c["name"]: c["files"]["captions"] for c in manifest["clips"]}["short"] == {}

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from calcanim.errors import ParamError
 from calcanim.rendering import render
 from calcanim.rendering.manim_run import render_in
 from calcanim.rendering.split import MAX_JOBS, Window, check_jobs, render_split_in, workers_for
+from calcanim.rendering import split_fork
+from calcanim.rendering.split_fork import tqdm_monitor_off
 
 pytestmark = pytest.mark.render
 LOW = RenderOptions(quality="low")
@@ -44,14 +47,16 @@ def test_windows_cover_every_frame_once() -> None:
         assert windows[0].first == 0 and windows[-1].end is None
 
 
-def test_limit_climb_split_in_two_draws_the_same_frames(tmp_path: Path) -> None:
-    clip = resolve_clip("limit-climb", {"n_max": 100, "duration": 2, "marks": [1, 10, 100]}, LOW, Source())
-    assert workers_for(clip, 2) == 2
+@pytest.mark.parametrize("jobs, method", [(2, "fork"), (3, "fork"), (2, "spawn")])
+def test_limit_climb_split_draws_the_same_frames(tmp_path: Path, jobs: int, method: str) -> None:
+    clip = resolve_clip("limit-climb", {"n_max": 100, "duration": 3, "marks": [1, 10, 100]}, LOW, Source())
+    assert workers_for(clip, jobs) == jobs
     one, subtitles_one, poster_one = render_in(tmp_path / "one", clip, None)
-    split, subtitles_split, poster_split = render_split_in(tmp_path / "split", clip, 2)
+    records: list[dict[str, object]] = []
+    split, subtitles_split, poster_split = render_split_in(tmp_path / "split", clip, jobs, records, method=method)
     reference, joined = frames_of(one), frames_of(split)
-    parts = [frames_of(next((tmp_path / "split" / f"part-{k}").rglob("clip.mp4"))) for k in (0, 1)]
-    assert all(parts) and sum(map(len, parts)) == len(reference)  # each worker drew a real share
+    parts = [frames_of(Path(str(record["movie"]))) for record in records if record["movie"]]
+    assert len(parts) >= 2 and all(parts) and sum(map(len, parts)) == len(reference)  # each drew a real share
     assert len(joined) == len(reference) == round(float(clip.plan().duration) * 15)
     assert differing(reference, joined) == []
     assert subtitles_one is not None and subtitles_split is not None
@@ -59,22 +64,44 @@ def test_limit_climb_split_in_two_draws_the_same_frames(tmp_path: Path) -> None:
     assert poster_split == poster_one
 
 
-def test_zoom_linearity_with_jobs_2_writes_the_files_of_one_job(tmp_path: Path) -> None:
+def test_no_tqdm_monitor_thread_is_left_to_hold_a_lock_at_a_fork() -> None:
+    from tqdm import tqdm
+
+    with tqdm(total=1, disable=True):  # what manim does at each animation
+        pass
+    with tqdm_monitor_off():
+        assert "tqdm_monitor" not in [thread.name for thread in threading.enumerate()]
+        with tqdm(total=1, disable=True):
+            assert "tqdm_monitor" not in [thread.name for thread in threading.enumerate()]
+
+
+def test_zoom_linearity_with_jobs_2_and_3_writes_the_files_of_one_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the fork path, though earlier tests in this process may have left an idle thread behind
+    monkeypatch.setattr(split_fork, "fork_usable", lambda: True)
     clip = resolve_clip("zoom-linearity", {"zooms": [1, 10]}, LOW, Source())
     results = {}
-    for jobs in (1, 2):
+    seen: list[tuple[int, int]] = []
+    for jobs in (1, 2, 3):
         target = tmp_path / f"j{jobs}" / "zoom.mp4"
-        results[jobs] = render(clip, target, poster=target.with_suffix(".png"), jobs=jobs)
-    one, two = results[1], results[2]
-    reference, joined = frames_of(one.path), frames_of(two.path)
-    assert len(joined) == len(reference) == round(float(clip.plan().duration) * 15)
-    assert differing(reference, joined) == []
-    assert [p.read_bytes() for p in two.captions] == [p.read_bytes() for p in one.captions]
+        progress = (lambda done, total: seen.append((done, total))) if jobs == 3 else None
+        results[jobs] = render(clip, target, poster=target.with_suffix(".png"), jobs=jobs, progress=progress)
+    one = results[1]
+    reference = frames_of(one.path)
+    assert len(reference) == round(float(clip.plan().duration) * 15)
     assert len(one.captions) == 2 and one.captions[0].read_text(encoding="utf-8").count("-->") >= 2
-    assert one.poster is not None and two.poster is not None
-    assert np.array_equal(np.asarray(Image.open(one.poster)), np.asarray(Image.open(two.poster)))
-    assert two.key == one.key  # --jobs is not part of what the clip shows
-    assert (two.path.parent / ".zoom.mp4.key").read_text() == (one.path.parent / ".zoom.mp4.key").read_text()
+    assert one.poster is not None
+    for two in (results[2], results[3]):
+        assert differing(reference, frames_of(two.path)) == []
+        assert [p.read_bytes() for p in two.captions] == [p.read_bytes() for p in one.captions]
+        assert two.poster is not None
+        assert np.array_equal(np.asarray(Image.open(one.poster)), np.asarray(Image.open(two.poster)))
+        assert two.key == one.key  # --jobs is not part of what the clip shows
+        assert (two.path.parent / ".zoom.mp4.key").read_text() == (one.path.parent / ".zoom.mp4.key").read_text()
+    # the progress of --jobs 3 counts the frames all processes drew, up to every frame of the clip
+    assert seen and all(total == len(reference) for _, total in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen) and seen[-1][0] == len(reference)
 
 
 @pytest.mark.parametrize("jobs", [0, -3, MAX_JOBS + 1, 10**9, True, 2.5])
@@ -98,30 +125,98 @@ def test_cli_bad_jobs_is_one_line(tmp_path: Path, argv: list[str], says: str) ->
     assert not (tmp_path / "renders").exists()
 
 
-def test_sigterm_during_split_render_leaves_no_worker_and_no_file(tmp_path: Path) -> None:
+def start_split_render(tmp_path: Path, *extra: str, prelude: str = "") -> tuple[subprocess.Popen[str], Path, Path]:
+    """``calcanim render limit-climb --jobs 2`` of a 40 s clip in its own session, with its own TMPDIR;
+    ``prelude`` is Python run first in that process (a fault to inject)."""
     temp = tmp_path / "tmp"
     temp.mkdir()
     out = tmp_path / "out"
     env = {**os.environ, "TMPDIR": str(temp)}
-    parent = subprocess.Popen(
-        [sys.executable, "-m", "calcanim", "render", "limit-climb", "-q", "low", "--set", "duration=40", "--jobs", "2",
-         "--quiet", "-o", str(out / "climb.mp4")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    argv = ["render", "limit-climb", "-q", "low", "--set", "duration=40", "--jobs", "2", *extra,
+            "-o", str(out / "climb.mp4")]
+    code = f"{prelude}\nimport sys\nfrom calcanim.cli import main\nsys.argv = ['calcanim', *{argv!r}]\nmain()\n"
+    parent = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)
+    return parent, temp, out
+
+
+def drawing_copies(parent: subprocess.Popen[str], temp: Path) -> list[psutil.Process]:
+    """The render's other processes, once one of them draws (its window's folder exists)."""
     process = psutil.Process(parent.pid)
-    workers: list[psutil.Process] = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and parent.poll() is None:
-        workers = [p for p in process.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
-        if workers and list(temp.glob("calcanim-*/part-*/media")):
-            break
+        workers = process.children(recursive=True)
+        if workers and list(temp.glob("calcanim-*/part-0")):
+            return workers
         time.sleep(0.2)
-    assert parent.poll() is None and workers, "the split render never started its worker"
-    time.sleep(1.0)  # mid-render: a 40 s clip takes far longer than this to draw, even on an idle machine
-    parent.send_signal(signal.SIGTERM)
-    _, stderr = parent.communicate(timeout=60)
-    assert parent.returncode == 128 + signal.SIGTERM, stderr
+    raise AssertionError(f"the split render never started drawing in another process: {parent.communicate()}")
+
+
+def assert_nothing_left(parent: subprocess.Popen[str], workers: list[psutil.Process], temp: Path, out: Path) -> None:
     gone, alive = psutil.wait_procs(workers, timeout=15)
     assert alive == []
-    assert list(temp.iterdir()) == []  # the working folder (and every worker's part) was removed
+    assert list(temp.iterdir()) == []  # the working folder (and every window's part) was removed
     assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 130)],
+                         ids=["SIGTERM", "Ctrl-C"])
+def test_a_signal_during_split_render_leaves_no_worker_and_no_file(tmp_path: Path, sig: int, code: int) -> None:
+    parent, temp, out = start_split_render(tmp_path, "--quiet")
+    try:
+        workers = drawing_copies(parent, temp)
+        assert not any("spawn_main" in " ".join(worker.cmdline()) for worker in workers)  # forked copies
+        time.sleep(1.0)  # mid-render: a 40 s clip takes far longer than this to draw, even on an idle machine
+        if sig == signal.SIGINT:
+            os.killpg(parent.pid, sig)  # Ctrl-C in a terminal reaches every process of the foreground group
+        else:
+            parent.send_signal(sig)
+        _, stderr = parent.communicate(timeout=60)
+    finally:
+        if parent.poll() is None:
+            os.killpg(parent.pid, signal.SIGKILL)
+    assert parent.returncode == code, stderr
+    assert stderr.strip().splitlines()[-1].endswith("nothing partial was left in the output folder"), stderr
+    assert_nothing_left(parent, workers, temp, out)
+
+
+#: Faults injected into the first forked copy once it has drawn a frame, and the line they must give.
+FAULTS = {
+    "error": ("raise RuntimeError('injected fault')",
+              "calcanim: error: rendering limit-climb failed: RuntimeError: injected fault"),
+    "killed": ("os.kill(os.getpid(), signal.SIGKILL)",
+               "calcanim: error: rendering limit-climb failed: the process drawing its frames from 0 was killed by SIGKILL"),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_failing_copy_is_one_line_and_leaves_nothing(tmp_path: Path, fault: str) -> None:
+    statement, message = FAULTS[fault]
+    prelude = f"""
+import os, signal
+from calcanim.rendering import split_fork
+become_copy = split_fork._Conductor.become_copy
+def faulty(self, slot):
+    become_copy(self, slot)
+    write_frame = self.writer.write_frame
+    def broken(*args, **kwargs):
+        if self.slot == 0 and self.first_frame is not None:
+            {statement}
+        return write_frame(*args, **kwargs)
+    self.writer.write_frame = broken
+split_fork._Conductor.become_copy = faulty
+"""
+    parent, temp, out = start_split_render(tmp_path, prelude=prelude)
+    try:
+        _, stderr = parent.communicate(timeout=240)
+    finally:
+        if parent.poll() is None:
+            os.killpg(parent.pid, signal.SIGKILL)
+    assert parent.returncode == 2, stderr
+    assert stderr.strip().splitlines() == [message]
+    assert list(temp.iterdir()) == []
+    assert not out.exists() or list(out.iterdir()) == []
+    deadline = time.monotonic() + 15
+    while psutil.pid_exists(parent.pid) and any(p.ppid() == parent.pid for p in psutil.process_iter()):
+        assert time.monotonic() < deadline, "a copy outlived the render"
+        time.sleep(0.1)

@@ -32,6 +32,8 @@ def exact_fraction(value: Any) -> Fraction:
 
     >>> exact_fraction(0.1) == Fraction(3602879701896397, 36028797018963968), exact_fraction(sympy.Rational(1, 3))
     (True, Fraction(1, 3))
+    >>> exact_fraction(mpmath.mpf(-1.5)), exact_fraction(mpmath.mpf(0))
+    (Fraction(-3, 2), Fraction(0, 1))
     """
     if isinstance(value, Fraction):
         return value
@@ -40,8 +42,10 @@ def exact_fraction(value: Any) -> Fraction:
             raise ValueError(f"not a finite number: {value!r}")
         return Fraction(value)
     if isinstance(value, mpmath.mpf):
-        mantissa, exponent = value.man_exp
-        return Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+        if not mpmath.isfinite(value):
+            raise ValueError(f"not a finite number: {value}")
+        mantissa, exponent = value.man_exp  # the magnitude's: the sign is not in it
+        return (-1 if value < 0 else 1) * Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
     if isinstance(value, sympy.Rational):
         return Fraction(int(value.p), int(value.q))
     if isinstance(value, sympy.Basic):
@@ -124,3 +128,36 @@ def _floor_log10(value: Fraction) -> int:
     while Fraction(10) ** (power + 1) <= value:
         power += 1
     return power
+
+
+def decimal_readout(value: Any, decimals: int, *, exact_to: int = 40) -> tuple[bool, str]:
+    """(is it exact, TeX) for a number shown to ``decimals`` places, rounded once.
+
+    Exact (the digits are the whole value): trailing zeros dropped, "-1.5". Rounded: every place kept,
+    "0.7071", and the caller writes \\approx. A value that would round to 0, or is 10^6 or more, is
+    m \\cdot 10^{k} with 2 significant digits (never "2.92e-07"). A value within 10^-exact_to
+    (relative) of a short decimal counts as that decimal (high-precision values of 0.1 * 0.2).
+
+    >>> decimal_readout(Fraction(-3, 2), 4), decimal_readout(sympy.sqrt(2) / 2, 4), decimal_readout(0, 4)
+    ((True, '-1.5'), (False, '0.7071'), (True, '0'))
+    >>> decimal_readout(2.92e-07, 4), decimal_readout(-31400000, 2), decimal_readout(Fraction(1, 10**5), 3)
+    ((False, '2.9 \\\\cdot 10^{-7}'), (True, '-3.14 \\\\cdot 10^{7}'), (True, '10^{-5}'))
+    """
+    exact = exact_fraction(value)
+    if exact == 0:
+        return True, "0"
+    tolerance = Fraction(1, 10**exact_to) * max(Fraction(1), abs(exact))
+    if abs(exact) < Fraction(1, 2 * 10**decimals) or abs(exact) >= 10**6:
+        for significant in (1, 2, 3):  # the shortest exact mantissa up to 3 digits, else 2 digits rounded
+            mantissa, power = scientific_parts(exact, significant)
+            if abs(Fraction(mantissa) * Fraction(10) ** power - exact) <= tolerance:
+                break
+        else:
+            mantissa, power = scientific_parts(exact, 2)
+        is_exact = abs(Fraction(mantissa) * Fraction(10) ** power - exact) <= tolerance
+        if mantissa in ("1", "-1"):
+            return is_exact, f"{mantissa[:-1]}10^{{{power}}}"
+        return is_exact, rf"{mantissa} \cdot 10^{{{power}}}"
+    rounded = rounded_to_decimals(exact, decimals)
+    is_exact = abs(rounded - exact) <= tolerance
+    return is_exact, fixed_text(rounded, decimals, keep_zeros=not is_exact)

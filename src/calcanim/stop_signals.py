@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 #: The signals that stop calcanim like a Ctrl-C that does not wait for clips in progress.
@@ -68,13 +68,8 @@ def stop_signals_raise(*, then_exit: bool = False) -> Iterator[None]:
     if not _in_main_thread():
         yield
         return
-    raising = _raise_terminated_and_exit if then_exit else _raise_terminated
-    previous = {signum: signal.signal(signum, raising) for signum in STOP_SIGNALS}
-    try:
+    with _handled_by(_raise_terminated_and_exit if then_exit else _raise_terminated, STOP_SIGNALS):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
@@ -89,15 +84,23 @@ def signals_held() -> Iterator[None]:
     def hold(signum: int, frame: Any) -> None:
         arrived.append(signum)
 
-    held = (signal.SIGINT, *STOP_SIGNALS)
-    previous = {signum: signal.signal(signum, hold) for signum in held}
+    try:
+        with _handled_by(hold, (signal.SIGINT, *STOP_SIGNALS)):
+            yield
+    finally:
+        if arrived:
+            signal.raise_signal(arrived[0])
+
+
+@contextlib.contextmanager
+def _handled_by(handler: Callable[[int, Any], None], signums: tuple[int, ...]) -> Iterator[None]:
+    """Within the block ``handler`` handles each of ``signums``; after it, the handlers before it again."""
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if arrived:
-            signal.raise_signal(arrived[0])
+        for signum, earlier in previous.items():
+            signal.signal(signum, earlier)
 
 
 def die_with_parent(parent: int) -> None:

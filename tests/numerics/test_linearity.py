@@ -18,9 +18,7 @@ from calcanim.numerics import linearity
 from calcanim.numerics.linearity import (
     ZoomCheckpoint,
     derivative_at,
-    nice_ticks,
     second_derivative_at,
-    tick_decimals,
     unequal_window,
     visible_window,
     zoom_checkpoints,
@@ -218,52 +216,9 @@ def test_unequal_window_zooms_only_x() -> None:
     assert (y0, y1) == visible_window(1.0, 1.0, 1.0, 16 / 9)[1]
 
 
-@pytest.mark.parametrize(
-    ("lo", "hi", "expected"),
-    [
-        (0.9975, 1.0025, [0.998, 0.999, 1.0, 1.001, 1.002]),
-        (-1.0, 1.0, [-1.0, -0.5, 0.0, 0.5, 1.0]),
-        (0.0, 10.0, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]),
-        (1.0 - 1e-9, 1.0 + 1e-9, [0.999999999, 0.9999999995, 1.0, 1.0000000005, 1.000000001]),
-        (-0.003, 0.001, [-0.003, -0.002, -0.001, 0.0, 0.001]),
-        (99.5, 100.5, [99.6, 99.8, 100.0, 100.2, 100.4]),
-    ],
-)
-def test_nice_ticks_by_hand(lo: float, hi: float, expected: list[float]) -> None:
-    assert nice_ticks(lo, hi) == expected
-
-
-@given(centre=st.floats(-1e3, 1e3), log_half_width=st.floats(-9, 3))
-def test_nice_ticks_lie_inside_on_a_1_2_5_step(centre: float, log_half_width: float) -> None:
-    half_width = 10.0**log_half_width
-    lo, hi = centre - half_width, centre + half_width
-    ticks = nice_ticks(lo, hi)
-    assert 3 <= len(ticks) <= 11
-    step = (ticks[-1] - ticks[0]) / (len(ticks) - 1)
-    mantissa = step / 10.0 ** math.floor(math.log10(step) + 1e-9)
-    resolution = 10 * 2 * math.ulp(max(abs(lo), abs(hi))) / ((len(ticks) - 1) * step)  # float64 at this zoom
-    assert min(abs(mantissa - m) for m in (1.0, 2.0, 5.0, 10.0)) <= resolution + 1e-9
-    slack = 1e-6 * step
-    assert all(lo - slack <= t <= hi + slack for t in ticks)
-    decimals = tick_decimals(step)
-    labels = [f"{t:.{decimals}f}" for t in ticks]
-    assert len(set(labels)) == len(labels)
-
-
-def test_tick_decimals() -> None:
-    assert [tick_decimals(s) for s in (5.0, 1.0, 0.5, 0.2, 0.001, 0.0005, 2e-9)] == [0, 0, 1, 1, 3, 4, 9]
-
-
-def test_nice_ticks_reject_empty_ranges() -> None:
-    with pytest.raises(ParamError):
-        nice_ticks(1.0, 1.0)
-    with pytest.raises(ParamError):
-        nice_ticks(2.0, 1.0)
-
-
 # --- drawing inside a window ---------------------------------------------------------------------
 
-from calcanim.numerics.linearity import clip_polyline, line_in_window, nice_tick_step  # noqa: E402
+from calcanim.numerics.linearity import clip_polyline, line_in_window  # noqa: E402
 
 
 def test_clip_polyline_cuts_exactly_at_the_edges() -> None:
@@ -291,9 +246,3 @@ def test_line_in_window_keeps_slope_and_stays_inside() -> None:
     assert (y1 - y0) / (x1 - x0) == pytest.approx(2.0, rel=1e-9)
     assert (x0, x1) == pytest.approx((0.999, 1.001), abs=1e-12)
     assert line_in_window(0.0, 10.0, 0.0, (-1.0, 1.0), (-1.0, 1.0)) is None
-
-
-def test_nice_tick_step_is_the_step_of_nice_ticks() -> None:
-    for lo, hi in [(0.9975, 1.0025), (-1.0, 1.0), (99.5, 100.5)]:
-        ticks = nice_ticks(lo, hi)
-        assert ticks[1] - ticks[0] == pytest.approx(nice_tick_step(lo, hi), rel=1e-9)

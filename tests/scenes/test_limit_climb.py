@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
@@ -249,3 +250,77 @@ def test_render_readouts_layout_and_colours(
     assert contrast(colours.curve, colours.background) >= 3.0
     # The a_n readout locked in the theme's success colour.
     assert scene.locked and scene.a_readout.get_color().to_hex().upper() == colours.good.upper()
+
+
+# --- issue 15: tiny or huge a_n in m·10^k, the title as typed --------------------------------------
+
+
+def reference_readout(value: mpmath.mpf, decimals: int) -> str:
+    """The readout text issue 15 asks for, from a 50-digit value: fixed decimals while they keep at least
+    2 significant digits of a value from 10^-3 to below 10^6, else m \\cdot 10^k with m rounded once to
+    min(decimals, 3) places (at least 1)."""
+    if value == 0:
+        return format(Decimal(0).quantize(Decimal(1).scaleb(-decimals)), "f")
+    places = max(1, min(decimals, 3))
+    exact = Decimal(mpmath.nstr(value, 50, min_fixed=1, max_fixed=0))  # scientific notation, 50 digits
+    power = exact.adjusted()
+    mantissa = (exact.scaleb(-power)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    if abs(mantissa) >= 10:
+        power += 1
+        mantissa = (exact.scaleb(-power)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    lowest = max(-3, 1 - decimals) if decimals > 0 else 0
+    if lowest <= power <= 5:
+        return format(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN), ",f")  # 630,914.8265
+    return f"{format(mantissa, 'f')} \\cdot 10^{{{power}}}"
+
+
+class ReadingClimb(LimitClimbScene):
+    """Reads the n and a_n readouts back after every frame's updaters (no video: a dry run)."""
+
+    def update_mobjects(self, dt: float) -> None:
+        super().update_mobjects(dt)
+        if hasattr(self, "a_slot"):
+            self.read.append((self.n_readout._shown, self.shown_a_tex()))
+
+    def construct(self) -> None:
+        self.read: list[tuple[str, str]] = []
+        super().construct()
+
+
+@pytest.mark.parametrize(
+    ("values", "truth", "scientific_seen"),
+    [
+        # 1/n^2: 0.000100 at n = 100 would keep 3 digits, 0.000000 from n = 1000 on: 10^-k instead
+        ({"sequence": "1/n**2"}, lambda n: mpmath.mpf(1) / mpmath.mpf(n) ** 2, True),
+        # e^-n underflows float64 from n = 746 on: its digits come from mpmath, not from a float 0
+        ({"sequence": "exp(-n)", "n_max": 2000, "marks": [1, 10, 100, 1000]}, lambda n: mpmath.exp(-mpmath.mpf(n)), True),
+        # huge at first (10^9), then fixed below 10^6
+        ({"sequence": "10**9/n", "n_max": 10**12, "marks": [1, 10**6], "decimals": 4}, lambda n: mpmath.mpf(10) ** 9 / n, True),
+        # the default clip never needs it
+        ({}, lambda n: (1 + mpmath.mpf(1) / n) ** n, False),
+    ],
+)
+def test_the_a_n_readout_shows_tiny_and_huge_values_rounded_once(values: dict, truth: Any, scientific_seen: bool) -> None:
+    from manim import tempconfig
+
+    params = LimitClimbParams.from_mapping({"duration": 2.0, **values})
+    with tempconfig({"dry_run": True, "frame_rate": 15, "pixel_height": 240, "pixel_width": 426}):
+        scene = ReadingClimb(params)
+        scene.render()
+    assert len(scene.read) > 20
+    assert scene.read[-1][0] == f"{params.n_max:,}"
+    seen_scientific = False
+    with mpmath.workdps(50):
+        for n_text, a_text in scene.read:
+            n = int(n_text.replace(",", ""))
+            assert a_text == reference_readout(truth(n), params.decimals), (n, a_text)
+            assert not re.fullmatch(r"-?0\.0*", a_text), (n, a_text)  # never a value lost to 0.000000
+            seen_scientific |= "cdot" in a_text
+    assert seen_scientific == scientific_seen
+
+
+def test_the_title_is_the_sequence_as_typed() -> None:
+    """sympy writes 1/n**2 + 0.5 as 0.5 + 1/n^2 and n*sin(1/n) as n sin(1/n); the title keeps the user's order."""
+    assert plan(LimitClimbParams(sequence="1/n**2 + 0.5")).title_tex == r"a_n = \frac{1}{n^{2}} + 0.5"
+    assert plan(LimitClimbParams(sequence="sin(1/n)*n")).title_tex == r"a_n = \sin\left(\frac{1}{n}\right)n"
+    assert plan(LimitClimbParams()).title_tex == r"a_n = \left(1 + \frac{1}{n}\right)^{n}"

@@ -10,7 +10,7 @@ import pytest
 
 from calcanim.errors import ParamError
 from calcanim.params.tangent_bases import TangentBasesParams
-from calcanim.plans.tangent_bases import INTRO_SECONDS, ENDING_SECONDS, X_RANGE, Y_RANGE, plan
+from calcanim.plans.tangent_bases import ENDING_SECONDS, INTRO_SECONDS, X_RANGE, Y_RANGE, TangentBasesPlan, plan
 from calcanim.registry import get_scene
 from tests.scenes.video_checks import render_and_check
 
@@ -195,3 +195,50 @@ def test_rise_over_run_is_ln_b() -> None:
         start, corner, top = p.rise_run(base)
         assert tuple(start) == (0.0, 1.0) and corner[1] == 1.0 and corner[0] == top[0]
         assert (top[1] - corner[1]) / (corner[0] - start[0]) == pytest.approx(float(mpmath.log(base)), rel=1e-15)
+
+
+SWEEPS = [
+    {"base_min": 0.05, "base_max": 0.95, "stops": [0.1, 0.5, 0.9]},  # below 1, down to a leg cut at the window
+    {"base_min": 0.9, "base_max": 1.1, "stops": [0.95, 1.05]},  # near 1: a leg shorter than its label
+    {"base_min": 0.2, "base_max": 8, "stops": [0.5, 0.9, 1.1, 2, "e", 5]},  # through 1, ghosts on both sides
+    {"base_min": 1.05, "base_max": 20, "stops": [1.2, 2, 10]},  # large b
+    {},
+]
+
+
+@pytest.mark.parametrize("values", SWEEPS)
+def test_the_ln_b_label_is_beside_its_leg_and_never_crossed(values: dict) -> None:
+    """Issue 15: for b < 1 the curve ran through "ln b". At every base of the sweep, with the ghosts of the
+    stops already passed, the label's box (the size the clip draws it, in plot units) must sit beside the
+    rise leg and be clear of b^x, its tangent and every ghost, checked at 2000 points per curve."""
+    import numpy as np
+
+    p = plan(TangentBasesParams.from_mapping(values))
+    size, gap = (0.42, 0.32), 0.09  # "ln b" at 1080p in the smallest plot (1:1) plus its clearance
+    stops = [c.base for c in p.checkpoints]
+    sweep = np.geomspace(p.params.base_min, p.params.base_max, 400)
+    moments = [(b, tuple(s for s in stops if s < b)) for b in sweep]
+    if p.unit_slope_base_in_sweep:  # the ending glides back to e with every ghost on screen
+        moments += [(b, tuple(stops)) for b in np.geomspace(p.params.base_max, p.unit_slope_base, 100)]
+    for base, ghosts in moments:
+        spot = TangentBasesPlan.rise_label_centre(float(base), size, gap, ghosts)
+        assert spot is not None, (base, ghosts)
+        cx, cy = spot
+        x0, x1, y0, y1 = cx - size[0] / 2, cx + size[0] / 2, cy - size[1] / 2, cy + size[1] / 2
+        leg_low, leg_high = sorted((1.0, max(Y_RANGE[0], 1 + math.log(base))))
+        assert abs(abs(cx - 1.0) - (gap + size[0] / 2)) < 1e-9  # just beside the leg at x = 1
+        assert y0 <= leg_high + size[1] and y1 >= leg_low - size[1]  # and level with it
+        xs = np.linspace(x0, x1, 2000)
+        for ys in [base**xs, 1 + math.log(base) * xs, *(g**xs for g in ghosts)]:
+            assert not np.any((ys >= y0) & (ys <= y1)), (base, ghosts, spot)
+        assert not (y0 <= 0 <= y1) and Y_RANGE[0] <= y0 and y1 <= Y_RANGE[1]
+
+
+@pytest.mark.parametrize(("values", "aspect", "theme"), [(SWEEPS[0], "16:9", "dark"), (SWEEPS[1], "9:16", "light")])
+def test_sweeps_below_and_near_1_are_audit_clean(values: dict, aspect: str, theme: str) -> None:
+    from calcanim.audit.run import audit_clip
+
+    params = TangentBasesParams.from_mapping(values)
+    report = audit_clip("tangent-bases", aspect, theme, params=params)
+    assert report.frames_checked >= 8
+    assert report.findings == []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import mpmath
+import numpy as np
 import pytest
 
 from calcanim.errors import ParamError
@@ -149,3 +151,50 @@ def test_function_is_shown_as_typed() -> None:
 @pytest.mark.render
 def test_real_render_with_a_corner(tmp_path: Path) -> None:
     render_and_check("tangent-slide", {"function": "abs(x - 0.5)", "seconds": 2}, tmp_path)
+
+
+def _built(values: dict, aspect: str) -> Any:
+    """The scene built and played through (no video) in the frame of ``aspect``."""
+    from manim import tempconfig
+
+    from calcanim.scenes.tangent_slide import TangentSlideScene
+    from calcanim.style.layout import make_layout
+
+    layout = make_layout("low", aspect)
+    settings = {"dry_run": True, "frame_rate": 5, "pixel_width": layout.pixel_width, "pixel_height": layout.pixel_height,
+                "frame_width": layout.frame_width, "frame_height": layout.frame_height}
+    with tempconfig(settings):
+        scene = TangentSlideScene(TangentSlideParams.from_mapping({"seconds": 1, **values}))
+        scene.render()
+        scene.frame = (layout.frame_width, layout.frame_height)
+    return scene
+
+
+@pytest.mark.parametrize(
+    ("values", "aspect"),
+    [({}, "9:16"), ({}, "1:1"), ({}, "4:3"), ({"function": WIGGLY_FUNCTION}, "9:16"),
+     ({"function": "0.1*sin(x)", "x_min": -10, "x_max": 10}, "16:9")],
+)
+def test_equal_axes_in_every_frame_shape(values: dict, aspect: str) -> None:
+    """Issue 15: the slope is read by eye, so one unit of x and one of y are the same length on screen
+    (9:16 fell back to "axes not to scale" for sin(x)); measured on the drawn axes, inside the frame."""
+    scene = _built(values, aspect)
+    axes = scene.axes
+    origin = axes.c2p(0, 0)
+    x_unit, y_unit = axes.c2p(1, 0)[0] - origin[0], axes.c2p(0, 1)[1] - origin[1]
+    assert scene.equal_axes and x_unit == pytest.approx(y_unit, rel=1e-9)
+    width, height = scene.frame
+    assert axes.width <= width and axes.height <= height
+    # the whole curve is in the window, and the plot is not a squiggle in a tower of empty axes
+    (x_min, x_max), (y_min, y_max) = axes.x_range[:2], axes.y_range[:2]
+    p = scene.plan
+    xs = np.linspace(p.params.x_min, p.params.x_max, 2001)
+    ys = np.array([float(p.expression(x)) for x in xs])
+    assert y_min <= ys.min() and ys.max() <= y_max
+    assert axes.y_axis.height <= 1.0001 * max(axes.x_axis.width, (ys.max() - ys.min()) * y_unit)
+
+
+def test_a_curve_too_tall_for_the_frame_keeps_the_fallback() -> None:
+    p = plan(TangentSlideParams(function="exp(x)"))  # e^3 / e^-3 = 403: equal units would leave a sliver
+    assert not equal_unit_area(p.window, 6.1, 9.0)[3]  # the 9:16 plot area
+    assert equal_unit_area(plan(TangentSlideParams(function="x**2")).window, 6.1, 9.0)[3]

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from calcanim import __version__
 from calcanim.errors import CalcanimError, RenderError
 from calcanim.files import atomic_target
+from calcanim.rendering.outputs import read_stamp, remove_stale_files
 
 #: Seconds without any worker before the batch gives up on the cluster.
 NO_WORKER_GRACE = 20.0
@@ -55,12 +56,23 @@ def render_remotely(job_function: Callable[[Any], Mapping[str, Any]], job: Any) 
 
 
 def write_returned_files(folder: Path, files: list[tuple[str, bytes]]) -> None:
-    """Write a worker's files into ``folder``, each whole or not at all (plain names only)."""
-    for name, data in files:
+    """Write a worker's files into ``folder``, each whole or not at all (plain names only).
+
+    A returned key stamp replaces the one there: the files the earlier render wrote for that output
+    and this one did not (its captions, when the clip now renders without) are removed, as a local
+    render removes them (:func:`~calcanim.rendering.outputs.remove_stale_files`). The worker could
+    not: its folder was empty."""
+    for name, _ in files:
         if Path(name).name != name or name in ("", ".", ".."):
             raise RenderError(f"a worker returned a file named {name!r}; refusing to write it")
+    outputs = [folder / name[1:-len(".key")] for name, _ in files if name.startswith(".") and name.endswith(".key")]
+    earlier = {output: read_stamp(output) for output in outputs}
+    for name, data in files:
         with atomic_target(folder / name, ".partial") as temp:
             temp.write_bytes(data)
+    written = [folder / name for name, _ in files]
+    for output, stamp in earlier.items():
+        remove_stale_files(output, stamp, written)
 
 
 class ClusterExecutor(Executor):

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Mapping, Sequence
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from calcanim.batch.long_clips import SplitClip, WindowJob, cut_long_clips, render_window_job, windows_note
 from calcanim.batch.manifest import (
     MANIFEST_NAME,
     ManifestState,
@@ -118,6 +120,7 @@ def run_lesson(
     stream: TextIO | None = None,
     executor_factory: ExecutorFactory = process_pool,
     job: JobFunction = render_job,
+    split: bool = True,
 ) -> LessonSummary:
     """Validate the whole lesson file (every clip resolved and planned) before anything is written,
     render what is not cached in parallel, and write manifest.json and index.html listing every
@@ -126,7 +129,8 @@ def run_lesson(
     Failed clips are reported in the summary (the rest still finish); Ctrl-C lets the clips in
     progress finish (twice, or SIGTERM/SIGHUP: stops them), writes the manifest of what is there
     and re-raises. The manifest is written before the workers start and after each clip, so even
-    a killed run leaves one that is true.
+    a killed run leaves one that is true. A clip much longer than the rest is cut into windows
+    rendered side by side (:mod:`.long_clips`); ``split=False`` keeps every clip whole (bench/).
     """
     started = time.monotonic()
     out = stream if stream is not None else sys.stderr
@@ -172,16 +176,24 @@ def run_lesson(
             state.rendering(job.name for job in pending)
             write_manifest()  # clips about to be rendered again are marked so, in case this run is killed
             pending.sort(key=expected_cost, reverse=True)  # longest first: no worker left alone at the end
-            workers = max(1, min(jobs or os.cpu_count() or 1, len(pending)))
-            progress.start_rendering(len(pending), workers)
-            with contextlib.closing(_run_jobs(pending, workers, executor_factory, job, progress, running)) as results:
-                for outcome, record in results:
-                    summary.outcomes.append(outcome)
-                    if record is not None:
-                        state.settled(outcome.name, record)
-                    else:
-                        state.cut_off(outcome.name, outcome.status, outcome.error)
-                    write_manifest()
+            workers = max(1, jobs or os.cpu_count() or 1)
+            with contextlib.ExitStack() as scratch:
+                tasks: list[Job | WindowJob] = list(pending)
+                cut: dict[str, SplitClip] = {}
+                if split and job is render_job and workers > 1:  # long clips become windows (the default renderer only)
+                    tasks, cut = cut_long_clips(pending, workers, expected_cost, _folder_maker(scratch))
+                workers = min(workers, len(tasks))
+                progress.start_rendering(len(pending), workers)
+                if cut:
+                    progress.note(windows_note(cut))
+                with contextlib.closing(_run_jobs(tasks, workers, executor_factory, job, progress, running, cut)) as results:
+                    for outcome, record in results:
+                        summary.outcomes.append(outcome)
+                        if record is not None:
+                            state.settled(outcome.name, record)
+                        else:
+                            state.cut_off(outcome.name, outcome.status, outcome.error)
+                        write_manifest()
     except KeyboardInterrupt as stop:
         summary.interrupted = True
         reason = f"stopped by {stop.args[0]}" if isinstance(stop, Terminated) else "stopped by Ctrl-C"
@@ -204,6 +216,25 @@ def run_lesson(
     return summary
 
 
+def _folder_maker(scratch: contextlib.ExitStack) -> Callable[[Job], Path]:
+    """A fresh folder for each cut clip's segments (numbered: a name is not a path), all in one temporary
+    folder that ``scratch`` removes, made only when a clip is cut.
+
+    A SIGKILLed batch cannot remove it: that one leftover (in the system temp folder) is the price of a
+    cut clip; a batch that cuts nothing makes no folder."""
+    made: list[Path] = []
+    parent: list[Path] = []
+
+    def folder(job: Job) -> Path:
+        if not parent:
+            parent.append(Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="calcanim-windows-"))))
+        made.append(parent[0] / f"clip-{len(made)}")
+        made[-1].mkdir()
+        return made[-1]
+
+    return folder
+
+
 def expected_cost(job: Job) -> float:
     """A rough size of a job: its frames times the scene's per-frame cost (the plan is already there)."""
     clip = job.clip
@@ -211,33 +242,67 @@ def expected_cost(job: Job) -> float:
 
 
 def _run_jobs(
-    pending: list[Job], workers: int, executor_factory: ExecutorFactory, job: JobFunction, progress: Progress,
-    running: set[str],
+    pending: Sequence[Job | WindowJob], workers: int, executor_factory: ExecutorFactory, job: JobFunction,
+    progress: Progress, running: set[str], cut: Mapping[str, SplitClip] | None = None,
 ) -> Generator[tuple[ClipOutcome, dict[str, Any] | None], None, None]:
     """Yield (outcome, record) per clip as they finish; ``running`` holds the names in flight.
 
-    At most ``workers`` jobs are in flight, so when a worker process dies we know which clips
-    were running: those are retried one at a time in a fresh pool, which finds the clip that
-    crashes it (reported as failed) while the innocent ones still finish.
+    A task is a whole clip's :class:`Job` or one window of a long clip (``cut`` holds those clips,
+    :mod:`.long_clips`); a cut clip is finished here when its last window is in, and fails with the
+    first window that fails.
+
+    At most ``workers`` tasks are in flight, so when a worker process dies we know which were
+    running: those are retried one at a time in a fresh pool, which finds the task that crashes it
+    (its clip reported as failed) while the innocent ones still finish.
     """
-    queue: deque[Job] = deque(pending)
-    suspects: deque[Job] = deque()
-    in_flight: dict[Future[Any], tuple[Job, float, bool]] = {}
+    cut_clips = dict(cut or {})
+    queue: deque[Job | WindowJob] = deque(pending)
+    suspects: deque[Job | WindowJob] = deque()
+    dropped: list[Job | WindowJob] = []
+    in_flight: dict[Future[Any], tuple[Job | WindowJob, float, bool]] = {}
+    reported: set[str] = set()
     executor = executor_factory(workers)
     stopping = False
+
+    def submit(task: Job | WindowJob, alone: bool) -> None:
+        future: Future[Any]
+        if isinstance(task, WindowJob):
+            whole = cut_clips[task.name]
+            whole.started = whole.started if whole.started is not None else time.monotonic()
+            future = executor.submit(render_window_job, task)
+        else:
+            future = executor.submit(job, task)
+        in_flight[future] = (task, time.monotonic(), alone)
+        running.add(task.name)
+
+    def failed(task: Job | WindowJob, seconds: float, error: str) -> ClipOutcome | None:
+        """The clip of a failed task, reported once (a cut clip's other windows are dropped)."""
+        if task.name in reported:
+            return None
+        reported.add(task.name)
+        running.discard(task.name)
+        if isinstance(task, WindowJob):
+            for future, (other, _, _) in in_flight.items():
+                if other.name == task.name:
+                    future.cancel()
+            for waiting in (queue, suspects):
+                kept = [t for t in waiting if t.name != task.name]
+                waiting.clear()
+                waiting.extend(kept)
+            seconds = time.monotonic() - (cut_clips[task.name].started or time.monotonic())
+        outcome = ClipOutcome(task.name, "failed", seconds, error)
+        progress.clip_done(outcome)
+        return outcome
+
     try:
         while queue or suspects or in_flight:
-            if not stopping:
+            if not stopping or queue:
                 with signals_held():  # a worker half-started (its setup half-sent) would print a traceback
-                    if suspects and not in_flight:
-                        suspect = suspects.popleft()
-                        in_flight[executor.submit(job, suspect)] = (suspect, time.monotonic(), True)
-                        running.add(suspect.name)
+                    if suspects and not in_flight and not stopping:
+                        submit(suspects.popleft(), True)
                     while not suspects and queue and len(in_flight) < workers:
-                        next_job = queue.popleft()
-                        in_flight[executor.submit(job, next_job)] = (next_job, time.monotonic(), False)
-                        running.add(next_job.name)
-            elif not in_flight:
+                        submit(queue.popleft(), False)
+            if stopping and not in_flight:
                 break
             try:
                 done, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
@@ -245,42 +310,65 @@ def _run_jobs(
                 if stopping or not in_flight or isinstance(stop, Terminated):
                     raise
                 stopping = True
-                progress.note(f"interrupted: finishing {len(in_flight)} clip(s) in progress "
+                # the windows of a clip already started are still sent, so that clip can finish
+                started = [t for t in queue if isinstance(t, WindowJob) and t.name in running]
+                dropped += [t for t in queue if t not in started]
+                queue = deque(started)
+                progress.note(f"interrupted: finishing {len(running)} clip(s) in progress "
                               "(Ctrl-C again to stop them now); the rest are left for the next run")
                 continue
             progress.tick()
             broken = False
             for future in done:
-                clip_job, began, alone = in_flight.pop(future)
-                running.discard(clip_job.name)
+                task, began, alone = in_flight.pop(future)
                 seconds = time.monotonic() - began
+                if future.cancelled():  # a window of a clip that already failed
+                    continue
+                if not isinstance(task, WindowJob):
+                    running.discard(task.name)
                 try:
                     result = future.result()
                 except BrokenProcessPool:
                     broken = True
+                    if task.name in reported:
+                        continue
                     if alone:
-                        outcome = ClipOutcome(clip_job.name, "failed", seconds, "its worker process crashed")
-                        progress.clip_done(outcome)
-                        yield outcome, None
+                        if (outcome := failed(task, seconds, "its worker process crashed")) is not None:
+                            yield outcome, None
                     else:
-                        suspects.append(clip_job)
+                        suspects.append(task)
                     continue
                 except Exception as error:  # one clip's failure must not stop the others
-                    outcome = ClipOutcome(clip_job.name, "failed", seconds, _error_text(error))
-                    progress.clip_done(outcome)
-                    yield outcome, None
+                    if (outcome := failed(task, seconds, _error_text(error))) is not None:
+                        yield outcome, None
                     continue
+                if task.name in reported:  # a window of a clip that already failed
+                    continue
+                if isinstance(task, WindowJob):
+                    whole = cut_clips[task.name]
+                    if not whole.add(result):
+                        continue
+                    try:
+                        result = whole.finish()
+                    except Exception as error:
+                        if (outcome := failed(task, seconds, _error_text(error))) is not None:
+                            yield outcome, None
+                        continue
+                    running.discard(task.name)
+                reported.add(task.name)
                 status = "cached" if result.get("cached") else "rendered"
-                outcome = ClipOutcome(clip_job.name, status, float(result.get("seconds", seconds)))
+                outcome = ClipOutcome(task.name, status, float(result.get("seconds", seconds)))
                 progress.clip_done(outcome)
                 yield outcome, dict(result["record"])
             if broken:
                 if suspects:
-                    progress.note(f"a worker process crashed; retrying {len(suspects)} clip(s) one at a time to find which")
+                    progress.note(f"a worker process crashed; retrying {len(suspects)} task(s) one at a time to find which")
                 _stop_now(executor)
                 executor = executor_factory(workers)
-        for skipped in list(queue) + list(suspects):
-            yield ClipOutcome(skipped.name, "skipped", 0.0, "interrupted before it started"), None
+        for skipped in [*queue, *suspects, *dropped]:
+            if skipped.name not in reported:
+                reported.add(skipped.name)
+                yield ClipOutcome(skipped.name, "skipped", 0.0, "interrupted before it started"), None
     except BaseException:
         _stop_now(executor)
         raise

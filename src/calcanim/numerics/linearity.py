@@ -283,7 +283,7 @@ def second_derivative_at(expr: sympy.Expr, a: float | sympy.Expr) -> float | Non
     return _derivative(derivative, x, a_exact, exact_first)
 
 
-# --- windows and ticks -------------------------------------------------------------------------
+# --- windows ---------------------------------------------------------------------------------------
 
 
 def visible_window(
@@ -311,63 +311,6 @@ def unequal_window(
     x_range, _ = visible_window(a, fa, half_width, aspect)
     _, y_range = visible_window(a, fa, base_half_width, aspect)
     return x_range, y_range
-
-
-def tick_decimals(step: float) -> int:
-    """Decimals needed so ticks that are multiples of step get distinct, exact labels.
-
-    >>> tick_decimals(0.001), tick_decimals(0.0005), tick_decimals(20.0)
-    (3, 4, 0)
-    """
-    if not (math.isfinite(step) and step > 0.0):
-        raise ParamError(f"step must be a positive number, got {step!r}")
-    for decimals in range(0, 30):
-        if abs(round(step, decimals) - step) <= 1e-9 * step:
-            return decimals
-    return 30
-
-
-def _tick_count(lo: float, hi: float, step: float) -> tuple[int, int]:
-    """First and last multiples k of step with k * step in [lo, hi] (a hair of slack for rounding)."""
-    slack = 1e-9
-    return math.ceil(lo / step - slack), math.floor(hi / step + slack)
-
-
-def nice_tick_step(lo: float, hi: float, target: int = 5) -> float:
-    """The 1-2-5 step nice_ticks uses on [lo, hi]: the one whose tick count is closest to target.
-
-    >>> nice_tick_step(0.9975, 1.0025), nice_tick_step(-1.0, 1.0)
-    (0.001, 0.5)
-    """
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ParamError(f"need finite lo < hi for ticks, got lo={lo!r}, hi={hi!r}")
-    if target < 2:
-        raise ParamError(f"target must be at least 2 ticks, got {target!r}")
-    exponent = math.floor(math.log10((hi - lo) / target))
-    candidates = [m * 10.0**e for e in range(exponent - 1, exponent + 2) for m in (1.0, 2.0, 5.0)]
-
-    def badness(step: float) -> tuple[int, float]:
-        first, last = _tick_count(lo, hi, step)
-        return abs(last - first + 1 - target), -step
-
-    return min(candidates, key=badness)
-
-
-def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Tick positions at a 1-2-5 step inside [lo, hi], about target of them, at any magnification.
-
-    The step is the 1, 2 or 5 times a power of ten whose tick count is closest to target
-    (ties go to the larger step); ticks are rounded to tick_decimals(step) so labels are exact.
-
-    >>> nice_ticks(0.9975, 1.0025)
-    [0.998, 0.999, 1.0, 1.001, 1.002]
-    >>> nice_ticks(-1.0, 1.0)
-    [-1.0, -0.5, 0.0, 0.5, 1.0]
-    """
-    step = nice_tick_step(lo, hi, target)
-    decimals = tick_decimals(step)
-    first, last = _tick_count(lo, hi, step)
-    return [round(k * step, decimals) + 0.0 for k in range(first, last + 1)]
 
 
 # --- drawing inside a window -------------------------------------------------------------------

@@ -39,6 +39,8 @@ GUARD_BITS = 40
 MAX_BITS = 8192
 #: Values are rounded to this many places before a label cuts them short.
 CUT_PLACES = 45
+#: Powers of ten beyond this are scaled in mpmath rather than as exact fractions (see _scientific_text).
+EXACT_POWER_LIMIT = 1000
 #: Real n (log-spaced) at which the curve between integers must be finite and real.
 CURVE_CHECK_POINTS = 241
 
@@ -188,10 +190,17 @@ def _decimal_text(raw: Any, decimals: int, truncate: bool) -> str:
 
 def _scientific_text(raw: Any, decimals: int) -> tuple[str, int]:
     """raw as (mantissa cut toward zero to `decimals` places, exponent of ten), 1 <= |mantissa| < 10."""
-    exact = _exact_fraction(raw)
-    if exact == 0:
+    if not raw:
         return "0", 0
-    power = math.floor(math.log10(abs(float(raw)))) if mpmath.isfinite(raw) and float(raw) != 0 else 0
+    power = int(mpmath.floor(mpmath.log10(abs(raw))))  # at most one off: settled exactly below
+    if abs(power) > EXACT_POWER_LIMIT:
+        # e^-(10^6) and the like: a Fraction of 10^434294 costs seconds; scale in mpmath with guard bits
+        # instead (the caller's Ziv loop repeats at twice the precision until the digits settle).
+        with mpmath.workprec(mpmath.mp.prec + 64):
+            raw = raw / mpmath.power(10, power)
+        text, shift = _scientific_text(raw, decimals)
+        return text, power + shift
+    exact = _exact_fraction(raw)
     while abs(exact) >= Fraction(10) ** (power + 1):
         power += 1
     while abs(exact) < Fraction(10) ** power:
@@ -362,6 +371,20 @@ class LimitSequence:
         except _Undefined:
             return None
         return _cut(mantissa, decimals), power, set(mantissa.partition(".")[2][decimals:]) <= {"0"}
+
+    def scientific_rounded(self, n: float, decimals: int) -> tuple[str, int] | None:
+        """a_n rounded once (from the settled mpmath value) to a mantissa with `decimals` places and a power
+        of ten, 1 <= |mantissa| < 10 ("0", 0 when a_n is exactly 0); None if undefined. Values beyond
+        float64 keep their digits.
+
+        >>> s = analyse_sequence(sympy.exp(-N))
+        >>> s.scientific_rounded(1000, 2), analyse_sequence(1/N**2).scientific_rounded(3, 3)
+        (('5.08', -435), ('1.111', -1))
+        """
+        try:
+            return _settled(self._evaluate, n, lambda raw: _scientific_text(raw, decimals))
+        except _Undefined:
+            return None
 
     def limit_text(self, decimals: int, *, truncate: bool = False) -> str:
         """L written with `decimals` places (rounded, or cut toward zero).

@@ -138,10 +138,12 @@ def curve_window(f: Callable[[Any], Any], x_min: float, x_max: float, pad: float
 def equal_unit_area(box: Window, width: float, height: float, least_fraction: float = 0.45) -> tuple[float, float, Window, bool]:
     """(width, height, box, equal) for a plot whose x and y units have the same screen length.
 
-    The box keeps its x range; its y range grows about its centre to fill the height when the
-    area is taller than needed, or the plot gets narrower when it is wider. Where equal units
-    would leave less than least_fraction of either side, the box and area are returned unchanged
-    and equal is False (exp on [-3, 3] would otherwise be a sliver).
+    The box keeps its x range. When the area is taller than the curve needs, the y range grows about
+    its centre to fill the height, but a plot is never made taller than it is wide for that (a
+    flat curve in a narrow 9:16 frame would otherwise be a squiggle in a tower of empty axes). When
+    the area is wider than needed, the plot gets narrower; where that would leave it less than
+    least_fraction of the width, the box and area are returned unchanged and equal is False (exp on
+    [-3, 3] would otherwise be a sliver): only a curve too tall for the frame gives up equal units.
 
     >>> equal_unit_area((-3.0, 3.0, -1.5, 1.5), 12.0, 4.5)
     (9.0, 4.5, (-3.0, 3.0, -1.5, 1.5), True)
@@ -149,33 +151,16 @@ def equal_unit_area(box: Window, width: float, height: float, least_fraction: fl
     (12.0, 6.0, (-3.0, 3.0, -1.5, 1.5), True)
     >>> equal_unit_area((-3.0, 3.0, 0.0, 25.0), 12.0, 5.0)[3]
     False
+    >>> equal_unit_area((-3.0, 3.0, -1.5, 1.5), 2.6, 4.5)  # 9:16: a square plot, y from -3 to 3
+    (2.6, 2.6, (-3.0, 3.0, -3.0, 3.0), True)
     """
     x_min, x_max, y_min, y_max = box
     unit = min(width / (x_max - x_min), height / (y_max - y_min))
-    if unit * (x_max - x_min) < least_fraction * width or unit * (y_max - y_min) < least_fraction * height:
-        return width, height, box, False
     if width / (x_max - x_min) <= height / (y_max - y_min):
+        height = min(height, max(unit * (y_max - y_min), width))
         half = height / unit / 2
         centre = (y_min + y_max) / 2
         return width, height, (x_min, x_max, centre - half, centre + half), True
+    if unit * (x_max - x_min) < least_fraction * width:
+        return width, height, box, False
     return unit * (x_max - x_min), height, box, True
-
-
-def tick_values(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Round tick positions inside [lo, hi], about `target` of them, spaced 1, 2 or 5 times a power of ten.
-
-    >>> tick_values(1.5, 4.5), tick_values(4.2, 61.0)
-    ([2.0, 3.0, 4.0], [20.0, 40.0, 60.0])
-    """
-    if not hi > lo:
-        raise ParamError(f"need lo < hi, got [{lo}, {hi}]")
-    raw = (hi - lo) / max(1, target)
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
-    first = math.ceil(lo / step - 1e-9)
-    ticks = []
-    k = first
-    while k * step <= hi + 1e-9 * step:
-        ticks.append(round(k * step, 12) + 0.0)
-        k += 1
-    return ticks

@@ -13,6 +13,7 @@ from calcanim.numerics.activation_functions import ACTIVATIONS, SATURATION_THRES
 from calcanim.params.activations import ActivationsParams
 
 from calcanim.plans.base import plan_header
+from calcanim.plans.timeline import EqualPanels
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.0
@@ -71,18 +72,13 @@ class ActivationPanel:
 
 
 @dataclass(frozen=True)
-class ActivationsPlan:
+class ActivationsPlan(EqualPanels, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
     params: ActivationsParams
     panels: tuple[ActivationPanel, ...]
 
     @property
-    def duration(self) -> float:
-        return INTRO_SECONDS + len(self.panels) * self.params.seconds_per_function + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        """The first function with everything on screen."""
-        return INTRO_SECONDS + 0.9 * self.params.seconds_per_function
+    def panel_seconds(self) -> float:
+        return self.params.seconds_per_function
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from calcanim.correctly_rounded import decimal_readout
 from calcanim.expr import parse_syntax_tree
 from calcanim.numerics.computation_graph import Graph, Node, NotComputable, build_graph
+from calcanim.numerics.graph_exact import ExactGraph, Number, exact_graph
 from calcanim.numerics.graph_layout import GraphLayout, layout_graph
 from calcanim.params.backprop import MAX_DEPTH, MAX_NODES, MAX_PER_COLUMN, BackpropParams
 from calcanim.plans.base import plan_header
-from calcanim.plans.tex_numbers import tex_number
 
 INTRO_SECONDS = 2.0
 #: Between the forward and the backward pass.
@@ -21,12 +22,15 @@ ENDING_SECONDS = 3.0
 
 @dataclass(frozen=True)
 class Edge:
-    """parent -> child, with d child / d parent and the grad it sends back: grad(child) * local."""
+    """parent -> child, with d child / d parent and the grad it sends back: grad(child) * local
+    (floats for the animation; the shown digits come from the exact values beside them)."""
 
     parent: int
     child: int
     local_derivative: float
     contribution: float
+    exact_local_derivative: Number
+    exact_contribution: Number
 
     def to_json(self) -> dict[str, Any]:
         return {"parent": self.parent, "child": self.child, "local_derivative": self.local_derivative,
@@ -38,6 +42,7 @@ class BackpropPlan:
     params: BackpropParams
     graph: Graph
     layout: GraphLayout
+    exact: ExactGraph
     #: In the order the backward pass visits them: from the output back, each child's parents in turn.
     edges: tuple[Edge, ...]
 
@@ -62,15 +67,38 @@ class BackpropPlan:
         """The end: every value, every local derivative and every grad on screen."""
         return self.duration - 0.5
 
-    def number_tex(self, value: float) -> str:
-        return tex_number(value, self.params.decimals)
+    def number_tex(self, exact: Number) -> str:
+        """A number as a node or an edge shows it: rounded once to ``decimals`` places from its exact
+        value, after \\approx when that rounding changed it."""
+        is_exact, text = decimal_readout(exact, self.params.decimals)
+        return text if is_exact else rf"\approx {text}"
+
+    def value_tex(self, node: Node) -> str:
+        return self.number_tex(self.exact.values[node.id])
+
+    def grad_tex(self, node: Node, received: int | None = None) -> str:
+        """The node's grad after its first ``received`` contributions came back (all by default)."""
+        if node.id == self.graph.output.id or received is None:
+            return self.number_tex(self.exact.grads[node.id])
+        return self.number_tex(self.exact.partial_grad(node.id, received))
+
+    def factor_tex(self, edge: Edge) -> str:
+        return self.number_tex(edge.exact_local_derivative)
 
     def sum_tex(self, node: Node) -> str | None:
-        """'a + b' for a node whose grad collects several contributions, else None."""
-        if len(node.contributions) < 2:
+        """'= a + b' (or '\\approx a + b' when a part is rounded) for a node whose grad collects several
+        contributions, else None."""
+        amounts = self.exact.contributions[node.id]
+        if len(amounts) < 2:
             return None
-        parts = [self.number_tex(c.amount) for c in node.contributions]
-        return " + ".join(p if not p.startswith("-") else f"({p})" for p in parts)
+        readouts = [decimal_readout(amount, self.params.decimals) for amount in amounts]
+        parts = [text if not text.startswith("-") else f"({text})" for _, text in readouts]
+        relation = "=" if all(is_exact for is_exact, _ in readouts) else r"\approx"
+        return f"{relation} " + " + ".join(parts)
+
+    def grads_caption(self) -> str:
+        """The inputs' grads for the closing caption, in plain text: 'x1: ≈ -1.5000, w2: 0'."""
+        return ", ".join(f"{n.label}: {plain_text(self.grad_tex(n))}" for n in self.graph.inputs())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,8 +130,24 @@ def plan(params: BackpropParams) -> BackpropPlan:
     if layout.most_in_a_column > MAX_PER_COLUMN:
         params.fail("expression", f"puts {layout.most_in_a_column} nodes side by side; at most {MAX_PER_COLUMN} "
                                   f"lay out legibly")
+    exact = exact_graph(graph, params.values)
     edges = []
     for node in reversed(graph.nodes):
-        for parent_id, local in zip(node.parents, node.local_derivatives, strict=True):
-            edges.append(Edge(parent_id, node.id, local, node.grad * local))
-    return BackpropPlan(params=params, graph=graph, layout=layout, edges=tuple(edges))
+        for slot, (parent_id, local) in enumerate(zip(node.parents, node.local_derivatives, strict=True)):
+            edges.append(Edge(parent_id, node.id, local, node.grad * local, exact.local_derivatives[node.id][slot],
+                              exact.contribution(node.id, parent_id, slot)))
+    return BackpropPlan(params=params, graph=graph, layout=layout, exact=exact, edges=tuple(edges))
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def plain_text(tex: str) -> str:
+    r"""A number's TeX as caption text: '\approx 2.9 \cdot 10^{-7}' -> '≈ 2.9·10⁻⁷'.
+
+    >>> plain_text(r"\approx 2.9 \cdot 10^{-7}"), plain_text("-1.5"), plain_text("10^{12}")
+    ('≈ 2.9·10⁻⁷', '-1.5', '10¹²')
+    """
+    text = tex.replace(r"\approx ", "≈ ").replace(r" \cdot ", "·")
+    head, _, power = text.partition("10^{")
+    return head + "10" + power.rstrip("}").translate(_SUPERSCRIPTS) if power else text

@@ -15,9 +15,12 @@ from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettin
 from calcanim.numerics.descent_1d import derived_x_range, run_descent_1d
 from calcanim.numerics.schedules import Schedule
 from calcanim.params.descent_1d import Descent1DParams
+from calcanim.plans.labelled_run import LabelledRun
 from calcanim.plans.schedule_tex import schedule_tex
+from calcanim.plans.timeline import DescentTimeline
 from calcanim.number_format import number_tex, number_text
-from calcanim.plans.gradient_descent import OPTIMIZER_NAMES, decade_ticks
+from calcanim.plans.gradient_descent import OPTIMIZER_NAMES
+from calcanim.plans.loss_inset import LossInset
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.5
@@ -25,7 +28,7 @@ CURVE_SAMPLES = 400
 
 
 @dataclass(frozen=True, eq=False)
-class Run1D:
+class Run1D(LabelledRun):
     """One run as the clip draws it."""
 
     index: int
@@ -37,14 +40,6 @@ class Run1D:
         return self.run.points[:, 0]
 
     @property
-    def label_tex(self) -> str:
-        return rf"\eta = {number_tex(self.run.learning_rate)}"
-
-    @property
-    def status_word(self) -> str:
-        return {"diverged": "diverged", "converged": "converged"}.get(self.run.status, "still moving")
-
-    @property
     def status_text(self) -> str:
         if self.run.status == "diverged":
             return f"diverged at step {self.run.stopped_at}"
@@ -53,12 +48,6 @@ class Run1D:
     @property
     def last_step(self) -> int:
         return len(self.run.points) - 1
-
-    def rate_at(self, step: float) -> float:
-        rates = self.run.rates
-        if rates is None or len(rates) == 0:
-            return self.run.learning_rate
-        return float(rates[min(int(step), len(rates) - 1)])
 
     def x_at(self, step: float) -> float:
         """The ball's x at a fractional step (it stops at the last valid iterate)."""
@@ -85,7 +74,10 @@ class Run1D:
 
 
 @dataclass(frozen=True, eq=False)
-class Descent1DPlan:
+class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
+    INSET_TICK_COUNT = 3
+    LOSS_TEX = r"f(x)"
+
     params: Descent1DParams
     expression: Expression
     x_range: tuple[float, float]
@@ -95,17 +87,6 @@ class Descent1DPlan:
     schedule: Schedule
     loss_reference: float
     inset_range: tuple[float, float]
-
-    @property
-    def duration(self) -> float:
-        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        return self.duration - 0.5
-
-    def step_at(self, seconds_into_descent: float) -> float:
-        return self.params.steps * min(max(seconds_into_descent / self.params.duration, 0.0), 1.0)
 
     @property
     def function_tex(self) -> str:
@@ -125,16 +106,6 @@ class Descent1DPlan:
     def schedule_tex(self) -> str:
         """The schedule's rule with its settings, or '' for a constant rate."""
         return schedule_tex(self.schedule)
-
-    @property
-    def inset_ticks(self) -> list[tuple[float, str]]:
-        return decade_ticks(self.inset_range, count=3)
-
-    @property
-    def inset_label_tex(self) -> str:
-        if self.loss_reference == 0:
-            return r"f(x)"
-        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
 
     @property
     def captions(self) -> list[tuple[str, float]]:

@@ -27,7 +27,10 @@ from calcanim.numerics.surfaces import (
     surface_from_sympy,
 )
 from calcanim.params.gradient_descent import GradientDescentParams
+from calcanim.plans.labelled_run import LabelledRun
+from calcanim.plans.loss_inset import LossInset
 from calcanim.plans.schedule_tex import schedule_tex
+from calcanim.plans.timeline import DescentTimeline
 
 #: Seconds before the descent (surface, legend) and after it (the verdicts).
 INTRO_SECONDS = 1.5
@@ -96,7 +99,7 @@ def resolve_surface(params: GradientDescentParams) -> Surface:
 
 
 @dataclass(frozen=True, eq=False)
-class RunPlan:
+class RunPlan(LabelledRun):
     """One run as the clip draws it."""
 
     index: int
@@ -125,21 +128,6 @@ class RunPlan:
     @property
     def label(self) -> str:
         return f"eta = {number_text(self.run.learning_rate)}"
-
-    @property
-    def label_tex(self) -> str:
-        return rf"\eta = {number_tex(self.run.learning_rate)}"
-
-    @property
-    def status_word(self) -> str:
-        return {"diverged": "diverged", "converged": "converged"}.get(self.run.status, "still moving")
-
-    def rate_at(self, step: float) -> float:
-        """The scheduled rate of the step under way at a fractional step (the last step's after the end)."""
-        rates = self.run.rates
-        if rates is None or len(rates) == 0:
-            return self.run.learning_rate
-        return float(rates[min(int(step), len(rates) - 1)])
 
     @property
     def status_text(self) -> str:
@@ -198,7 +186,7 @@ class RunPlan:
 
 
 @dataclass(frozen=True, eq=False)
-class GradientDescentPlan:
+class GradientDescentPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
     params: GradientDescentParams
     surface: Surface
     runs: tuple[RunPlan, ...]
@@ -214,38 +202,9 @@ class GradientDescentPlan:
     def descent_seconds(self) -> float:
         return self.params.duration
 
-    @property
-    def duration(self) -> float:
-        """Seconds of video: intro, the descent, the ending."""
-        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        """Every path drawn and every verdict on screen."""
-        return self.duration - 0.5
-
-    def step_at(self, seconds_into_descent: float) -> float:
-        """The fractional optimizer step shown that many seconds into the descent."""
-        return self.params.steps * min(max(seconds_into_descent / self.params.duration, 0.0), 1.0)
-
-    def seconds_at_step(self, step: float) -> float:
-        return self.params.duration * step / self.params.steps
-
     def camera_theta_at(self, seconds: float) -> float:
         """The 3D camera's theta (degrees) at a time in the clip; the turn is spread over the whole clip."""
         return self.params.camera_theta + self.params.camera_turn * min(max(seconds / self.duration, 0.0), 1.0)
-
-    @property
-    def inset_ticks(self) -> list[tuple[float, str]]:
-        """The inset's log axis ticks: (log10 of f - f*, TeX label)."""
-        return decade_ticks(self.inset_range)
-
-    @property
-    def inset_label_tex(self) -> str:
-        """What the inset's vertical axis measures."""
-        if self.loss_reference == 0:
-            return r"\text{loss}"
-        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
 
     @property
     def schedule_tex(self) -> str:
@@ -413,22 +372,6 @@ def inset_curve(run: Run, log_range: tuple[float, float], reference: float) -> n
             break
         curve.append((float(k), max(value, low)))
     return np.array(curve)
-
-
-def decade_ticks(log_range: tuple[float, float], count: int = 4) -> list[tuple[float, str]]:
-    """Round powers of ten inside a log10 range, about ``count`` of them, as (log10 value, TeX).
-
-    >>> decade_ticks((-7.0, 1.8))
-    [(-6.0, '10^{-6}'), (-3.0, '10^{-3}'), (0.0, '1')]
-    """
-    low, high = math.ceil(log_range[0] - 1e-9), math.floor(log_range[1] + 1e-9)
-    spacing = max(1, math.ceil((high - low + 1) / count))
-    first = math.ceil(low / spacing) * spacing
-    ticks = []
-    for exponent in range(first, high + 1, spacing):
-        tex = {0: "1", 1: "10"}.get(exponent, f"10^{{{exponent}}}")
-        ticks.append((float(exponent), tex))
-    return ticks
 
 
 def contour_levels(values: np.ndarray, z_range: tuple[float, float], count: int) -> tuple[float, ...]:

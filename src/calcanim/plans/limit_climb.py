@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from calcanim.numerics.limits import gap_bounds
 from calcanim.params.limit_climb import DEFAULT_SEQUENCE, LimitClimbParams, default_marks
+from calcanim.plans.timeline import IntroMainEnding
 
 if TYPE_CHECKING:
     from calcanim.numerics.sequences import LimitSequence
@@ -29,6 +30,12 @@ STOP_SNAP = 1e-9
 Y_PADDING = 0.08
 #: Limits whose TeX is longer than this are written by their digits only.
 MAX_LIMIT_TEX = 40
+#: The live a_n readout keeps fixed decimals for powers of ten up to this; from 10^6 on it is m \cdot 10^k.
+LARGEST_FIXED_POWER = 5
+#: ... and down to 10^-3 at most (as the marks' labels), higher when its decimals would keep under 2 digits.
+SMALLEST_FIXED_POWER = -3
+#: Decimals of the mantissa m in m \cdot 10^k (fewer when the readout's own decimals are fewer).
+SCIENTIFIC_DECIMALS = 3
 
 
 def scientific_tex(mantissa: str, exponent: int) -> str:
@@ -115,7 +122,7 @@ def y_axis(values: list[float], limit: float) -> YAxis:
     lo, hi = min(*values, limit), max(*values, limit)
     spread = hi - lo if hi > lo else max(abs(hi), 1.0) * 0.1
     lo, hi = lo - Y_PADDING * spread, hi + Y_PADDING * spread
-    from calcanim.numerics.tangent_line import tick_values
+    from calcanim.numerics.ticks import tick_values
 
     ticks = tick_values(lo, hi, 5)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else spread
@@ -143,7 +150,7 @@ class ClimbNumbers:
 
 
 @dataclass(frozen=True)
-class LimitClimbPlan:
+class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
     params: LimitClimbParams
 
     @functools.cached_property
@@ -188,14 +195,9 @@ class LimitClimbPlan:
 
 
     @property
-    def duration(self) -> float:
-        """Seconds of video: intro, the climb, the ending."""
-        return INTRO_SECONDS + self.params.duration + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        """The most telling frame: the dot parked on the limit with every mark on screen."""
-        return self.duration - 0.5
+    def main_seconds(self) -> float:
+        """The climb; the poster is the dot parked on the limit with every mark on screen."""
+        return self.params.duration
 
     @property
     def first_n(self) -> int:
@@ -226,9 +228,10 @@ class LimitClimbPlan:
 
     @property
     def title_tex(self) -> str:
-        import sympy
+        """a_n as the user typed it (terms in their order, their literals), not as sympy rewrites it."""
+        from calcanim.expression_as_typed import tex_as_typed
 
-        return "a_n = " + sympy.latex(self.sequence.expression)
+        return "a_n = " + tex_as_typed(self.params.sequence, ("n",))
 
     @property
     def limit_tex(self) -> str:
@@ -295,6 +298,63 @@ class LimitClimbPlan:
             return float(f"{value:.{d}f}")
         text = self.sequence.text_of(n, d)
         return float(text) if text is not None else math.nan
+
+    @property
+    def smallest_fixed_power(self) -> int:
+        """The least power of ten the fixed readout shows with at least 2 significant digits (10^-3 at most).
+
+        >>> [LimitClimbPlan(LimitClimbParams(decimals=d)).smallest_fixed_power for d in (0, 1, 2, 6)]
+        [0, 0, -1, -3]
+        """
+        d = self.params.decimals
+        return max(SMALLEST_FIXED_POWER, 1 - d) if d > 0 else 0
+
+    @property
+    def scientific_decimals(self) -> int:
+        """Decimals of the mantissa when the readout writes m·10^k."""
+        return max(1, min(SCIENTIFIC_DECIMALS, self.params.decimals))
+
+    def fixed_shows(self, power: int) -> bool:
+        """Whether fixed decimals show a value whose power of ten is ``power`` without losing it."""
+        return self.smallest_fixed_power <= power <= LARGEST_FIXED_POWER
+
+    @functools.cached_property
+    def scientific_readout(self) -> bool:
+        """Whether the live a_n readout ever needs m·10^k along the climb (tiny or huge a_n).
+
+        Decided on the float values of the curve and the marks; a float 0 may be an underflow, so it
+        counts (the readout itself decides from the exact value, frame by frame).
+        """
+        values = [v for _, v in self.curve] + [c.value for c in self.checkpoints] + [self.final_value]
+        return any(
+            v == 0 or not self.fixed_shows(math.floor(math.log10(abs(v)))) for v in values if math.isfinite(v)
+        )
+
+    def readout_shown(self, n: int) -> tuple[float, int | None]:
+        """What the live a_n readout shows at n: (a_n with the readout's decimals, None), or, where fixed
+        decimals would lose a tiny or huge a_n, (mantissa, power of ten) rounded once from the settled
+        mpmath value: 2.916·10^-7, never 0.000000.
+
+        >>> p = LimitClimbPlan(LimitClimbParams(sequence="1/n**2", marks=(1, 10), n_max=10**6))
+        >>> p.readout_shown(10), p.readout_shown(1000), p.readout_shown(3)
+        ((0.01, None), (1.0, -6), (0.111111, None))
+        """
+        if not self.scientific_readout:
+            return self.readout_value(n), None
+        parts = self.sequence.scientific_rounded(n, self.scientific_decimals)
+        if parts is None:
+            return math.nan, None
+        mantissa, power = parts
+        if float(mantissa) == 0 or self.fixed_shows(power):
+            return self.readout_value(n), None
+        return float(mantissa), power
+
+    def readout_tex(self, n: int) -> str:
+        """The live readout at n as TeX (captions, tests): 0.111111, or 2.916 \\cdot 10^{-7}."""
+        value, power = self.readout_shown(n)
+        if power is None:
+            return f"{value:.{self.params.decimals}f}"
+        return scientific_tex(f"{value:.{self.scientific_decimals}f}", power)
 
     def value_at_log10(self, log10_n: float) -> float:
         """What the live a_n readout shows at log10_n."""

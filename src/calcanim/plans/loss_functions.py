@@ -13,6 +13,7 @@ from calcanim.numerics.loss_functions import LOSSES, Loss
 from calcanim.params.loss_functions import LossFunctionsParams
 
 from calcanim.plans.base import plan_header
+from calcanim.plans.timeline import EqualPanels
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.0
@@ -75,17 +76,15 @@ class LossPanel:
 
 
 @dataclass(frozen=True)
-class LossFunctionsPlan:
+class LossFunctionsPlan(EqualPanels, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
+    poster_share = 0.7
+
     params: LossFunctionsParams
     panels: tuple[LossPanel, ...]
 
     @property
-    def duration(self) -> float:
-        return INTRO_SECONDS + len(self.panels) * self.params.seconds_per_loss + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        return INTRO_SECONDS + 0.7 * self.params.seconds_per_loss
+    def panel_seconds(self) -> float:
+        return self.params.seconds_per_loss
 
     def to_json(self) -> dict[str, Any]:
         return {

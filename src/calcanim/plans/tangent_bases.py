@@ -50,6 +50,53 @@ def _crosses_band(values: np.ndarray, low: float, high: float) -> bool:
     return bool(np.any((below[:, :-1] & above[:, 1:]) | (above[:, :-1] & below[:, 1:])))
 
 
+Box = tuple[float, float, float, float]  # x0, x1, y0, y1 in plot units
+
+
+def _rise_top(base: float) -> float:
+    """Where the rise leg ends: on the tangent at x = 1, or at the window's foot if the tangent is below it."""
+    return max(Y_RANGE[0], 1.0 + tangent_slope_at_zero(base) * RISE_RUN[1])
+
+
+def _nearest_first(reach: float, step: float = 0.01) -> np.ndarray:
+    """Offsets 0, +step, -step, +2 step, ... up to reach.
+
+    >>> _nearest_first(0.02).tolist()
+    [0.0, 0.01, -0.01, 0.02, -0.02]
+    """
+    steps = np.arange(1, int(round(reach / step, 9)) + 1) * step
+    return np.concatenate([[0.0], np.ravel(np.column_stack([steps, -steps]))])
+
+
+def _first_clear(
+    centres: list[tuple[float, float]], size: tuple[float, float], base: float, ghosts: tuple[float, ...],
+    avoid: tuple[Box, ...],
+) -> tuple[float, float] | None:
+    """The first centre whose box no curve (b^x, a ghost), tangent, axis, triangle leg or avoided box meets."""
+    if not centres:
+        return None
+    width, height = size
+    cx, cy = np.array(centres).T
+    x0, x1, y0, y1 = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+    slope = tangent_slope_at_zero(base)
+    xs = x0[:, None] + (x1 - x0)[:, None] * np.linspace(0.0, 1.0, 41)[None, :]  # (boxes, samples)
+    bases = np.array([base, *ghosts])
+    curves = np.power(bases[:, None, None], xs[None, :, :])  # (curves, boxes, samples), monotone in x
+    lines = np.concatenate([curves, (1.0 + slope * xs)[None, :, :]])
+    clear = ~np.any((lines.min(axis=2) <= y1[None, :]) & (lines.max(axis=2) >= y0[None, :]), axis=0)
+    clear &= (x0 >= X_RANGE[0]) & (x1 <= X_RANGE[1]) & (y0 >= Y_RANGE[0]) & (y1 <= Y_RANGE[1])
+    clear &= ~((x0 <= 0.0) & (x1 >= 0.0)) & ~((y0 <= 0.0) & (y1 >= 0.0))  # the axes
+    run_end, top = RISE_RUN[1], _rise_top(base)
+    clear &= ~((x0 <= run_end) & (x1 >= 0.0) & (y0 <= 1.0) & (y1 >= 1.0))  # the run leg
+    clear &= ~((x0 <= run_end) & (x1 >= run_end) & (y0 <= max(1.0, top)) & (y1 >= min(1.0, top)))  # the rise leg
+    for bx0, bx1, by0, by1 in avoid:
+        clear &= ~((x0 < bx1) & (bx0 < x1) & (y0 < by1) & (by0 < y1))
+    if not clear.any():
+        return None
+    k = int(np.argmax(clear))
+    return float(cx[k]), float(cy[k])
+
+
 def _crosses_segment(x0: float, x1: float, y0: float, y1: float, slopes: np.ndarray) -> bool:
     """Whether the triangle's rise leg (x = 1, from y = 1 to 1 + ln b) or its label just right of it meets the box."""
     if x1 < RISE_RUN[1] or x0 > RISE_RUN[1] + 0.6:
@@ -193,10 +240,11 @@ class TangentBasesPlan:
         return line_in_window(0.0, 1.0, tangent_slope_at_zero(base), X_RANGE, Y_RANGE)
 
     def swept_bases(self, count: int = 80) -> np.ndarray:
-        """Bases across the whole sweep (log-spaced, stops and e included): every curve the clip draws."""
+        """Bases across the whole sweep (log-spaced, stops and e when the sweep holds it): every curve the clip draws."""
         p = self.params
         bases = np.exp(np.linspace(math.log(p.base_min), math.log(p.base_max), count))
-        return np.concatenate([bases, np.array(p.stops), np.array([self.unit_slope_base])])
+        ending = [self.unit_slope_base] if self.unit_slope_base_in_sweep else []  # the ending glides back to e
+        return np.concatenate([bases, np.array(p.stops), np.array(ending)])
 
     def point_label_centre(self, width: float, height: float) -> tuple[float, float] | None:
         """Where to centre the "(0, 1)" label (a width x height box, in plot units) so that no curve b^x
@@ -231,11 +279,59 @@ class TangentBasesPlan:
                 return cx, cy
         return None  # a sweep so wide that its curves fill every spot near the point
 
-    def rise_run(self, base: float) -> np.ndarray:
-        """The rise/run triangle under the tangent: (0, 1) -> (1, 1) -> (1, 1 + ln b), as (3, 2) plot points."""
+    @staticmethod
+    def rise_label_centre(
+        base: float,
+        size: tuple[float, float],
+        gap: float,
+        ghosts: tuple[float, ...] = (),
+        avoid: tuple[Box, ...] = (),
+    ) -> tuple[float, float] | None:
+        """Where to centre the "ln b" label (a width x height box, plot units) beside the rise leg at x = 1,
+        so that neither b^x, nor its tangent, nor a ghost curve b_k^x, an axis, a leg of the triangle or a
+        box in ``avoid`` (x0, x1, y0, y1) crosses it. None when no spot beside the leg is clear.
+
+        Right of the leg first, then left of it; on each side the height nearest the leg's middle wins,
+        so the label glides with the leg and steps aside only where a curve comes through.
+
+        >>> x, y = TangentBasesPlan.rise_label_centre(2.0, (0.4, 0.2), 0.05)  # beside the middle of the rise
+        >>> x, y == 1 + math.log(2) / 2
+        (1.25, True)
+        >>> TangentBasesPlan.rise_label_centre(0.8, (0.4, 0.2), 0.05)[1] > 0.8 ** 1.05 + 0.1  # above the curve
+        True
+        """
+        width, height = size
+        top = _rise_top(base)
+        ys = (1.0 + top) / 2 + _nearest_first(abs(top - 1.0) / 2 + height)
+        centres = [(RISE_RUN[1] + side * (gap + width / 2), y) for side in (1.0, -1.0) for y in ys]
+        return _first_clear(centres, size, base, ghosts, avoid)
+
+    @staticmethod
+    def run_label_centre(
+        base: float,
+        size: tuple[float, float],
+        gap: float,
+        ghosts: tuple[float, ...] = (),
+        avoid: tuple[Box, ...] = (),
+    ) -> tuple[float, float] | None:
+        """Where to centre the run's "1" label: under the run leg (y = 1, x from 0 to 1) when the tangent
+        rises, over it when it falls, as near its middle as the curves allow (see rise_label_centre).
+
+        >>> TangentBasesPlan.run_label_centre(2.0, (0.2, 0.2), 0.05)
+        (0.5, 0.85)
+        """
+        width, height = size
         slope = tangent_slope_at_zero(base)
+        first = -1.0 if slope >= 0 else 1.0
+        xs = RISE_RUN[1] / 2 + _nearest_first(RISE_RUN[1] / 2 - gap - width / 2)
+        centres = [(x, 1.0 + side * (gap + height / 2)) for side in (first, -first) for x in xs]
+        return _first_clear(centres, size, base, ghosts, avoid)
+
+    def rise_run(self, base: float) -> np.ndarray:
+        """The rise/run triangle under the tangent: (0, 1) -> (1, 1) -> (1, 1 + ln b), as (3, 2) plot points;
+        the rise is cut at the window's foot, as the tangent is (b < e^-2)."""
         run = RISE_RUN[1]
-        return np.array([[0.0, 1.0], [run, 1.0], [run, 1.0 + slope * run]])
+        return np.array([[0.0, 1.0], [run, 1.0], [run, _rise_top(base)]])
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -11,6 +11,7 @@ from calcanim.numerics.layer_chain import Layer, LayerChain, as_float, run_layer
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.plans.base import plan_header
 from calcanim.plans.tex_numbers import tex_number, tex_power
+from calcanim.plans.timeline import IntroMainEnding
 
 INTRO_SECONDS = 2.0
 ENDING_SECONDS = 5.0
@@ -95,19 +96,16 @@ class ChainView:
 
 
 @dataclass(frozen=True)
-class VanishingGradientsPlan:
+class VanishingGradientsPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS):
     params: VanishingGradientsParams
     chains: tuple[ChainView, ...]
     #: (lowest, highest) log10 |gradient| drawn, whole decades, 0 included.
     log_range: tuple[float, float]
 
     @property
-    def duration(self) -> float:
-        return INTRO_SECONDS + self.params.seconds + ENDING_SECONDS
-
-    @property
-    def poster_time(self) -> float:
-        return self.duration - 0.5
+    def main_seconds(self) -> float:
+        """The layers appearing one by one."""
+        return self.params.seconds
 
     def to_json(self) -> dict[str, Any]:
         main, *others = self.chains

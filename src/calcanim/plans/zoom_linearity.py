@@ -18,13 +18,11 @@ from calcanim.numerics.linearity import (
     clip_polyline,
     derivative_at,
     line_in_window,
-    nice_tick_step,
-    nice_ticks,
     second_derivative_at,
-    tick_decimals,
 )
 from calcanim.numerics.exact_numbers import exact_decimal
 from calcanim.numerics.local_linearity import LocalFunction, exact_slope, precise_zoom_checkpoints
+from calcanim.numerics.ticks import tick_decimals, tick_step, tick_values
 from calcanim.params.zoom_linearity import ZoomLinearityParams
 
 #: Seconds before the first zoom (window, curve, point) and after the last (the line, or the corner).
@@ -32,8 +30,10 @@ INTRO_SECONDS = 2.0
 ENDING_SECONDS = 3.0
 #: Points f is sampled at across the visible window each frame.
 CURVE_SAMPLES = 301
-#: About this many ticks per axis; labels longer than LONG_LABEL_CHARS switch the axis to offsets (three ticks).
-TICK_TARGET = 5
+#: Ticks per axis: a step of at least a sixth of the window, but never fewer than three ticks (the grid);
+#: labels longer than LONG_LABEL_CHARS switch the axis to offsets (three ticks).
+TICK_TARGET = 6
+TICK_LEAST = 3
 LONG_LABEL_CHARS = 7
 #: The plot is square, so equal axes means the same x and y half-width.
 PLOT_ASPECT = 1.0
@@ -111,8 +111,8 @@ def _tex_to_caption(tex: str) -> str:
 
 def _absolute_axis(centre: float, half: float, target: int) -> tuple[list[float], list[str]]:
     low, high = centre - half, centre + half
-    decimals = tick_decimals(nice_tick_step(low, high, target))
-    ticks = nice_ticks(low, high, target)
+    decimals = tick_decimals(tick_step(low, high, target, at_least=TICK_LEAST))
+    ticks = tick_values(low, high, target, at_least=TICK_LEAST)
     return [t - centre for t in ticks], [f"{t:.{decimals}f}" for t in ticks]
 
 

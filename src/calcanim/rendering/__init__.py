@@ -35,7 +35,7 @@ from calcanim.rendering.viewer import open_in_viewer
 
 __all__ = [
     "DEFAULT_RENDERS_DIR", "FrameProgress", "RenderOptions", "RenderResult", "TerminalBar", "cached_result", "encoder_settings", "extract_frame",
-    "movie_to_gif", "open_in_viewer", "render", "render_clip", "resolve_output", "shared_tex_cache",
+    "movie_to_gif", "open_in_viewer", "place_finished", "render", "render_clip", "resolve_output", "shared_tex_cache",
 ]
 
 
@@ -55,7 +55,7 @@ def render(
     Files an earlier render wrote for ``output`` that this one does not (captions, after
     ``--no-captions``) are removed, if nobody has changed them since. ``progress`` is a
     ``(done, total)`` frame callback, or True for one progress line on a terminal's stderr. ``jobs``
-    processes render parts of the clip at once (:mod:`.split`; no progress line then).
+    processes render parts of the clip at once (:mod:`.split`).
     """
     refuse_unsplittable(clip, check_jobs(jobs))
     options = clip.options
@@ -69,28 +69,41 @@ def render(
         work = Path(work_dir)
         try:
             if jobs > 1:
-                movie, subtitles, poster_time = render_split_in(work, clip, jobs)
+                movie, subtitles, poster_time = render_split_in(work, clip, jobs, progress=frames)
             else:
                 movie, subtitles, poster_time = render_in(work, clip, frames)
         finally:
             if bar is not None:
                 bar.close()
-        finished = [(finish(movie, options, work, poster_time), output)]
-        captions: list[Path] = []
-        if wants_captions(options) and subtitles is not None:
-            srt, vtt = caption_paths(output)
-            vtt_work = work / "captions.vtt"
-            vtt_work.write_text(srt_to_vtt(subtitles.read_text(encoding="utf-8")), encoding="utf-8")
-            finished += [(subtitles, srt), (vtt_work, vtt)]
-            captions = [srt, vtt]
-        if poster is not None:
-            finished.append((extract_frame(movie, poster_time, work / "poster.png", alpha=options.transparent), poster))
-        earlier = read_stamp(output)
-        stamp_work = work / "key"
-        stamp_work.write_text(stamp_text(key, output, finished), encoding="utf-8")
-        finished.append((stamp_work, stamp_path(output)))
-        move_all_into_place(finished)
-        remove_stale_files(output, earlier, [destination for _, destination in finished])
+        return place_finished(work, clip, key, output, movie, subtitles, poster_time, poster)
+
+
+def place_finished(
+    work: Path, clip: Clip, key: str, output: Path, movie: Path, subtitles: Path | None, poster_time: float,
+    poster: Path | None,
+) -> RenderResult:
+    """A rendered movie (manim's format, in ``work``) and its .srt -> the clip's finished files at ``output``:
+    the requested format, captions, poster and key stamp moved into place together, and the files an
+    earlier render wrote there that this one does not removed. :func:`render` ends with it, and so
+    does a batch that rendered a long clip's windows as separate tasks (:mod:`calcanim.batch.long_clips`).
+    """
+    options = clip.options
+    finished = [(finish(movie, options, work, poster_time), output)]
+    captions: list[Path] = []
+    if wants_captions(options) and subtitles is not None:
+        srt, vtt = caption_paths(output)
+        vtt_work = work / "captions.vtt"
+        vtt_work.write_text(srt_to_vtt(subtitles.read_text(encoding="utf-8")), encoding="utf-8")
+        finished += [(subtitles, srt), (vtt_work, vtt)]
+        captions = [srt, vtt]
+    if poster is not None:
+        finished.append((extract_frame(movie, poster_time, work / "poster.png", alpha=options.transparent), poster))
+    earlier = read_stamp(output)
+    stamp_work = work / "key"
+    stamp_work.write_text(stamp_text(key, output, finished), encoding="utf-8")
+    finished.append((stamp_work, stamp_path(output)))
+    move_all_into_place(finished)
+    remove_stale_files(output, earlier, [destination for _, destination in finished])
     return RenderResult(path=output, captions=tuple(captions), poster=poster, cached=False, key=key)
 
 

@@ -84,7 +84,8 @@ def render_in(
             raise
         except Exception as error:  # manim and LaTeX errors reach the user as one line
             raise RenderError(f"rendering {entry.name} failed: {type(error).__name__}: {error}") from error
-        produced = Path(scene.renderer.file_writer.final_file_path)
+        finished = getattr(scene.renderer.file_writer, "final_file_path", None)  # unset if no animation was drawn
+        produced = Path(finished) if finished is not None else work / "none"
         poster_time = float(plan.poster_time)
     if not produced.is_file():
         raise RenderError(f"rendering {entry.name} produced no {manim_format} file")
@@ -171,11 +172,18 @@ def shared_tex_cache(private: Path) -> Iterator[None]:
                 svg.unlink()  # corrupt: compile the formula again and publish a good copy
                 continue
             (private / svg.name).symlink_to(svg)
+    opened_by = os.getpid()
     try:
         yield
     finally:
-        for svg in private.glob("*.svg"):
-            if svg.is_symlink() or (shared / svg.name).exists():
-                continue
-            with contextlib.suppress(OSError), atomic_target(shared / svg.name, ".svg.partial") as temp:
-                shutil.copyfile(svg, temp)
+        if os.getpid() == opened_by:  # a forked copy (render --jobs) leaves it to the process that opened the folder
+            _publish_svgs(private, shared)
+
+
+def _publish_svgs(private: Path, shared: Path) -> None:
+    """Copy the formulas compiled in ``private`` into the ``shared`` cache, each file whole or not at all."""
+    for svg in private.glob("*.svg"):
+        if svg.is_symlink() or (shared / svg.name).exists():
+            continue
+        with contextlib.suppress(OSError), atomic_target(shared / svg.name, ".svg.partial") as temp:
+            shutil.copyfile(svg, temp)

@@ -1,9 +1,15 @@
 """One clip rendered by several processes (``calcanim render CLIP --jobs N``).
 
-The clip's frames are cut into N windows (:class:`Window`); this process renders the first and N - 1
-spawned workers the others. Every worker builds the same scene
-and runs its construct from the start; an animation (a ``play`` or ``wait``) whose first frame falls in
-the worker's window is rendered as usual, into manim's own per-animation segment files, and the ones
+Two ways to make the processes. Where it can fork (Linux and other POSIX systems but macOS), this
+process builds the scene once and forks a copy at the first animation of each share of the clip
+(:mod:`.split_fork`, which also chooses the shares as it goes). Elsewhere, and for tasks sent to
+other processes (:func:`render_window` is picklable), the clip's frames are cut into N windows
+(:class:`Window`) up front; this process renders the first and N - 1 spawned workers the others.
+
+In both, the state a process starts drawing from is reached the same way (a forked copy inherits it
+from the calling process, which replays). A spawned worker builds the same scene and runs its
+construct from the start; an animation (a ``play`` or ``wait``) whose first frame falls in the
+worker's window is rendered as usual, into manim's own per-animation segment files, and the ones
 before it are *replayed*: every frame's interpolation and updaters run exactly as in a one-process
 render, but nothing is drawn or encoded. So the mobjects and the scene clock reach each animation in
 the same state, bit for bit, as they do in one process, and the worker stops at the first animation
@@ -14,9 +20,10 @@ one step (far cheaper)? Positions reached by many small moves differ from one bi
 bits; in zoom-linearity the labels and the dot then landed on other 1/256-pixel steps and the frames
 differed. The exact replay costs ~0.3 (limit-climb) to ~0.75 (zoom-linearity) of drawing a frame.
 
-The captions come from the worker that renders the clip's last animation: it has replayed every
-earlier one, so its clock put each caption at the same time as a one-process render does. Nothing of
-the split reaches the clip's key: ``--jobs`` changes how a clip is made, not what it shows.
+The captions come from the process that renders the clip's last animation (forked: the calling
+process, which always runs the whole construct): it has replayed every earlier one, so its clock put
+each caption at the same time as a one-process render does. Nothing of the split reaches the clip's
+key: ``--jobs`` changes how a clip is made, not what it shows.
 
 Importing this module loads no manim; the workers load it.
 """
@@ -28,7 +35,7 @@ import multiprocessing
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from io import BytesIO
@@ -37,6 +44,7 @@ from typing import Any
 
 from calcanim.clip import Clip
 from calcanim.errors import ParamError, RenderError
+from calcanim.rendering.progress import FrameProgress
 
 #: More worker processes than this is a typo, not a machine (each one holds a whole manim).
 MAX_JOBS = 64
@@ -108,30 +116,49 @@ class Window:
 
 
 def render_split_in(
-    work: Path, clip: Clip, jobs: int, parts_out: list[dict[str, Any]] | None = None
+    work: Path, clip: Clip, jobs: int, parts_out: list[dict[str, Any]] | None = None, *,
+    progress: FrameProgress | None = None, method: str | None = None,
 ) -> tuple[Path, Path | None, float]:
-    """Like :func:`~calcanim.rendering.manim_run.render_in`, in ``jobs`` worker processes: the joined
-    movie (in the format manim renders), the clip's .srt (if any), and the poster time.
+    """Like :func:`~calcanim.rendering.manim_run.render_in`, in ``jobs`` processes: the joined movie (in
+    the format manim renders), the clip's .srt (if any), and the poster time.
 
-    ``parts_out`` receives each worker's record (:func:`render_window`): bench/split.py's timings."""
+    ``method`` is "fork" (:mod:`.split_fork`: one construct, forked at each window; the default where
+    :func:`~.split_fork.fork_usable`) or "spawn" (fresh workers, :func:`render_window`; elsewhere).
+    ``progress(done, total)`` hears of the frames drawn (fork only). ``parts_out`` receives each
+    window's record: bench/split.py's timings."""
+    from calcanim.rendering.split_fork import fork_usable, render_forked_in, tqdm_monitor_off
+
     count = workers_for(clip, jobs)
-    frames = round(float(clip.plan().duration) * clip.options.layout.fps)
-    with _terminate_as_exit():
-        with _worker_pool(count - 1) as pool:
-            futures = [pool.submit(render_window, clip, str(work / f"part-{k}"), Window(k, count, frames))
-                       for k in range(1, count)]
-            first = render_window(clip, str(work / "part-0"), Window(0, count, frames))  # this process: window 0
-            _wait_all(futures)
-            parts = [first, *(future.result() for future in futures)]
-        if parts_out is not None:
-            parts_out.extend(parts)
-        movies = [Path(part["movie"]) for part in parts if part["movie"]]
+    with _terminate_as_exit(), tqdm_monitor_off():
+        if method is None:
+            method = "fork" if fork_usable() else "spawn"
+        if method == "fork":
+            movies, subtitles = render_forked_in(work, clip, count, progress, parts_out)
+        else:
+            movies, subtitles = _render_spawned_in(work, clip, count, parts_out)
         if not movies:
             raise RenderError(f"rendering {clip.scene} produced no animations")
         movie = join_movies(movies, work / f"joined{movies[0].suffix}", transparent=clip.options.transparent)
-    last = next(part for part in reversed(parts) if part["movie"])
-    subtitles = Path(last["subtitles"]) if last["subtitles"] else None
     return movie, subtitles, float(clip.plan().poster_time)
+
+
+def _render_spawned_in(
+    work: Path, clip: Clip, count: int, parts_out: list[dict[str, Any]] | None
+) -> tuple[list[Path], Path | None]:
+    """Window 0 in this process, the others in ``count - 1`` spawned workers (:func:`render_window`):
+    their movies in order, and the .srt of the last worker with a movie."""
+    frames = round(float(clip.plan().duration) * clip.options.layout.fps)
+    with _worker_pool(count - 1) as pool:
+        futures = [pool.submit(render_window, clip, str(work / f"part-{k}"), Window(k, count, frames))
+                   for k in range(1, count)]
+        first = render_window(clip, str(work / "part-0"), Window(0, count, frames))  # this process: window 0
+        _wait_all(futures)
+        parts = [first, *(future.result() for future in futures)]
+    if parts_out is not None:
+        parts_out.extend(parts)
+    drawn = [part for part in parts if part["movie"]]
+    subtitles = Path(drawn[-1]["subtitles"]) if drawn and drawn[-1]["subtitles"] else None
+    return [Path(part["movie"]) for part in drawn], subtitles
 
 
 def _wait_all(futures: list[Future[Any]]) -> None:
@@ -182,8 +209,8 @@ def _exit_on_term(signum: int, frame: Any) -> None:
 def _terminate_as_exit() -> Iterator[None]:
     """While workers run, a SIGTERM to this process unwinds it (stopping the workers and removing the
     working folder) instead of killing it on the spot and leaving them behind."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield  # the command line's handler (stop_signals) already unwinds it
         return
     previous = signal.signal(signal.SIGTERM, _exit_on_term)
     try:
@@ -249,8 +276,10 @@ class _AnimationWindow:
         renderer.play = play
 
 
-def _replay(renderer: Any, scene: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """``CairoRenderer.play`` without drawing or encoding: every frame's state, no pixels."""
+def _replay(renderer: Any, scene: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+            on_frame: Callable[[], None] | None = None) -> None:
+    """``CairoRenderer.play`` without drawing or encoding: every frame's state, no pixels; ``on_frame()``
+    after each frame."""
     dt = 1 / renderer.camera.frame_rate
     renderer.skip_animations = renderer._original_skipping_status
     renderer.update_skipping_status()
@@ -266,6 +295,8 @@ def _replay(renderer: Any, scene: Any, args: tuple[Any, ...], kwargs: dict[str, 
 
         def tick(scene: Any, time: float, moving_mobjects: Any = None) -> None:
             renderer.time += 1 * dt  # add_frame of one frame
+            if on_frame is not None:
+                on_frame()
 
         renderer.render = tick
         try:

@@ -3,88 +3,30 @@
 from __future__ import annotations
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    UR,
-    Axes,
-    Circle,
-    Create,
-    DashedLine,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Mobject,
-    Square,
-    VGroup,
-    Write,
+    DOWN, LEFT, RIGHT, UP, UR, Axes, Circle, Create, DashedLine, Dot, FadeIn, FadeOut, Mobject, Square, VGroup,
 )
 
 from calcanim.params.activations import ActivationsParams
-from calcanim.plans.activations import (
-    DRAW_SHARE,
-    ENDING_SECONDS,
-    INTRO_SECONDS,
-    READ_SHARE,
-    ActivationPanel,
-    ActivationsPlan,
-)
+from calcanim.plans.activations import DRAW_SHARE, READ_SHARE, ActivationPanel, ActivationsPlan
 from calcanim.plans.tex_numbers import tex_number
-from calcanim.scenes.base import FONT_TITLE, MARGIN, CalcanimScene
-from calcanim.scenes.frame_tools import FrameTimed
-from calcanim.scenes.function_plot import (
-    FONT_TEXT,
-    FONT_TICK,
-    band,
-    fit_width,
-    name_above,
-    plot_axes,
-    polyline,
-    stacked_plots,
-    table,
-    words,
-)
+from calcanim.scenes.base import FONT_TITLE
+from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, band, fit_width, name_above, polyline, table, words
+from calcanim.scenes.value_slope_panels import ValueSlopePanelsScene
 
 SHADE_OPACITY = 0.22
-#: Landscape frames narrower than this (manim units; 16:9 is 14.2) lay out as 1:1 and 4:3 do.
-NARROW_WIDTH = 12.0
 
 
-class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsPlan]):
+class ActivationsScene(ValueSlopePanelsScene[ActivationsParams, ActivationsPlan]):
     """sigmoid, tanh, relu, ... each drawn with f on top and f' beneath, saturation shaded."""
 
-
-    def construct(self) -> None:
-        self.start_clock()
-        p = self.params
-        title = words(self, "Activation functions and their slopes", size=FONT_TITLE)
-        fit_width(title, self.frame_width - 2 * MARGIN - 0.4)
-        self.caption("An activation bends a neuron's sum; its derivative decides how much gradient flows back.",
-                     INTRO_SECONDS)
-        self.timed_play(INTRO_SECONDS * 0.6, Write(title))
-        self.timed_play(INTRO_SECONDS * 0.4, FadeOut(title))
-        for panel in self.plan.panels:
-            self.show_panel(panel, p.seconds_per_function)
-        self.caption("Where the slope is nearly zero, the unit is saturated and little gradient gets through.",
-                     ENDING_SECONDS)
-        closing = words(self, "small slope = saturated:\nlittle gradient flows back")
-        self.timed_play(ENDING_SECONDS * 0.4, FadeIn(closing))
-        self.timed_wait(ENDING_SECONDS * 0.6)
+    HEADLINE = "Activation functions and their slopes"
+    INTRO = "An activation bends a neuron's sum; its derivative decides how much gradient flows back."
+    ENDING = "Where the slope is nearly zero, the unit is saturated and little gradient gets through."
+    CLOSING = "small slope = saturated:\nlittle gradient flows back"
 
     def show_panel(self, panel: ActivationPanel, seconds: float) -> None:
-        theme = self.theme
-        fw, fh = self.frame_width, self.frame_height
-        narrow = not self.portrait and fw < NARROW_WIDTH
-        if self.portrait:
-            plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.3, 2.5, 2.1
-            text_width = fw - 2 * MARGIN
-        elif narrow:  # 1:1, 4:3: the heading across the top, the plots left, the table right
-            text_width = fw - 2 * MARGIN
-            plot_width, value_height, slope_height = 0.0, 1.9, 1.6
-        else:
-            plot_width, value_height, slope_height = 7.2, 2.6, 2.2
-            text_width = fw - 2 * MARGIN - plot_width - 1.6
+        theme, narrow = self.theme, self.narrow
+        plot_width, value_height, slope_height, text_width = self.panel_sizes(portrait_slope_height=2.1)
         heading = self.heading(panel, text_width)
         rows = []
         for s in panel.samples:
@@ -93,36 +35,17 @@ class ActivationsScene(FrameTimed, CalcanimScene[ActivationsParams, ActivationsP
         cells = table(self, [r"\text{at } x", "f(x)", "f'(x)"], rows, [theme.text, theme.curve, theme.accent])
         grid = VGroup(*[VGroup(*row) for row in cells])
         legend = self.saturation_legend(stacked=narrow)
-        if narrow:
+        if narrow or self.portrait:
             side = VGroup(grid, legend).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
-            plot_width = fw - 2 * MARGIN - side.width - 1.9
-            heading.to_corner(UP + LEFT, buff=MARGIN + 0.1)
-            free = heading.get_bottom()[1] - (-fh / 2 + MARGIN + 0.1) - 0.45 - 0.9 - 1.0 - 0.5
-            value_height = free * 0.55
-            slope_height = free * 0.45
-        x_ticks = 3 if plot_width < 4.0 else 5  # a narrow plot: fewer x numbers, so they never touch
-        value_axes = plot_axes(self, panel.value_window, plot_width, value_height, x_ticks=x_ticks)
-        slope_axes = plot_axes(self, panel.derivative_window, plot_width, slope_height, x_ticks=x_ticks)
-        plots = stacked_plots(value_axes, slope_axes, panel.value_window[0])
+        else:
+            side = VGroup(heading, grid, legend).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
+        if narrow:
+            plot_width, value_height, slope_height = self.narrow_plot_sizes(heading, side, room_below=0.5)
+        value_axes, slope_axes, plots = self.value_and_slope_axes(
+            panel.value_window, panel.derivative_window, plot_width, value_height, slope_height)
         f_name = self.math("f(x)", size=FONT_TEXT, colour=theme.curve)
         d_name = self.math("f'(x)", size=FONT_TEXT, colour=theme.accent)
-
-
-        if narrow:
-            plots.next_to(heading, DOWN, buff=0.9).to_edge(LEFT, buff=MARGIN + 0.1)
-            side.next_to(plots, RIGHT, buff=0.5).align_to(value_axes, UP).shift(DOWN * 0.15)
-        elif self.portrait:
-            heading.to_edge(UP, buff=MARGIN + 0.2)
-            plots.next_to(heading, DOWN, buff=0.9).to_edge(RIGHT, buff=MARGIN + 0.1)
-            side = VGroup(grid, legend).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
-            side.next_to(plots, DOWN, buff=0.5).set_x(0)
-            low = side.get_bottom()[1] - (-fh / 2 + MARGIN + 0.05)
-            if low < 0:  # large text (high-contrast): close the gap under the heading instead
-                VGroup(plots, side).shift(UP * -low)
-        else:
-            plots.to_edge(RIGHT, buff=MARGIN + 0.1).set_y(-0.1)
-            side = VGroup(heading, grid, legend).arrange(DOWN, buff=0.45, aligned_edge=LEFT)
-            side.to_edge(LEFT, buff=MARGIN + 0.1)
+        self.place_panel(heading, plots, value_axes, side, gap_below=0.5)
 
         shades = VGroup(*[
             band(axes, a, b, window, theme.muted, SHADE_OPACITY)

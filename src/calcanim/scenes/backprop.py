@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from manim import (
@@ -11,15 +13,17 @@ from manim import (
     RIGHT,
     UP,
     Arrow,
+    BackgroundRectangle,
+    Circumscribe,
     Create,
     FadeIn,
     FadeOut,
-    Circumscribe,
     Mobject,
     ReplacementTransform,
     RoundedRectangle,
     VGroup,
     Write,
+    always_redraw,
 )
 
 from calcanim.numerics.computation_graph import Node
@@ -29,12 +33,20 @@ from calcanim.scenes.base import MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
 from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, fit_width, words
 
-BOX_WIDTH = 1.3
-BOX_WIDTH_PORTRAIT = 1.15
 #: Up to this many nodes every edge keeps its local derivative on screen; beyond, the labels would
 #: crowd the boxes, so each shows only while its product travels back.
 PERSISTENT_EDGE_LABELS = 12
-LINE_GAP = 0.08
+#: Between the lines of a node box, and between its text and its border.
+LINE_GAP = 0.05
+BOX_PAD = 0.08
+#: Smallest clear space between two node boxes.
+BOX_GAP = 0.15
+#: Text sizes tried in turn, largest first: (node label, numbers). The last is the legible minimum
+#: (CalcanimScene.font never goes below 2% of the short side).
+TEXT_SIZES = ((FONT_TEXT, FONT_TICK), (FONT_TICK, 23), (22, 20), (19, 18))
+#: Clear space kept around an edge label: from boxes and other text, and from edge lines (arrow tips are wide).
+LABEL_CLEARANCE = 0.05
+LINE_CLEARANCE = 0.09
 
 
 def node_tex(node: Node) -> str:
@@ -59,57 +71,47 @@ def typed_tex(text: str) -> str:
     return r"\texttt{" + escaped + "}"
 
 
+@dataclass
+class GraphDrawing:
+    """One way of drawing the graph: the flow direction, the box size, the node texts, the edges and
+    where every edge label and sum note sits. ``problems`` counts the labels with no clear place."""
+
+    across: bool  # levels run left to right (else top to bottom)
+    box_width: float
+    box_height: float
+    line_size: float
+    boxes: dict[int, RoundedRectangle]
+    labels: dict[int, Mobject]
+    edges: dict[tuple[int, int, int], Arrow]
+    edge_labels: dict[tuple[int, int, int], Mobject] = field(default_factory=dict)
+    notes: dict[int, Mobject] = field(default_factory=dict)
+    problems: int = 0
+
+
 class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
     """Values flow forward, gradients flow back: each edge multiplies by its local derivative."""
-
 
     def construct(self) -> None:
         self.start_clock()
         theme, pl, p = self.theme, self.plan, self.params
-        fw, fh = self.frame_width, self.frame_height
-        title = VGroup(words(self, "Backpropagation on", size=FONT_TEXT), self.math(typed_tex(p.expression),
-                                                                                    size=FONT_TEXT))
-        title.arrange(RIGHT, buff=0.25)
-        if title.width > fw - 2 * MARGIN:
-            title.arrange(DOWN, buff=0.15)
-        fit_width(title, fw - 2 * MARGIN)
+        fw = self.frame_width
+        title = self.title()
         title.to_edge(UP, buff=MARGIN + 0.05)
-        legend = VGroup(
-            words(self, "value: forward", size=FONT_TICK),
-            VGroup(words(self, "grad", size=FONT_TICK, colour=theme.reference),
-                   self.math(r"= \partial\,\mathrm{out} / \partial\,\mathrm{node}", size=FONT_TICK,
-                             colour=theme.reference),
-                   words(self, ": backward", size=FONT_TICK, colour=theme.reference)).arrange(RIGHT, buff=0.1),
-            VGroup(words(self, "on each edge:", size=FONT_TICK, colour=theme.accent),
-                   self.math(r"\partial\,\mathrm{child} / \partial\,\mathrm{parent}", size=FONT_TICK,
-                             colour=theme.accent)).arrange(RIGHT, buff=0.1),
-        )
-        legend.arrange(RIGHT, buff=0.6)
-        if self.portrait or legend.width > fw - 2 * MARGIN:  # one line would not fit at a legible size
-            legend.arrange(DOWN, buff=0.18, aligned_edge=LEFT)
-        fit_width(legend, fw - 2 * MARGIN)
+        legend = self.legend()
         legend.to_edge(DOWN, buff=MARGIN + 0.05)
+        self.obstacles: list[Mobject] = [title, legend]
 
-        top, bottom = title.get_bottom()[1] - 0.35, legend.get_top()[1] + 0.35
-        self.boxes, self.values, self.grads, labels = {}, {}, {}, {}
-        box_height = self.box_height()
-        centres = self.centres(top - box_height / 2, bottom + box_height / 2)
+        top, bottom = title.get_bottom()[1] - 0.3, legend.get_top()[1] + 0.3
+        #: A row above the legend for "grad x = a + b" when a node adds what several consumers send back.
+        self.sum_row = legend.get_top()[1] + 0.2 + self.font(FONT_TICK) / 120
+        if any(pl.sum_tex(node) is not None for node in pl.nodes):
+            bottom = self.sum_row + 0.15 + self.font(FONT_TICK) / 120 + 0.2
+        drawing = self.fit_graph(top, bottom)
+        self.drawing = drawing
+        self.boxes, labels, self.edges = drawing.boxes, drawing.labels, drawing.edges
+        self.values, self.grads = {}, {}
         for node in pl.nodes:
-            box = RoundedRectangle(corner_radius=0.12, width=self.box_width, height=box_height,
-                                   stroke_color=theme.curve if node.op != "const" else theme.muted,
-                                   stroke_width=theme.stroke(2.5), fill_color=theme.background, fill_opacity=1)
-            box.move_to(centres[node.id])
-            label = self.math(node_tex(node), size=FONT_TEXT if node.op in ("input", "const") else FONT_TEXT + 4,
-                              colour=theme.curve if node.op == "input" else theme.text)
-            label.move_to(box.get_top() + DOWN * (0.08 + 0.15))
-            self.boxes[node.id], labels[node.id] = box, label
-            self.values[node.id] = self.line(box, 1, pl.number_tex(node.value), theme.text)
-        self.edges: dict[tuple[int, int, int], Arrow] = {}
-        self.edge_labels: dict[tuple[int, int, int], Mobject] = {}
-        for node in pl.nodes:
-            for slot, parent in enumerate(node.parents):
-                key = (parent, node.id, slot)
-                self.edges[key] = self.arrow(parent, node.id)
+            self.values[node.id] = self.line(self.boxes[node.id], 1, pl.value_tex(node), theme.text)
         graph = VGroup(*self.edges.values(), *self.boxes.values(), *labels.values())
 
         self.caption(f"The computation graph of {p.expression}: one node per input and per operation.",
@@ -117,167 +119,319 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         self.timed_play(INTRO_SECONDS * 0.5, Write(title), FadeIn(legend))
         self.timed_play(INTRO_SECONDS * 0.5, Create(graph))
 
-        self.caption("Forward pass: each node computes its value from its inputs, left to right.", pl.forward_seconds)
+        self.caption("Forward pass: each node computes its value from its inputs, left to right."
+                     if drawing.across else "Forward pass: each node computes its value from its inputs, top to "
+                     "bottom.", pl.forward_seconds)
         for node in pl.nodes:
             self.timed_play(p.step_seconds, FadeIn(self.values[node.id]),
                             Circumscribe(self.boxes[node.id], color=theme.point, buff=0.06))
 
         output = pl.graph.output
-        self.caption(f"Backward pass: start with grad 1 at the output, d out / d out = 1.", TURN_SECONDS)
-        self.grads[output.id] = self.line(self.boxes[output.id], 2, pl.number_tex(1.0), theme.reference)
+        self.caption("Backward pass: start with grad 1 at the output, d out / d out = 1.", TURN_SECONDS)
+        self.grads[output.id] = self.line(self.boxes[output.id], 2, pl.grad_tex(output), theme.reference)
         self.timed_play(TURN_SECONDS, FadeIn(self.grads[output.id]))
 
         self.caption("Each edge multiplies the child's grad by its local derivative; the product lands on the "
                      "parent, and a node feeding several others adds what comes back.", pl.backward_seconds)
-        received: dict[int, list[float]] = {}
-        used_slots: dict[tuple[int, int], int] = {}
-        for edge in pl.edges:
-            slot = used_slots.get((edge.parent, edge.child), -1) + 1
-            used_slots[(edge.parent, edge.child)] = slot
-            keys = [k for k in self.edges if k[0] == edge.parent and k[1] == edge.child]
-            key = keys[min(slot, len(keys) - 1)]
+        received: dict[int, int] = {}
+        self.passing_notes: list[Mobject] = []
+        for edge, key in zip(pl.edges, self.edge_keys(), strict=True):
             self.backward_step(edge, key, received)
 
-        grads = ", ".join(f"{n.label}: {n.grad:.4g}" for n in pl.graph.inputs())
-        self.caption(f"Every input now holds d out / d input: {grads}.", ENDING_SECONDS)
+        self.caption(f"Every input now holds d out / d input: {pl.grads_caption()}.", ENDING_SECONDS)
         self.timed_wait(ENDING_SECONDS)
 
-    @property
-    def box_width(self) -> float:
-        """Narrower in portrait, where a level's nodes sit side by side across 8 units."""
-        return BOX_WIDTH_PORTRAIT if self.portrait else BOX_WIDTH
+    def title(self) -> VGroup:
+        """"Backpropagation on" and the expression as typed: one line if it fits, else the expression
+        below, broken at its spaces into lines that fit (never shrunk below legible)."""
+        room = self.frame_width - 2 * MARGIN
+        head = words(self, "Backpropagation on", size=FONT_TEXT)
+        expression = self.math(typed_tex(self.params.expression), size=FONT_TEXT)
+        one = VGroup(head, expression).arrange(RIGHT, buff=0.25)
+        if one.width <= room:
+            return one
+        lines: list[Mobject] = []
+        line: list[str] = []
+        for word in self.params.expression.split():
+            wider = self.math(typed_tex(" ".join([*line, word])), size=FONT_TEXT)
+            if line and wider.width > room:
+                lines.append(self.math(typed_tex(" ".join(line)), size=FONT_TEXT))
+                line = [word]
+            else:
+                line.append(word)
+        lines.append(self.math(typed_tex(" ".join(line)), size=FONT_TEXT))
+        return fit_width(VGroup(head, *lines).arrange(DOWN, buff=0.12), room)
 
-    def box_height(self) -> float:
-        """Three lines: the label, the value, the grad."""
-        return 3 * 0.2 + 2 * LINE_GAP + 0.3
+    def legend(self) -> VGroup:
+        """What the three colours mean: one line if it fits, else two, else three."""
+        theme, fw = self.theme, self.frame_width
+        items = [
+            words(self, "value: forward", size=FONT_TICK),
+            VGroup(words(self, "grad", size=FONT_TICK, colour=theme.reference),
+                   self.math(r"= \partial\,\mathrm{out} / \partial\,\mathrm{node}", size=FONT_TICK,
+                             colour=theme.reference),
+                   words(self, ": backward", size=FONT_TICK, colour=theme.reference)).arrange(RIGHT, buff=0.1),
+            VGroup(words(self, "on each edge:", size=FONT_TICK, colour=theme.accent),
+                   self.math(r"\times\,\partial\,\mathrm{child} / \partial\,\mathrm{parent}", size=FONT_TICK,
+                             colour=theme.accent)).arrange(RIGHT, buff=0.1),
+        ]
+        room = fw - 2 * MARGIN
+        one = VGroup(*items).arrange(RIGHT, buff=0.6)
+        if one.width <= room and not self.portrait:
+            return one
+        two = VGroup(VGroup(items[0], items[1]).arrange(RIGHT, buff=0.5), items[2]).arrange(DOWN, buff=0.15)
+        if two[0].width <= room and not self.portrait:
+            return two
+        three = VGroup(*items).arrange(DOWN, buff=0.15, aligned_edge=LEFT)
+        return fit_width(three, room)
 
-    def centres(self, top: float, bottom: float) -> dict[int, np.ndarray]:
-        """Screen centres of the nodes: columns left to right (landscape) or top to bottom (portrait)."""
-        layout = self.plan.layout
-        fw = self.frame_width
-        columns, rows = layout.columns, layout.rows
-        left, right = -fw / 2 + MARGIN + self.box_width / 2 + 0.1, fw / 2 - MARGIN - self.box_width / 2 - 0.1
+    def edge_keys(self) -> list[tuple[int, int, int]]:
+        """The drawn edge of each of the plan's edges, in the plan's order (an input used twice by one
+        operation, x*x, has two edges between the same nodes)."""
+        keys: list[tuple[int, int, int]] = []
+        used: dict[tuple[int, int], int] = {}
+        for edge in self.plan.edges:
+            slot = used.get((edge.parent, edge.child), -1) + 1
+            used[(edge.parent, edge.child)] = slot
+            matching = [k for k in self.edges if k[0] == edge.parent and k[1] == edge.child]
+            keys.append(matching[min(slot, len(matching) - 1)])
+        return keys
+
+    # --- layout -------------------------------------------------------------------------------
+
+    def fit_graph(self, top: float, bottom: float) -> GraphDrawing:
+        """The first drawing, largest text first, in the frame's own direction first (left to right in
+        landscape, top to bottom in portrait) and then in the other, whose boxes keep apart and whose
+        every label has a clear place; failing that, the one with the fewest problems."""
+        best: GraphDrawing | None = None
+        directions = (False, True) if self.portrait else (True, False)
+        for across in directions:
+            for label_size, line_size in TEXT_SIZES:
+                drawing = self.draw_graph(across, label_size, line_size, top, bottom)
+                if drawing is not None and drawing.problems == 0:
+                    return drawing
+                if drawing is not None and (best is None or drawing.problems < best.problems):
+                    best = drawing
+        if best is None:  # boxes collide in every drawing: the smallest text, boxes squeezed
+            best = self.draw_graph(directions[0], *TEXT_SIZES[-1], top, bottom, squeeze=True)
+            assert best is not None
+        return best
+
+    def node_texts(self, line_size: float) -> tuple[float, float]:
+        """Widest and tallest number a node box holds (values, every partial grad) at ``line_size``."""
+        pl = self.plan
+        texts = {pl.value_tex(n) for n in pl.nodes} | {pl.grad_tex(n) for n in pl.nodes}
+        for node in pl.nodes:
+            texts |= {pl.grad_tex(node, k) for k in range(1, len(pl.exact.contributions[node.id]))}
+        sizes = [self.math(t, size=line_size) for t in texts]
+        return max(m.width for m in sizes), max(m.height for m in sizes)
+
+    def draw_graph(self, across: bool, label_size: float, line_size: float, top: float, bottom: float,
+                   squeeze: bool = False) -> GraphDrawing | None:
+        theme, pl = self.theme, self.plan
+        labels = {}
+        for node in pl.nodes:
+            labels[node.id] = self.math(node_tex(node), size=label_size if node.op in ("input", "const") else
+                                        label_size + 4, colour=theme.curve if node.op == "input" else theme.text)
+        number_width, number_height = self.node_texts(line_size)
+        label_height = max(max(m.height for m in labels.values()), number_height)
+        box_width = max(number_width, *(m.width for m in labels.values())) + 2 * BOX_PAD
+        box_height = label_height + 2 * number_height + 2 * LINE_GAP + 2 * BOX_PAD
+        self.line_geometry = (number_height, label_height)
+        left = -self.frame_width / 2 + MARGIN + box_width / 2
+        right = self.frame_width / 2 - MARGIN - box_width / 2
+        top, bottom = top - box_height / 2, bottom + box_height / 2
+        layout = pl.layout
         centres = {}
         for node_id, (column, row) in layout.positions.items():
-            if self.portrait:
-                across = left + (right - left) * (row / rows if rows else 0.5)
-                down = top - (top - bottom) * (column / (columns - 1) if columns > 1 else 0.5)
-                centres[node_id] = np.array([across, down, 0.0])
+            level = column / (layout.columns - 1) if layout.columns > 1 else 0.5
+            spread = row / layout.rows if layout.rows else 0.5
+            if across:
+                centres[node_id] = np.array([left + (right - left) * level, top - (top - bottom) * spread, 0.0])
             else:
-                across = left + (right - left) * (column / (columns - 1) if columns > 1 else 0.5)
-                down = top - (top - bottom) * (row / rows if rows else 0.5)
-                centres[node_id] = np.array([across, down, 0.0])
-        return centres
+                centres[node_id] = np.array([left + (right - left) * spread, top - (top - bottom) * level, 0.0])
+        ids = list(centres)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                dx, dy = np.abs(centres[a] - centres[b])[:2]
+                if dx < box_width + BOX_GAP and dy < box_height + BOX_GAP and not squeeze:
+                    return None
+        boxes = {}
+        for node in pl.nodes:
+            box = RoundedRectangle(corner_radius=0.1, width=box_width, height=box_height,
+                                   stroke_color=theme.curve if node.op != "const" else theme.muted,
+                                   stroke_width=theme.stroke(2.5), fill_color=theme.background, fill_opacity=1)
+            box.move_to(centres[node.id])
+            labels[node.id].move_to(box.get_top() + DOWN * (BOX_PAD + label_height / 2))
+            boxes[node.id] = box
+        edges = {}
+        for node in pl.nodes:
+            for slot, parent in enumerate(node.parents):
+                a, b = boxes[parent], boxes[node.id]
+                start, end = (a.get_right(), b.get_left()) if across else (a.get_bottom(), b.get_top())
+                edges[(parent, node.id, slot)] = Arrow(
+                    start, end, buff=0.05, color=theme.muted, stroke_width=theme.stroke(2.5),
+                    max_tip_length_to_length_ratio=0.15, tip_length=0.14).set_z_index(-1)  # boxes hide it
+        drawing = GraphDrawing(across, box_width, box_height, line_size, boxes, labels, edges)
+        self.place_labels(drawing)
+        return drawing
 
-    def line(self, box: Mobject, index: int, tex: str, colour: str) -> Mobject:
-        """Text on line ``index`` (0 label, 1 value, 2 grad) of a node's box."""
-        text = self.math(tex, size=FONT_TICK, colour=colour)
-        fit_width(text, self.box_width - 0.12)
-        text.move_to(box.get_top() + DOWN * (0.15 + 0.15 + index * (0.2 + LINE_GAP)))
-        return text
+    def place_labels(self, drawing: GraphDrawing) -> None:
+        """Every edge's factor beside its edge where nothing else on screen at the same time is (a dense
+        graph shows a factor during its own step only), and every sum in the row kept for it."""
+        pl = self.plan
+        dense = len(pl.nodes) > PERSISTENT_EDGE_LABELS
+        received: dict[int, int] = {}
+        for edge, key in zip(pl.edges, self.edge_keys_of(drawing), strict=True):
+            label = self.factor_label(edge, drawing.line_size)
+            shown = [] if dense else list(drawing.edge_labels.values())
+            placed = self.place_edge_label(label, drawing.edges[key], drawing, shown)
+            if placed is None:
+                drawing.problems += 1
+            elif placed == "over edges":  # a dense graph's crossing edges: a plate hides them under the label
+                plate = BackgroundRectangle(label, color=self.theme.background, fill_opacity=1, buff=0.03)
+                label = VGroup(plate, label)
+            drawing.edge_labels[key] = label
+            received[edge.parent] = received.get(edge.parent, 0) + 1
+            sum_tex = pl.sum_tex(pl.nodes[edge.parent])
+            if sum_tex is None or received[edge.parent] < len(pl.exact.contributions[edge.parent]):
+                continue
+            node = pl.nodes[edge.parent]
+            note = self.math(rf"\mathrm{{grad}}\ {node_tex(node)} {sum_tex}", size=drawing.line_size,
+                             colour=self.theme.reference)
+            fit_width(note, self.frame_width - 2 * MARGIN)
+            note.move_to(np.array([0.0, self.sum_row, 0.0]))
+            drawing.notes[edge.parent] = note
 
-    def arrow(self, parent: int, child: int) -> Arrow:
-        a, b = self.boxes[parent], self.boxes[child]
-        if self.portrait:
-            start, end = a.get_bottom(), b.get_top()
-        else:
-            start, end = a.get_right(), b.get_left()
-        return Arrow(start, end, buff=0.05, color=self.theme.muted, stroke_width=self.theme.stroke(2.5),
-                     max_tip_length_to_length_ratio=0.12, tip_length=0.16)
+    def edge_keys_of(self, drawing: GraphDrawing) -> list[tuple[int, int, int]]:
+        self.edges = drawing.edges
+        return self.edge_keys()
+
+    def factor_label(self, edge: Edge, size: float) -> Mobject:
+        factor = self.plan.factor_tex(edge)
+        if factor.startswith(r"\approx "):  # "times about 0.5": \approx as a symbol, not a relation
+            factor = r"{\approx}\,{" + factor.removeprefix(r"\approx ") + "}"
+        return self.math(rf"\times\,{{{factor}}}", size=size, colour=self.theme.accent)
+
+    def place_edge_label(self, label: Mobject, arrow: Arrow, drawing: GraphDrawing,
+                         others: list[Mobject]) -> str | None:
+        """Beside the edge, off it: nearest the middle first, on the outer side first, then farther out
+        and nearer either end. "clear" when nothing else is there; in a dense graph, "over edges" when
+        only other edges cross the place; None when no place is clear (left beside the middle)."""
+        for only_own_edge in (False, True) if len(self.plan.nodes) > PERSISTENT_EDGE_LABELS else (False,):
+            if self.find_place(label, arrow, drawing, others, only_own_edge):
+                return "over edges" if only_own_edge else "clear"
+        start, end = arrow.get_start(), arrow.get_end()
+        direction = end - start
+        normal = np.array([-direction[1], direction[0], 0.0]) / (float(np.linalg.norm(direction[:2])) or 1.0)
+        reach = 0.5 * (abs(label.width * normal[0]) + abs(label.height * normal[1])) + LINE_CLEARANCE
+        label.move_to(start + 0.5 * direction + normal * reach)
+        self.keep_inside(label)
+        return None
+
+    def find_place(self, label: Mobject, arrow: Arrow, drawing: GraphDrawing, others: list[Mobject],
+                   only_own_edge: bool) -> bool:
+        start, end = arrow.get_start(), arrow.get_end()
+        direction = end - start
+        length = float(np.linalg.norm(direction[:2])) or 1.0
+        normal = np.array([-direction[1], direction[0], 0.0]) / length
+        if drawing.across:  # above the edge first
+            if normal[1] < 0 or (abs(normal[1]) < 1e-9 and normal[0] < 0):
+                normal = -normal
+        elif (normal[0] > 0) != (start[0] < end[0] - 1e-6):  # portrait: on the side the edge comes from
+            normal = -normal
+        for gap in (0.06, 0.16, 0.3, 0.5, 0.7):
+            for along in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9):
+                for side in (1.0, -1.0):
+                    n = side * normal
+                    # the label's half extent along the normal, so its near edge sits ``gap`` off the line
+                    reach = 0.5 * (abs(label.width * n[0]) + abs(label.height * n[1])) + LINE_CLEARANCE + gap
+                    label.move_to(start + along * direction + n * reach)
+                    self.keep_inside(label)
+                    if self.is_clear(label, drawing, others, [arrow] if only_own_edge else None):
+                        return True
+        return False
 
     def keep_inside(self, mobject: Mobject) -> None:
         """Shift sideways so nothing comes within MARGIN of the frame's left or right edge."""
         limit = self.frame_width / 2 - MARGIN
         mobject.shift(RIGHT * max(0.0, -limit - mobject.get_left()[0]) + LEFT * max(0.0, mobject.get_right()[0] - limit))
 
-    def place_edge_label(self, label: Mobject, arrow: Arrow) -> None:
-        """Landscape: beside the edge's middle, above it. Portrait (edges run down and converge on the child):
-        near the child's end, on the side the edge comes from, so two edges into one child keep apart."""
-        start, end = arrow.get_start(), arrow.get_end()
-        if self.portrait:
-            first = LEFT if start[0] < end[0] - 1e-6 else RIGHT
-            for buff in (0.12, 0.3, 0.55):
-                for along in (0.7, 0.5, 0.85, 0.3, 0.15):
-                    for side in (first, -first):
-                        label.next_to(start + along * (end - start), side, buff=buff)
-                        self.keep_inside(label)
-                        if self.label_is_clear(label):
-                            return
-            label.next_to(start + 0.7 * (end - start), first, buff=0.12)
-            self.keep_inside(label)
-            return
-        direction = end - start
-        normal = np.array([-direction[1], direction[0], 0.0])
-        normal /= np.linalg.norm(normal) or 1.0
-        if normal[1] < 0 or (abs(normal[1]) < 1e-9 and normal[0] < 0):
-            normal = -normal
-        # Beside the edge's middle, above it; if another edge or a box runs through it there, the first
-        # of: below, then nearer either end, on either side.
-        for along in (0.5, 0.35, 0.65):
-            for side in (1.0, -1.0):
-                label.move_to(start + along * (end - start) + side * normal * (0.22 + 0.5 * abs(label.width * normal[0])))
-                if self.label_is_clear(label):
-                    return
-        label.move_to((start + end) / 2 + normal * (0.22 + 0.5 * abs(label.width * normal[0])))
-
-    def label_is_clear(self, label: Mobject) -> bool:
-        """No edge (as a straight line), node box or factor already shown comes within 0.04 units of the label."""
-        left, right = label.get_left()[0] - 0.04, label.get_right()[0] + 0.04
-        bottom, top = label.get_bottom()[1] - 0.04, label.get_top()[1] + 0.04
-        for box in [*self.boxes.values(), *self.edge_labels.values()]:
+    def is_clear(self, label: Mobject, drawing: GraphDrawing, others: list[Mobject],
+                 edges: list[Arrow] | None = None) -> bool:
+        """No node box, title, legend or other label comes within LABEL_CLEARANCE of the label, and no
+        edge line (of ``edges``, default all) within LINE_CLEARANCE."""
+        c = LABEL_CLEARANCE
+        left, right = label.get_left()[0] - c, label.get_right()[0] + c
+        bottom, top = label.get_bottom()[1] - c, label.get_top()[1] + c
+        for box in [*drawing.boxes.values(), *others, *self.obstacles]:
             if box.get_left()[0] < right and left < box.get_right()[0] and box.get_bottom()[1] < top and bottom < box.get_top()[1]:
                 return False
-        for arrow in self.edges.values():
+        c = LINE_CLEARANCE
+        left, right = label.get_left()[0] - c, label.get_right()[0] + c
+        bottom, top = label.get_bottom()[1] - c, label.get_top()[1] + c
+        for arrow in drawing.edges.values() if edges is None else edges:
             a, b = arrow.get_start()[:2], arrow.get_end()[:2]
-            for t in np.linspace(0.0, 1.0, 41):
+            for t in np.linspace(0.0, 1.0, 61):
                 x, y = a + t * (b - a)
                 if left < x < right and bottom < y < top:
                     return False
         return True
 
-    def backward_step(self, edge: Edge, key: tuple[int, int, int], received: dict[int, list[float]]) -> None:
+    # --- drawing ------------------------------------------------------------------------------
+
+    def line(self, box: Mobject, index: int, tex: str, colour: str) -> Mobject:
+        """Text on line ``index`` (1 value, 2 grad) of a node's box, below the node's label."""
+        number_height, label_height = self.line_geometry
+        text = self.math(tex, size=self.drawing.line_size, colour=colour)
+        fit_width(text, self.drawing.box_width - 2 * BOX_PAD)
+        offset = BOX_PAD + label_height + LINE_GAP + (index - 1) * (number_height + LINE_GAP) + number_height / 2
+        text.move_to(box.get_top() + DOWN * offset)
+        return text
+
+    def backward_step(self, edge: Edge, key: tuple[int, int, int], received: dict[int, int]) -> None:
         theme, pl = self.theme, self.plan
         arrow = self.edges[key]
-        factor = pl.number_tex(edge.local_derivative)
-        label = self.math(rf"\times\,{{{factor}}}", size=FONT_TICK, colour=theme.accent)
-        self.place_edge_label(label, arrow)
-        self.edge_labels[key] = label
+        label = self.drawing.edge_labels[key]
         parent = pl.nodes[edge.parent]
-        received.setdefault(edge.parent, []).append(edge.contribution)
-        total = sum(received[edge.parent])
-        new_grad = self.line(self.boxes[edge.parent], 2, pl.number_tex(total), theme.reference)
+        received[edge.parent] = received.get(edge.parent, 0) + 1
+        new_grad = self.line(self.boxes[edge.parent], 2, pl.grad_tex(parent, received[edge.parent]), theme.reference)
         moving = self.grads[edge.child].copy()
         old = self.grads.get(edge.parent)
         steps = self.params.step_seconds
         # The parent's old grad leaves first; then the child's grad travels back along the edge and turns
         # into the parent's new one (one number at a time in the slot, never two on top of each other).
+        dense = len(pl.nodes) > PERSISTENT_EDGE_LABELS  # a dense graph: a factor shows during its own step only
+        done = received[edge.parent] == len(parent.contributions)
+        note = self.drawing.notes.get(edge.parent) if done else None
+        leaving = self.passing_notes if note is not None else []  # the sum row's last note gives way
+        if note is not None:
+            self.passing_notes = []
         self.timed_play(steps * 0.25, FadeIn(label), arrow.animate.set_color(theme.accent),
-                        *([FadeOut(old)] if old is not None else []))
+                        *([FadeOut(old)] if old is not None else []), *(FadeOut(n) for n in leaving))
+        self.remove(*leaving)
         if old is not None:
             self.remove(old)
+        # The travelling number carries a backing in the background colour: edges and borders it flies
+        # over pass under it, not through it.
+        backing = always_redraw(lambda: BackgroundRectangle(moving, color=theme.background, fill_opacity=1,
+                                                            buff=0.03))
+        self.add(backing, moving)
         self.timed_play(steps * 0.55, ReplacementTransform(moving, new_grad))
         # A stretch shorter than a frame plays nothing: set the end state whether or not it played.
-        self.remove(moving, *([old] if old is not None else []))
+        self.remove(backing, moving, *([old] if old is not None else []))
         self.add(label, new_grad)
         arrow.set_color(theme.accent)
         self.grads[edge.parent] = new_grad
-        done = len(received[edge.parent]) == len(parent.contributions)
-        extras = []
-        note = None
-        if done and len(parent.contributions) > 1:
-            sum_tex = pl.sum_tex(parent)
-            note = self.math(rf"\Sigma = {sum_tex}", size=FONT_TICK, colour=theme.reference)
-            box = self.boxes[edge.parent]
-            note.next_to(box, DOWN if not self.portrait else LEFT, buff=0.08)
-            self.keep_inside(note)
+        extras: list[Any] = []
+        if note is not None:
             extras.append(FadeIn(note))
-        dense = len(pl.nodes) > PERSISTENT_EDGE_LABELS  # a dense graph: a factor shows during its own step only
         if dense:
             extras.append(FadeOut(label))
         self.timed_play(steps * 0.2, arrow.animate.set_color(theme.muted), *extras)
         arrow.set_color(theme.muted)
         if note is not None:
             self.add(note)
+            self.passing_notes = [note]
         if dense:
             self.remove(label)
-            self.edge_labels.pop(key, None)

@@ -9,24 +9,14 @@ from manim import (
 )
 
 from calcanim.numerics.projection import clip_segment_to_rectangle
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.ticks import tick_values
 from calcanim.params.descent_1d import Descent1DParams
 from calcanim.plans.descent_1d import ENDING_SECONDS, INTRO_SECONDS, Descent1DPlan, Run1D
 from calcanim.number_format import decimal_label
 from calcanim.scenes.base import FONT_TITLE, CalcanimScene
 from calcanim.scenes.descent_parts import (
-    FONT_LETTER,
-    FONT_MIN,
-    FONT_READ,
-    InsetRun,
-    PlotFrame,
-    fit_into,
-    live_rate,
-    log_loss_inset,
-    run_colours,
-    status_colour,
-    status_glyph,
-    step_counter,
+    FONT_LETTER, FONT_MIN, FONT_READ, InsetRun, PlotFrame, fit_into, live_rate, log_loss_inset, run_colours,
+    status_colour, status_glyph, step_counter,
 )
 from calcanim.scenes.frame_tools import place_segment, set_polyline
 from calcanim.style.rect import Rect

@@ -4,34 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DL,
-    DR,
-    UL,
-    DOWN,
-    LEFT,
-    PI,
-    RIGHT,
-    UP,
-    UR,
-    Axes,
-    Create,
-    DashedLine,
-    Mobject,
-    Dot,
-    FadeIn,
-    Polygon,
-    Rotate,
-    TransformFromCopy,
-    VGroup,
-    Write,
+    DL, DR, UL, DOWN, LEFT, PI, RIGHT, UP, UR, Create, DashedLine, Mobject, Dot, FadeIn, Polygon, Rotate,
+    TransformFromCopy, VGroup, Write,
 )
 
 from calcanim.number_format import decimal_label
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.ticks import tick_values
 from calcanim.params.exp_log import ExpLogParams
 from calcanim.plans.exp_log import ExpLogPlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_SMALL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed
+from calcanim.scenes.graph_axes import bare_axes
 
 
 class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
@@ -58,14 +41,7 @@ class ExpLogScene(FrameTimed, CalcanimScene[ExpLogParams, ExpLogPlan]):
             side = min(top - bottom, fw * 0.55)
             centre = np.array([-fw / 2 + MARGIN + 0.6 + side / 2, (top + bottom) / 2, 0.0])
         lo, hi = pl.window
-        axes = Axes(
-            x_range=(lo, hi, hi - lo),
-            y_range=(lo, hi, hi - lo),
-            x_length=side,
-            y_length=side,
-            tips=False,
-            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
-        ).move_to(centre)
+        axes = bare_axes(theme, (lo, hi, lo, hi), side, side).move_to(centre)
         ticks: list[Mobject] = []
         for t in tick_values(lo, hi, 6):
             if t != 0.0:

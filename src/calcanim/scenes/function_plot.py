@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from manim import DOWN, LEFT, UP, Axes, Rectangle, VMobject
 
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.ticks import tick_values
 from calcanim.number_format import decimal_label
 from calcanim.scenes.base import CalcanimScene
+from calcanim.scenes.graph_axes import bare_axes, x_ticks_off_the_y_axis
 
 #: Tick numbers and table entries: MathTex digits at 26 are ~0.19 units, above 2% of the 8-unit short side.
 FONT_TICK = 26
@@ -32,19 +33,9 @@ def plot_axes(
 ) -> Axes:
     """Axes spanning box = (x_min, x_max, y_min, y_max) on width x height, tick numbers in the theme."""
     theme = scene.theme
-    x_min, x_max, y_min, y_max = box
-    axes = Axes(
-        x_range=(x_min, x_max, x_max - x_min),
-        y_range=(y_min, y_max, y_max - y_min),
-        x_length=width,
-        y_length=height,
-        tips=False,
-        axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
-    )
-    ox, oy = min(max(0.0, x_min), x_max), min(max(0.0, y_min), y_max)
-    for x in tick_values(x_min, x_max, x_ticks):
-        if x == ox and y_min < oy:
-            continue
+    axes = bare_axes(theme, box, width, height)
+    x_min, _, y_min, y_max = box
+    for x in x_ticks_off_the_y_axis(box, x_ticks):
         label = scene.math(decimal_label(x, 4), size=FONT_TICK, colour=theme.muted)
         label.next_to(axes.c2p(x, y_min), DOWN, buff=0.12)
         axes.add(label)

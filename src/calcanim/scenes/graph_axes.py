@@ -9,8 +9,10 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Mobject, VMobject
 
 from calcanim.number_format import decimal_label
-from calcanim.numerics.tangent_line import Window, tick_values
+from calcanim.numerics.tangent_line import Window
+from calcanim.numerics.ticks import tick_values
 from calcanim.scenes.base import FONT_LABEL, CalcanimScene
+from calcanim.style.themes import Theme
 
 
 #: Points of a plotted curve: a polyline this fine looks smooth at 4k.
@@ -35,8 +37,24 @@ def window_axes(
     lines the clip will draw (a tangent's sweep, say), avoided the same way.
     """
     theme = scene.theme
+    axes = bare_axes(theme, box, width, height)
+    ox, oy = axes_crossing(box)
+    for x in x_ticks_off_the_y_axis(box, x_ticks):
+        label = scene.math(decimal_label(x, 6), size=FONT_LABEL, colour=theme.muted)
+        if _placed_clear(axes, label, axes.c2p(x, oy), (DOWN, UP), avoid, avoid_points):
+            axes.add(label)
+    for y in y_ticks_off_the_x_axis(box, y_ticks):
+        label = scene.math(decimal_label(y, 6), size=FONT_LABEL, colour=theme.muted)
+        if _placed_clear(axes, label, axes.c2p(ox, y), (LEFT, RIGHT), avoid, avoid_points):
+            axes.add(label)
+    return axes
+
+
+def bare_axes(theme: Theme, box: Window, width: float, height: float) -> Axes:
+    """The two axis lines spanning box = (x_min, x_max, y_min, y_max) on a width x height area, in the
+    theme's axis colour, with no tips and none of manim's ticks: the clips place their own tick numbers."""
     x_min, x_max, y_min, y_max = box
-    axes = Axes(
+    return Axes(
         x_range=(x_min, x_max, x_max - x_min),
         y_range=(y_min, y_max, y_max - y_min),
         x_length=width,
@@ -44,21 +62,32 @@ def window_axes(
         tips=False,
         axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
     )
-    # manim crosses the axes at 0 when 0 is in range, else at the range end nearest 0.
-    ox, oy = min(max(0.0, x_min), x_max), min(max(0.0, y_min), y_max)
-    for x in tick_values(x_min, x_max, x_ticks):
-        if x == ox and y_min < oy:  # the y axis stands here; its own labels say enough
-            continue
-        label = scene.math(decimal_label(x, 6), size=FONT_LABEL, colour=theme.muted)
-        if _placed_clear(axes, label, axes.c2p(x, oy), (DOWN, UP), avoid, avoid_points):
-            axes.add(label)
-    for y in tick_values(y_min, y_max, y_ticks):
-        if y == oy and x_min < ox:
-            continue
-        label = scene.math(decimal_label(y, 6), size=FONT_LABEL, colour=theme.muted)
-        if _placed_clear(axes, label, axes.c2p(ox, y), (LEFT, RIGHT), avoid, avoid_points):
-            axes.add(label)
-    return axes
+
+
+def axes_crossing(box: Window) -> tuple[float, float]:
+    """Where manim crosses the axes of box = (x_min, x_max, y_min, y_max): at 0 when 0 is in range,
+    else at the range end nearest 0.
+
+    >>> axes_crossing((-2.0, 3.0, 1.0, 4.0))
+    (0.0, 1.0)
+    """
+    x_min, x_max, y_min, y_max = box
+    return min(max(0.0, x_min), x_max), min(max(0.0, y_min), y_max)
+
+
+def x_ticks_off_the_y_axis(box: Window, count: int) -> list[float]:
+    """Round x tick values (``tick_values``) without the one the y axis stands on, unless the x axis
+    runs along the bottom edge there: the y axis' own numbers say enough at the crossing."""
+    x_min, x_max, y_min, _ = box
+    ox, oy = axes_crossing(box)
+    return [x for x in tick_values(x_min, x_max, count) if not (x == ox and y_min < oy)]
+
+
+def y_ticks_off_the_x_axis(box: Window, count: int) -> list[float]:
+    """Round y tick values without the one the x axis stands on (as ``x_ticks_off_the_y_axis``)."""
+    x_min, _, y_min, y_max = box
+    ox, oy = axes_crossing(box)
+    return [y for y in tick_values(y_min, y_max, count) if not (y == oy and x_min < ox)]
 
 
 def _placed_clear(

@@ -12,6 +12,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    UR,
     Axes,
     Create,
     DashedLine,
@@ -40,6 +41,8 @@ FONT_TICK = FONT_LABEL
 FONT_AXIS_NAME = 36
 #: The live readouts: a lone "n =" at this size is 2.1% of the short side high.
 FONT_READOUT = 36
+#: The power of ten in m \cdot 10^k: TeX's superscript size (0.7) of the readout's.
+FONT_EXPONENT = 0.7 * FONT_READOUT
 #: How far (units) a label keeps from the curve, the limit line and other labels.
 CLEARANCE = 0.06
 
@@ -73,7 +76,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         self.obstacles.take(*self.axis_labels, title, readouts)  # readouts at their widest
         # Laid out (and kept clear) for the widest values; now show where the climb starts.
         self.n_readout.set_value(pl.first_n)
-        self.a_readout.set_value(pl.readout_value(pl.first_n))
+        self.show_a(pl.first_n)
         limit_label = self.math(pl.limit_label_tex, size=FONT_TICK, colour=theme.reference)
         self.place_free(
             limit_label,
@@ -101,9 +104,11 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
             n = pl.n_at_log10(t)
             if n != self.n_readout.number:
                 self.n_readout.set_value(n)
-                self.a_readout.set_value(pl.readout_value(n))
+                self.show_a(n)
             if pl.lock_n is not None and n >= pl.lock_n and not self.locked:
-                self.a_readout.set_color(theme.good)
+                self.fixed_readout.set_color(theme.good)
+                if self.scientific is not None:
+                    self.scientific[2].set_color(theme.good)
                 self.locked = True
 
         self.follow = follow
@@ -115,7 +120,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         dot.add_updater(follow)
         # follow() sets the readouts and the trace from the dot's updater: without updaters of their own,
         # manim would paint them into each play's frozen background and they would only jump at the stops.
-        keep_redrawn(self.n_readout, self.a_readout, trace)
+        keep_redrawn(self.n_readout, self.a_slot, trace)
         # manim redraws every frame each mobject from the first moving one to the end of the scene's
         # list; keeping the moving ones last leaves the limit line's dashes and the marks in the frozen
         # background. The trace is redrawn from the last stop only (see climb()).
@@ -125,7 +130,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         self.bring_to_front(*self.moving_last)
         self.climb(axes, log_n, top)
         dot.remove_updater(follow)
-        stop_redrawing(self.n_readout, self.a_readout, trace)
+        stop_redrawing(self.n_readout, self.a_slot, trace)
         follow(None)
 
         self.caption(self.ending_caption(), ENDING_SECONDS)
@@ -201,16 +206,63 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         return axes.c2p(log10_n, value - self.plan.y.low)
 
     def make_readouts(self) -> tuple[VGroup, Mobject, Mobject]:
-        """The n = and a_n = readouts, laid out for their widest values (n_max, the widest a_n)."""
+        """The n = and a_n = readouts, laid out for their widest values (n_max, the widest a_n).
+
+        Where a_n gets too small or large for fixed decimals, a second form m·10^k (same size as
+        the formula beside it) takes the fixed one's place in the a_n row whenever the plan says so.
+        """
         pl, p = self.plan, self.params
         n_readout = self.number(p.n_max, 0, size=FONT_READOUT, group_with_commas=True)
-        widest = max((c.value for c in pl.checkpoints), key=lambda v: len(f"{v:.{p.decimals}f}"))
+        shown = [pl.readout_shown(c.n) for c in pl.checkpoints] + [pl.readout_shown(p.n_max)]
+        fixed = [v for v, power in shown if power is None and math.isfinite(v)] or [0.0]
+        widest = max(fixed, key=lambda v: len(f"{v:.{p.decimals}f}"))
         a_readout = self.number(widest, p.decimals, size=FONT_READOUT)
-        readouts = VGroup(
-            VGroup(self.math("n =", size=FONT_READOUT), n_readout).arrange(RIGHT, buff=0.15),
-            VGroup(self.math("a_n =", size=FONT_READOUT), a_readout).arrange(RIGHT, buff=0.15),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        self.fixed_readout = a_readout
+        self.scientific: tuple[Mobject, Mobject, VGroup] | None = None
+        slot = VGroup(a_readout)
+        if pl.scientific_readout:
+            powers = [power for _, power in shown if power is not None] or [-9]
+            widest_power = max(powers, key=lambda k: len(str(k)))
+            negative = any(v < 0 for v, _ in shown)
+            mantissa = self.number(-8.888 if negative else 8.888, pl.scientific_decimals, size=FONT_READOUT)
+            times_ten = self.math(r"{}\cdot 10", size=FONT_READOUT)  # {}: a binary dot, spaced as in TeX
+            power = self.number(widest_power, 0, size=FONT_EXPONENT)
+            glyphs = times_ten[0]  # the dot, "1", "0": as much space before the dot as TeX leaves after it
+            row = VGroup(mantissa, times_ten).arrange(RIGHT, buff=glyphs[1].get_left()[0] - glyphs[0].get_right()[0])
+            power.next_to(times_ten, UR, buff=0.03).shift(DOWN * 0.14)
+            scientific = VGroup(row, power)
+            self.scientific = (mantissa, power, scientific)
+            slot.add(scientific)  # laid out with both, to reserve the width of the wider
+        a_row = VGroup(self.math("a_n =", size=FONT_READOUT), slot).arrange(RIGHT, buff=0.15)
+        a_readout.set_y(a_row[0].get_y())  # as the fixed readout always sat beside "a_n ="
+        if self.scientific is not None:
+            mantissa, _, scientific = self.scientific
+            scientific.align_to(a_readout, LEFT)
+            scientific.shift(UP * (a_readout.get_y() - mantissa.get_y()))  # digits on the same line
+        readouts = VGroup(VGroup(self.math("n =", size=FONT_READOUT), n_readout).arrange(RIGHT, buff=0.15), a_row)
+        readouts.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        self.a_slot = slot
         return readouts, n_readout, a_readout
+
+    def show_a(self, n: int) -> None:
+        """Set the a_n readout to the plan's text at n, in the fixed or the m·10^k form."""
+        value, power = self.plan.readout_shown(n)
+        if power is None or self.scientific is None:
+            self.fixed_readout.set_value(value)
+            wanted: Mobject = self.fixed_readout
+        else:
+            mantissa, exponent, wanted = self.scientific
+            mantissa.set_value(value)
+            exponent.set_value(power)
+        if self.a_slot.submobjects != [wanted]:
+            self.a_slot.submobjects = [wanted]
+
+    def shown_a_tex(self) -> str:
+        """What the a_n readout shows now, as TeX (what the tests read back)."""
+        if self.scientific is not None and self.a_slot.submobjects == [self.scientific[2]]:
+            mantissa, exponent, _ = self.scientific
+            return f"{mantissa._shown} \\cdot 10^{{{exponent._shown}}}"
+        return str(self.fixed_readout._shown)
 
     def place_header(self, title: VGroup, readouts: VGroup) -> None:
         margin_x, margin_y = EDGE_MARGIN * self.frame_width, EDGE_MARGIN * self.frame_height

@@ -11,31 +11,18 @@ from typing import Any
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Axes,
-    Create,
-    Dot,
-    FadeIn,
-    Line,
-    Mobject,
-    Rectangle,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    linear,
+    DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, Line, Mobject, Rectangle, ValueTracker, VGroup, VMobject,
+    Write, linear,
 )
 
 from calcanim.number_format import decimal_label
-from calcanim.numerics.tangent_line import line_in_box, tick_values
+from calcanim.numerics.tangent_line import line_in_box
+from calcanim.numerics.ticks import tick_values
 from calcanim.params.little_o import LittleOParams
 from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline, show_stroke
-from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
+from calcanim.scenes.graph_axes import bare_axes, keep_redrawn, stop_redrawing
 
 #: Gap between a gap bar and its label.
 LABEL_BUFF = 0.12
@@ -187,14 +174,7 @@ class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
         theme, pl = self.theme, self.plan
         u0, u1 = pl.u_range
         y0, y1 = pl.y_range
-        axes = Axes(
-            x_range=(u0, u1, u1 - u0),
-            y_range=(y0, y1, y1 - y0),
-            x_length=width,
-            y_length=height,
-            tips=False,
-            axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
-        ).move_to(centre)
+        axes = bare_axes(theme, (u0, u1, y0, y1), width, height).move_to(centre)
         eps_labels = [self.math(row.eps_tex, size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(u, y0), DOWN, buff=0.12)
                       for row, u in zip(pl.rows, pl.stops, strict=True)]  # below the plot, where no axis line runs
         shown: list[Mobject] = []

@@ -3,88 +3,32 @@
 from __future__ import annotations
 
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Arrow,
-    Circle,
-    Create,
-    DashedLine,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Mobject,
-    ValueTracker,
-    VGroup,
-    Write,
-    linear,
+    DOWN, LEFT, RIGHT, Arrow, Circle, Create, DashedLine, Dot, FadeIn, FadeOut, Mobject, ValueTracker, VGroup, linear,
 )
 
 from calcanim.params.loss_functions import LossFunctionsParams
-from calcanim.plans.loss_functions import (
-    DRAW_SHARE,
-    ENDING_SECONDS,
-    INTRO_SECONDS,
-    SLIDE_SHARE,
-    LossFunctionsPlan,
-    LossPanel,
-)
+from calcanim.plans.loss_functions import DRAW_SHARE, SLIDE_SHARE, LossFunctionsPlan, LossPanel
 from calcanim.plans.tex_numbers import tex_number
-from calcanim.scenes.base import FONT_TITLE, MARGIN, CalcanimScene
-from calcanim.scenes.frame_tools import FrameTimed
-from calcanim.scenes.function_plot import (
-    FONT_TEXT,
-    FONT_TICK,
-    clipped,
-    fit_width,
-    name_above,
-    plot_axes,
-    polyline,
-    stacked_plots,
-    table,
-    words,
-)
+from calcanim.scenes.base import FONT_TITLE
+from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, clipped, fit_width, name_above, polyline, table, words
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
+from calcanim.scenes.value_slope_panels import ValueSlopePanelsScene
 
 
-#: Landscape frames narrower than this (manim units; 16:9 is 14.2) lay out as 1:1 and 4:3 do.
-NARROW_WIDTH = 12.0
-
-
-class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunctionsPlan]):
+class LossFunctionsScene(ValueSlopePanelsScene[LossFunctionsParams, LossFunctionsPlan]):
     """mse, mae, huber, hinge, log_loss as functions of the prediction p, gradients beneath."""
 
+    HEADLINE = "Loss functions and their gradients"
+    ENDING = "Squared error's gradient shrinks near the target; absolute error's stays the same size."
+    CLOSING = "mse: the gradient shrinks near the target\nmae: it keeps its size"
 
-    def construct(self) -> None:
-        self.start_clock()
-        title = words(self, "Loss functions and their gradients", size=FONT_TITLE)
-        fit_width(title, self.frame_width - 2 * MARGIN - 0.4)
-        self.caption(f"A loss scores a prediction p against the target y = {self.params.target:g}; "
-                     "its gradient tells p which way to move.", INTRO_SECONDS)
-        self.timed_play(INTRO_SECONDS * 0.6, Write(title))
-        self.timed_play(INTRO_SECONDS * 0.4, FadeOut(title))
-        for panel in self.plan.panels:
-            self.show_panel(panel, self.params.seconds_per_loss)
-        self.caption("Squared error's gradient shrinks near the target; absolute error's stays the same size.",
-                     ENDING_SECONDS)
-        closing = words(self, "mse: the gradient shrinks near the target\nmae: it keeps its size")
-        self.timed_play(ENDING_SECONDS * 0.4, FadeIn(closing))
-        self.timed_wait(ENDING_SECONDS * 0.6)
+    def intro(self) -> str:
+        return (f"A loss scores a prediction p against the target y = {self.params.target:g}; "
+                "its gradient tells p which way to move.")
 
     def show_panel(self, panel: LossPanel, seconds: float) -> None:
-        theme = self.theme
-        fw, fh = self.frame_width, self.frame_height
-        narrow = not self.portrait and fw < NARROW_WIDTH
-        if self.portrait:
-            plot_width, value_height, slope_height = fw - 2 * MARGIN - 1.3, 2.5, 2.2
-            text_width = fw - 2 * MARGIN
-        elif narrow:  # 1:1, 4:3: the heading across the top, the plots left, the table and readouts right
-            plot_width, value_height, slope_height = 0.0, 1.9, 1.6
-            text_width = fw - 2 * MARGIN
-        else:
-            plot_width, value_height, slope_height = 7.2, 2.6, 2.2
-            text_width = fw - 2 * MARGIN - plot_width - 1.6
+        theme, narrow = self.theme, self.narrow
+        plot_width, value_height, slope_height, text_width = self.panel_sizes(portrait_slope_height=2.2)
         heading = self.heading(panel, text_width)
         rows = [[tex_number(s.prediction, 2), tex_number(s.value, 3),
                  r"\text{none (kink)}" if s.gradient is None else tex_number(s.gradient, 3)] for s in panel.samples]
@@ -99,33 +43,19 @@ class LossFunctionsScene(FrameTimed, CalcanimScene[LossFunctionsParams, LossFunc
         )
         if narrow:
             readouts.arrange(DOWN, buff=0.25, aligned_edge=LEFT)
+            side = VGroup(grid, readouts).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
+            plot_width, value_height, slope_height = self.narrow_plot_sizes(heading, side, room_below=0.2)
         else:
             readouts.arrange(RIGHT, buff=0.5)
-        if narrow:
-            side = VGroup(grid, readouts).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
-            plot_width = fw - 2 * MARGIN - side.width - 1.9
-            heading.to_corner(UP + LEFT, buff=MARGIN + 0.1)
-            free = heading.get_bottom()[1] - (-fh / 2 + MARGIN + 0.1) - 0.45 - 0.9 - 1.0 - 0.2
-            value_height, slope_height = free * 0.55, free * 0.45
-        x_ticks = 3 if plot_width < 4.0 else 5  # a narrow plot: fewer x numbers, so they never touch
-        value_axes = plot_axes(self, panel.value_window, plot_width, value_height, x_ticks=x_ticks)
-        slope_axes = plot_axes(self, panel.gradient_window, plot_width, slope_height, x_ticks=x_ticks)
-        plots = stacked_plots(value_axes, slope_axes, panel.value_window[0])
+            if self.portrait:
+                side = VGroup(readouts, grid).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
+            else:
+                side = VGroup(heading, grid, readouts).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
+        value_axes, slope_axes, plots = self.value_and_slope_axes(
+            panel.value_window, panel.gradient_window, plot_width, value_height, slope_height)
         l_name = self.math("L(p)", size=FONT_TEXT, colour=theme.curve)
         g_name = self.math(r"dL/dp", size=FONT_TEXT, colour=theme.accent)
-
-        if narrow:
-            plots.next_to(heading, DOWN, buff=0.9).to_edge(LEFT, buff=MARGIN + 0.1)
-            side.next_to(plots, RIGHT, buff=0.5).align_to(value_axes, UP).shift(DOWN * 0.15)
-        elif self.portrait:
-            heading.to_edge(UP, buff=MARGIN + 0.2)
-            plots.next_to(heading, DOWN, buff=0.9).to_edge(RIGHT, buff=MARGIN + 0.1)
-            side = VGroup(readouts, grid).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
-            side.next_to(plots, DOWN, buff=0.45).set_x(0)
-        else:
-            plots.to_edge(RIGHT, buff=MARGIN + 0.1).set_y(-0.1)
-            side = VGroup(heading, grid, readouts).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
-            side.to_edge(LEFT, buff=MARGIN + 0.1)
+        self.place_panel(heading, plots, value_axes, side, gap_below=0.45)
 
         name_above(value_axes, l_name, panel.value_window)
         name_above(slope_axes, g_name, panel.gradient_window)

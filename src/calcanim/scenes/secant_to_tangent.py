@@ -9,41 +9,15 @@ from collections.abc import Sequence
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    UR,
-    Create,
-    DashedLine,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Line,
-    Mobject,
-    Rectangle,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    smooth,
+    DOWN, LEFT, RIGHT, UP, UR, Create, DashedLine, Dot, FadeIn, FadeOut, Line, Mobject, Rectangle, ValueTracker,
+    VGroup, VMobject, Write, smooth,
 )
 
 from calcanim.params.secant_to_tangent import SecantToTangentParams
 from calcanim.plans.secant_to_tangent import (
-    BREAKDOWN_INTRO_SECONDS,
-    BREAKDOWN_ROW_SECONDS,
-    BREAKDOWN_WHY_SECONDS,
-    ENDING_SECONDS,
-    FIRST_SECANT_SECONDS,
-    HOLD_SECONDS,
-    INSET_FRACTIONS,
-    INSET_HALF_WIDTH_PER_H,
-    INTRO_SECONDS,
-    LIVE_H_DIGITS,
-    LIVE_SLOPE_DECIMALS,
-    TANGENT_SECONDS,
-    SecantToTangentPlan,
+    BREAKDOWN_INTRO_SECONDS, BREAKDOWN_ROW_SECONDS, BREAKDOWN_WHY_SECONDS, ENDING_SECONDS, FIRST_SECANT_SECONDS,
+    HOLD_SECONDS, INSET_FRACTIONS, INSET_HALF_WIDTH_PER_H, INTRO_SECONDS, LIVE_H_DIGITS, LIVE_SLOPE_DECIMALS,
+    TANGENT_SECONDS, SecantToTangentPlan,
 )
 from calcanim.numerics.tangent_line import line_in_box
 from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline
@@ -222,8 +196,10 @@ class SecantToTangentScene(FrameTimed, CalcanimScene[SecantToTangentParams, Seca
         widest_power = min(pl.live_h_shown(c.h)[1] for c in pl.checkpoints)
         h_mantissa = self.number(mantissa, LIVE_H_DIGITS - 1, size=FONT_BODY, colour=theme.muted)
         h_power = self.number(min(widest_power, -1), 0, size=FONT_LABEL, colour=theme.muted)
-        times_ten = self.math(r"\cdot 10", size=FONT_BODY, colour=theme.muted)
+        times_ten = self.math(r"{}\cdot 10", size=FONT_BODY, colour=theme.muted)  # {}: a binary dot, spaced as in TeX
         h_row = VGroup(self.math(r"h \approx", size=FONT_BODY), h_mantissa, times_ten).arrange(RIGHT, buff=0.12)
+        glyphs = times_ten[0]  # the dot, "1", "0": as much space before the dot as TeX leaves after it
+        times_ten.next_to(h_mantissa, RIGHT, buff=glyphs[1].get_left()[0] - glyphs[0].get_right()[0])
         h_power.next_to(times_ten, UR, buff=0.03).shift(DOWN * 0.12)
         h_group = VGroup(h_row, h_power)
         slope_values = {}

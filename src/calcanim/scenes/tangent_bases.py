@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 
+from collections.abc import Callable
+
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Axes,
-    Create,
-    Dot,
-    FadeIn,
-    FadeOut,
-    Flash,
-    Line,
-    Mobject,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    smooth,
+    DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, FadeOut, Flash, Line, Mobject, Rectangle, ValueTracker, VGroup,
+    VMobject, Write, smooth,
 )
 
 from calcanim.params.tangent_bases import TangentBasesParams
@@ -45,6 +32,9 @@ SIDE_PANEL_WIDTH = 3.8
 HEADER_ROOM = 2.6
 TABLE_ROOM = 2.0
 MARGIN = 0.5
+#: The "ln b" label keeps this far (manim units) from the rise leg, and this much clear of any curve.
+LABEL_GAP = 0.08
+LABEL_CLEARANCE = 0.05
 
 
 class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBasesPlan]):
@@ -85,6 +75,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         header = VGroup(title, readouts, lock_note).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         self.place_panel(header, axes, stacked, top=True)
         self.quotient_anchor = (axes, stacked, header)
+        self.axes = axes
 
         curve = VMobject(stroke_color=theme.curve, stroke_width=theme.stroke(4))
         tangent = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(4))
@@ -98,11 +89,25 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
             point_label.next_to(point, LEFT + UP * 0.6, buff=0.12)
         else:
             point_label.move_to(axes.c2p(*spot))
+
+        def plot_box(mob: Mobject) -> tuple[float, float, float, float]:
+            (x0, y0), (x1, y1) = ((mob.get_corner(c)[:2] - origin[:2]) / unit for c in (DOWN + LEFT, UP + RIGHT))
+            return float(x0), float(x1), float(y0), float(y1)
+
+        point_box = plot_box(point_label)
+        self.ghost_bases: list[float] = []  # the curves left behind so far, which the "ln b" label avoids too
         # The rise/run triangle under the tangent: run 1 along y = 1, rise ln b up to the tangent.
         run_leg = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(3), color=theme.muted)
         rise_leg = Line(ORIGIN_POINT, UP, stroke_width=theme.stroke(3), color=theme.accent)
         run_label = self.math("1", size=FONT_LABEL, colour=theme.muted)
         rise_label = self.math(r"\ln b", size=FONT_LABEL, colour=theme.accent)
+        run_backing, rise_backing = (
+            Rectangle(width=m.width + 2 * LABEL_CLEARANCE, height=m.height + 2 * LABEL_CLEARANCE, stroke_width=0,
+                      fill_color=theme.background, fill_opacity=0.0)
+            for m in (run_label, rise_label)
+        )
+        run_label_size = ((run_label.width + 2 * LABEL_CLEARANCE) / unit, (run_label.height + 2 * LABEL_CLEARANCE) / unit)
+        label_size = ((rise_label.width + 2 * LABEL_CLEARANCE) / unit, (rise_label.height + 2 * LABEL_CLEARANCE) / unit)
 
         shown_lock: list[bool | None] = [None]  # the lock state last painted on the readouts and note
 
@@ -115,8 +120,20 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
             corner, run_end, rise_end = to_screen(self.plan.rise_run(base))
             place_segment(run_leg, corner, run_end)
             place_segment(rise_leg, run_end, rise_end)
-            run_label.next_to(run_leg, DOWN if rise_end[1] >= run_end[1] else UP, buff=0.08)
-            rise_label.next_to(rise_leg, RIGHT, buff=0.1)
+            # Each label beside its leg where no curve, tangent or ghost comes through (for b < 1 the
+            # curve runs right past the rise leg's middle); where only the ghosts leave no room, the
+            # label hides them under an opaque backing.
+            gap = LABEL_GAP / unit
+            self.place_label(
+                run_label, run_backing,
+                lambda ghosts: self.plan.run_label_centre(base, run_label_size, gap, ghosts, (point_box,)),
+                lambda m: m.next_to(run_leg, DOWN if rise_end[1] >= run_end[1] else UP, buff=0.08),
+            )
+            self.place_label(
+                rise_label, rise_backing,
+                lambda ghosts: self.plan.rise_label_centre(base, label_size, gap, ghosts, (plot_box(run_label), point_box)),
+                lambda m: m.next_to(rise_leg, RIGHT, buff=LABEL_GAP),
+            )
             locked = self.plan.locked_at(base)
             colour = theme.good if locked else theme.accent
             tangent.set_stroke(color=colour)
@@ -131,7 +148,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         follow(curve)
         self.caption("Every curve y = b^x passes through (0, 1), because b^0 = 1 for any base b.", INTRO_SECONDS)
         self.timed_play(INTRO_SECONDS * 0.6, Create(axes), Write(title), FadeIn(readouts))
-        triangle = (run_leg, rise_leg, run_label, rise_label)
+        triangle = (run_leg, rise_leg, run_backing, rise_backing, run_label, rise_label)
         self.timed_play(INTRO_SECONDS * 0.4, Create(curve), Create(tangent), FadeIn(point, point_label, *triangle))
         curve.add_updater(follow)
         self.add(lock_note)
@@ -158,6 +175,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
                 self.rest(leg, leg.stop)
                 if p.ghosts:
                     ghost = curve.copy().clear_updaters()
+                    self.ghost_bases.append(float(np.exp(self.log_base.get_value())))
                     ghost.set_stroke(color=theme.muted, width=theme.stroke(2), opacity=ghost_opacity(theme.muted, theme.background))
                     ghosts.append(ghost)
                     self.add(ghost)
@@ -168,6 +186,23 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         self.ending(curve, tangent, point)
         curve.remove_updater(follow)
         stop_redrawing(tangent, b_value, slope_value, lock_note, *triangle)
+
+    def place_label(
+        self, label: Mobject, backing: Mobject, find: Callable[[tuple[float, ...]], tuple[float, float] | None],
+        fallback: Callable[[Mobject], object],
+    ) -> None:
+        """Put label at the plan's clear spot (ghosts included), else at one clear of all but the ghosts
+        with its backing shown, else at ``fallback`` (backed too)."""
+        ghosts = tuple(self.ghost_bases)
+        spot, backed = find(ghosts), False
+        if spot is None:
+            spot, backed = find(()) if ghosts else None, True
+        if spot is None:
+            fallback(label)
+        else:
+            label.move_to(self.axes.c2p(*spot))
+        backing.move_to(label)
+        backing.set_fill(opacity=1.0 if backed else 0.0)
 
     # --- the beats ---------------------------------------------------------------------------
 
@@ -240,7 +275,7 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
             parts, colour = (r"\text{slope } 1 \iff", e_tex), self.theme.good
         else:
             words = f"The base with slope exactly 1 is e = {plan_.unit_slope_base_label}, outside this sweep."
-            parts, colour = (r"\text{slope } 1 \text{ only at}", e_tex), self.theme.reference
+            parts, colour = (r"\text{slope } 1 \text{ only at }", e_tex), self.theme.reference
         axes, stacked, header = self.quotient_anchor
         verdict: Mobject = self.math(" ".join(parts), size=FONT_BODY, colour=colour)
         left = -self.frame_width / 2 + MARGIN if stacked else header.get_left()[0]

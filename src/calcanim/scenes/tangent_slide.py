@@ -80,8 +80,11 @@ class TangentSlideScene(FrameTimed, CalcanimScene[TangentSlideParams, TangentSli
 
         bottom = -fh / 2 + MARGIN + 0.5
         width = fw - 2 * MARGIN - 1.0
-        height = top - bottom if not self.portrait else min(top - bottom, width * 1.5)
-        width, height, window, self.equal_axes = equal_unit_area(pl.window, width, height)
+        # Equal units wherever the curve's range fits (a narrow frame gets a window as tall as the plot
+        # is wide); only a curve too tall for the frame falls back to unequal axes, and says so.
+        width, height, window, self.equal_axes = equal_unit_area(pl.window, width, top - bottom)
+        if self.portrait and not self.equal_axes:
+            height = min(height, width * 1.5)
         x_unit = width / (window[1] - window[0])
         y_unit = height / (window[3] - window[2])
         half_length = min(p.line_length, width * 0.8) / 2

@@ -6,37 +6,19 @@ import math
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Axes,
-    Create,
-    DashedLine,
-    FadeIn,
-    Line,
-    ORIGIN,
-    Mobject,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    linear,
+    DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, FadeIn, Line, ORIGIN, Mobject, ValueTracker, VGroup, VMobject,
+    Write, linear,
 )
 
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.plans.vanishing_gradients import (
-    ENDING_SECONDS,
-    INTRO_SECONDS,
-    REMEDY_PARTS,
-    ChainView,
-    VanishingGradientsPlan,
+    ENDING_SECONDS, INTRO_SECONDS, REMEDY_PARTS, ChainView, VanishingGradientsPlan,
 )
-from calcanim.numerics.tangent_line import tick_values
+from calcanim.numerics.ticks import tick_values
 from calcanim.scenes.base import MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, set_polyline
 from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, fit_width, words
-from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
+from calcanim.scenes.graph_axes import bare_axes, keep_redrawn, stop_redrawing
 
 ACT_TEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "leaky_relu": r"\mathrm{leaky}",
            "gelu": r"\mathrm{gelu}", "softplus": r"\mathrm{softplus}", "silu": r"\mathrm{silu}"}
@@ -162,10 +144,7 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         "log scale" when ``short_name`` leaves the words out of the axis' name)."""
         theme, p = self.theme, self.params
         low, high = self.plan.log_range
-        axes = Axes(
-            x_range=(0, p.depth, p.depth), y_range=(low, high, high - low), x_length=width, y_length=height,
-            tips=False, axis_config={"color": theme.axis, "stroke_width": theme.stroke(2), "include_ticks": False},
-        )
+        axes = bare_axes(theme, (0, p.depth, low, high), width, height)
         for k in tick_values(0, p.depth, 5):
             if float(k).is_integer():
                 label = self.math(f"{int(k)}", size=FONT_TICK, colour=theme.muted)

@@ -10,22 +10,8 @@ from typing import Any
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    Create,
-    Dot,
-    FadeOut,
-    FadeIn,
-    Line,
-    Mobject,
-    Rectangle,
-    ValueTracker,
-    VGroup,
-    VMobject,
-    Write,
-    smooth,
+    DOWN, LEFT, RIGHT, UP, Create, Dot, FadeOut, FadeIn, Line, Mobject, Rectangle, ValueTracker, VGroup, VMobject,
+    Write, smooth,
 )
 
 from calcanim.number_format import plain_number
@@ -41,7 +27,7 @@ Y_LABEL_ROOM = 1.35
 X_LABEL_ROOM = 0.55
 #: Width the text panel beside the plot needs; otherwise the text goes above and below.
 SIDE_PANEL_WIDTH = 4.6
-#: Grid lines and labels kept per axis (nice_ticks gives at most about 11).
+#: Grid lines and labels kept per axis (the plan's ticks are at most 8).
 TICK_POOL = 12
 #: Between the header and the plot when they are stacked (manim units).
 HEADER_GAP = 0.35
