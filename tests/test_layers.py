@@ -50,7 +50,7 @@ ALLOWED: dict[str, set[str]] = {
     "gallery": {"files"},
     "watch": {"errors"},
     "batch": {"clip", "clip_key", "errors", "files", "gallery", "json_data", "lesson", "rendering", "stop_signals"},
-    "audit": {"errors", "manim_speedups", "params", "raster", "registry", "rendering", "style", "svg_cache"},
+    "audit": {"errors", "manim_speedups", "params", "raster", "registry", "rendering", "stop_signals", "style", "svg_cache"},
     "cli": {"audit", "batch", "clip", "errors", "files", "formats", "json_data", "lesson", "registry", "rendering", "settings", "slides",
             "stop_signals", "style", "watch"},
     "slides": {"batch", "errors", "files"},

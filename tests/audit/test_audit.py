@@ -212,3 +212,29 @@ def test_a_scene_that_fails_is_one_error() -> None:
 
     with pytest.raises(RenderError, match=r"auditing BrokenScene \(16:9, dark\) failed: ZeroDivisionError"):
         audit_scene(BrokenScene, "16:9", "dark")
+
+
+@pytest.mark.render
+def test_a_killed_audit_leaves_no_worker_behind() -> None:
+    """SIGKILL to `calcanim audit --jobs 2` (as a timed-out test runner does) takes its workers with it."""
+    import signal
+
+    import psutil
+
+    parent = subprocess.Popen([sys.executable, "-m", "calcanim", "audit", "limit-climb", "--aspect", "16:9",
+                               "--aspect", "9:16", "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[psutil.Process] = []
+        while len(workers) < 2 and parent.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            workers = psutil.Process(parent.pid).children(recursive=True)
+        assert len(workers) >= 2, "the audit's two workers never started"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(30)
+        _, alive = psutil.wait_procs(workers, timeout=30)
+        assert alive == [], f"left running: {[p.pid for p in alive]}"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()

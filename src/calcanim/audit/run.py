@@ -8,6 +8,7 @@ A finding is one problem (same kind, same texts or line) however many sampled fr
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +20,7 @@ from calcanim.audit.checks import KINDS, Hit, check
 from calcanim.errors import CalcanimError, RenderError
 from calcanim.params.base import SceneParams
 from calcanim.registry import SCENES, get_scene
+from calcanim.stop_signals import die_with_parent
 from calcanim.style.layout import ASPECTS, make_layout
 from calcanim.style.themes import load_theme, theme_names
 
@@ -81,7 +83,7 @@ def audit_matrix(
         return reports
     import manim  # noqa: F401  (imported once here, shared by forked workers)
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         for report in pool.map(_audit_tuple, combos):
             reports.append(report)
             if on_report:
