@@ -135,13 +135,13 @@ def uncut_long_and_short(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_cut_long_clip_renders_the_frames_names_and_keys_of_the_uncut_one(tmp_path: Path, uncut_long_and_short: Path) -> None:
     lesson = write_lesson(tmp_path)
     log = io.StringIO()
-    cut = run_lesson(lesson, jobs=3, output_dir=tmp_path / "cut", stream=log)
+    cut = run_lesson(lesson, jobs=3, output_dir=tmp_path / "cut", stream=log, split=True)
     assert not cut.failed, log.getvalue()
     assert "cut into windows rendered side by side: long into 2" in log.getvalue()
     assert_same_lesson(tmp_path / "cut", uncut_long_and_short)
     manifest = json.loads((tmp_path / "cut" / "manifest.json").read_text())
     assert [c["files"]["captions"] for c in manifest["clips"]] == [{"vtt": f"{n}.vtt", "srt": f"{n}.srt"} for n in ("long", "short")]
-    again = run_lesson(lesson, jobs=3, output_dir=tmp_path / "cut", stream=io.StringIO())
+    again = run_lesson(lesson, jobs=3, output_dir=tmp_path / "cut", stream=io.StringIO(), split=True)
     assert [o.status for o in again.outcomes] == ["cached", "cached"], "the cut clip's key stamp serves the cache"
 
 
@@ -172,7 +172,8 @@ def test_ctrl_c_twice_stops_the_windows_of_a_cut_clip_and_leaves_nothing_behind(
     folder, scratch = tmp_path / "out", tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
-    process = subprocess.Popen([sys.executable, "-m", "calcanim", "batch", str(lesson), "-j", "2", "-o", str(folder)],
+    process = subprocess.Popen([sys.executable, "-m", "calcanim", "batch", str(lesson), "-j", "2", "--cut-long-clips", "always",
+                                "-o", str(folder)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120

@@ -278,9 +278,13 @@ def render(
               help="Render on a running Dask cluster (tcp://host:port); workers need calcanim[dask] at this version.")
 @click.option("--cluster", metavar="local:N", default=None,
               help="Start a Dask LocalCluster of N worker processes on this machine and render on it.")
+@click.option("--cut-long-clips", "cut_long", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Cut a clip much longer than the rest into windows rendered side by side: auto does it when "
+                   "there are cores to spare (not on 2 cores; every Dask worker counts).")
 @user_errors
 def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, quality: str | None,
-          output_dir: Path | None, scheduler: str | None, cluster: str | None) -> None:
+          output_dir: Path | None, scheduler: str | None, cluster: str | None, cut_long: str) -> None:
     """Render every clip of a lesson file in parallel, with a manifest and a gallery page.
 
     The whole file is checked first; clips already rendered with the same settings are skipped.
@@ -289,6 +293,7 @@ def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, qual
     from calcanim.batch import run_lesson
     from calcanim.errors import RenderError
 
+    split = {"auto": None, "always": True, "never": False}[cut_long]
     if scheduler is not None and cluster is not None:
         fail("use --scheduler ADDRESS or --cluster local:N, not both")
     if scheduler is not None or cluster is not None:
@@ -300,9 +305,10 @@ def batch(lesson: Path, jobs: int | None, only: Sequence[str], force: bool, qual
         local = parse_cluster(cluster) if cluster is not None else None
         with connect(scheduler, local, stream=sys.stderr) as dask:
             summary = run_lesson(lesson, jobs=jobs or dask.workers, only=only, force=force, quality=quality,
-                                 output_dir=output_dir, executor_factory=dask.factory)
+                                 output_dir=output_dir, executor_factory=dask.factory, split=split)
     else:
-        summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir)
+        summary = run_lesson(lesson, jobs=jobs, only=only, force=force, quality=quality, output_dir=output_dir,
+                             split=split)
     click.echo(str(summary.gallery))
     if summary.failed:
         names = ", ".join(o.name for o in summary.failed)

@@ -13,7 +13,9 @@ share of the lesson (``cost * W > total`` on ``W`` workers) is cut into the ``k`
 ones replay the frames before theirs, which costs about as much in all). It stays whole unless that
 schedule ends by ``MIN_GAIN`` of the uncut one or sooner: the scene construction each window repeats
 and the join are not in the model. Clips are taken longest first, each beside the tasks already
-chosen. A lesson of clips of similar length is unchanged, and ``-j 1`` never cuts.
+chosen. A lesson of clips of similar length is unchanged, and ``-j 1`` never cuts. On this machine's
+own process pool the rule counts only the workers that can each have a render's ~1.3 cores
+(:func:`workers_with_cores`): on 2 cores nothing is cut unless asked (``--cut-long-clips always``).
 
 A window task renders into a private folder and leaves its segment (and the .srt manim wrote) under
 plain names in the task's ``folder``: on a Dask worker that folder is private too, and its files come
@@ -24,6 +26,7 @@ from the clip's last window, which replayed every earlier animation.
 from __future__ import annotations
 
 import heapq
+import os
 import shutil
 import tempfile
 import time
@@ -45,6 +48,22 @@ if TYPE_CHECKING:
 MIN_GAIN = 0.9
 #: Each window pays a scene construction before its first frame: no window is shorter than this.
 SECONDS_PER_WINDOW = 1.0
+#: Cores one render keeps busy (manim's drawing plus x264's threads; bench/RESULTS.md, "--jobs").
+CORES_PER_RENDER = 1.3
+
+
+def workers_with_cores(workers: int, cores: int | None = None) -> int:
+    """How many of ``workers`` local workers can each have a render's cores (``CORES_PER_RENDER``) on
+    this machine: the worker count the rule models. Windows only pay when cores would otherwise sit idle:
+    on 2 cores, ``batch -j 2`` of a 45 s clip and two 7 s ones took 1.23x as long cut as whole
+    (bench/RESULTS.md), so there it is 1 and nothing is cut.
+
+    >>> workers_with_cores(2, cores=2), workers_with_cores(4, cores=8), workers_with_cores(16, cores=8)
+    (1, 4, 6)
+    """
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(workers, int(cores / CORES_PER_RENDER)))
 
 
 @dataclass(frozen=True)

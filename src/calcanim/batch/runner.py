@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from calcanim.batch.long_clips import SplitClip, WindowJob, cut_long_clips, render_window_job, windows_note
+from calcanim.batch.long_clips import (
+    SplitClip, WindowJob, cut_long_clips, render_window_job, windows_note, workers_with_cores,
+)
 from calcanim.batch.manifest import (
     MANIFEST_NAME,
     ManifestState,
@@ -120,7 +122,7 @@ def run_lesson(
     stream: TextIO | None = None,
     executor_factory: ExecutorFactory = process_pool,
     job: JobFunction = render_job,
-    split: bool = True,
+    split: bool | None = None,
 ) -> LessonSummary:
     """Validate the whole lesson file (every clip resolved and planned) before anything is written,
     render what is not cached in parallel, and write manifest.json and index.html listing every
@@ -130,7 +132,9 @@ def run_lesson(
     progress finish (twice, or SIGTERM/SIGHUP: stops them), writes the manifest of what is there
     and re-raises. The manifest is written before the workers start and after each clip, so even
     a killed run leaves one that is true. A clip much longer than the rest is cut into windows
-    rendered side by side (:mod:`.long_clips`); ``split=False`` keeps every clip whole (bench/).
+    rendered side by side (:mod:`.long_clips`): ``split=None`` (the default) only where there are cores
+    to spare for the windows (:func:`~calcanim.batch.long_clips.workers_with_cores`; on a Dask cluster
+    every worker counts), ``True`` whenever the rule says it pays on ``jobs`` workers, ``False`` never.
     """
     started = time.monotonic()
     out = stream if stream is not None else sys.stderr
@@ -180,8 +184,9 @@ def run_lesson(
             with contextlib.ExitStack() as scratch:
                 tasks: list[Job | WindowJob] = list(pending)
                 cut: dict[str, SplitClip] = {}
-                if split and job is render_job and workers > 1:  # long clips become windows (the default renderer only)
-                    tasks, cut = cut_long_clips(pending, workers, expected_cost, _folder_maker(scratch))
+                model = workers if split or executor_factory is not process_pool else workers_with_cores(workers)
+                if split is not False and job is render_job and model > 1:  # long clips become windows (default renderer)
+                    tasks, cut = cut_long_clips(pending, model, expected_cost, _folder_maker(scratch))
                 workers = min(workers, len(tasks))
                 progress.start_rendering(len(pending), workers)
                 if cut:
