@@ -153,10 +153,15 @@ def curve_y_range(curve: np.ndarray, runs: list[Run]) -> tuple[float, float]:
 
 
 def loss_reference_1d(curve: np.ndarray, runs: list[Run]) -> float:
-    """f*: 0 when f never goes below 0 on the domain or along the runs, else the lowest value seen."""
-    seen = [float(np.nanmin(curve[:, 1]))] if np.isfinite(curve[:, 1]).any() else []
-    seen += [float(r.losses.min()) for r in runs]
-    lowest = min(seen)
+    """f*: 0 when f never goes below 0 on the domain or along the runs, else the lowest finite value seen
+    (log(x) on [0, 2] falls to -inf at 0: the lowest sample is the floor the inset measures from).
+
+    >>> loss_reference_1d(np.array([[0.0, -np.inf], [1.0, -2.0], [2.0, np.nan]]), [])
+    -2.0
+    """
+    values = np.concatenate([curve[:, 1], *(r.losses for r in runs)])
+    finite = values[np.isfinite(values)]
+    lowest = float(finite.min()) if finite.size else 0.0
     return 0.0 if lowest >= 0 else lowest
 
 
