@@ -114,7 +114,7 @@ class InsetRun:
 
 
 #: Dash and gap of a dashed inset line (manim units along the line).
-DASH, DASH_GAP = 0.12, 0.08
+DASH, DASH_GAP = 0.14, 0.1
 
 
 def dash_polyline(points: Sequence[np.ndarray], dash: float = DASH, gap: float = DASH_GAP) -> list[list[np.ndarray]]:
@@ -203,7 +203,7 @@ def log_loss_inset(
     glyph_room = 0.35
     note_rows = VGroup()
     for tex, colour in notes:
-        swatch = VMobject(stroke_color=colour, stroke_width=theme.stroke(3))
+        swatch = VMobject(stroke_color=colour, stroke_width=theme.stroke(5))
         set_dashed(swatch, [LEFT * 0.25, RIGHT * 0.25])
         note_rows.add(VGroup(swatch, scene.math(tex, size=FONT_MIN, colour=muted)).arrange(RIGHT, buff=0.12))
     notes_h = 0.0
@@ -234,7 +234,8 @@ def log_loss_inset(
     curves, glyphs = VGroup(), VGroup()
     placed: list[np.ndarray] = []  # glyph centres so far: a glyph that would sit on another moves up
     for run in runs:
-        curve = VMobject(stroke_color=run.colour, stroke_width=theme.stroke(3))
+        # a dashed line is wider than the solid one under it, so its dashes stand out of that line
+        curve = VMobject(stroke_color=run.colour, stroke_width=theme.stroke(5 if run.dashed else 3))
         curve.set_points_as_corners([c2p(0, run.curve[0, 1])] * 2)
         glyph = status_glyph(theme, run.status, 0.09, theme.stroke(3.5))
         end = run.curve[-1]
