@@ -205,7 +205,21 @@ def log_loss_inset(
     for tex, colour in notes:
         swatch = VMobject(stroke_color=colour, stroke_width=theme.stroke(5))
         set_dashed(swatch, [LEFT * 0.25, RIGHT * 0.25])
-        note_rows.add(VGroup(swatch, scene.math(tex, size=FONT_MIN, colour=muted)).arrange(RIGHT, buff=0.12))
+        row = VGroup(swatch, scene.math(tex, size=FONT_MIN, colour=muted)).arrange(RIGHT, buff=0.12)
+        head, colon, rest = tex.partition(r"\text{: ")
+        if row.width > width and colon:  # too wide: "eta = 0.9:" and the rest on a second line
+            lines = VGroup(scene.math(head + r"\text{:}", size=FONT_MIN, colour=muted),
+                           scene.math(r"\text{" + rest, size=FONT_MIN, colour=muted))
+            lines.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+            row = VGroup(swatch, lines).arrange(RIGHT, buff=0.12, aligned_edge=UP)
+            words, closing, after = rest.partition("}")
+            if row.width > width and closing:  # still too wide: the words and the other run apart as well
+                lines = VGroup(scene.math(head + r"\text{:}", size=FONT_MIN, colour=muted),
+                               scene.math(r"\text{" + words.strip() + "}", size=FONT_MIN, colour=muted),
+                               scene.math(after, size=FONT_MIN, colour=muted))
+                lines.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+                row = VGroup(swatch, lines).arrange(RIGHT, buff=0.12, aligned_edge=UP)
+        note_rows.add(row)
     notes_h = 0.0
     if notes:
         note_rows.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
