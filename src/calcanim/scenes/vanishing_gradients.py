@@ -88,6 +88,8 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         if not self.portrait:
             if not narrow:
                 legend.next_to(y_axis_name, RIGHT, buff=0.6)
+                if legend.get_right()[0] > readouts.get_left()[0] - 0.2:  # it would reach over the readouts:
+                    legend.arrange(RIGHT, buff=0.3).next_to(y_axis_name, RIGHT, buff=0.3)  # close up the gaps
             if readouts.get_bottom()[1] < note.get_top()[1] + 0.12:
                 readouts.shift(UP * (note.get_top()[1] + 0.12 - readouts.get_bottom()[1]))
         name_and_legend = VGroup(y_axis_name, legend)  # a group, not the legend inside the formula
