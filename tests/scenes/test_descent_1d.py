@@ -84,3 +84,34 @@ def test_momentum_and_adam_run_in_one_dimension() -> None:
 @pytest.mark.parametrize("layout", ["side-by-side", "overlaid"])
 def test_real_low_quality_render(layout: str, tmp_path: Path) -> None:
     render_and_check("descent-1d", {"layout": layout, "steps": 6, "duration": 1.0, "schedule": "exponential"}, tmp_path)
+
+
+def test_rates_with_the_same_loss_on_x_squared_are_paired() -> None:
+    """On x^2 a step is x -> (1 - 2 eta) x, so eta and 2 - eta give the same loss 4 (1 - 2 eta)^(2k) from x = 2:
+    0.1 and 0.9 both scale the loss by 0.64 per step (exact Fractions here); 0.45 and 1.05 match nobody."""
+    from fractions import Fraction
+
+    pl = plan(Descent1DParams())
+    assert [r.run.learning_rate for r in pl.runs] == [0.1, 0.45, 0.9, 1.05]
+    assert [r.same_losses_as for r in pl.runs] == [None, None, 0, None]
+    for run in (pl.runs[0], pl.runs[2]):
+        for k, loss in enumerate(run.run.losses):
+            assert float(loss) == pytest.approx(float(4 * Fraction(16, 25) ** k), rel=1e-12)
+    assert pl.same_loss_notes == [r"\eta = 0.9\text{: same loss as }\eta = 0.1"]
+    assert "η = 0.9 has the same loss as η = 0.1 at every step" in pl.captions[1][0]
+    other = plan(Descent1DParams.from_mapping({"learning_rates": [0.1, 0.3, 0.45]}))  # factors 0.8, 0.4, 0.1
+    assert [r.same_losses_as for r in other.runs] == [None, None, None]
+    assert other.same_loss_notes == []
+
+
+def test_a_dashed_line_keeps_its_length_and_gaps() -> None:
+    import numpy as np
+
+    from calcanim.scenes.descent_parts import dash_polyline
+
+    corner = [np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([1.0, 1.0, 0.0])]  # 2 units long, one corner
+    dashes = dash_polyline(corner, 0.12, 0.08)
+    lengths = [sum(float(np.linalg.norm(b - a)) for a, b in zip(d[:-1], d[1:])) for d in dashes]
+    assert len(dashes) == 10  # 2 / (0.12 + 0.08)
+    assert sum(lengths) == pytest.approx(10 * 0.12)
+    assert dashes[5][0] == pytest.approx(np.array([1.0, 0.0, 0.0]))  # the 6th dash starts at the corner

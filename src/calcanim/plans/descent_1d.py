@@ -34,6 +34,9 @@ class Run1D(LabelledRun):
     index: int
     run: Run
     inset_curve: np.ndarray  # (m, 2) step, log10(f - f*) until the curve leaves the inset's top
+    #: An earlier run whose loss is the same at every step (x^2 with eta and 2 - eta: x -> (1 - 2 eta) x
+    #: and its negative), so this run's loss line would hide under it; None when there is none.
+    same_losses_as: int | None = None
 
     @property
     def xs(self) -> np.ndarray:
@@ -108,6 +111,12 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
         return schedule_tex(self.schedule)
 
     @property
+    def same_loss_notes(self) -> list[str]:
+        """A TeX line per run whose loss line coincides with an earlier one's (drawn dashed over it)."""
+        return [rf"{run.label_tex}\text{{: same loss as }}{self.runs[run.same_losses_as].label_tex}"
+                for run in self.runs if run.same_losses_as is not None]
+
+    @property
     def captions(self) -> list[tuple[str, float]]:
         p = self.params
         intro = (
@@ -118,6 +127,11 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
         middle = f"Learning rates {rates}, {p.steps} steps each."
         if p.schedule != "constant":
             middle += f" The rate follows a {p.schedule} schedule: {self.schedule.rule}."
+        for run in self.runs:
+            if run.same_losses_as is not None:
+                earlier = self.runs[run.same_losses_as].run.learning_rate
+                middle += (f" η = {number_text(run.run.learning_rate)} has the same loss as η = {number_text(earlier)}"
+                           " at every step (dashed in the loss plot).")
         verdicts = "; ".join(f"η = {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
         return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
 
@@ -150,6 +164,20 @@ def curve_y_range(curve: np.ndarray, runs: list[Run]) -> tuple[float, float]:
         lo, hi = lo - 1.0, hi + 1.0
     pad = 0.08 * (hi - lo)
     return lo - pad, hi + pad
+
+
+#: Losses this close (relative, at every step) draw as one line in the inset.
+SAME_LOSS_RTOL = 1e-9
+
+
+def same_losses_as(runs: list[Run], index: int) -> int | None:
+    """The first run before ``index`` with the same number of steps and the same loss at each one."""
+    mine = runs[index].losses
+    for j in range(index):
+        theirs = runs[j].losses
+        if len(theirs) == len(mine) and np.allclose(theirs, mine, rtol=SAME_LOSS_RTOL, atol=0.0):
+            return j
+    return None
 
 
 def loss_reference_1d(curve: np.ndarray, runs: list[Run]) -> float:
@@ -185,7 +213,8 @@ def plan(params: Descent1DParams) -> Descent1DPlan:
     curve = np.column_stack([xs, np.asarray(expression(xs), dtype=float)])
     reference = loss_reference_1d(curve, runs)
     log_range = inset_log_range(runs, reference)
-    run_plans = tuple(Run1D(i, run, inset_curve(run, log_range, reference)) for i, run in enumerate(runs))
+    run_plans = tuple(Run1D(i, run, inset_curve(run, log_range, reference), same_losses_as(runs, i))
+                      for i, run in enumerate(runs))
     return Descent1DPlan(
         params=params,
         expression=expression,

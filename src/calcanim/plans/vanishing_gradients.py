@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
+from calcanim.correctly_rounded import exact_fraction, fixed_text, scientific_parts as rounded_parts
 from calcanim.numerics.layer_chain import Layer, LayerChain, as_float, run_layer_chain, scientific_parts
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.plans.base import plan_header
@@ -25,9 +27,40 @@ REMEDY_PARTS = (
 REMEDY = " ".join(REMEDY_PARTS)
 
 
-def log_tex(log10_value: float | None) -> str:
-    """10^{-7.53}: a readout that never underflows; 0 for an exact zero (a dead relu)."""
-    return "0" if log10_value is None else f"10^{{{log10_value:.2f}}}"
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+#: Significant digits of a live readout.
+READOUT_DIGITS = 3
+#: Relative distance within which the chain's 40-digit value counts as exactly the digits shown.
+EXACT_TO = Fraction(1, 10**35)
+
+
+def readout_parts(value: Any, significant: int = READOUT_DIGITS) -> tuple[bool, str]:
+    """(is it exact, the number in TeX) for ``value`` rounded once to ``significant`` digits: plain from
+    0.001 to below 1000, else m \\cdot 10^{k}; trailing zeros only when rounded.
+
+    >>> readout_parts(1), readout_parts(Fraction(1, 4)), readout_parts(Fraction(2, 9)), readout_parts(2.92e-08)
+    ((True, '1'), (True, '0.25'), (False, '0.222'), (False, '2.92 \\\\cdot 10^{-8}'))
+    >>> readout_parts(Fraction(-1, 10**12)), readout_parts(Fraction(5, 10**9)), readout_parts(0)
+    ((True, '-10^{-12}'), (True, '5 \\\\cdot 10^{-9}'), (True, '0'))
+    """
+    exact = exact_fraction(value)
+    if exact == 0:
+        return True, "0"
+    mantissa, power = rounded_parts(exact, significant)
+    is_exact = abs(Fraction(mantissa) * Fraction(10) ** power - exact) <= abs(exact) * EXACT_TO
+    if -3 <= power <= 2:
+        return is_exact, fixed_text(exact, max(0, significant - 1 - power), keep_zeros=not is_exact)
+    if is_exact:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    if mantissa in ("1", "-1"):
+        return is_exact, f"{mantissa[:-1]}10^{{{power}}}"
+    return is_exact, rf"{mantissa} \cdot 10^{{{power}}}"
+
+
+def readout_tex(value: Any) -> str:
+    """"= 1" when the digits are the value, "\\approx 0.225" when they are rounded."""
+    is_exact, body = readout_parts(value)
+    return ("= " if is_exact else r"\approx ") + body
 
 
 @dataclass(frozen=True)
@@ -71,6 +104,24 @@ class ChainView:
             return "0"
         return tex_number(float(factor), 4) if exponent >= -4 else tex_power(mantissa, exponent)
 
+    def factor_readout(self, k: int) -> str:
+        """Layer k's factor w act'(z_k) after its name: "= 1" or "\\approx 0.225"."""
+        return readout_tex(self.layers[k - 1].factor)
+
+    def gradient_readout(self, k: int) -> str:
+        """d h_k / d h_0 after its name: "= 1" or "\\approx 2.92 \\cdot 10^{-8}"."""
+        return "= 1" if k == 0 else readout_tex(self.layers[k - 1].gradient)
+
+    def story_part(self) -> str:
+        """Where the product ends, for the caption (plain text)."""
+        name, final = self.chain.activation, self.chain.gradient_at_input
+        if final == 0:
+            return f"With {name} the product is exactly 0: a dead unit."
+        is_exact, body = readout_parts(final)
+        text, _, power = body.replace(r" \cdot ", "·").partition("^")
+        text += power.strip("{}").translate(SUPERSCRIPTS)
+        return f"With {name} it ends {'at' if is_exact else 'near'} {text}."
+
     def to_json(self) -> dict[str, Any]:
         final = self.chain.gradient_at_input
         mantissa, exponent = scientific_parts(final, 6)
@@ -106,6 +157,9 @@ class VanishingGradientsPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING
     def main_seconds(self) -> float:
         """The layers appearing one by one."""
         return self.params.seconds
+
+    def story(self) -> str:
+        return "Layer by layer, the product of the factors: " + " ".join(c.story_part() for c in self.chains)
 
     def to_json(self) -> dict[str, Any]:
         main, *others = self.chains

@@ -161,11 +161,14 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
         pl = self.plan
         runs = [
             InsetRun(r.inset_curve, self.colours[r.index], r.run.status,
-                     float(r.last_step + 1 if r.run.status == "diverged" else self.params.steps))
+                     float(r.last_step + 1 if r.run.status == "diverged" else self.params.steps),
+                     dashed=r.same_losses_as is not None)
             for r in pl.runs
         ]
+        later = [r for r in pl.runs if r.same_losses_as is not None]
+        notes = [(tex, self.colours[r.index]) for tex, r in zip(pl.same_loss_notes, later)]
         return log_loss_inset(self, rect.centre, rect.width, rect.height, self.params.steps, pl.inset_range,
-                              pl.inset_ticks, pl.inset_label_tex, runs, self.step_now)
+                              pl.inset_ticks, pl.inset_label_tex, runs, self.step_now, notes)
 
     def curve_frame(self, rect: Rect) -> tuple[PlotFrame, VGroup, float]:
         """The panel's plot area, its axes (x at y = 0 when in range) with round ticks, and the x axis' height."""

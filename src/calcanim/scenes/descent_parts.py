@@ -109,6 +109,59 @@ class InsetRun:
     colour: str
     status: str
     done_at: float  # the step at which the run's status is known (its glyph appears)
+    #: Drawn dashed, over an earlier run whose line it coincides with (so both stay visible).
+    dashed: bool = False
+
+
+#: Dash and gap of a dashed inset line (manim units along the line).
+DASH, DASH_GAP = 0.14, 0.1
+
+
+def dash_polyline(points: Sequence[np.ndarray], dash: float = DASH, gap: float = DASH_GAP) -> list[list[np.ndarray]]:
+    """The polyline through ``points`` cut into dashes ``dash`` long with ``gap`` between them.
+
+    >>> [[round(float(p[0]), 6) for p in d] for d in dash_polyline([np.zeros(3), np.array([0.5, 0.0, 0.0])], 0.2, 0.1)]
+    [[0.0, 0.2], [0.3, 0.5]]
+    """
+    dashes: list[list[np.ndarray]] = []
+    current: list[np.ndarray] = []
+    along = 0.0  # position within the current dash + gap period
+    for a, b in zip(points[:-1], points[1:]):
+        length = float(np.linalg.norm(b - a))
+        done = 0.0
+        while done < length - 1e-12:
+            if along < dash:  # inside a dash
+                take = min(dash - along, length - done)
+                if not current:
+                    current.append(a + (b - a) * (done / length))
+                done += take
+                along += take
+                current.append(a + (b - a) * (done / length))
+                if along >= dash - 1e-12:
+                    dashes.append(current)
+                    current = []
+            else:  # inside a gap
+                take = min(dash + gap - along, length - done)
+                done += take
+                along += take
+                if along >= dash + gap - 1e-12:
+                    along = 0.0
+    if len(current) >= 2:
+        dashes.append(current)
+    return dashes
+
+
+def set_dashed(mob: VMobject, points: Sequence[np.ndarray]) -> None:
+    """mob's points: the polyline through ``points``, dashed (a point when too short for a dash: a
+    mobject without points would drop out of an animation's family)."""
+    dashes = dash_polyline(points)
+    if not dashes:
+        mob.set_points_as_corners([points[0], points[0]])
+        return
+    mob.clear_points()
+    for dash in dashes:
+        mob.start_new_path(dash[0])
+        mob.add_points_as_corners(dash[1:])
 
 
 class PlotFrame:
@@ -133,9 +186,11 @@ def log_loss_inset(
     label_tex: str,
     runs: Sequence[InsetRun],
     step_now: Callable[[], float],
+    notes: Sequence[tuple[str, str]] = (),
 ) -> VGroup:
     """A frame (step, log10 of the loss gap) with decade labels, curves growing with step_now(), and each run's
-    status glyph at the end of its curve once it is decided."""
+    status glyph at the end of its curve once it is decided; ``notes`` ((TeX, colour): what a dashed line
+    means) go under the step axis, each after a dashed swatch."""
     theme = scene.theme
     muted = theme.muted
     low, high = log_range
@@ -146,10 +201,35 @@ def log_loss_inset(
     step_end = scene.math(str(steps), size=FONT_MIN, colour=muted)
     step_word = scene.math(r"\text{step}", size=FONT_MIN, colour=muted)
     glyph_room = 0.35
+    note_rows = VGroup()
+    for tex, colour in notes:
+        swatch = VMobject(stroke_color=colour, stroke_width=theme.stroke(5))
+        set_dashed(swatch, [LEFT * 0.25, RIGHT * 0.25])
+        row = VGroup(swatch, scene.math(tex, size=FONT_MIN, colour=muted)).arrange(RIGHT, buff=0.12)
+        head, colon, rest = tex.partition(r"\text{: ")
+        if row.width > width and colon:  # too wide: "eta = 0.9:" and the rest on a second line
+            lines = VGroup(scene.math(head + r"\text{:}", size=FONT_MIN, colour=muted),
+                           scene.math(r"\text{" + rest, size=FONT_MIN, colour=muted))
+            lines.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+            row = VGroup(swatch, lines).arrange(RIGHT, buff=0.12, aligned_edge=UP)
+            words, closing, after = rest.partition("}")
+            if row.width > width and closing:  # still too wide: the words and the other run apart as well
+                lines = VGroup(scene.math(head + r"\text{:}", size=FONT_MIN, colour=muted),
+                               scene.math(r"\text{" + words.strip() + "}", size=FONT_MIN, colour=muted),
+                               scene.math(after, size=FONT_MIN, colour=muted))
+                lines.arrange(DOWN, aligned_edge=LEFT, buff=0.06)
+                row = VGroup(swatch, lines).arrange(RIGHT, buff=0.12, aligned_edge=UP)
+        note_rows.add(row)
+    notes_h = 0.0
+    if notes:
+        note_rows.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+        if note_rows.width > width:
+            note_rows.scale_to_fit_width(width)
+        notes_h = note_rows.height + 0.2
     plot_w = max(width - label_w - glyph_room, 1.0)
-    plot_h = max(height - title.height - step_end.height - 0.5, 0.6)
+    plot_h = max(height - title.height - step_end.height - 0.5 - notes_h, 0.6)
     left = centre[0] - width / 2 + label_w
-    bottom = centre[1] - height / 2 + step_end.height + 0.15
+    bottom = centre[1] - height / 2 + step_end.height + 0.15 + notes_h
     frame = PlotFrame((0.0, float(steps), low, high), left, bottom, plot_w, plot_h)
     c2p = frame.c2p
     axis_style = {"color": theme.axis, "stroke_width": theme.stroke(2)}
@@ -162,10 +242,14 @@ def log_loss_inset(
     step_zero.next_to(c2p(0, low), DOWN, buff=0.08)
     step_end.next_to(c2p(steps, low), DOWN, buff=0.08)
     step_word.next_to(step_end, LEFT, buff=0.25)
+    if notes:
+        note_rows.next_to(step_end, DOWN, buff=0.15)
+        note_rows.align_to(np.array([centre[0] - width / 2, 0, 0]), LEFT)
     curves, glyphs = VGroup(), VGroup()
     placed: list[np.ndarray] = []  # glyph centres so far: a glyph that would sit on another moves up
     for run in runs:
-        curve = VMobject(stroke_color=run.colour, stroke_width=theme.stroke(3))
+        # a dashed line is wider than the solid one under it, so its dashes stand out of that line
+        curve = VMobject(stroke_color=run.colour, stroke_width=theme.stroke(5 if run.dashed else 3))
         curve.set_points_as_corners([c2p(0, run.curve[0, 1])] * 2)
         glyph = status_glyph(theme, run.status, 0.09, theme.stroke(3.5))
         end = run.curve[-1]
@@ -186,7 +270,10 @@ def log_loss_inset(
                 t = (step - prev[0]) / (nxt[0] - prev[0]) if nxt[0] > prev[0] else 0.0
                 shown = np.vstack([shown, prev + t * (nxt - prev)])
             points = [c2p(s, v) for s, v in shown]
-            mob.set_points_as_corners(points if len(points) > 1 else points * 2)
+            if run.dashed:
+                set_dashed(mob, points if len(points) > 1 else points * 2)
+            else:
+                mob.set_points_as_corners(points if len(points) > 1 else points * 2)
             visible = 1.0 if step >= run.done_at - 1e-9 else 0.0
             if glyph.get_stroke_opacity() != visible:
                 glyph.set_stroke(opacity=visible)
@@ -194,7 +281,7 @@ def log_loss_inset(
         curve.add_updater(follow)
         curves.add(curve)
         glyphs.add(glyph)
-    labels = VGroup(*[m for _, m in tick_mobs], title, step_zero, step_end, step_word)
+    labels = VGroup(*[m for _, m in tick_mobs], title, step_zero, step_end, step_word, *note_rows)
     return VGroup(lines, labels, curves, glyphs)
 
 

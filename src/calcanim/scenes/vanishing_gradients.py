@@ -34,6 +34,9 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
 
     def construct(self) -> None:
         self.start_clock()
+        self.readout_cache: dict[str, Mobject] = {}
+        self.slot_text: dict[int, str] = {}
+        self.slot_scale: dict[int, tuple[Mobject, float]] = {}
         theme, p, pl = self.theme, self.params, self.plan
         fw, fh = self.frame_width, self.frame_height
         model = rf"z_k = w\,h_{{k-1}} + b,\quad h_k = \mathrm{{act}}(z_k)"
@@ -85,6 +88,8 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         if not self.portrait:
             if not narrow:
                 legend.next_to(y_axis_name, RIGHT, buff=0.6)
+                if legend.get_right()[0] > readouts.get_left()[0] - 0.2:  # it would reach over the readouts:
+                    legend.arrange(RIGHT, buff=0.3).next_to(y_axis_name, RIGHT, buff=0.3)  # close up the gaps
             if readouts.get_bottom()[1] < note.get_top()[1] + 0.12:
                 readouts.shift(UP * (note.get_top()[1] + 0.12 - readouts.get_bottom()[1]))
         name_and_legend = VGroup(y_axis_name, legend)  # a group, not the legend inside the formula
@@ -111,13 +116,11 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
                 factors = _upto(factor_points[i], t)
                 set_polyline(lines[i], [product] if len(product) >= 2 else [], to_screen)
                 set_polyline(factor_lines[i], [factors] if len(factors) >= 2 else [], to_screen)
-                _, factor_value, exponent_value = columns[i]
+                _, factor_slot, gradient_slot = columns[i]
                 k = max(1, min(p.depth, int(math.floor(t + 1e-9))))
                 k_value.set_value(k)
-                layer = pl.chains[i].layers[k - 1]
-                factor_value.set_value(float(layer.factor) if not pl.chains[i].factor_as_power else
-                                       (layer.log10_abs_factor or 0.0))
-                exponent_value.set_value(layer.log10_abs_gradient if layer.log10_abs_gradient is not None else 0.0)
+                self.show_readout(factor_slot, pl.chains[i].factor_readout(k))
+                self.show_readout(gradient_slot, pl.chains[i].gradient_readout(k))
 
         follow(lines[0])
         names = " and ".join(c.chain.activation for c in pl.chains)
@@ -161,27 +164,45 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
                          colour=theme.text)
         return axes, name
 
-    def readout_column(self, chain: ChainView, colour: str, gap: float = 0.18) -> tuple[VGroup, Mobject, Mobject]:
-        """The activation's name, the layer, its factor and the running product (as 10^x: never underflows)."""
+    def readout_column(self, chain: ChainView, colour: str, gap: float = 0.18) -> tuple[VGroup, VMobject, VMobject]:
+        """The activation's name, layer k's factor and the running product: each a label and a slot that
+        the updater fills with the plan's text ("= 1", "\\approx 0.235", "\\approx 3.75 \\cdot 10^{-20}")."""
         act = ACT_TEX[chain.chain.activation]
         title = words(self, chain.chain.activation, size=FONT_TEXT, colour=colour)
-        if chain.factor_as_power:
-            factor_value = self.number(0.0, 2, size=FONT_TICK - 6)
-            ten = self.math("10", size=FONT_TICK)
-            factor_row = VGroup(self.math(rf"|w\,{act}'(z_k)| =", size=FONT_TICK), ten).arrange(RIGHT, buff=0.12)
-            factor_value.next_to(ten, RIGHT, buff=0.04).align_to(ten, UP).shift(UP * 0.1)
-            factor_row.add(factor_value)
-        else:
-            factor_value = self.number(0.0, 4, size=FONT_TICK)
-            factor_row = VGroup(self.math(rf"w\,{act}'(z_k) =", size=FONT_TICK), factor_value).arrange(RIGHT, buff=0.12)
-        ten = self.math("10", size=FONT_TICK)
-        exponent_value = self.number(0.0, 2, size=FONT_TICK - 6)
-        product_row = VGroup(self.math(r"\left|\partial h_k/\partial h_0\right| =", size=FONT_TICK), ten)
-        product_row.arrange(RIGHT, buff=0.12)
-        exponent_value.next_to(ten, RIGHT, buff=0.04).align_to(ten, UP).shift(UP * 0.1)
-        product_row.add(exponent_value)
-        column = VGroup(title, factor_row, product_row).arrange(DOWN, buff=gap, aligned_edge=LEFT)
-        return column, factor_value, exponent_value
+        rows, slots = [], []
+        layers = range(1, len(chain.layers) + 1)
+        for label_tex, texts in ((rf"w\,{act}'(z_k)", [chain.factor_readout(k) for k in layers]),
+                                 (r"\partial h_k/\partial h_0", [chain.gradient_readout(k) for k in layers])):
+            label = self.math(label_tex, size=FONT_TICK)
+            # laid out holding its longest text, so no layer's number runs past the frame or a neighbour
+            longest = max(texts, key=len)
+            slot = VMobject(fill_color=self.theme.text, fill_opacity=1.0, stroke_width=0)
+            slot.set_points(_outline_points(self.readout_tex(longest)))
+            slot.next_to(label, RIGHT, buff=0.12)
+            self.slot_scale[id(slot)] = (label, label.height)
+            self.slot_text[id(slot)] = longest
+            rows.append(VGroup(label, slot))
+            slots.append(slot)
+        column = VGroup(title, *rows).arrange(DOWN, buff=gap, aligned_edge=LEFT)
+        return column, slots[0], slots[1]
+
+    def readout_tex(self, tex: str) -> Mobject:
+        """One readout's number, typeset once per text (the updater asks for each layer's every frame)."""
+        if tex not in self.readout_cache:
+            self.readout_cache[tex] = self.math(tex, size=FONT_TICK)
+        return self.readout_cache[tex]
+
+    def show_readout(self, slot: VMobject, tex: str) -> None:
+        """Write tex's outlines into the slot (one VMobject, so manim's redrawing sees the same object),
+        its left edge and bottom where the slot's number was, scaled as the layout scaled the readouts."""
+        if self.slot_text.get(id(slot)) == tex:
+            return
+        self.slot_text[id(slot)] = tex
+        label, height = self.slot_scale[id(slot)]
+        points = _outline_points(self.readout_tex(tex)) * (label.height / height)
+        left, bottom = slot.get_left()[0], slot.get_bottom()[1]
+        points += np.array([left - points[:, 0].min(), bottom - points[:, 1].min(), 0.0])
+        slot.set_points(points)
 
     def legend(self) -> VGroup:
         """Thick line: the running product; thin line: each layer's factor."""
@@ -219,14 +240,12 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         return [drop, label]
 
     def story(self) -> str:
-        parts = []
-        for chain in self.plan.chains:
-            final = chain.layers[-1]
-            if final.gradient == 0:
-                parts.append(f"With {chain.chain.activation} the product is exactly 0: a dead unit.")
-            else:
-                parts.append(f"With {chain.chain.activation} it ends near 10^{final.log10_abs_gradient:.1f}.")
-        return "Layer by layer, the product of the factors: " + " ".join(parts)
+        return self.plan.story()
+
+
+def _outline_points(mobject: Mobject) -> np.ndarray:
+    """Every glyph outline of a formula as one point array (a VMobject draws each as its own subpath)."""
+    return np.concatenate([m.points for m in mobject.family_members_with_points()]).copy()
 
 
 def _note_lines(portrait: bool) -> str:
