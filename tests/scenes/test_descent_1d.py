@@ -115,3 +115,13 @@ def test_a_dashed_line_keeps_its_length_and_gaps() -> None:
     assert len(dashes) == 10  # 2 / (0.12 + 0.08)
     assert sum(lengths) == pytest.approx(10 * 0.12)
     assert dashes[5][0] == pytest.approx(np.array([1.0, 0.0, 0.0]))  # the 6th dash starts at the corner
+
+
+def test_a_loss_falling_to_minus_infinity_at_the_edge_is_planned() -> None:
+    """log(x) on [0, 2]: f(0) = -inf (the CI fuzz test found an OverflowError here). f* is the lowest finite
+    sample, log(2/(n-1)) for the curve's n samples at most, and the inset's range is finite."""
+    import math
+
+    p = plan(Descent1DParams(function="log(x)", x_range=(0.0, 2.0)))
+    assert math.isfinite(p.loss_reference) and p.loss_reference < math.log(2 / 100)
+    assert all(math.isfinite(v) for v in p.inset_range)
