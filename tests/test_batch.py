@@ -203,6 +203,32 @@ def test_a_crashed_worker_leaves_no_partial_files_and_a_rerun_completes(tmp_path
     assert leftovers(folder) == []
 
 
+def crash_after_good_is_written(job: Job) -> dict[str, Any]:
+    """'good' renders, then holds its result back (the first time) until 'bad' has killed its worker:
+    the crash costs good's result though its files are complete on disk."""
+    folder = Path(job.folder)
+    if job.name == "bad":
+        deadline = time.monotonic() + 120
+        while not (folder / "good-written").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os._exit(70)
+    result = render_job(job)
+    if not (folder / "good-written").exists():
+        (folder / "good-written").touch()
+        time.sleep(60)  # the pool breaks meanwhile
+    return result
+
+
+def test_a_clip_finished_by_a_crashed_pool_counts_as_rendered_not_cached(tmp_path: Path) -> None:
+    lesson = write_lesson(tmp_path, TINY.replace('name = "a"', 'name = "good"').replace('name = "b"', 'name = "bad"'))
+    folder = tmp_path / "out"
+    log = io.StringIO()
+    summary = run_lesson(lesson, jobs=2, output_dir=folder, stream=log, job=crash_after_good_is_written)
+    assert {o.name: o.status for o in summary.outcomes} == {"good": "rendered", "bad": "failed"}, log.getvalue()
+    assert "retrying 2 task(s)" in log.getvalue()  # the crash is noticed while good still holds its result
+    assert [c["name"] for c in manifest(folder)["clips"]] == ["good"]
+
+
 def fake_job(job: Job) -> dict[str, Any]:
     """No manim: 'slow' blocks (until stopped), 'raise' fails, anything else returns a record at once."""
     if job.name == "slow":

@@ -322,6 +322,8 @@ def _run_jobs(
                 progress.note(f"interrupted: finishing {len(running)} clip(s) in progress "
                               "(Ctrl-C again to stop them now); the rest are left for the next run")
                 continue
+            if not done:
+                _notice_dead_workers(executor)
             progress.tick()
             broken = False
             for future in done:
@@ -361,7 +363,9 @@ def _run_jobs(
                         continue
                     running.discard(task.name)
                 reported.add(task.name)
-                status = "cached" if result.get("cached") else "rendered"
+                # a retried task finds its clip cached when the crashed pool's worker had finished it:
+                # that clip was still rendered by this run
+                status = "cached" if result.get("cached") and not alone else "rendered"
                 outcome = ClipOutcome(task.name, status, float(result.get("seconds", seconds)))
                 progress.clip_done(outcome)
                 yield outcome, dict(result["record"])
@@ -380,6 +384,21 @@ def _run_jobs(
     executor.shutdown(wait=True)
     if stopping:
         raise KeyboardInterrupt
+
+
+def _notice_dead_workers(executor: Executor) -> None:
+    """Wake a process pool's manager thread when one of its workers has died.
+
+    CPython 3.11's ProcessPoolExecutor wakes its manager *before* it spawns the worker a submit asks
+    for, so the manager can wait without that worker's sentinel: the worker's death then goes
+    unnoticed until some other result arrives (up to the length of the longest clip in flight).
+    """
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    if any(process.exitcode is not None for process in processes):
+        wakeup = getattr(executor, "_executor_manager_thread_wakeup", None)
+        with contextlib.suppress(Exception):
+            if wakeup is not None:
+                wakeup.wakeup()
 
 
 def _stop_now(executor: Executor, grace: float = CLEANUP_SECONDS + 2) -> None:
