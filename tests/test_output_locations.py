@@ -126,20 +126,42 @@ def test_a_tex_svg_is_complete_only_with_its_start_and_closing_tag(tmp_path: Pat
     assert tex_svg_looks_complete(path) is complete
 
 
-def test_the_shared_tex_cache_drops_corrupt_svgs_and_seeds_good_ones(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_shared_tex_cache_serves_good_svgs_and_replaces_corrupt_ones(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import manim.mobject.text.tex_mobject as tex_mobject
+    from manim import config
+    from manim.utils.tex_file_writing import tex_hash
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     shared = tmp_path / "cache" / "calcanim" / "tex"
     shared.mkdir(parents=True)
-    (shared / "good.svg").write_text(GOOD_SVG)
-    (shared / "truncated.svg").write_text(GOOD_SVG[:30])
-    (shared / "empty.svg").write_text("")
     private = tmp_path / "work" / "tex"
+    template = config["tex_template"]
+
+    def name(formula: str) -> str:  # manim's file name for a formula: the hash of its TeX code
+        return tex_hash(template.get_texcode_for_expression(formula)) + ".svg"
+
+    (shared / name("good")).write_text(GOOD_SVG)
+    (shared / name("truncated")).write_text(GOOD_SVG[:30])
+    (shared / "unused.svg").write_text(GOOD_SVG)
+    compiled: list[str] = []
+
+    def compile_privately(expression: str, environment: str | None = None, tex_template: object = None) -> Path:
+        compiled.append(expression)
+        target = private / name(expression)
+        target.write_text(GOOD_SVG)
+        return target
+
+    monkeypatch.setattr(tex_mobject, "tex_to_svg_file", compile_privately)
     with shared_tex_cache(private):
-        assert sorted(p.name for p in private.iterdir()) == ["good.svg"]
-        (private / "truncated.svg").write_text(GOOD_SVG)  # what manim compiles again
-    assert sorted(p.name for p in shared.glob("*.svg")) == ["good.svg", "truncated.svg"]
-    assert tex_svg_looks_complete(shared / "truncated.svg")
+        assert tex_mobject.tex_to_svg_file("good") == shared / name("good")
+        assert tex_mobject.tex_to_svg_file("truncated") == private / name("truncated")
+        assert tex_mobject.tex_to_svg_file("new") == private / name("new")
+        assert list(private.iterdir()) != [] and compiled == ["truncated", "new"]
+    assert tex_mobject.tex_to_svg_file is compile_privately  # manim's own function is back
+    assert sorted(p.name for p in shared.glob("*.svg")) == sorted([name("good"), name("truncated"), name("new"),
+                                                                    "unused.svg"])
+    assert all(tex_svg_looks_complete(svg) for svg in shared.glob("*.svg"))
 
 
 @pytest.mark.render
@@ -166,5 +188,9 @@ def test_a_corrupt_tex_cache_is_rebuilt_by_the_next_render(tmp_path: Path) -> No
     for svg in svgs:
         svg.write_bytes(svg.read_bytes()[: len(svg.read_bytes()) // 3])
     render("second.png")
+    # the formulas the clip typesets are compiled again and replace their broken copies (a warm copy
+    # may hold others the clip never asks for: those are left until a render needs them)
     repaired = [svg for svg in shared.glob("*.svg") if tex_svg_looks_complete(svg)]
-    assert repaired and all(tex_svg_looks_complete(svg) for svg in shared.glob("*.svg"))
+    assert repaired
+    render("third.png")  # served from the repaired cache
+    assert (tmp_path / "second.png").read_bytes() == (tmp_path / "third.png").read_bytes()

@@ -184,3 +184,33 @@ def test_plain_manim_render_of_the_scene_class_with_defaults(tmp_path: Path) -> 
     assert len(movies) == 1
     facts = video_facts(movies[0])
     assert facts["duration"] == pytest.approx(ENTRY.plan(ENTRY.params_class()).duration, abs=0.15)
+
+
+@pytest.mark.parametrize("preset, keyframes_every", [("ultrafast", 12), ("slow", 25)])
+def test_the_poster_is_the_frame_a_full_decode_picks(tmp_path: Path, preset: str, keyframes_every: int) -> None:
+    """extract_frame seeks to the keyframe before the poster time; it must pick exactly the frame that
+    decoding the whole movie picks (the first shown at or after the time, else the last), B-frames
+    (preset slow) included."""
+    import numpy as np
+
+    from calcanim.rendering.convert import extract_frame
+
+    movie = tmp_path / "numbered.mp4"
+    with av.open(str(movie), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.options = {"preset": preset, "g": str(keyframes_every)}
+        for index in range(100):  # frame i is a flat grey of level 2i + 20: the decoded level names the frame
+            image = np.full((48, 64, 3), 2 * index + 20, dtype=np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        container.mux(stream.encode())
+    with av.open(str(movie)) as container:
+        shown = [(frame.time, int(np.median(frame.to_ndarray(format="rgb24")))) for frame in container.decode(video=0)]
+    assert len(shown) == 100
+    for seconds in (0.0, 0.01, 0.5, 1.0, 1.0333, 1.7, 2.5, 3.2999, 3.3, 5.0, 100.0):
+        expected = next((level for time, level in shown if time >= seconds - 1e-6), shown[-1][1])
+        poster = extract_frame(movie, seconds, tmp_path / "poster.png")
+        from PIL import Image
+
+        level = int(np.median(np.asarray(Image.open(poster).convert("RGB"))))
+        assert abs(level - expected) <= 2, (seconds, level, expected)

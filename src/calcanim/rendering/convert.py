@@ -31,7 +31,7 @@ def finish(movie: Path, options: RenderOptions, work: Path, poster_time: float) 
 def extract_frame(movie: Path, seconds: float, target: Path, *, alpha: bool = False) -> Path:
     """Save the frame shown at ``seconds`` (clamped to the clip) as a PNG; RGBA when ``alpha``."""
     chosen = None
-    for frame in _decoded_frames(movie, alpha):
+    for frame in _decoded_frames(movie, alpha, from_seconds=seconds):
         chosen = frame
         if frame.time is not None and frame.time >= seconds - 1e-6:
             break
@@ -42,14 +42,18 @@ def extract_frame(movie: Path, seconds: float, target: Path, *, alpha: bool = Fa
     return target
 
 
-def _decoded_frames(movie: Path, alpha: bool) -> Iterator[Any]:
-    """Every frame of the movie. VP9 alpha lives in side data that only libvpx decodes, so a
-    transparent webm is decoded with libvpx-vp9 rather than FFmpeg's native vp9 decoder."""
+def _decoded_frames(movie: Path, alpha: bool, from_seconds: float = 0.0) -> Iterator[Any]:
+    """The movie's frames in order, from the last keyframe at or before ``from_seconds`` (so a poster
+    near the end of a long clip does not decode the whole clip). VP9 alpha lives in side data that
+    only libvpx decodes, so a transparent webm is decoded with libvpx-vp9, from the start, rather
+    than with FFmpeg's native vp9 decoder."""
     import av
 
     with av.open(str(movie)) as container:
         stream = container.streams.video[0]
         if not (alpha and stream.codec_context.name == "vp9"):
+            if from_seconds > 0 and stream.time_base:
+                container.seek(int(from_seconds / stream.time_base), stream=stream, backward=True, any_frame=False)
             yield from container.decode(stream)
             return
         codec = av.CodecContext.create("libvpx-vp9", "r")

@@ -158,32 +158,52 @@ def _tex_cache_dir() -> Path:
 
 @contextlib.contextmanager
 def shared_tex_cache(private: Path) -> Iterator[None]:
-    """Give manim a private TeX folder seeded from the shared cache, and publish new formulas back.
+    """Give manim a private TeX folder that looks formulas up in the shared cache first, and publish
+    new formulas back.
 
     manim writes .tex/.dvi/.svg in place under their hash, so two renders typesetting the same new
-    formula at once (batch workers) can read each other's half-written files. Each render works in
-    its own folder; finished SVGs are renamed into the shared cache atomically.
+    formula at once (batch workers) can read each other's half-written files. Each render compiles in
+    its own folder; finished SVGs are renamed into the shared cache atomically. A formula is looked up
+    when it is typeset (one file check), so a render's cost does not grow with the cache's size.
     """
+    import manim.mobject.text.tex_mobject as tex_mobject
+
     shared = _tex_cache_dir()
     private.mkdir(parents=True, exist_ok=True)
-    for svg in shared.glob("*.svg"):
-        with contextlib.suppress(OSError):
-            if not tex_svg_looks_complete(svg):
-                svg.unlink()  # corrupt: compile the formula again and publish a good copy
-                continue
-            (private / svg.name).symlink_to(svg)
+    compile_svg = tex_mobject.tex_to_svg_file
+    tex_mobject.tex_to_svg_file = svg_looked_up_first(shared, compile_svg)
     opened_by = os.getpid()
     try:
         yield
     finally:
+        tex_mobject.tex_to_svg_file = compile_svg
         if os.getpid() == opened_by:  # a forked copy (render --jobs) leaves it to the process that opened the folder
             _publish_svgs(private, shared)
+
+
+def svg_looked_up_first(folder: Path, compile_svg: Callable[..., Any]) -> Callable[..., Path]:
+    """manim 0.22's ``tex_to_svg_file`` with ``folder``'s SVGs looked up first: the file name is manim's
+    hash of the formula's TeX code, as in ``generate_tex_file``. A missing, empty or truncated SVG there
+    is compiled again by ``compile_svg`` (into manim's own tex folder)."""
+    from manim import config
+    from manim.utils.tex_file_writing import tex_hash
+
+    def tex_to_svg_file(expression: str, environment: str | None = None, tex_template: Any = None) -> Path:
+        template = tex_template if tex_template is not None else config["tex_template"]
+        code = (template.get_texcode_for_expression_in_env(expression, environment) if environment is not None
+                else template.get_texcode_for_expression(expression))
+        compiled = folder / f"{tex_hash(code)}.svg"
+        if tex_svg_looks_complete(compiled):
+            return compiled
+        return Path(compile_svg(expression, environment, tex_template))
+
+    return tex_to_svg_file
 
 
 def _publish_svgs(private: Path, shared: Path) -> None:
     """Copy the formulas compiled in ``private`` into the ``shared`` cache, each file whole or not at all."""
     for svg in private.glob("*.svg"):
-        if svg.is_symlink() or (shared / svg.name).exists():
+        if tex_svg_looks_complete(shared / svg.name):
             continue
         with contextlib.suppress(OSError), atomic_target(shared / svg.name, ".svg.partial") as temp:
             shutil.copyfile(svg, temp)

@@ -421,27 +421,12 @@ def _move_outputs(writer: Any, old: Path, new: Path) -> None:
 def _formulas_compiled_apart(parent_folder: Path, own_folder: Path) -> None:
     """In a forked copy: compile formulas new to this render in ``own_folder``, not in the parent's
     folder, where the parent compiles the same ones as it replays (two LaTeX runs writing the same
-    files, or one reading the other's half-written SVG); use the parent's when it has finished one.
-
-    manim 0.22's ``tex_to_svg_file`` with the parent's SVGs looked up first (the file name is
-    manim's hash of the formula's TeX code, as in ``generate_tex_file``)."""
+    files, or one reading the other's half-written SVG); use the parent's when it has finished one."""
     import manim.mobject.text.tex_mobject as tex_mobject
     from manim import config
-    from manim.utils.tex_file_writing import tex_hash
 
-    from calcanim.svg_cache import tex_svg_looks_complete
+    from calcanim.rendering.manim_run import svg_looked_up_first
 
-    compile_svg = tex_mobject.tex_to_svg_file
     own_folder.mkdir(parents=True, exist_ok=True)
     config.tex_dir = str(own_folder)
-
-    def tex_to_svg_file(expression: str, environment: str | None = None, tex_template: Any = None) -> Path:
-        template = tex_template if tex_template is not None else config["tex_template"]
-        code = (template.get_texcode_for_expression_in_env(expression, environment) if environment is not None
-                else template.get_texcode_for_expression(expression))
-        compiled = parent_folder / f"{tex_hash(code)}.svg"
-        if tex_svg_looks_complete(compiled):
-            return compiled
-        return Path(compile_svg(expression, environment, tex_template))
-
-    tex_mobject.tex_to_svg_file = tex_to_svg_file
+    tex_mobject.tex_to_svg_file = svg_looked_up_first(parent_folder, tex_mobject.tex_to_svg_file)
