@@ -108,3 +108,19 @@ def test_caption_says_where_each_product_ends() -> None:
     assert "With relu it ends at 1." in story
     dead = plan(VanishingGradientsParams.from_mapping({"input": -1.0, "depth": 5})).story()
     assert "With relu the product is exactly 0: a dead unit." in dead
+
+
+def test_the_remedy_sets_every_formula_in_math_and_says_what_the_caption_says() -> None:
+    """Issue 15 item 2: on screen, w, act'(z), z > 0 and w = 1 are TeX math, never words in \\text{}; with the
+    TeX markup taken off, the screen's lines read as the caption's plain remedy."""
+    from calcanim.plans.vanishing_gradients import REMEDY, REMEDY_TEX_PARTS
+
+    texts = [t for part in REMEDY_TEX_PARTS for t in re.findall(r"\\text\{([^}]*)\}", part)]
+    maths = [re.sub(r"\\text\{[^}]*\}", " ", part) for part in REMEDY_TEX_PARTS]
+    assert not any(re.search(r"\bact|'|=|>|\bw\b|\bz\b", t) for t in texts), texts
+    for formula in (r"w\,\mathrm{act}'(z)", r"\mathrm{act}' = 1", "z > 0", "w = 1", r"\mathrm{act}'"):
+        assert any(formula in m for m in maths), formula
+    plain = " ".join(REMEDY_TEX_PARTS)
+    for markup, words in ((r"\text{", ""), ("}", ""), (r"\mathrm{", ""), (r"\,", " ")):
+        plain = plain.replace(markup, words)
+    assert re.sub(r"\s+", " ", plain) == REMEDY

@@ -25,6 +25,13 @@ REMEDY_PARTS = (
     "gradient clipping caps exploding gradients.",
 )
 REMEDY = " ".join(REMEDY_PARTS)
+#: REMEDY_PARTS as the clip sets them: words in \text, every formula in math (w, act'(z), z > 0).
+REMEDY_TEX_PARTS = (
+    r"\text{Near 1 when every factor } w\,\mathrm{act}'(z) \text{ is near 1:}",
+    r"\text{ReLU } (\mathrm{act}' = 1 \text{ for } z > 0) \text{ with } w = 1;",
+    r"\text{normalization keeps } z \text{ where } \mathrm{act}' \text{ is not small;}",
+    r"\text{gradient clipping caps exploding gradients.}",
+)
 
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -12,7 +12,7 @@ from manim import (
 
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.plans.vanishing_gradients import (
-    ENDING_SECONDS, INTRO_SECONDS, REMEDY_PARTS, ChainView, VanishingGradientsPlan,
+    ENDING_SECONDS, INTRO_SECONDS, REMEDY, REMEDY_TEX_PARTS, ChainView, VanishingGradientsPlan,
 )
 from calcanim.numerics.ticks import tick_values
 from calcanim.scenes.base import MARGIN, CalcanimScene
@@ -58,9 +58,9 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         k_value = self.number(1, 0, size=FONT_TEXT)
         k_row = VGroup(self.math("k =", size=FONT_TEXT), k_value).arrange(RIGHT, buff=0.12)
         legend = self.legend()
-        note = words(self, _note_lines(self.portrait), size=FONT_TICK, colour=theme.muted)
+        note = self.remedy_note(four_lines=self.portrait)
         if narrow or note.width > fw - 2 * MARGIN:  # the remedy on four lines
-            note = words(self, _note_lines(True), size=FONT_TICK, colour=theme.muted)
+            note = self.remedy_note(four_lines=True)
         note.to_edge(DOWN, buff=MARGIN + (0.1 if self.portrait else 0.0))
         if self.portrait:
             chains = VGroup(*[c[0] for c in columns]).arrange(RIGHT, buff=0.5, aligned_edge=UP)
@@ -138,7 +138,7 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         stop_redrawing(*lines[1:], *factor_lines, readouts)
 
         marks = [m for chain, colour in zip(pl.chains, colours) for m in self.dead_mark(axes, chain, colour)]
-        self.caption("What keeps the product near 1: " + _note_lines(False).replace("\n", " "), ENDING_SECONDS)
+        self.caption("What keeps the product near 1: " + REMEDY, ENDING_SECONDS)
         self.timed_play(1.0, FadeIn(note), *[FadeIn(m) for m in marks])
         self.timed_wait(ENDING_SECONDS - 1.0)
 
@@ -157,7 +157,7 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
             label = self.math(f"10^{{{int(y)}}}", size=FONT_TICK, colour=theme.muted)
             axes.add(label.next_to(axes.c2p(0, y), LEFT, buff=0.12))
             axes.add(Line(axes.c2p(0, y), axes.c2p(p.depth, y), color=theme.grid, stroke_width=theme.stroke(1)))
-        layer_name = words(self, "layer k", size=FONT_TICK, colour=theme.muted)
+        layer_name = self.math(r"\text{layer } k", size=FONT_TICK, colour=theme.muted)
         axes.add(layer_name.next_to(axes.c2p(p.depth, low), RIGHT, buff=0.2))
         suffix = "" if short_name else r"\ \ \text{(log scale)}"
         name = self.math(r"\left|\partial h_k / \partial h_0\right|" + suffix, size=FONT_TICK,
@@ -210,7 +210,7 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
         thick = Line(ORIGIN, RIGHT * 0.5, color=theme.text, stroke_width=theme.stroke(4))
         thin = Line(ORIGIN, RIGHT * 0.5, color=theme.text, stroke_width=theme.stroke(2), stroke_opacity=FACTOR_OPACITY)
         rows = [VGroup(thick, words(self, "product", size=FONT_TICK)).arrange(RIGHT, buff=0.15),
-                VGroup(thin, words(self, "factor of layer k", size=FONT_TICK)).arrange(RIGHT, buff=0.15)]
+                VGroup(thin, self.math(r"\text{factor of layer } k", size=FONT_TICK)).arrange(RIGHT, buff=0.15)]
         return VGroup(*rows).arrange(RIGHT, buff=0.45)
 
     def product_points(self, chain: ChainView) -> np.ndarray:
@@ -242,17 +242,17 @@ class VanishingGradientsScene(FrameTimed, CalcanimScene[VanishingGradientsParams
     def story(self) -> str:
         return self.plan.story()
 
+    def remedy_note(self, four_lines: bool) -> VGroup:
+        """The remedy under the plot, words and formulas typeset together: one part a line, or two a line."""
+        parts = REMEDY_TEX_PARTS
+        lines = parts if four_lines else (r"\ ".join(parts[:2]), r"\ ".join(parts[2:]))
+        rows = [self.math(line, size=FONT_TICK, colour=self.theme.muted) for line in lines]
+        return VGroup(*rows).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+
 
 def _outline_points(mobject: Mobject) -> np.ndarray:
     """Every glyph outline of a formula as one point array (a VMobject draws each as its own subpath)."""
     return np.concatenate([m.points for m in mobject.family_members_with_points()]).copy()
-
-
-def _note_lines(portrait: bool) -> str:
-    """The plan's remedy, four lines in portrait, two in landscape."""
-    if portrait:
-        return "\n".join(REMEDY_PARTS)
-    return " ".join(REMEDY_PARTS[:2]) + "\n" + " ".join(REMEDY_PARTS[2:])
 
 
 def _upto(points: np.ndarray, t: float) -> np.ndarray:
