@@ -42,6 +42,11 @@ PICTURE_LEFT, PICTURE_RIGHT = -0.4, 1.6
 FLOAT64_PICTURE_BELOW = 1e-8
 #: Significant digits of the ratios in the table.
 RATIO_DIGITS = 5
+#: The magnifier inset's height as a fraction of the picture's; it magnifies the gap r(eps) at x0 + eps.
+INSET_FRACTION = 0.4
+#: The inset magnifies by the smallest 1-2-5 step that makes the gap at least this fraction of its height
+#: (so, steps being at most 2.5 apart, at most 2.5 times it: 0.3 to 0.75 of the inset).
+INSET_GAP_AT_LEAST = 0.3
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,88 @@ class LittleOPlan:
         function, x0 = self._mp_function, mpmath.mpf(self.params.x0)
         values = []
         with mpmath.workdps(25 + 2 * decades):
+            base = function(x0)
+            for u in us:
+                value = function(x0 + mpmath.mpf(float(u))) - base
+                values.append(float(value.real) if isinstance(value, mpmath.mpc) else float(value))
+        return np.array(values)
+
+    def remainder_at(self, eps: float) -> float:
+        """r(eps) = f(x0 + eps) - f(x0) - f'(x0) eps, with enough digits that the cancellation leaves it exact to
+        float64 (at eps = 1e-10, r is about 1e-20 of f: far below float64's rounding of f)."""
+        function, x0, e = self._mp_function, mpmath.mpf(self.params.x0), mpmath.mpf(float(eps))
+        decades = max(0, math.ceil(-math.log10(abs(float(eps))))) if eps else 0
+        with mpmath.workdps(30 + 3 * decades):
+            value = function(x0 + e) - function(x0) - mpmath.mpf(self._mp_slope) * e
+            return float(value.real) if isinstance(value, mpmath.mpc) else float(value)
+
+    @property
+    def _mp_slope(self) -> Any:
+        """f'(x0) at 60 digits (exact sympy value evaluated)."""
+        return sympy.N(self.slope, 60)
+
+    def inset_magnification(self, eps: float, fraction: float = INSET_FRACTION) -> tuple[int, int]:
+        """(m, k) with the inset's magnification m * 10**k, m in 1, 2, 5: the smallest 1-2-5 step (at least 1)
+        at which the gap r(eps) fills INSET_GAP_AT_LEAST of the inset (``fraction`` of the picture's height), which
+        shows the picture's scale times it.
+        It grows as eps shrinks exactly as r(eps)/eps falls: the gap shrinks faster than the window, i.e. than eps.
+
+        >>> from calcanim.params.little_o import LittleOParams
+        >>> pl = plan(LittleOParams(function="x**2"))  # r = eps^2; the window is 7.1424 eps high
+        >>> pl.inset_magnification(1.0), pl.inset_magnification(0.001)  # need 0.12 * 7.1424e-3 / 1e-6 = 857
+        ((1, 0), (1, 3))
+        """
+        gap = abs(self.remainder_at(eps))
+        window = (self.picture_y[1] - self.picture_y[0]) * eps / self.params.eps_values[0]
+        if gap == 0.0:
+            return 1, 0
+        need = INSET_GAP_AT_LEAST * fraction * window / gap
+        if need <= 1.0:
+            return 1, 0
+        k = math.floor(math.log10(need))
+        for m in (1, 2, 5, 10):
+            if m * 10.0**k >= need * (1 - 1e-12):
+                return (1, k + 1) if m == 10 else (m, k)
+        raise AssertionError("unreachable")
+
+    def magnification_steps(self, fraction: float = INSET_FRACTION) -> list[tuple[int, int]]:
+        """Every 1-2-5 step the inset may show while eps shrinks (from the smallest to the largest it takes on the
+        ratio curve's grid, one step more each side), so the clip can typeset them all before it starts."""
+        taken = [self.inset_magnification(float(eps), fraction) for eps in 10.0 ** (-self.curve_u)]
+        low, high = min(m * 10.0**k for m, k in taken), max(m * 10.0**k for m, k in taken)
+        steps = [(m, k) for k in range(0, max(1, math.ceil(math.log10(high))) + 2) for m in (1, 2, 5)]
+        values = [m * 10.0**k for m, k in steps]
+        first = max(0, next(i for i, v in enumerate(values) if v >= low * (1 - 1e-12)) - 1)
+        last = min(len(steps) - 1, next(i for i, v in enumerate(values) if v >= high * (1 - 1e-12)) + 1)
+        return steps[first : last + 1]
+
+    @staticmethod
+    def magnification_tex(m: int, k: int) -> str:
+        r""""\times 20", "\times 5000", "\times 2 \cdot 10^{4}".
+
+        >>> LittleOPlan.magnification_tex(2, 1), LittleOPlan.magnification_tex(5, 3), LittleOPlan.magnification_tex(1, 6)
+        ('\\times 20', '\\times 5000', '\\times 10^{6}')
+        """
+        if k <= 3:
+            return rf"\times {m * 10**k}"
+        return rf"\times 10^{{{k}}}" if m == 1 else rf"\times {m} \cdot 10^{{{k}}}"
+
+    def inset_box(self, eps: float, aspect: float, fraction: float = INSET_FRACTION) -> tuple[float, float, float, float]:
+        """(u_min, u_max, y_min, y_max) the inset shows: centred on the gap at u = eps, the picture's scale times
+        the magnification, ``aspect`` (width / height) as the inset's frame."""
+        m, k = self.inset_magnification(eps, fraction)
+        height = (self.picture_y[1] - self.picture_y[0]) * eps / self.params.eps_values[0] * fraction / (m * 10.0**k)
+        middle = self.tangent_rise(eps) + self.remainder_at(eps) / 2
+        return (eps - height * aspect / 2, eps + height * aspect / 2, middle - height / 2, middle + height / 2)
+
+    def inset_curve(self, us: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+        """f(x0 + u) - f(x0) across the inset, at enough digits that the box's height is many digits above rounding."""
+        height = box[3] - box[2]
+        scale = max(1.0, abs(float(self.expression(self.params.x0))), abs(box[2]), abs(box[3]))
+        digits = 20 + max(0, math.ceil(math.log10(scale / height))) if height > 0 else 40
+        function, x0 = self._mp_function, mpmath.mpf(self.params.x0)
+        values = []
+        with mpmath.workdps(digits):
             base = function(x0)
             for u in us:
                 value = function(x0 + mpmath.mpf(float(u))) - base

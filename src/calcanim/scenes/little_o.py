@@ -3,6 +3,8 @@ an approximation off by a constant or a wrong slope keeps (or blows up) its rati
 
 The picture zooms into f, its tangent and the offset line at x0, both axes with eps: the run eps
 keeps its length on screen, the tangent's gap r(eps) closes, the offset line's gap does not.
+A magnifier inset shows that gap (marked by a small square) at the least 1-2-5 magnification that
+keeps it readable; the magnification it names grows as eps shrinks, as r(eps)/eps falls.
 Beside it the two ratios are plotted against eps and tabled."""
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, Line, Mobject, Rectangle, ValueTracker, VGroup, VMobject,
+    DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Create, Dot, FadeIn, Line, Mobject, Rectangle, ValueTracker, VGroup, VMobject,
     Write, linear,
 )
 
@@ -19,7 +21,7 @@ from calcanim.number_format import decimal_label
 from calcanim.numerics.tangent_line import line_in_box
 from calcanim.numerics.ticks import tick_values
 from calcanim.params.little_o import LittleOParams
-from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INTRO_SECONDS, LittleOPlan
+from calcanim.plans.little_o import ENDING_SECONDS, HOLD_SECONDS, INSET_FRACTION, INTRO_SECONDS, LittleOPlan
 from calcanim.scenes.base import FONT_BODY, FONT_LABEL, FONT_TITLE, MARGIN, CalcanimScene
 from calcanim.scenes.frame_tools import FrameTimed, place_segment, set_polyline, show_stroke
 from calcanim.scenes.graph_axes import bare_axes, keep_redrawn, stop_redrawing
@@ -28,6 +30,12 @@ from calcanim.scenes.graph_axes import bare_axes, keep_redrawn, stop_redrawing
 LABEL_BUFF = 0.12
 #: Samples of the curve in the picture per frame.
 PICTURE_SAMPLES = 121
+#: Samples of the curve in the magnifier inset per frame (it is nearly straight there).
+INSET_SAMPLES = 25
+#: The inset's width over its height, at most; and the least side of the marker around the magnified gap.
+INSET_ASPECT, MARKER_MIN = 1.3, 0.16
+#: 1:1 and 4:3 draw a short picture: its inset takes more of its height, and may be wider.
+SQUARE_INSET_FRACTION, SQUARE_INSET_ASPECT = 0.62, 1.6
 
 
 class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
@@ -101,7 +109,7 @@ class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
             graph_h = top - table.get_top()[1] - 0.95
             graph_centre = np.array([right_left + 1.1 + graph_w / 2, top - graph_h / 2, 0.0])
 
-        picture = Picture(self, picture_centre, picture_w, picture_h)
+        picture = Picture(self, picture_centre, picture_w, picture_h, SQUARE_INSET_FRACTION if square else INSET_FRACTION)
         axes = self.ratio_axes(graph_w, graph_h, graph_centre)
         u0, _ = pl.u_range
         y0, y1 = pl.y_range
@@ -190,6 +198,14 @@ class LittleOScene(FrameTimed, CalcanimScene[LittleOParams, LittleOPlan]):
                 axes.add(self.math(decimal_label(y, 4), size=FONT_LABEL, colour=theme.muted).next_to(axes.c2p(u0, y), LEFT, buff=0.12))
         name = self.math(r"\varepsilon \to 0", size=FONT_LABEL, colour=theme.muted)
         name.next_to(axes.c2p(u1, y1), DOWN + LEFT, buff=0.05)
+        # the curves end at the right: the name goes midway between them where there is room (a bad ratio that
+        # settles near the top, as for eps_values reaching 1e-12, would run through it in the corner)
+        good_end, bad_end = float(pl.good_curve[-1]), min(float(pl.bad_curve[-1]), y1)
+        low_end, high_end = sorted((good_end, bad_end))
+        room = axes.c2p(u1, high_end)[1] - axes.c2p(u1, low_end)[1]
+        corner_clear = axes.c2p(u1, y1)[1] - axes.c2p(u1, high_end)[1] > name.height + 0.25
+        if not corner_clear and room > name.height + 0.4:
+            name.move_to([name.get_center()[0], axes.c2p(u1, (low_end + high_end) / 2)[1], 0.0])
         axes.add(name)
         if pl.bad_leaves_plot():
             escape = self.math(r"\uparrow \infty", size=FONT_LABEL, colour=theme.bad)
@@ -228,8 +244,10 @@ class Picture:
     """f, its tangent and the offset line near (x0, f(x0)), in a window that shrinks with eps (both axes),
     with the run eps and the two gaps at x0 + eps drawn as bars."""
 
-    def __init__(self, scene: LittleOScene, centre: np.ndarray, width: float, height: float) -> None:
+    def __init__(self, scene: LittleOScene, centre: np.ndarray, width: float, height: float,
+                 inset_fraction: float = INSET_FRACTION) -> None:
         theme, pl = scene.theme, scene.plan
+        self.inset_fraction = inset_fraction
         self.plan, self.centre, self.width, self.height = pl, centre, width, height
         frame = Rectangle(width=width, height=height, color=theme.grid, stroke_width=theme.stroke(2)).move_to(centre)
         self.curve = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
@@ -242,6 +260,8 @@ class Picture:
         self.moving = Dot(radius=0.06, color=theme.curve).set_z_index(3)
         self.eps_label = scene.math(r"\varepsilon", size=FONT_LABEL, colour=theme.muted)
         self.good_label = scene.math(r"r(\varepsilon)", size=FONT_LABEL, colour=theme.good)
+        self.scene = scene
+        self.build_inset(theme)
         self.bad_label = scene.math(f"r(\\varepsilon) + {pl.bad_error_tex}", size=FONT_LABEL, colour=theme.bad)
         legend = VGroup(scene.math(r"\text{the window shrinks with } \varepsilon", size=FONT_LABEL, colour=theme.muted))
         if legend.width > width:  # a narrow picture: two lines
@@ -253,11 +273,60 @@ class Picture:
         self.legend = legend
         self.group = VGroup(
             frame, self.curve, self.tangent, self.offset, self.run, self.good_bar, self.bad_bar,
-            self.point, self.moving, self.eps_label, self.good_label, self.bad_label, legend,
+            self.point, self.moving, self.eps_label, self.bad_label, legend,
+            self.marker, self.connector, self.inset,
         )
         self.bar_gap = 0.14
-        self.last_direction: dict[int, tuple[np.ndarray, float]] = {}
+        self.last_direction: dict[int, tuple[int, np.ndarray, float]] = {}
+        self.inset_centre = self.clearest_corner()
         self.show(pl.params.eps_values[0])
+
+    def build_inset(self, theme: Any) -> None:
+        """The magnifier: an opaque box showing f and the tangent around the gap at x0 + eps, magnified by the
+        plan's 1-2-5 step (named in it), with the gap r(eps) as a bar and its name; a square marks what it shows."""
+        self.inset_h = self.inset_fraction * self.height
+        aspect = INSET_ASPECT if self.inset_fraction == INSET_FRACTION else SQUARE_INSET_ASPECT
+        self.inset_w = min(self.inset_h * aspect, 0.45 * self.width)
+        self.inset_frame = Rectangle(width=self.inset_w, height=self.inset_h, color=theme.muted,
+                                     stroke_width=theme.stroke(2), fill_color=theme.background, fill_opacity=1.0)
+        self.inset_curve = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
+        self.inset_tangent = Line(ORIGIN, RIGHT, color=theme.good, stroke_width=theme.stroke(3))
+        self.inset_bar = Line(ORIGIN, UP, color=theme.good, stroke_width=theme.stroke(7))
+        # every magnification the clip will name, typeset now and shown one at a time (a text swapped into a
+        # group mid-animation would not be redrawn, and the one it replaced would linger)
+        self.zoom_labels: dict[str, Mobject] = {}
+        for m, k in self.plan.magnification_steps(self.inset_fraction):
+            tex = self.plan.magnification_tex(m, k)
+            self.zoom_labels[tex] = self.scene.math(tex, size=FONT_LABEL, colour=theme.muted).set_opacity(0.0)
+        self.zoom_slot = VGroup(*self.zoom_labels.values())
+        self.zoom_shown: Mobject | None = None
+        # opaque backings: the inset's lines pass under its two labels, never through them
+        self.good_backing = _backing(theme.background)
+        self.zoom_backing = _backing(theme.background)
+        self.inset = VGroup(self.inset_frame, self.inset_curve, self.inset_tangent, self.inset_bar,
+                            self.good_backing, self.zoom_backing, self.good_label, self.zoom_slot)
+        self.marker = VMobject(color=theme.muted, stroke_width=theme.stroke(2))
+        self.connector = Line(ORIGIN, RIGHT, color=theme.muted, stroke_width=theme.stroke(2))
+
+    def clearest_corner(self) -> np.ndarray:
+        """The centre of the picture's corner box (the inset's size) that the main lines cross least, over the
+        first and the last eps (the picture looks alike in between: it zooms with eps)."""
+        eps_values = self.plan.params.eps_values
+        points = []
+        for eps in (eps_values[0], eps_values[-1]):
+            self.show(eps, with_inset=False)
+            points.append(np.concatenate([self.curve.points[:, :2], _along(self.tangent), _along(self.offset),
+                                          _along(self.run), _along(self.good_bar), _along(self.bad_bar)]))
+        lines = np.concatenate(points)
+        pad = 0.08
+        half = np.array([self.inset_w, self.inset_h]) / 2
+        corners: list[tuple[int, int, np.ndarray]] = []
+        for sx, sy in ((-1, 1), (1, 1), (-1, -1), (1, -1)):
+            centre = self.centre[:2] + np.array([sx * (self.width / 2 - half[0] - pad), sy * (self.height / 2 - half[1] - pad)])
+            hits = int(np.count_nonzero(np.all((lines >= centre - half - 0.1) & (lines <= centre + half + 0.1), axis=1)))
+            corners.append((hits, len(corners), centre))
+        best = min(corners, key=lambda c: (c[0], c[1]))[2]
+        return np.array([best[0], best[1], 0.0])
 
     def to_screen(self, u: Any, y: Any, box: tuple[float, float, float, float]) -> np.ndarray:
         """Plot coordinates (numbers or arrays) -> screen points, one row each."""
@@ -266,7 +335,7 @@ class Picture:
         sy = self.centre[1] + (np.asarray(y) - (y0 + y1) / 2) / (y1 - y0) * self.height
         return np.column_stack([np.atleast_1d(sx), np.atleast_1d(sy), np.zeros(np.size(sx))])
 
-    def show(self, eps: float) -> None:
+    def show(self, eps: float, with_inset: bool = True) -> None:
         pl = self.plan
         box = pl.picture_box(eps)
         u0, u1, y0, y1 = box
@@ -290,43 +359,113 @@ class Picture:
         self.moving.move_to(at_curve)
         run_end = self.to_screen(eps, 0.0, box)[0]
         place_segment(self.run, origin, run_end)
+        if not with_inset:
+            return
+        self.show_inset(eps, (at_tangent + at_curve) / 2)
         lines = np.concatenate(
-            [self.curve.points[:, :2], _along(self.tangent), _along(self.offset), _along(self.run), _along(self.bad_bar)]
+            [self.curve.points[:, :2], _along(self.tangent), _along(self.offset), _along(self.run), _along(self.bad_bar),
+             _along(self.connector)]
         )
-        self.place_clear(self.eps_label, (origin + run_end) / 2, (DOWN, UP), np.concatenate([lines, _along(self.good_bar)]), [])
-        self.place_clear(self.good_label, (at_tangent + at_curve) / 2, (LEFT, UP + LEFT, DOWN + LEFT, UP, DOWN), lines, [self.eps_label])
-        self.place_clear(self.bad_label, (at_offset + at_curve) / 2 + shift, (RIGHT, UP + RIGHT, DOWN + RIGHT), lines, [self.eps_label, self.good_label])
+        self.place_clear(self.eps_label, (origin + run_end) / 2, (DOWN, UP), np.concatenate([lines, _along(self.good_bar)]),
+                         [self.inset_frame])
+        self.place_clear(self.bad_label, (at_offset + at_curve) / 2 + shift, (RIGHT, UP + RIGHT, DOWN + RIGHT), lines,
+                         [self.eps_label, self.inset_frame, self.marker])
+
+    def show_inset(self, eps: float, gap_middle: np.ndarray) -> None:
+        """The inset at this eps: its box from the plan, f and the tangent in it, the gap bar and its name, the
+        magnification; the marker square around the gap in the picture and a line from it to the inset."""
+        pl, centre = self.plan, self.inset_centre
+        self.inset_frame.move_to(centre)
+        box = pl.inset_box(eps, self.inset_w / self.inset_h, self.inset_fraction)
+        u0, u1, y0, y1 = box
+
+        def to_inset(u: Any, y: Any) -> np.ndarray:
+            sx = centre[0] + (np.asarray(u) - (u0 + u1) / 2) / (u1 - u0) * self.inset_w
+            sy = centre[1] + (np.asarray(y) - (y0 + y1) / 2) / (y1 - y0) * self.inset_h
+            return np.column_stack([np.atleast_1d(sx), np.atleast_1d(sy), np.zeros(np.size(sx))])
+
+        us = np.linspace(u0, u1, INSET_SAMPLES)
+        ys = pl.inset_curve(us, box)
+        inside = np.isfinite(ys) & (ys >= y0) & (ys <= y1)
+        pieces = [np.column_stack([us[a:b], ys[a:b]]) for a, b in _runs(inside)]
+        set_polyline(self.inset_curve, pieces, lambda part: to_inset(part[:, 0], part[:, 1]))
+        segment = line_in_box(0.0, 0.0, float(pl.slope), box)
+        show_stroke(self.inset_tangent, segment is not None)
+        if segment is not None:
+            ends = to_inset([segment[0][0], segment[1][0]], [segment[0][1], segment[1][1]])
+            place_segment(self.inset_tangent, ends[0], ends[1])
+        tangent_y = pl.tangent_rise(eps)
+        bar = to_inset([eps, eps], [tangent_y, tangent_y + pl.remainder_at(eps)])
+        place_segment(self.inset_bar, bar[0], bar[1])
+        m, k = pl.inset_magnification(eps, self.inset_fraction)
+        tex = pl.magnification_tex(m, k)
+        zoom = self.zoom_labels[tex]
+        if zoom is not self.zoom_shown:
+            if self.zoom_shown is not None:
+                self.zoom_shown.set_opacity(0.0)
+            zoom.set_opacity(1.0)
+            self.zoom_shown = zoom
+        bar_points = np.repeat(_along(self.inset_bar), 20, axis=0)  # the gap itself is never to be covered
+        inset_lines = np.concatenate([self.inset_curve.points[:, :2], _along(self.inset_tangent), bar_points])
+        limits = (centre[:2] - np.array([self.inset_w, self.inset_h]) / 2, centre[:2] + np.array([self.inset_w, self.inset_h]) / 2)
+        self.place_clear(self.good_label, (bar[0] + bar[1]) / 2, (LEFT, RIGHT, UP + LEFT, DOWN + RIGHT), inset_lines, [],
+                         limits=limits)
+        half = np.array([self.inset_w, self.inset_h]) / 2
+        corners = [centre[:2] + np.array([sx, sy]) * (half - 0.08 - np.array([zoom.width, zoom.height]) / 2)
+                   for sx, sy in ((-1, 1), (1, 1), (-1, -1), (1, -1))]
+        self.place_clear(zoom, corners, (ORIGIN,), inset_lines, [self.good_label], limits=limits)
+        for backing, label in ((self.good_backing, self.good_label), (self.zoom_backing, zoom)):
+            _fit_backing(backing, label)
+        side = max(MARKER_MIN, self.inset_h / (m * 10.0**k))
+        w, h = side * self.inset_w / self.inset_h, side
+        mid = gap_middle[:2]
+        square = [mid + np.array(c) for c in ((-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2), (-w / 2, -h / 2))]
+        self.marker.set_points_as_corners([[x, y, 0.0] for x, y in square])
+        toward = centre[:2] - mid
+        start = mid + np.array([np.sign(toward[0]) * w / 2, np.sign(toward[1]) * h / 2])
+        end = centre[:2] - np.array([np.sign(toward[0]) * self.inset_w / 2, np.sign(toward[1]) * self.inset_h / 2])
+        place_segment(self.connector, np.array([*start, 0.0]), np.array([*end, 0.0]))
 
     def place_clear(
-        self, label: Mobject, anchor: np.ndarray, directions: tuple[np.ndarray, ...], lines: np.ndarray, others: list[Mobject]
+        self, label: Mobject, anchor: np.ndarray | list[np.ndarray], directions: tuple[np.ndarray, ...], lines: np.ndarray,
+        others: list[Mobject], limits: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        """Beside anchor, on the first side where no line point or other label falls in the label's box (inside the frame).
+        """Beside anchor (or one of several anchors), on the first side where no line point or other label falls in
+        the label's box (inside the frame, or ``limits``' (low, high) corners).
 
         Boxes are worked out from the label's size (what next_to would do), and the label moves once.
         """
         low_limit = self.centre[:2] - np.array([self.width, self.height]) / 2
         high_limit = self.centre[:2] + np.array([self.width, self.height]) / 2
+        if limits is not None:
+            low_limit, high_limit = limits
+        anchors = anchor if isinstance(anchor, list) else [anchor]
         half = np.array([label.width, label.height]) / 2
         other_boxes = [(o.get_corner(DOWN + LEFT)[:2], o.get_corner(UP + RIGHT)[:2]) for o in others]
-        best, fewest = (directions[0], LABEL_BUFF), None
+        best, fewest = (0, directions[0], LABEL_BUFF), None
         last = self.last_direction.get(id(label))
-        tries = [(d, b) for b in (LABEL_BUFF, LABEL_BUFF + 0.2) for d in directions]  # beside it, else a step further
+        # beside it, else a step further
+        tries = [(i, d, b) for b in (LABEL_BUFF, LABEL_BUFF + 0.2) for i in range(len(anchors)) for d in directions]
         if last is not None:  # keep the side it had while that side stays clear (no flicker)
-            tries = [last] + [t for t in tries if not (t[0] is last[0] and t[1] == last[1])]
-        for direction, buff in tries:
-            centre = anchor[:2] + direction[:2] * (buff + half)
+            tries = [last] + [t for t in tries if not (t[0] == last[0] and t[1] is last[1] and t[2] == last[2])]
+        for index, direction, buff in tries:
+            centre = anchors[index][:2] + direction[:2] * (buff + half)
             low, high = centre - half - 0.04, centre + half + 0.04
             hits = int(np.count_nonzero(np.all((lines >= low) & (lines <= high), axis=1)))
             hits += 100 * sum(bool(np.all(o_low <= high) and np.all(o_high >= low)) for o_low, o_high in other_boxes)
             if low[1] < low_limit[1] or high[1] > high_limit[1]:
                 hits += 1000
+            if limits is not None and (low[0] < low_limit[0] or high[0] > high_limit[0]):
+                hits += 1000
             if fewest is None or hits < fewest:
-                best, fewest = (direction, buff), hits
+                best, fewest = (index, direction, buff), hits
             if hits == 0:
                 break
         self.last_direction[id(label)] = best
-        centre = anchor[:2] + best[0][:2] * (best[1] + half)
+        centre = anchors[best[0]][:2] + best[1][:2] * (best[2] + half)
         centre[1] = min(max(centre[1], low_limit[1] + half[1]), high_limit[1] - half[1])
+        if limits is not None:
+            centre[0] = min(max(centre[0], low_limit[0] + half[0]), high_limit[0] - half[0])
         label.move_to([centre[0], centre[1], 0.0])
 
     def place_line(self, line: Line, intercept: float, slope: float, box: tuple[float, float, float, float]) -> None:
@@ -337,6 +476,19 @@ class Picture:
         (ua, ya), (ub, yb) = segment
         ends = self.to_screen([ua, ub], [ya, yb], box)
         place_segment(line, ends[0], ends[1])
+
+
+def _backing(colour: str) -> Rectangle:
+    """An opaque box in the background colour, laid under a label so that lines pass beneath it."""
+    return Rectangle(width=1.0, height=1.0, stroke_width=0, fill_color=colour, fill_opacity=1.0)
+
+
+def _fit_backing(backing: Rectangle, label: Mobject, pad: float = 0.05) -> None:
+    """Size and move the backing to the label's box plus pad (only when they changed)."""
+    width, height = label.width + 2 * pad, label.height + 2 * pad
+    if abs(backing.width - width) > 1e-9 or abs(backing.height - height) > 1e-9:
+        backing.stretch_to_fit_width(width).stretch_to_fit_height(height)
+    backing.move_to(label.get_center())
 
 
 def _along(line: Mobject, count: int = 40) -> np.ndarray:
