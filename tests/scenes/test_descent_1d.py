@@ -118,10 +118,50 @@ def test_a_dashed_line_keeps_its_length_and_gaps() -> None:
 
 
 def test_a_loss_falling_to_minus_infinity_at_the_edge_is_planned() -> None:
-    """log(x) on [0, 2]: f(0) = -inf (the CI fuzz test found an OverflowError here). f* is the lowest finite
-    sample, log(2/(n-1)) for the curve's n samples at most, and the inset's range is finite."""
+    """log(x) on [0, 2]: f(0) = -inf (the CI fuzz test found an OverflowError here). The inset measures from the
+    lowest finite sample, log(2/(n-1)) for the curve's n samples at most, called the lowest shown (log has no
+    minimum), and the inset's range is finite."""
     import math
 
     p = plan(Descent1DParams(function="log(x)", x_range=(0.0, 2.0)))
     assert math.isfinite(p.loss_reference) and p.loss_reference < math.log(2 / 100)
+    assert p.reference_kind == "lowest_shown" and "f^{*}" not in p.inset_label_tex
     assert all(math.isfinite(v) for v in p.inset_range)
+
+
+def test_a_loss_without_minimum_is_measured_from_the_lowest_value_shown_never_called_f_star() -> None:
+    """x^3 from 2 (domain [-2, 6], no minimum downhill): eta = 0.45 jumps to 2 - 0.45 * 3 * 2^2 = -3.4, inside the
+    domain widened by half its width, and its next step leaves it; f(-3.4) = -4913/125 is the lowest value shown.
+    The inset says so, the caption says f has no minimum, and nothing is called f*."""
+    from fractions import Fraction
+
+    p = plan(Descent1DParams(function="x**3"))
+    assert p.x_range == (-2.0, 6.0)
+    x1 = 2 - Fraction(45, 100) * 3 * 2**2
+    assert p.reference_kind == "lowest_shown"
+    assert p.loss_reference == pytest.approx(float(x1**3), rel=1e-15) and float(x1**3) == -39.304
+    assert r"\text{lowest shown:}" in p.inset_label_tex and r"f_{\text{low}} = -39.3" in p.inset_label_tex
+    assert "f^{*}" not in p.inset_label_tex
+    assert "no minimum on the plotted range" in p.captions[1][0]
+    falling = plan(Descent1DParams(function="-x**3"))  # unbounded below to the right
+    assert falling.reference_kind == "lowest_shown" and "f^{*}" not in falling.inset_label_tex
+
+
+def test_a_minimum_inside_the_range_is_f_star_to_the_closed_form() -> None:
+    """x^2 - 3: f* = -3 exactly (no curve sample sits on x = 0; the minimum is refined). x^4 - 3x^2 + x on [-2, 2]:
+    f* is f at the lowest real root of f' = 4x^3 - 6x + 1, from sympy at 30 digits."""
+    import sympy
+
+    p = plan(Descent1DParams(function="x**2 - 3"))
+    assert p.reference_kind == "minimum" and p.loss_reference == pytest.approx(-3.0, abs=1e-12)
+    assert p.inset_label_tex.startswith("&f^{*} = -3 ")
+    assert "no minimum" not in p.captions[1][0]
+    x = sympy.Symbol("x")
+    f = x**4 - 3 * x**2 + x
+    critical = [r for r in sympy.Poly(sympy.diff(f, x), x).nroots(n=30) if r.is_real and -2 <= r <= 2]
+    best = min(float(f.subs(x, r).evalf(30)) for r in critical)
+    quartic = plan(Descent1DParams(function="x**4 - 3*x**2 + x", x_range=(-2.0, 2.0), start=-0.5,
+                                   learning_rates=(0.01, 0.05)))
+    assert quartic.reference_kind == "minimum"
+    assert quartic.loss_reference == pytest.approx(best, rel=1e-12)
+    assert plan(Descent1DParams()).reference_kind == "zero"  # x^2 >= 0: the inset plots the loss itself

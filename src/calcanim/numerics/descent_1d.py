@@ -84,12 +84,12 @@ def downhill_minimum(function: CurveFunction, start: float) -> float | None:
         if not np.isfinite(following):
             return None  # f stops being defined before it turns up: no minimum here
         if not following < ys[i]:
-            return _golden_section(function, float(xs[i - 1]), float(xs[i + 1]))
+            return golden_section_minimum(function, float(xs[i - 1]), float(xs[i + 1]))
         i += direction
     return None
 
 
-def _golden_section(function: CurveFunction, lo: float, hi: float, iterations: int = 80) -> float:
+def golden_section_minimum(function: CurveFunction, lo: float, hi: float, iterations: int = 80) -> float:
     """The minimiser of a unimodal f on [lo, hi] to about machine precision of the bracket."""
     ratio = (math.sqrt(5) - 1) / 2
     a, b = lo, hi

@@ -4,6 +4,7 @@ scheduled rates, the loss-per-step inset (log axis) and the narration. Pure nump
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ import sympy
 
 from calcanim.expr import Expression, parse_expression
 from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettings, Run
-from calcanim.numerics.descent_1d import derived_x_range, run_descent_1d
+from calcanim.numerics.descent_1d import golden_section_minimum, derived_x_range, run_descent_1d
 from calcanim.numerics.schedules import Schedule
 from calcanim.params.descent_1d import Descent1DParams
 from calcanim.plans.labelled_run import LabelledRun
@@ -90,6 +91,29 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
     schedule: Schedule
     loss_reference: float
     inset_range: tuple[float, float]
+    #: One of REFERENCE_KINDS: what loss_reference is (the inset never calls a value f* that is no minimum).
+    reference_kind: str = "zero"
+
+    @property
+    def inset_label_tex(self) -> str:
+        """The inset's axis: the loss, f - f* at a minimum inside the plotted range, or f - f_low from the
+        lowest value shown when f has no minimum there."""
+        if self.reference_kind == "zero":
+            return self.LOSS_TEX
+        # lines of the inset's title (an align*: "&" sets each flush left); the axis' name, then a line of its own
+        # for the "(log scale)" the inset appends (narrow insets, 1:1 in high contrast, have no room for both)
+        value = number_tex(self.loss_reference)
+        if self.reference_kind == "minimum":
+            return rf"&f^{{*}} = {value} \\ &f - f^{{*}} \\ &"
+        return rf"&\text{{lowest shown:}} \\ &f_{{\text{{low}}}} = {value} \\ &f - f_{{\text{{low}}}} \\ &"
+
+    @property
+    def reference_caption(self) -> str:
+        """A sentence for the caption when the inset measures from the lowest value shown, else ''."""
+        if self.reference_kind != "lowest_shown":
+            return ""
+        return (f" f has no minimum on the plotted range, so the loss plot measures from the lowest value shown, "
+                f"{number_text(self.loss_reference)}.")
 
     @property
     def function_tex(self) -> str:
@@ -124,7 +148,7 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
             "each step moves against the slope of the tangent, scaled by the learning rate η."
         )
         rates = ", ".join(number_text(r) for r in p.learning_rates)
-        middle = f"Learning rates {rates}, {p.steps} steps each."
+        middle = f"Learning rates {rates}, {p.steps} steps each." + self.reference_caption
         if p.schedule != "constant":
             middle += f" The rate follows a {p.schedule} schedule: {self.schedule.rule}."
         for run in self.runs:
@@ -147,6 +171,7 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
             "schedule": {"kind": self.schedule.kind, "rule": self.schedule.rule, "gamma": self.schedule.gamma,
                          "step_size": self.schedule.step_size, "steps": self.schedule.total_steps},
             "inset_loss_reference": self.loss_reference,
+            "inset_loss_reference_kind": self.reference_kind,
             "inset_log10_gap_range": list(self.inset_range),
             "runs": [r.to_json() for r in self.runs],
             "captions": [{"text": text, "seconds": seconds} for text, seconds in self.captions],
@@ -180,17 +205,53 @@ def same_losses_as(runs: list[Run], index: int) -> int | None:
     return None
 
 
-def loss_reference_1d(curve: np.ndarray, runs: list[Run]) -> float:
-    """f*: 0 when f never goes below 0 on the domain or along the runs, else the lowest finite value seen
-    (log(x) on [0, 2] falls to -inf at 0: the lowest sample is the floor the inset measures from).
+#: What the loss inset measures from: the loss itself (f >= 0 wherever seen), f* (a minimum inside the plotted
+#: range that no run goes below), or the lowest value shown (f falls to the range's edge, to -inf, or a run
+#: that left the range went lower: there is no minimum to claim).
+REFERENCE_KINDS = ("zero", "minimum", "lowest_shown")
+#: A run's loss this far (relative) below the curve's refined minimum means the run found lower ground.
+MINIMUM_RTOL = 1e-9
+
+
+def loss_reference_1d(
+    curve: np.ndarray, runs: list[Run], function: Callable[[float], float] | None = None
+) -> tuple[float, str]:
+    """(reference, kind): what the inset's gap f - reference is measured from, and which of REFERENCE_KINDS it is.
+
+    A minimum is claimed only where the lowest sample of the curve lies inside the plotted range between finite
+    neighbours, the curve never reaches -inf, and no run's loss is lower; it is then refined between the
+    neighbouring samples (golden section on ``function``). log(x) on [0, 2] falls to -inf at 0: its lowest
+    finite value is only the lowest shown.
 
     >>> loss_reference_1d(np.array([[0.0, -np.inf], [1.0, -2.0], [2.0, np.nan]]), [])
-    -2.0
+    (-2.0, 'lowest_shown')
+    >>> loss_reference_1d(np.array([[-1.0, -2.0], [0.0, -3.0], [1.0, -2.0]]), [], lambda x: x * x - 3)
+    (-3.0, 'minimum')
+    >>> loss_reference_1d(np.array([[0.0, 1.0], [1.0, 0.5], [2.0, 0.25]]), [])
+    (0.0, 'zero')
     """
     values = np.concatenate([curve[:, 1], *(r.losses for r in runs)])
     finite = values[np.isfinite(values)]
     lowest = float(finite.min()) if finite.size else 0.0
-    return 0.0 if lowest >= 0 else lowest
+    if lowest >= 0:
+        return 0.0, "zero"
+    ys = curve[:, 1]
+    with np.errstate(invalid="ignore"):
+        i = int(np.nanargmin(np.where(np.isfinite(ys), ys, np.nan)))
+    run_lowest = min((float(np.nanmin(r.losses)) for r in runs if np.isfinite(r.losses).any()), default=np.inf)
+    inside = 0 < i < len(ys) - 1 and bool(np.isfinite(ys[i - 1]) and np.isfinite(ys[i + 1]))
+    if not inside or bool(np.any(np.isneginf(ys))):
+        return lowest, "lowest_shown"
+    minimum = float(ys[i])
+    if function is not None:
+        x_best = golden_section_minimum(function, float(curve[i - 1, 0]), float(curve[i + 1, 0]))
+        refined = float(function(x_best))
+        if math.isfinite(refined):
+            minimum = min(minimum, refined)
+    # a run converging onto the minimum may land a rounding below the refined value; one clearly lower left the range
+    if run_lowest < minimum - MINIMUM_RTOL * max(1.0, abs(minimum)):
+        return lowest, "lowest_shown"
+    return min(minimum, run_lowest), "minimum"
 
 
 def plan(params: Descent1DParams) -> Descent1DPlan:
@@ -211,7 +272,7 @@ def plan(params: Descent1DParams) -> Descent1DPlan:
         runs.append(run_descent_1d(expression, derivative, x_range, settings, params.start, params.steps))
     xs = np.linspace(*x_range, CURVE_SAMPLES)
     curve = np.column_stack([xs, np.asarray(expression(xs), dtype=float)])
-    reference = loss_reference_1d(curve, runs)
+    reference, kind = loss_reference_1d(curve, runs, lambda x: float(expression(x)))
     log_range = inset_log_range(runs, reference)
     run_plans = tuple(Run1D(i, run, inset_curve(run, log_range, reference), same_losses_as(runs, i))
                       for i, run in enumerate(runs))
@@ -225,6 +286,7 @@ def plan(params: Descent1DParams) -> Descent1DPlan:
         schedule=schedule,
         loss_reference=reference,
         inset_range=log_range,
+        reference_kind=kind,
     )
 
 
