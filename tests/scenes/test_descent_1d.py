@@ -165,3 +165,9 @@ def test_a_minimum_inside_the_range_is_f_star_to_the_closed_form() -> None:
     assert quartic.reference_kind == "minimum"
     assert quartic.loss_reference == pytest.approx(best, rel=1e-12)
     assert plan(Descent1DParams()).reference_kind == "zero"  # x^2 >= 0: the inset plots the loss itself
+
+
+def test_the_function_is_shown_as_typed() -> None:
+    """Issue 15 item 2: the header shows f as typed, x^2 - 3, not sympy's reordering -3 + x^2."""
+    assert plan(Descent1DParams(function="x**2 - 3")).function_tex == "x^{2} - 3"
+    assert plan(Descent1DParams(function="sin(4*x) + 0.1*x**2", start=1.0)).function_tex == r"\sin\left(4x\right) + 0.1x^{2}"

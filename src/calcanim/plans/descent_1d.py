@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import sympy
 
 from calcanim.expr import Expression, parse_expression
+from calcanim.expression_as_typed import tex_as_typed
 from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettings, Run
 from calcanim.numerics.descent_1d import golden_section_minimum, derived_x_range, run_descent_1d
 from calcanim.numerics.schedules import Schedule
@@ -117,7 +117,8 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
 
     @property
     def function_tex(self) -> str:
-        return sympy.latex(self.expression.sympy_expr, order="none")
+        """f as the user typed it (term order and decimals kept: x**2 - 3, not -3 + x^2)."""
+        return tex_as_typed(self.params.function)
 
     @property
     def update_rule_tex(self) -> str:
