@@ -40,6 +40,8 @@ SAMPLES_PER_DECADE = 40
 PICTURE_LEFT, PICTURE_RIGHT = -0.4, 1.6
 #: Below this eps (relative to max(1, |x0|)) the picture's curve is computed with mpmath instead of float64.
 FLOAT64_PICTURE_BELOW = 1e-8
+#: The inset draws f in float64 while its box is at least this share of max(1, |f|) high, else with mpmath.
+FLOAT64_INSET_ABOVE = 1e-7
 #: Significant digits of the ratios in the table.
 RATIO_DIGITS = 5
 #: The magnifier inset's height as a fraction of the picture's; it magnifies the gap r(eps) at x0 + eps.
@@ -180,6 +182,15 @@ class LittleOPlan:
         return np.array(values)
 
     def remainder_at(self, eps: float) -> float:
+        """See _remainder_at; kept per eps, as a frame asks for it several times."""
+        cache: dict[float, float] = self.__dict__.setdefault("_remainder_cache", {})
+        if eps not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[eps] = self._remainder_at(eps)
+        return cache[eps]
+
+    def _remainder_at(self, eps: float) -> float:
         """r(eps) = f(x0 + eps) - f(x0) - f'(x0) eps, with enough digits that the cancellation leaves it exact to
         float64 (at eps = 1e-10, r is about 1e-20 of f: far below float64's rounding of f)."""
         function, x0, e = self._mp_function, mpmath.mpf(self.params.x0), mpmath.mpf(float(eps))
@@ -252,6 +263,9 @@ class LittleOPlan:
         height = box[3] - box[2]
         scale = max(1.0, abs(float(self.expression(self.params.x0))), abs(box[2]), abs(box[3]))
         digits = 20 + max(0, math.ceil(math.log10(scale / height))) if height > 0 else 40
+        if height >= FLOAT64_INSET_ABOVE * scale:  # float64's rounding (1e-16 of scale) is 1e-9 of the box: exact enough
+            with np.errstate(all="ignore"):
+                return np.asarray(self.expression(self.params.x0 + us), dtype=float) - float(self.expression(self.params.x0))
         function, x0 = self._mp_function, mpmath.mpf(self.params.x0)
         values = []
         with mpmath.workdps(digits):
