@@ -206,6 +206,7 @@ def test_the_inset_magnifies_the_gap_to_a_third_to_three_quarters_of_its_height(
         magnification = m * 10**k
         assert magnification in ladder
         window = p.picture_box(float(eps))[3] - p.picture_box(float(eps))[2]
+        assert 2 * p.inset_window(float(eps), 1.0)[1] == pytest.approx(window * INSET_FRACTION / magnification, rel=1e-12)
         filled = float(abs(_exp_remainder(float(eps)))) * magnification / (window * INSET_FRACTION)
         smaller = ladder[ladder.index(magnification) - 1] if magnification > 1 else None
         if smaller is None:
@@ -217,18 +218,26 @@ def test_the_inset_magnifies_the_gap_to_a_third_to_three_quarters_of_its_height(
 
 
 def test_the_inset_is_centred_on_the_gap_and_draws_f_exactly_where_float64_cannot() -> None:
-    p = plan(LittleOParams(eps_values=(0.01, 1e-6, 1e-10)))
-    for eps in (0.01, 1e-6, 1e-10):
-        r = _exp_remainder(eps)
-        u0, u1, y0, y1 = p.inset_box(eps, 1.5)
-        assert (u0 + u1) / 2 == pytest.approx(eps, rel=1e-9)
-        assert (y0 + y1) / 2 == pytest.approx(float(eps + r / 2), rel=1e-12)
-        # float64 spacing near u = 1e-10 is 1e-26: a box 1e-20 high keeps its shape to about 1e-6
-        assert (u1 - u0) / (y1 - y0) == pytest.approx(1.5, rel=1e-5)
-        # at eps = 1e-10, r = 5e-21: float64's exp(eps) - 1 - eps has no digit of it left
-        curve = p.inset_curve(np.array([eps]), (u0, u1, y0, y1))[0]
-        assert curve - eps == pytest.approx(float(r), rel=1e-6)
-        assert p.remainder_at(eps) == pytest.approx(float(r), rel=1e-9)
+    """The inset works in offsets from the gap's middle (f'(0) eps + r/2 for exp at 0): f there, at the gap's two
+    ends and a box-width away, matches mpmath even at eps = 1e-12, where r = 5e-25 and float64 has no digit of it
+    (nor can it tell u = eps from u = eps + the box's width); sin at 0 has r = -eps^3/6, 1.7e-37 at 1e-12."""
+    for function, eps_values in (("exp(x)", (0.01, 1e-6, 1e-12)), ("sin(x)", (1.0, 1e-3, 1e-12))):
+        p = plan(LittleOParams(function=function, eps_values=eps_values))
+        for eps in eps_values:
+            with mpmath.workdps(80):
+                e = mpmath.mpf(eps)
+                f = mpmath.exp if function == "exp(x)" else mpmath.sin
+                r = f(e) - f(0) - e  # f'(0) = 1 for both
+                middle = f(0) + e + r / 2
+            half_w, half_h = p.inset_window(eps, 1.5)
+            assert half_w / half_h == pytest.approx(1.5, rel=1e-12)
+            offsets = np.array([0.0, -half_w, half_w])
+            got = p.inset_curve(eps, offsets, half_h)
+            with mpmath.workdps(80):
+                want = [float(f(e + mpmath.mpf(float(d))) - middle) for d in offsets]
+            assert got[0] == pytest.approx(float(r / 2), rel=1e-6)  # f is the gap's top end
+            assert got == pytest.approx(want, rel=1e-6, abs=1e-9 * half_h)
+            assert p.remainder_at(eps) == pytest.approx(float(r), rel=1e-9)
 
 
 def test_magnifications_are_written_in_tex() -> None:

@@ -250,30 +250,35 @@ class LittleOPlan:
             return rf"\times {m * 10**k}"
         return rf"\times 10^{{{k}}}" if m == 1 else rf"\times {m} \cdot 10^{{{k}}}"
 
-    def inset_box(self, eps: float, aspect: float, fraction: float = INSET_FRACTION) -> tuple[float, float, float, float]:
-        """(u_min, u_max, y_min, y_max) the inset shows: centred on the gap at u = eps, the picture's scale times
-        the magnification, ``aspect`` (width / height) as the inset's frame."""
+    def inset_window(self, eps: float, aspect: float, fraction: float = INSET_FRACTION) -> tuple[float, float]:
+        """(half width, half height) the inset shows around the gap's middle (u = eps, y = f'(x0) eps + r(eps)/2):
+        the picture's scale times the magnification, ``aspect`` (width / height) as the inset's frame. The inset
+        works in offsets from that middle: at eps = 1e-12 a box 1e-36 wide is below float64's spacing at u = eps."""
         m, k = self.inset_magnification(eps, fraction)
         height = (self.picture_y[1] - self.picture_y[0]) * eps / self.params.eps_values[0] * fraction / (m * 10.0**k)
-        middle = self.tangent_rise(eps) + self.remainder_at(eps) / 2
-        return (eps - height * aspect / 2, eps + height * aspect / 2, middle - height / 2, middle + height / 2)
+        return height * aspect / 2, height / 2
 
-    def inset_curve(self, us: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-        """f(x0 + u) - f(x0) across the inset, at enough digits that the box's height is many digits above rounding."""
-        height = box[3] - box[2]
-        scale = max(1.0, abs(float(self.expression(self.params.x0))), abs(box[2]), abs(box[3]))
-        digits = 20 + max(0, math.ceil(math.log10(scale / height))) if height > 0 else 40
-        if height >= FLOAT64_INSET_ABOVE * scale:  # float64's rounding (1e-16 of scale) is 1e-9 of the box: exact enough
+    def inset_curve(self, eps: float, offsets: np.ndarray, half_height: float) -> np.ndarray:
+        """f(x0 + eps + d) - (f(x0) + f'(x0) eps + r(eps)/2) for offsets d: f in the inset, measured from the gap's
+        middle, at enough digits that the inset's height is many digits above rounding."""
+        x0, middle = self.params.x0, self.tangent_rise(eps) + self.remainder_at(eps) / 2
+        scale = max(1.0, abs(float(self.expression(x0))), abs(middle), abs(x0 + eps))
+        width = float(np.max(np.abs(offsets))) if offsets.size else 0.0
+        if min(half_height, width) >= FLOAT64_INSET_ABOVE * scale:  # float64's rounding is 1e-9 of the box
             with np.errstate(all="ignore"):
-                return np.asarray(self.expression(self.params.x0 + us), dtype=float) - float(self.expression(self.params.x0))
-        function, x0 = self._mp_function, mpmath.mpf(self.params.x0)
-        values = []
+                values = np.asarray(self.expression(x0 + eps + offsets), dtype=float) - float(self.expression(x0))
+            return values - middle
+        digits = 20 + max(0, math.ceil(math.log10(scale / max(half_height, 1e-300))))
+        function, slope = self._mp_function, self._mp_slope
+        values_mp = []
         with mpmath.workdps(digits):
-            base = function(x0)
-            for u in us:
-                value = function(x0 + mpmath.mpf(float(u))) - base
-                values.append(float(value.real) if isinstance(value, mpmath.mpc) else float(value))
-        return np.array(values)
+            x, e = mpmath.mpf(x0), mpmath.mpf(float(eps))
+            base = function(x)
+            centre = base + slope * e + (function(x + e) - base - slope * e) / 2
+            for d in offsets:
+                value = function(x + e + mpmath.mpf(float(d))) - centre
+                values_mp.append(float(value.real) if isinstance(value, mpmath.mpc) else float(value))
+        return np.array(values_mp)
 
     @property
     def _mp_function(self) -> Callable[[Any], Any]:

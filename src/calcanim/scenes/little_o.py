@@ -376,26 +376,26 @@ class Picture:
         magnification; the marker square around the gap in the picture and a line from it to the inset."""
         pl, centre = self.plan, self.inset_centre
         self.inset_frame.move_to(centre)
-        box = pl.inset_box(eps, self.inset_w / self.inset_h, self.inset_fraction)
-        u0, u1, y0, y1 = box
+        half_w, half_h = pl.inset_window(eps, self.inset_w / self.inset_h, self.inset_fraction)
+        box = (-half_w, half_w, -half_h, half_h)  # offsets from the gap's middle
 
         def to_inset(u: Any, y: Any) -> np.ndarray:
-            sx = centre[0] + (np.asarray(u) - (u0 + u1) / 2) / (u1 - u0) * self.inset_w
-            sy = centre[1] + (np.asarray(y) - (y0 + y1) / 2) / (y1 - y0) * self.inset_h
+            sx = centre[0] + np.asarray(u) / (2 * half_w) * self.inset_w
+            sy = centre[1] + np.asarray(y) / (2 * half_h) * self.inset_h
             return np.column_stack([np.atleast_1d(sx), np.atleast_1d(sy), np.zeros(np.size(sx))])
 
-        us = np.linspace(u0, u1, INSET_SAMPLES)
-        ys = pl.inset_curve(us, box)
-        inside = np.isfinite(ys) & (ys >= y0) & (ys <= y1)
-        pieces = [np.column_stack([us[a:b], ys[a:b]]) for a, b in _runs(inside)]
+        offsets = np.linspace(-half_w, half_w, INSET_SAMPLES)
+        ys = pl.inset_curve(eps, offsets, half_h)
+        inside = np.isfinite(ys) & (ys >= -half_h) & (ys <= half_h)
+        pieces = [np.column_stack([offsets[a:b], ys[a:b]]) for a, b in _runs(inside)]
         set_polyline(self.inset_curve, pieces, lambda part: to_inset(part[:, 0], part[:, 1]))
-        segment = line_in_box(0.0, 0.0, float(pl.slope), box)
+        half_gap = pl.remainder_at(eps) / 2
+        segment = line_in_box(0.0, -half_gap, float(pl.slope), box)  # the tangent passes under the gap's middle
         show_stroke(self.inset_tangent, segment is not None)
         if segment is not None:
             ends = to_inset([segment[0][0], segment[1][0]], [segment[0][1], segment[1][1]])
             place_segment(self.inset_tangent, ends[0], ends[1])
-        tangent_y = pl.tangent_rise(eps)
-        bar = to_inset([eps, eps], [tangent_y, tangent_y + pl.remainder_at(eps)])
+        bar = to_inset([0.0, 0.0], [-half_gap, half_gap])
         place_segment(self.inset_bar, bar[0], bar[1])
         m, k = pl.inset_magnification(eps, self.inset_fraction)
         tex = pl.magnification_tex(m, k)
