@@ -231,15 +231,35 @@ def render_window(clip: Clip, folder: str, window: Window) -> dict[str, Any]:
     try:
         movie, subtitles, _ = render_in(Path(folder), clip, None, prepare=keeper.install)
     except RenderError as error:
-        if keeper.rendered == 0 and error.__cause__ is None:  # "produced no file": no animation starts here
+        if keeper.drawn == 0 and error.__cause__ is None:  # "produced no file": no animation starts here
             return record | {"replayed": keeper.replayed, "first_frame": None, "ended": time.time()}
         raise
     return record | {"movie": str(movie), "subtitles": str(subtitles) if subtitles else None,
-                     "animations": keeper.rendered, "replayed": keeper.replayed, "first_frame": keeper.first_frame,
+                     "animations": keeper.drawn, "replayed": keeper.replayed, "first_frame": keeper.first_frame,
                      "ended": time.time()}
 
 
-class _AnimationWindow:
+class DrawnOrReplayed:
+    """Counts of one process's animations: drawn (with the time of its first frame) or replayed."""
+
+    def __init__(self) -> None:
+        self.drawn = self.replayed = 0
+        self.first_frame: float | None = None
+
+    def play(self, drawing: bool, render_play: Callable[..., None], renderer: Any, scene: Any,
+             args: tuple[Any, ...], kwargs: dict[str, Any], on_frame: Callable[[], None] | None = None) -> None:
+        """Draw this animation with manim's ``render_play``, or replay it (:func:`_replay`)."""
+        if drawing:
+            if self.first_frame is None:
+                self.first_frame = time.time()
+            self.drawn += 1
+            render_play(scene, *args, **kwargs)
+        else:
+            self.replayed += 1
+            _replay(renderer, scene, args, kwargs, on_frame=on_frame)
+
+
+class _AnimationWindow(DrawnOrReplayed):
     """Installed on a scene's Cairo renderer: renders the animations that start in the window, replays
     the ones before it without drawing, and ends the scene at the first one after it.
 
@@ -249,9 +269,8 @@ class _AnimationWindow:
     """
 
     def __init__(self, window: Window) -> None:
+        super().__init__()
         self.window = window
-        self.rendered = self.replayed = 0
-        self.first_frame: float | None = None
 
     def install(self, scene: Any) -> None:
         from manim.utils.exceptions import EndSceneEarlyException
@@ -264,14 +283,7 @@ class _AnimationWindow:
             start_frame = round(renderer.time * fps)
             if self.window.is_past(start_frame):
                 raise EndSceneEarlyException()
-            if self.window.owns(start_frame):
-                if self.first_frame is None:
-                    self.first_frame = time.time()
-                self.rendered += 1
-                render_play(scene, *args, **kwargs)
-            else:
-                self.replayed += 1
-                _replay(renderer, scene, args, kwargs)
+            self.play(self.window.owns(start_frame), render_play, renderer, scene, args, kwargs)
 
         renderer.play = play
 

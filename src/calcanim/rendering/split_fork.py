@@ -40,7 +40,7 @@ from typing import Any
 from calcanim.clip import Clip
 from calcanim.errors import CalcanimError, RenderError
 from calcanim.rendering.progress import FrameProgress
-from calcanim.rendering.split import STOP_GRACE_SECONDS, _replay
+from calcanim.rendering.split import STOP_GRACE_SECONDS, DrawnOrReplayed
 from calcanim.stop_signals import STOP_SIGNALS, die_with_parent
 
 #: A copy that could not report otherwise exits with this status.
@@ -154,7 +154,7 @@ class _HandOver:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
 
 
-class _Conductor:
+class _Conductor(DrawnOrReplayed):
     """Installed on the scene's Cairo renderer (``render_in``'s ``prepare``). At each animation, this
     process either replays it, or hands the clip from there on to a new copy (the first animation
     goes to copy 0), or, once every copy has its share, draws it itself; a copy draws its animations
@@ -178,9 +178,8 @@ class _Conductor:
         self.copies: list[int] = []  # pid of each copy, in the clip's order
         self.starts: list[int] = []  # the frame at which each copy's share begins
         self.statuses: dict[int, int] = {}  # copy -> wait status, once it has ended
-        self.replayed = self.drawn = 0
+        super().__init__()
         self.began = time.time()
-        self.first_frame: float | None = None
         self.ended: float | None = None
         self.writer: Any = None
 
@@ -203,14 +202,7 @@ class _Conductor:
                 self.check_copies()
                 if not self.drawing:  # a fork returns twice: here, and in the copy
                     self.hand_over_at(start, number, _planned_frames(args, kwargs, fps))
-            if self.drawing:
-                if self.first_frame is None:
-                    self.first_frame = time.time()
-                self.drawn += 1
-                render_play(scene, *args, **kwargs)
-            else:
-                self.replayed += 1
-                _replay(renderer, scene, args, kwargs, on_frame=self.show_progress)
+            self.play(self.drawing, render_play, renderer, scene, args, kwargs, on_frame=self.show_progress)
 
         def counted(frame: Any, num_frames: int = 1) -> None:
             add_frame(frame, num_frames)
