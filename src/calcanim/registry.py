@@ -65,11 +65,12 @@ def _load(path: str) -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def _clip(
-    name: str, params_class: type[SceneParams], scene_class: str, summary: str, frame_cost: float = 1.0
-) -> SceneEntry:
-    """An entry whose plan and scene live in plans/<name>.py and scenes/<name>.py (dashes as underscores)."""
+def _clip(params_class: type[SceneParams], summary: str, frame_cost: float = 1.0) -> SceneEntry:
+    """The entry of the clip ``params_class.scene_name``: its plan and scene live in plans/<name>.py and
+    scenes/<name>.py (dashes as underscores), the scene class named like the params class (XParams -> XScene)."""
+    name = params_class.scene_name
     module = name.replace("-", "_")
+    scene_class = params_class.__name__.removesuffix("Params") + "Scene"
     return SceneEntry(
         name=name,
         params_class=params_class,
@@ -84,35 +85,35 @@ def _clip(
 SCENES: dict[str, SceneEntry] = {
     entry.name: entry
     for entry in [
-        _clip("limit-climb", LimitClimbParams, "LimitClimbScene",
+        _clip(LimitClimbParams,
               "a sequence (default (1 + 1/n)^n) climbs to its limit (e) on a log-scaled n axis, up to n = 10^15"),
-        _clip("tangent-bases", TangentBasesParams, "TangentBasesScene",
+        _clip(TangentBasesParams,
               "b^x and its tangent at x = 0 as b sweeps; the slope ln b locks to 1 at b = e"),
-        _clip("exp-log", ExpLogParams, "ExpLogScene",
+        _clip(ExpLogParams,
               "e^x folds across y = x into ln x; ln only for x > 0; ln 1 = 0 and ln(e^k) = k"),
-        _clip("zoom-linearity", ZoomLinearityParams, "ZoomLinearityScene",
+        _clip(ZoomLinearityParams,
               "zoom both axes into y = f(x) at a point until the curve is its tangent line"),
-        _clip("secant-to-tangent", SecantToTangentParams, "SecantToTangentScene",
+        _clip(SecantToTangentParams,
               "secant slopes (f(a+h) - f(a))/h settle on f'(a) as h shrinks, then the tangent; float64 tail optional"),
-        _clip("tangent-slide", TangentSlideParams, "TangentSlideScene",
+        _clip(TangentSlideParams,
               "the tangent line rides along a curve (sin(x), sin(4x) + 0.1x^2, ...); optional quadratic approximation"),
-        _clip("little-o", LittleOParams, "LittleOScene",
+        _clip(LittleOParams,
               "the tangent's error r(eps) is o(eps): r/eps -> 0, beside an offset approximation whose ratio does not"),
-        _clip("tangent-plane", TangentPlaneParams, "TangentPlaneScene",
+        _clip(TangentPlaneParams,
               "a surface g(w0, w1) and its tangent plane at a point from the gradient, the camera turning",
               frame_cost=3.0),
-        _clip("gradient-descent", GradientDescentParams, "GradientDescentScene",
+        _clip(GradientDescentParams,
               "gd, momentum, nesterov or adam at several learning rates on a loss surface: 3D, contours or both",
               frame_cost=3.0),
-        _clip("descent-1d", Descent1DParams, "Descent1DScene",
+        _clip(Descent1DParams,
               "gradient descent on a curve y = f(x): a ball hops by eta times the slope, one run per learning rate"),
-        _clip("backprop", BackpropParams, "BackpropScene",
+        _clip(BackpropParams,
               "forward then backward pass on an expression's computation graph (micrograd's neuron by default)"),
-        _clip("activations", ActivationsParams, "ActivationsScene",
+        _clip(ActivationsParams,
               "sigmoid, tanh, relu, leaky_relu, gelu, softplus, silu with their derivatives; saturation shaded"),
-        _clip("vanishing-gradients", VanishingGradientsParams, "VanishingGradientsScene",
+        _clip(VanishingGradientsParams,
               "the chain rule through depth: prod weight * act'(z_k) on a log axis, vanishing or exploding"),
-        _clip("loss-functions", LossFunctionsParams, "LossFunctionsScene",
+        _clip(LossFunctionsParams,
               "mse, mae, huber, hinge, log_loss and their gradients; a prediction slides to the target"),
         # One entry per clip; add new clips above this line.
     ]

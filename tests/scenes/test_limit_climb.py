@@ -68,7 +68,7 @@ def test_cli_refuses_a_sequence_without_a_limit_in_one_line(tmp_path: Path, monk
 
 def test_numbers_are_expressions_too() -> None:
     params = LimitClimbParams.from_mapping({"sequence": 3, "limit": 3})
-    assert plan(params).limit == 3.0
+    assert plan(params).numbers.limit == 3.0
 
 
 def test_default_marks_start_where_the_sequence_does() -> None:
@@ -225,8 +225,8 @@ def test_render_readouts_layout_and_colours(
     # Labels are never crossed by the curve or the limit line: the curve from the plan, not from the scene.
     axes = scene.axes
     ts = np.linspace(p.log10_start, p.log10_n_max, 3000)
-    curve = np.array([axes.c2p(t, p.curve_at_log10(t) - p.y.low) for t in ts])
-    line_y = axes.c2p(0, p.limit - p.y.low)[1]
+    curve = np.array([axes.c2p(t, p.curve_at_log10(t) - p.numbers.y.low) for t in ts])
+    line_y = axes.c2p(0, p.numbers.limit - p.numbers.y.low)[1]
     placed = [m for m in scene.obstacles.taken if m not in scene.axis_labels and m is not scene.title]
     assert len(placed) >= 4
     for label in placed:

@@ -242,3 +242,43 @@ def test_sweeps_below_and_near_1_are_audit_clean(values: dict, aspect: str, them
     report = audit_clip("tangent-bases", aspect, theme, params=params)
     assert report.frames_checked >= 8
     assert report.findings == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"base_min": 0.2, "base_max": 8.0}, {"base_min": 0.2, "base_max": 8.0, "stops": [0.5, 2, "e"]},
+     {"base_min": 0.3, "base_max": 6.0, "stops": [2]}],
+)
+@pytest.mark.parametrize("size", [(0.6, 0.25), (1.08, 0.58)])  # 16:9 and 1:1 label boxes in plot units
+def test_the_point_label_is_clear_on_each_side_of_one(values: dict, size: tuple[float, float]) -> None:
+    """Issue 15 review: a sweep 0.2 to 8 at 1:1 left no spot clear of every curve, and the label sat on a
+    backing crossed by the curve and tangent. Each half of the sweep (b < 1, b >= 1) gets its own spot: check
+    each box against 2000 bases of that half, the ghosts present there (stops below 1 while b < 1, every
+    stop and e after), their tangents, the axes and the triangle."""
+    import numpy as np
+
+    p = plan(TangentBasesParams.from_mapping(values))
+    width, height = size
+    spots = p.point_label_spots(width, height)
+    assert spots is not None
+    stops = [float(s) for s in p.params.stops]
+    halves = (
+        (np.geomspace(p.params.base_min, 0.999999, 2000), [s for s in stops if s < 1]),
+        (np.geomspace(1.0, p.params.base_max, 2000), [*stops, math.e]),
+    )
+    for (cx, cy), (bases, ghosts) in zip(spots, halves):
+        x0, x1, y0, y1 = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+        assert not (x0 <= 0 <= x1) and not (y0 <= 0 <= y1)
+        assert -2 <= x0 and x1 <= 2 and -1 <= y0 and y1 <= 5
+        # beside the point it names (a ghost of a stop below 1 pushes the b >= 1 spot up the y axis)
+        assert math.hypot(cx, cy - 1) <= (1.0 if min(stops, default=2) > 1 else 1.7)
+        xs = np.linspace(x0, x1, 400)
+        for base in [*bases, *ghosts]:
+            for ys in (base**xs, 1 + math.log(base) * xs):
+                assert not ((ys >= y0) & (ys <= y1)).any(), (base, (cx, cy))
+                assert not (np.any(ys < y0) and np.any(ys > y1)), (base, (cx, cy))
+            run, rise = p.rise_run(base)[1:]
+            assert not (x0 <= 1.0 <= x1 and min(run[1], rise[1]) <= y1 and max(run[1], rise[1]) >= y0)
+            assert not (x0 <= 1.0 and x1 >= 0.0 and y0 <= 1.0 <= y1)  # the run leg
+    (bx, by), (ax, ay) = spots
+    assert by < 1 < ay  # while b < 1 under the point, from b = 1 on over it

@@ -124,3 +124,22 @@ def test_the_lessons_point_tilts_the_plane_visibly() -> None:
     w0 = float(clip["params"]["point"][0])
     assert p.gradient == pytest.approx((math.cos(w0), 0.0), abs=1e-15)
     assert abs(math.cos(w0)) > 0.5
+
+
+@pytest.mark.parametrize("theta", [-170.0, -125.0, -95.0, -85.0, -75.0, -10.0])
+def test_the_w1_axis_runs_along_the_side_the_camera_sees(theta: float) -> None:
+    """Issue 15 review (light, 1:1): with the camera turned past the front, the w1 axis lay under the surface
+    and its label floated on it. The camera sits at (cos theta, sin theta) (manim's convention): w1 goes up
+    the side edge on that side of the box, w0 along the front edge and g up the front-left corner."""
+    import math
+
+    from calcanim.params.tangent_plane import TangentPlaneParams
+    from calcanim.plans.tangent_plane import plan
+
+    p = plan(TangentPlaneParams.from_mapping({"w0_range": [-2.0, 4.0], "w1_range": [-1.0, 1.0]}))
+    (w0, w1, g) = p.axis_segments(theta)
+    camera_side = math.copysign(1.0, math.cos(math.radians(theta)))
+    assert w1[0][0] == w1[1][0] == (4.0 if camera_side > 0 else -2.0)
+    assert (w1[0][1], w1[1][1]) == (-1.0, 1.0)  # pointing to growing w1
+    assert (w0[0][0], w0[1][0]) == (-2.0, 4.0) and w0[0][1] == w0[1][1] == -1.0
+    assert tuple(g[0][:2]) == tuple(g[1][:2]) == (-2.0, -1.0) and g[1][2] > g[0][2]

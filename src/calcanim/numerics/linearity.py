@@ -7,6 +7,7 @@ like w. At a corner (|x| at 0) no line fits and gap / w stays put at every zoom.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -59,12 +60,7 @@ class ZoomCheckpoint:
     relative_gap: float
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "zoom": self.zoom,
-            "half_width": self.half_width,
-            "max_gap": self.max_gap,
-            "relative_gap": self.relative_gap,
-        }
+        return dataclasses.asdict(self)
 
 
 # --- zoom gaps (numpy callables) ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from calcanim.params.activations import ActivationsParams
 
 from calcanim.plans.base import plan_header
 from calcanim.plans.timeline import EqualPanels
+from calcanim.plans.value_slope import SlopeSample, ValueSlopePanel
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.0
@@ -23,47 +24,24 @@ CURVE_SAMPLES = 241
 DRAW_SHARE = 0.3
 READ_SHARE = 0.45
 
-Box = tuple[float, float, float, float]
 
+@dataclass(frozen=True, kw_only=True)
+class ActivationPanel(ValueSlopePanel):
+    """One activation as drawn: curves, windows, readouts, marks (f is continuous: one value curve)."""
 
-@dataclass(frozen=True)
-class Sample:
-    x: float
-    value: float
-    #: None at a kink, where there is no derivative.
-    derivative: float | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"x": self.x, "value": self.value, "derivative": self.derivative}
-
-
-@dataclass(frozen=True)
-class ActivationPanel:
-    """One activation as drawn: curves, windows, readouts, marks."""
-
-    name: str
-    tex: str
     note: str
-    #: (n, 2) arrays of (x, f(x)); f is continuous, so one part.
-    value_curve: np.ndarray
-    #: (n, 2) arrays of (x, f'(x)), split at a kink so the jump is not drawn as a slope.
-    derivative_parts: tuple[np.ndarray, ...]
-    value_window: Box
-    derivative_window: Box
-    samples: tuple[Sample, ...]
     max_derivative: float
     #: Where f' reaches its maximum; None when it is approached, not reached (softplus), or reached on a
     #: whole half-line (relu, leaky_relu).
     max_derivative_at: float | None
     saturation: tuple[tuple[float, float], ...]
-    kink: float | None
     #: f' just left and right of the kink (the open ends of the jump).
     kink_sides: tuple[float, float] | None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "samples": [s.to_json() for s in self.samples],
+            "samples": [s.to_json("x", "derivative") for s in self.samples],
             "max_derivative": self.max_derivative,
             "max_derivative_at": self.max_derivative_at,
             "saturation": [list(band) for band in self.saturation],
@@ -115,7 +93,7 @@ def _panel(name: str, params: ActivationsParams) -> ActivationPanel:
         all_slopes, sides = slopes, None
     peak, peak_at = activation.derivative_peak()
     samples = tuple(
-        Sample(x, float(activation.value(x)), None if (d := activation.derivative(x)) is None else float(d))
+        SlopeSample(x, float(activation.value(x)), None if (d := activation.derivative(x)) is None else float(d))
         for x in params.points
     )
     return ActivationPanel(
@@ -123,9 +101,9 @@ def _panel(name: str, params: ActivationsParams) -> ActivationPanel:
         tex=activation.tex,
         note=activation.note,
         value_curve=np.column_stack([xs, values]),
-        derivative_parts=derivative_parts,
+        slope_parts=derivative_parts,
         value_window=(-limit, limit, *_padded(float(values.min()), float(values.max()))),
-        derivative_window=(-limit, limit, *_padded(min(0.0, float(all_slopes.min())), max(float(peak), float(all_slopes.max())))),
+        slope_window=(-limit, limit, *_padded(min(0.0, float(all_slopes.min())), max(float(peak), float(all_slopes.max())))),
         samples=samples,
         max_derivative=float(peak),
         max_derivative_at=None if peak_at is None else float(peak_at),

@@ -158,54 +158,17 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
         return _numbers(self.params)
 
     @property
-    def sequence(self) -> LimitSequence:
-        return self.numbers.sequence
-
-    @property
-    def limit(self) -> float:
-        return self.numbers.limit
-
-    @property
-    def checkpoints(self) -> tuple[Checkpoint, ...]:
-        return self.numbers.checkpoints
-
-    @property
-    def final_value(self) -> float:
-        return self.numbers.final_value
-
-    @property
-    def lock_decimals(self) -> int:
-        return self.numbers.lock_decimals
-
-    @property
-    def lock_n(self) -> int | None:
-        return self.numbers.lock_n
-
-    @property
-    def y(self) -> YAxis:
-        return self.numbers.y
-
-    @property
-    def approach(self) -> str:
-        return self.numbers.approach
-
-    @property
-    def curve(self) -> tuple[tuple[float, float], ...]:
-        return self.numbers.curve
-
-
-    @property
     def main_seconds(self) -> float:
         """The climb; the poster is the dot parked on the limit with every mark on screen."""
         return self.params.duration
 
     @property
     def first_n(self) -> int:
-        return self.sequence.first_n
+        return self.numbers.sequence.first_n
 
     @property
     def log10_start(self) -> float:
-        return math.log10(self.sequence.first_n)
+        return math.log10(self.numbers.sequence.first_n)
 
     @property
     def log10_n_max(self) -> float:
@@ -214,17 +177,17 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
     @property
     def lock_tolerance_tex(self) -> str:
         """0.5 * 10^-k written as TeX: 5 * 10^{-(k+1)}."""
-        k = self.lock_decimals
+        k = self.numbers.lock_decimals
         return "0.5" if k == 0 else f"5\\cdot 10^{{{-(k + 1)}}}"
 
     @property
     def lock_tolerance(self) -> float:
-        return 0.5 * 10.0**-self.lock_decimals
+        return 0.5 * 10.0**-self.numbers.lock_decimals
 
     @property
     def gap_tex(self) -> str:
         """|a_n - L| in TeX; |a_n| when L = 0."""
-        return "|a_n|" if self.limit == 0 else f"|a_n - {self.limit_tex}|"
+        return "|a_n|" if self.numbers.limit == 0 else f"|a_n - {self.limit_tex}|"
 
     @property
     def title_tex(self) -> str:
@@ -236,35 +199,35 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
     @property
     def limit_tex(self) -> str:
         """The limit's exact form (e, e^{2}, \\frac{\\pi^{2}}{6}), or its digits when that form is long."""
-        tex = self.sequence.limit_tex
+        tex = self.numbers.sequence.limit_tex
         return tex if len(tex) <= MAX_LIMIT_TEX else self.limit_digits_tex
 
     @property
     def limit_digits_tex(self) -> str:
         """The limit's digits: exact when short (1, 0.5), else cut to 5 decimals with an ellipsis."""
-        if self.sequence.limit_is_short_decimal:
-            return f"{self.limit:.6f}".rstrip("0").rstrip(".")
-        return self.sequence.limit_text(LABEL_DECIMALS, truncate=True) + r"\ldots"
+        if self.numbers.sequence.limit_is_short_decimal:
+            return f"{self.numbers.limit:.6f}".rstrip("0").rstrip(".")
+        return self.numbers.sequence.limit_text(LABEL_DECIMALS, truncate=True) + r"\ldots"
 
     @property
     def limit_words(self) -> str:
         """The limit for captions: e, exp(2), pi^2/6."""
         import sympy
 
-        named = self.sequence.limit.subs(sympy.E, sympy.Symbol("e"))
+        named = self.numbers.sequence.limit.subs(sympy.E, sympy.Symbol("e"))
         return str(named).replace("**", "^")
 
     @property
     def limit_label_tex(self) -> str:
         """What the limit line says: a_n -> e = 2.71828..., or a_n -> 1 when the exact form is its value."""
         exact, digits = self.limit_tex, self.limit_digits_tex
-        if exact == digits or self.sequence.limit_is_short_decimal:
+        if exact == digits or self.numbers.sequence.limit_is_short_decimal:
             return f"a_n \\to {digits}"
         return f"a_n \\to {exact} = {digits}"
 
     def curve_at_log10(self, log10_n: float) -> float:
         """a_n at the real n = 10**log10_n: the smooth curve the dot rides on (nan where undefined)."""
-        return self.sequence.value(10.0**log10_n)
+        return self.numbers.sequence.value(10.0**log10_n)
 
     def n_at_log10(self, log10_n: float) -> int:
         """The integer n the live readout shows at log10_n: exactly the stop's n at each stop (marks, the
@@ -280,7 +243,7 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
 
             with mpmath.workprec(96):
                 n = int(mpmath.nint(mpmath.power(10, mpmath.mpf(log10_n))))
-        return min(self.params.n_max, max(self.sequence.first_n, n))
+        return min(self.params.n_max, max(self.numbers.sequence.first_n, n))
 
     def readout_value(self, n: int) -> float:
         """a_n rounded correctly to the readout's decimals, as the float whose {:.<decimals>f} is that text.
@@ -290,13 +253,13 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
         then are the digits worked out exactly (mpmath, to a settled result). Called every frame.
         """
         d = self.params.decimals
-        value = self.sequence.approximately(n)
+        value = self.numbers.sequence.approximately(n)
         if not math.isfinite(value):
             return math.nan
         scaled = value * 10.0**d
         if abs(scaled) < 2.0**52 and abs(abs(scaled - math.floor(scaled)) - 0.5) > 8 * math.ulp(value) * 10.0**d + 1e-9:
             return float(f"{value:.{d}f}")
-        text = self.sequence.text_of(n, d)
+        text = self.numbers.sequence.text_of(n, d)
         return float(text) if text is not None else math.nan
 
     @property
@@ -325,7 +288,7 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
         Decided on the float values of the curve and the marks; a float 0 may be an underflow, so it
         counts (the readout itself decides from the exact value, frame by frame).
         """
-        values = [v for _, v in self.curve] + [c.value for c in self.checkpoints] + [self.final_value]
+        values = [v for _, v in self.numbers.curve] + [c.value for c in self.numbers.checkpoints] + [self.numbers.final_value]
         return any(
             v == 0 or not self.fixed_shows(math.floor(math.log10(abs(v)))) for v in values if math.isfinite(v)
         )
@@ -341,7 +304,7 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
         """
         if not self.scientific_readout:
             return self.readout_value(n), None
-        parts = self.sequence.scientific_rounded(n, self.scientific_decimals)
+        parts = self.numbers.sequence.scientific_rounded(n, self.scientific_decimals)
         if parts is None:
             return math.nan, None
         mantissa, power = parts
@@ -363,9 +326,9 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
     @property
     def stops(self) -> tuple[int, ...]:
         """Every n the climb stops at exactly: the marks, the lock (if inside the climb) and n_max."""
-        found = {c.n for c in self.checkpoints} | {self.params.n_max, self.sequence.first_n}
-        if self.lock_n is not None:
-            found.add(self.lock_n)
+        found = {c.n for c in self.numbers.checkpoints} | {self.params.n_max, self.numbers.sequence.first_n}
+        if self.numbers.lock_n is not None:
+            found.add(self.numbers.lock_n)
         return tuple(sorted(found))
 
     def to_json(self) -> dict[str, Any]:
@@ -373,15 +336,15 @@ class LimitClimbPlan(IntroMainEnding, intro=INTRO_SECONDS, ending=ENDING_SECONDS
             "scene": self.params.scene_name,
             "params": self.params.to_dict(),
             "sequence": self.params.sequence,
-            "first_n": self.sequence.first_n,
-            "limit": self.limit,
-            "limit_exact": str(self.sequence.limit),
+            "first_n": self.numbers.sequence.first_n,
+            "limit": self.numbers.limit,
+            "limit_exact": str(self.numbers.sequence.limit),
             "limit_tex": self.limit_tex,
-            "approach": self.approach,
-            "checkpoints": [c.to_json() for c in self.checkpoints],
-            "final": {"n": self.params.n_max, "value": self.final_value},
-            "lock": {"decimals": self.lock_decimals, "tolerance": self.lock_tolerance, "n": self.lock_n},
-            "y_axis": self.y.to_json(),
+            "approach": self.numbers.approach,
+            "checkpoints": [c.to_json() for c in self.numbers.checkpoints],
+            "final": {"n": self.params.n_max, "value": self.numbers.final_value},
+            "lock": {"decimals": self.numbers.lock_decimals, "tolerance": self.lock_tolerance, "n": self.numbers.lock_n},
+            "y_axis": self.numbers.y.to_json(),
             "duration": self.duration,
         }
 

@@ -14,6 +14,7 @@ from calcanim.params.loss_functions import LossFunctionsParams
 
 from calcanim.plans.base import plan_header
 from calcanim.plans.timeline import EqualPanels
+from calcanim.plans.value_slope import SlopeSample, ValueSlopePanel
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.0
@@ -23,42 +24,26 @@ SLIDE_SHARE = 0.55
 #: log_loss is drawn for p in [LOG_LOSS_EDGE, 1 - LOG_LOSS_EDGE] (it grows without bound at 0 and 1).
 LOG_LOSS_EDGE = 0.04
 LOG_LOSS_SLIDE = (0.05, 0.95)
-
-Box = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class LossSample:
-    prediction: float
-    value: float
-    gradient: float | None  # None at a kink
-
-    def to_json(self) -> dict[str, Any]:
-        return {"prediction": self.prediction, "value": self.value, "gradient": self.gradient}
+#: What the JSON calls a sample's point and slope.
+SAMPLE_NAMES = ("prediction", "gradient")
 
 
-@dataclass(frozen=True)
-class LossPanel:
-    name: str
+@dataclass(frozen=True, kw_only=True)
+class LossPanel(ValueSlopePanel):
+    """One loss as drawn: L(p) over dL/dp against the target, the readouts and the prediction's slide."""
+
     definition: str
-    tex: str
     loss: Loss
     target: float
     delta: float
-    value_curve: np.ndarray  # (n, 2) of (p, L)
-    gradient_parts: tuple[np.ndarray, ...]  # (n, 2) of (p, dL/dp), split at a kink
-    value_window: Box
-    gradient_window: Box
-    samples: tuple[LossSample, ...]
     #: Points outside the loss's domain (log_loss: p outside (0, 1)), left out of samples.
     skipped: tuple[float, ...]
-    kink: float | None
     slide: tuple[float, float]
 
-    def at(self, p: float) -> LossSample:
-        return LossSample(p, self.loss.value(p, self.target, self.delta), self.loss.gradient(p, self.target, self.delta))
+    def at(self, p: float) -> SlopeSample:
+        return SlopeSample(p, self.loss.value(p, self.target, self.delta), self.loss.gradient(p, self.target, self.delta))
 
-    def slide_at(self, progress: float) -> LossSample:
+    def slide_at(self, progress: float) -> SlopeSample:
         """The sliding prediction after ``progress`` (0..1) of its slide, eased to stop at the end."""
         start, end = self.slide
         eased = 1 - (1 - progress) ** 2
@@ -68,10 +53,10 @@ class LossPanel:
         return {
             "name": self.name,
             "definition": self.definition,
-            "samples": [s.to_json() for s in self.samples],
+            "samples": [s.to_json(*SAMPLE_NAMES) for s in self.samples],
             "skipped_points": list(self.skipped),
             "kink": self.kink,
-            "slide": {"from": self.at(self.slide[0]).to_json(), "to": self.at(self.slide[1]).to_json()},
+            "slide": {"from": self.at(self.slide[0]).to_json(*SAMPLE_NAMES), "to": self.at(self.slide[1]).to_json(*SAMPLE_NAMES)},
         }
 
 
@@ -126,7 +111,7 @@ def _panel(name: str, params: LossFunctionsParams) -> LossPanel:
         gradient_parts = (np.column_stack([ps, [loss.gradient(p, y, delta) for p in ps]]),)
     gradients = np.concatenate([part[:, 1] for part in gradient_parts])
     samples = tuple(
-        LossSample(p, loss.value(p, y, delta), loss.gradient(p, y, delta)) for p in params.points if loss.defined_at(p)
+        SlopeSample(p, loss.value(p, y, delta), loss.gradient(p, y, delta)) for p in params.points if loss.defined_at(p)
     )
     return LossPanel(
         name=name,
@@ -136,9 +121,9 @@ def _panel(name: str, params: LossFunctionsParams) -> LossPanel:
         target=y,
         delta=delta,
         value_curve=np.column_stack([ps, values]),
-        gradient_parts=gradient_parts,
+        slope_parts=gradient_parts,
         value_window=(low, high, *_padded(min(0.0, float(values.min())), float(values.max()))),
-        gradient_window=(low, high, *_padded(min(0.0, float(gradients.min())), max(0.0, float(gradients.max())))),
+        slope_window=(low, high, *_padded(min(0.0, float(gradients.min())), max(0.0, float(gradients.max())))),
         samples=samples,
         skipped=tuple(p for p in params.points if not loss.defined_at(p)),
         kink=kink,

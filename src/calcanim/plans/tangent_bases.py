@@ -29,19 +29,11 @@ CURVE_SAMPLES = 241
 INTRO_SECONDS = 2.0
 ENDING_SECONDS = 3.0
 UNIT_SLOPE_BASE_DIGITS = 5
+#: A "(0, 1)" label centred farther than this (plot units) from the point reads as naming something else:
+#: rather than that, it takes a spot per side of b = 1.
+NEAR_POINT = 1.0
 #: The rise/run triangle spans x in [0, 1]: run 1, rise ln b.
 RISE_RUN = (0.0, 1.0)
-
-
-def _hits_tick_labels(x0: float, x1: float, y0: float, y1: float) -> bool:
-    """Whether the box meets a tick label: the y axis' labels sit left of x = 0 at whole y, the x axis' below y = 0."""
-    for k in range(int(Y_RANGE[0]), int(Y_RANGE[1]) + 1):
-        if k != 0 and x0 < -0.02 and x1 > -0.5 and y0 < k + 0.2 and y1 > k - 0.2:
-            return True
-    for k in range(int(X_RANGE[0]), int(X_RANGE[1]) + 1):
-        if k != 0 and y0 < -0.02 and y1 > -0.45 and x0 < k + 0.25 and x1 > k - 0.25:
-            return True
-    return False
 
 
 def _crosses_band(values: np.ndarray, low: float, high: float) -> bool:
@@ -104,6 +96,33 @@ def _crosses_segment(x0: float, x1: float, y0: float, y1: float, slopes: np.ndar
     tops = 1.0 + slopes * RISE_RUN[1]
     lows, highs = np.minimum(1.0, tops), np.maximum(1.0, tops)
     return bool(np.any((lows <= y1) & (highs >= y0)))
+
+
+def _clear_point_spot(bases: np.ndarray, width: float, height: float) -> tuple[float, float] | None:
+    """The spot nearest (0, 1) for a width x height box that no curve b^x or tangent of ``bases``, no axis or
+    rise/run triangle crosses; None when none within reach is clear. (The tick labels sit outside the window.)"""
+    slopes = np.log(bases)
+    for distance in np.arange(0.3, 2.6, 0.1):
+        for angle in np.radians([135, 45, 160, 20, 180, 0, 110, 70, 200, 340, 225, 315, 250, 290]):
+            cx, cy = distance * math.cos(angle), 1.0 + distance * math.sin(angle)
+            x0, x1, y0, y1 = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+            if x0 < X_RANGE[0] or x1 > X_RANGE[1] or y0 < Y_RANGE[0] or y1 > Y_RANGE[1]:
+                continue
+            if x0 <= 0.0 <= x1 or y0 <= 0.0 <= y1:  # the axes
+                continue
+            if x0 <= RISE_RUN[1] and x1 >= 0.0 and y0 <= 1.4 and y1 >= 0.6:
+                continue  # the run leg along y = 1 from 0 to 1, and its label "1" beside it
+            if _crosses_segment(x0, x1, y0, y1, slopes):
+                continue  # the rise leg at x = 1 and its label "ln b" right of it
+            xs = np.linspace(x0, x1, 25)[None, :]
+            curves = np.power(bases[:, None], xs)
+            lines = 1.0 + slopes[:, None] * xs
+            if np.any((curves >= y0) & (curves <= y1)) or np.any((lines >= y0) & (lines <= y1)):
+                continue
+            if _crosses_band(curves, y0, y1) or _crosses_band(lines, y0, y1):
+                continue
+            return float(cx), float(cy)
+    return None  # curves fill every spot near the point
 
 
 @dataclass(frozen=True)
@@ -253,31 +272,38 @@ class TangentBasesPlan:
         Candidates ring the point, nearest first; the first box clear of everything wins. None when
         no spot is clear (sweeps from far below 1 to far above it fill the plot near the point).
         """
-        bases = self.swept_bases()
-        slopes = np.log(bases)
-        for distance in np.arange(0.3, 2.6, 0.1):
-            for angle in np.radians([135, 45, 160, 20, 180, 0, 110, 70, 200, 340, 225, 315, 250, 290]):
-                cx, cy = distance * math.cos(angle), 1.0 + distance * math.sin(angle)
-                x0, x1, y0, y1 = cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
-                if x0 < X_RANGE[0] or x1 > X_RANGE[1] or y0 < Y_RANGE[0] or y1 > Y_RANGE[1]:
-                    continue
-                if x0 <= 0.0 <= x1 or y0 <= 0.0 <= y1:  # the axes
-                    continue
-                if _hits_tick_labels(x0, x1, y0, y1):
-                    continue
-                if x0 <= RISE_RUN[1] and x1 >= 0.0 and y0 <= 1.4 and y1 >= 0.6:
-                    continue  # the run leg along y = 1 from 0 to 1, and its label "1" beside it
-                if _crosses_segment(x0, x1, y0, y1, slopes):
-                    continue  # the rise leg at x = 1 and its label "ln b" right of it
-                xs = np.linspace(x0, x1, 25)[None, :]
-                curves = np.power(bases[:, None], xs)
-                lines = 1.0 + slopes[:, None] * xs
-                if np.any((curves >= y0) & (curves <= y1)) or np.any((lines >= y0) & (lines <= y1)):
-                    continue
-                if _crosses_band(curves, y0, y1) or _crosses_band(lines, y0, y1):
-                    continue
-                return cx, cy
-        return None  # a sweep so wide that its curves fill every spot near the point
+        return _clear_point_spot(self.swept_bases(), width, height)
+
+    def point_label_spots(self, width: float, height: float) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """Where the "(0, 1)" label sits while b < 1 and while b >= 1: one spot for both when one near the
+        point is clear of the whole sweep, else one per side of 1, else a far one for both. None when no
+        spot is clear.
+
+        Below 1 the curves rise to the left of the point and above 1 they fall, so a sweep across 1
+        (0.2 to 8, say) crosses every spot near the point, but each half leaves one free: the label
+        hops when the curve passes through flat (b = 1). Ghosts: the sweep runs up, so while b < 1 only
+        the stops below 1 have left theirs; above 1, every stop's ghost may be there.
+
+        >>> spots = plan(TangentBasesParams(base_min=0.2, base_max=8.0)).point_label_spots(0.6, 0.3)
+        >>> below, above = spots
+        >>> below[0] < 0 and below[1] < 1 < above[1]  # left of the point: under it, then over it
+        True
+        """
+        whole = self.point_label_centre(width, height)
+        if whole is not None and math.hypot(whole[0], whole[1] - 1.0) <= NEAR_POINT:
+            return whole, whole
+        p = self.params
+        if not p.base_min < 1.0 < p.base_max:
+            return None if whole is None else (whole, whole)
+        stops = np.array(p.stops)
+        low = np.exp(np.linspace(math.log(p.base_min), 0.0, 60))
+        high = np.exp(np.linspace(0.0, math.log(p.base_max), 60))
+        ending = [self.unit_slope_base] if self.unit_slope_base_in_sweep else []
+        below = _clear_point_spot(np.concatenate([low, stops[stops < 1.0]]), width, height)
+        above = _clear_point_spot(np.concatenate([high, stops, np.array(ending)]), width, height)
+        if below is None or above is None:
+            return None if whole is None else (whole, whole)
+        return below, above
 
     @staticmethod
     def rise_label_centre(

@@ -132,6 +132,28 @@ class TangentPlanePlan:
         """The plane patch shrunk towards the point by ``grown`` in [0, 1] (1 = full size)."""
         return self.point3 + max(0.0, min(1.0, grown)) * (self.plane_grid - self.point3)
 
+    def axis_segments(self, theta: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The w0, w1 and g axes as (start, end) points on the box's floor and edge, for a camera at ``theta``
+        degrees: w0 along the front edge, g up the front-left corner, and w1 up the side edge the camera sees
+        (x = w0_min while the camera is on the w0 < 0 side, cos theta < 0; else x = w0_max). On the far side,
+        the surface hangs between the camera and that edge and its label floats on the surface.
+
+        >>> pl = plan(TangentPlaneParams())
+        >>> [tuple(bool(v > 0) for v in end - start) for start, end in pl.axis_segments(-125.0)]  # w0, w1, g
+        [(True, False, False), (False, True, False), (False, False, True)]
+        >>> float(pl.axis_segments(-125.0)[1][0][0])  # camera on the w0 < 0 side: the left edge
+        -3.0
+        >>> float(pl.axis_segments(-75.0)[1][0][0])  # camera past the front, on the w0 > 0 side: the right edge
+        3.0
+        """
+        (x0, x1), (y0, y1), (z0, z1) = self.surface.x_range, self.surface.y_range, self.surface.z_range
+        side = x0 if math.cos(math.radians(theta)) < 0 else x1
+        return [
+            (np.array([x0, y0, z0]), np.array([x1, y0, z0])),
+            (np.array([side, y0, z0]), np.array([side, y1, z0])),
+            (np.array([x0, y0, z0]), np.array([x0, y0, z1])),
+        ]
+
     def camera_theta_at(self, seconds: float) -> float:
         return self.params.camera_theta + self.params.camera_turn * min(max(seconds / self.duration, 0.0), 1.0)
 

@@ -114,6 +114,16 @@ class CrossMark:
         ctx.stroke()
 
 
+def path_sides(ctx: cairo.Context[cairo.ImageSurface], corners: Sequence[Pixel] | np.ndarray, edges: int) -> None:
+    """Add to the path the sides of a polygon whose bit is set in ``edges`` (bit k: corner k to corner k + 1),
+    ready for one stroke."""
+    count = len(corners)
+    for side in range(count):
+        if edges >> side & 1:
+            ctx.move_to(*corners[side])
+            ctx.line_to(*corners[(side + 1) % count])
+
+
 @dataclass(frozen=True, slots=True)
 class Quad:
     """A translucent polygon (one face of a patch), with an optional edge colour."""
@@ -141,10 +151,7 @@ class Quad:
             return
         ctx.set_source_rgba(*self.edge, min(1.0, self.opacity + 0.2))
         ctx.set_line_width(0.8 * line_scale)
-        for side in range(len(corners)):
-            if self.edges >> side & 1:
-                ctx.move_to(*corners[side])
-                ctx.line_to(*corners[(side + 1) % len(corners)])
+        path_sides(ctx, corners, self.edges)
         ctx.stroke()
 
 

@@ -27,7 +27,9 @@ from calcanim.numerics.projection import (
     projector_for,
 )
 from calcanim.raster.canvas import Raster
-from calcanim.raster.items import RGB, ArrowSegment, CrossMark, Disc, DrawItem, Quad, Segment, StrokedLine
+from calcanim.raster.items import (
+    RGB, ArrowSegment, CrossMark, Disc, DrawItem, Quad, Segment, StrokedLine, path_sides,
+)
 
 #: How much nearer the camera overlays count in painter's order (box units), so a path lying on a face wins.
 OVERLAY_DEPTH_BIAS = 0.06
@@ -229,18 +231,7 @@ class SurfaceRenderer:
                 if edges:
                     set_rgb(*wire_list[index])
                     set_width(wire_width)
-                    if edges & 1:
-                        move_to(x0, y0)
-                        line_to(x1, y1)
-                    if edges & 2:
-                        move_to(x1, y1)
-                        line_to(x2, y2)
-                    if edges & 4:
-                        move_to(x2, y2)
-                        line_to(x3, y3)
-                    if edges & 8:
-                        move_to(x3, y3)
-                        line_to(x0, y0)
+                    path_sides(ctx, ((x0, y0), (x1, y1), (x2, y2), (x3, y3)), edges)
                     stroke()
             else:
                 payload[index - n_faces].draw(ctx, line_scale)

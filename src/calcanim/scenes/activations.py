@@ -30,8 +30,8 @@ class ActivationsScene(ValueSlopePanelsScene[ActivationsParams, ActivationsPlan]
         heading = self.heading(panel, text_width)
         rows = []
         for s in panel.samples:
-            slope = r"\text{none (kink)}" if s.derivative is None else tex_number(s.derivative, 3)
-            rows.append([tex_number(s.x, 1), tex_number(s.value, 3), slope])
+            slope = r"\text{none (kink)}" if s.slope is None else tex_number(s.slope, 3)
+            rows.append([tex_number(s.point, 1), tex_number(s.value, 3), slope])
         cells = table(self, [r"\text{at } x", "f(x)", "f'(x)"], rows, [theme.text, theme.curve, theme.accent])
         grid = VGroup(*[VGroup(*row) for row in cells])
         legend = self.saturation_legend(stacked=narrow)
@@ -42,7 +42,7 @@ class ActivationsScene(ValueSlopePanelsScene[ActivationsParams, ActivationsPlan]
         if narrow:
             plot_width, value_height, slope_height = self.narrow_plot_sizes(heading, side, room_below=0.5)
         value_axes, slope_axes, plots = self.value_and_slope_axes(
-            panel.value_window, panel.derivative_window, plot_width, value_height, slope_height)
+            panel.value_window, panel.slope_window, plot_width, value_height, slope_height)
         f_name = self.math("f(x)", size=FONT_TEXT, colour=theme.curve)
         d_name = self.math("f'(x)", size=FONT_TEXT, colour=theme.accent)
         self.place_panel(heading, plots, value_axes, side, gap_below=0.5)
@@ -50,13 +50,13 @@ class ActivationsScene(ValueSlopePanelsScene[ActivationsParams, ActivationsPlan]
         shades = VGroup(*[
             band(axes, a, b, window, theme.muted, SHADE_OPACITY)
             for a, b in panel.saturation
-            for axes, window in ((value_axes, panel.value_window), (slope_axes, panel.derivative_window))
+            for axes, window in ((value_axes, panel.value_window), (slope_axes, panel.slope_window))
         ])
         name_above(value_axes, f_name, panel.value_window)
-        name_above(slope_axes, d_name, panel.derivative_window)
+        name_above(slope_axes, d_name, panel.slope_window)
         stroke = theme.stroke(4)
         value_curve = polyline(value_axes, panel.value_curve, theme.curve, stroke)
-        slope_curves = VGroup(*[polyline(slope_axes, part, theme.accent, stroke) for part in panel.derivative_parts])
+        slope_curves = VGroup(*[polyline(slope_axes, part, theme.accent, stroke) for part in panel.slope_parts])
         marks = self.marks(panel, value_axes, slope_axes, names=(f_name, d_name) if narrow else None)
         draw = [FadeIn(m) for m in marks]
         self.caption(f"{panel.name}: the function on top, its derivative beneath."
@@ -70,10 +70,10 @@ class ActivationsScene(ValueSlopePanelsScene[ActivationsParams, ActivationsPlan]
         dots: list[Mobject] = []
         self.caption("Read off at each point: the value and the slope.", seconds * READ_SHARE)
         for sample, row in zip(panel.samples, grid[1:]):
-            on_value = Dot(value_axes.c2p(sample.x, sample.value), radius=0.07, color=theme.point)
+            on_value = Dot(value_axes.c2p(sample.point, sample.value), radius=0.07, color=theme.point)
             new = [on_value]
-            if sample.derivative is not None:
-                new.append(Dot(slope_axes.c2p(sample.x, sample.derivative), radius=0.07, color=theme.point))
+            if sample.slope is not None:
+                new.append(Dot(slope_axes.c2p(sample.point, sample.slope), radius=0.07, color=theme.point))
             dots.extend(new)
             self.timed_play(read, FadeIn(row), *[FadeIn(d) for d in new])
         rest = seconds * (1 - DRAW_SHARE - READ_SHARE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,8 @@ LINE_GAP = 0.05
 BOX_PAD = 0.08
 #: Smallest clear space between two node boxes.
 BOX_GAP = 0.15
+#: Between the heights of closed-up columns (see staggered_centres): room for an edge's arrow to show.
+STAGGER_GAP = 0.4
 #: Text sizes tried in turn, largest first: (node label, numbers). The last is the legible minimum
 #: (CalcanimScene.font never goes below 2% of the short side).
 TEXT_SIZES = ((FONT_TEXT, FONT_TICK), (FONT_TICK, 23), (22, 20), (19, 18))
@@ -71,6 +75,110 @@ def typed_tex(text: str) -> str:
     return r"\texttt{" + escaped + "}"
 
 
+def border_point(box: Mobject, towards: np.ndarray) -> np.ndarray:
+    """Where the line from the box's centre to ``towards`` leaves the box."""
+    centre = box.get_center()
+    direction = towards - centre
+    half_w, half_h = box.width / 2, box.height / 2
+    scale = min(half_w / max(abs(direction[0]), 1e-9), half_h / max(abs(direction[1]), 1e-9))
+    return centre + direction * min(scale, 1.0)
+
+
+def _assign_slots(order: list[int], columns: dict[int, list[int]], positions: dict[int, tuple[int, float]],
+                  rows: float, slots: int, closed: list[bool], links: list[tuple[int, int]]) -> dict[int, int]:
+    """Each node's slot: in its column's order, near its row, off the slots of a closed-up neighbour column,
+    and joined to its parents there by neighbouring slots where it can be (a dynamic programme over columns:
+    few slots, few columns)."""
+    parents: dict[int, list[int]] = {}
+    for parent, child in links:
+        parents.setdefault(child, []).append(parent)
+
+    def options(index: int) -> list[tuple[int, ...]]:
+        return list(itertools.combinations(range(slots), len(columns[order[index]])))
+
+    def own_cost(index: int, pick: tuple[int, ...]) -> float:
+        nodes = columns[order[index]]
+        return sum(abs(k - (positions[n][1] / rows * (slots - 1) if rows else (slots - 1) / 2)) for n, k in zip(nodes, pick))
+
+    def join_cost(index: int, before: tuple[int, ...], pick: tuple[int, ...]) -> float:
+        if not closed[index - 1]:
+            return 0.0
+        if set(before) & set(pick):
+            return math.inf
+        slot_before = dict(zip(columns[order[index - 1]], before))
+        cost = 0.0
+        for node, k in zip(columns[order[index]], pick):
+            cost += sum(100.0 for p in parents.get(node, []) if p in slot_before and abs(slot_before[p] - k) > 1)
+        return cost
+
+    # best[index][pick] = (cost so far, the pick of the column before)
+    best: list[dict[tuple[int, ...], tuple[float, tuple[int, ...] | None]]] = [
+        {pick: (own_cost(0, pick), None) for pick in options(0)}
+    ]
+    for index in range(1, len(order)):
+        layer: dict[tuple[int, ...], tuple[float, tuple[int, ...] | None]] = {}
+        for pick in options(index):
+            mine = own_cost(index, pick)
+            cost, before = min(((c + join_cost(index, b, pick), b) for b, (c, _) in best[-1].items()), key=lambda x: x[0])
+            layer[pick] = (cost + mine, before)
+        best.append(layer)
+    chosen: tuple[int, ...] | None = min(best[-1], key=lambda k: best[-1][k][0])
+    slot_of: dict[int, int] = {}
+    for index in range(len(order) - 1, -1, -1):
+        assert chosen is not None
+        slot_of.update(zip(columns[order[index]], chosen))
+        chosen = best[index][chosen][1]
+    return slot_of
+
+
+def staggered_centres(positions: dict[int, tuple[int, float]], rows: float, links: list[tuple[int, int]],
+                      box: tuple[float, float], span: tuple[float, float], height: tuple[float, float], gap: float,
+                      slot_gap: float = STAGGER_GAP) -> dict[int, tuple[float, float]] | None:
+    """Box centres for a graph too deep for its columns to stand apart: two neighbouring columns whose
+    nodes fit the heights together close up to half a column's width and put their boxes on different
+    heights; the others keep a full column apart. Heights are slots at least a box and ``slot_gap`` apart, each column's
+    nodes in their order on the free slots nearest their rows. An edge (parent, child) between two closed-up
+    columns must join neighbouring slots (else it would run behind a box): failing that, those columns stand
+    a full width apart. None when it does not fit.
+
+    >>> centres = staggered_centres({0: (0, 0.0), 1: (1, 0.0), 2: (2, 0.0)}, 0.0, [(0, 1), (1, 2)], (1.0, 0.5),
+    ...                             (0.0, 2.0), (1.0, -1.0), 0.2)
+    >>> [tuple(round(v, 2) for v in centres[k]) for k in range(3)]  # a chain zig-zags up and down
+    [(0.0, 0.0), (1.0, 1.0), (2.0, 0.0)]
+    """
+    box_width, box_height = box
+    (left, right), (top, bottom) = span, height
+    slots = int((top - bottom) // (box_height + slot_gap)) + 1
+    if slots < 2:
+        return None
+    heights = np.linspace(top, bottom, slots)
+    columns: dict[int, list[int]] = {}
+    for node_id, (column, row) in sorted(positions.items(), key=lambda item: (item[1][0], item[1][1])):
+        columns.setdefault(column, []).append(node_id)
+    order = sorted(columns)
+    if any(len(columns[c]) > slots for c in order):
+        return None
+    # Weight 2: a full column's width between the two (their boxes may share heights); weight 1: closed up.
+    weights = [1 if len(columns[a]) + len(columns[b]) <= slots else 2 for a, b in zip(order, order[1:])]
+    while True:
+        unit = (right - left) / max(sum(weights), 1)
+        if 2 * unit < box_width + gap:
+            return None
+        closed = [w == 1 and unit < box_width + gap for w in weights]
+        slot_of = _assign_slots(order, columns, positions, rows, slots, closed, links)
+        index_of = {column: index for index, column in enumerate(order)}
+        long_links = {min(index_of[positions[p][0]], index_of[positions[c][0]]) for p, c in links
+                      if abs(index_of[positions[p][0]] - index_of[positions[c][0]]) == 1
+                      and closed[min(index_of[positions[p][0]], index_of[positions[c][0]])]
+                      and abs(slot_of[p] - slot_of[c]) > 1}
+        if not long_links:
+            break
+        for pair in long_links:
+            weights[pair] = 2
+    xs = np.concatenate([[left], left + unit * np.cumsum(weights)])
+    return {n: (float(xs[index_of[positions[n][0]]]), float(heights[k])) for n, k in slot_of.items()}
+
+
 @dataclass
 class GraphDrawing:
     """One way of drawing the graph: the flow direction, the box size, the node texts, the edges and
@@ -86,6 +194,7 @@ class GraphDrawing:
     edge_labels: dict[tuple[int, int, int], Mobject] = field(default_factory=dict)
     notes: dict[int, Mobject] = field(default_factory=dict)
     problems: int = 0
+    line_geometry: tuple[float, float] = (0.0, 0.0)  # a number's height and the label line's height
 
 
 class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
@@ -108,6 +217,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
             bottom = self.sum_row + 0.15 + self.font(FONT_TICK) / 120 + 0.2
         drawing = self.fit_graph(top, bottom)
         self.drawing = drawing
+        self.line_geometry = drawing.line_geometry  # the chosen drawing's, not the last one tried
         self.boxes, labels, self.edges = drawing.boxes, drawing.labels, drawing.edges
         self.values, self.grads = {}, {}
         for node in pl.nodes:
@@ -212,6 +322,16 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                     return drawing
                 if drawing is not None and (best is None or drawing.problems < best.problems):
                     best = drawing
+        if best is None or best.problems:
+            # Too deep for its columns to stand apart (a 2-layer neuron with its loss at 1:1): neighbouring
+            # columns close up and interleave, their boxes on alternate heights, still read left to right.
+            # Heights STAGGER_GAP apart first (the arrows between them show), else only BOX_GAP apart.
+            for slot_gap, (label_size, line_size) in itertools.product((STAGGER_GAP, BOX_GAP), TEXT_SIZES):
+                drawing = self.draw_graph(True, label_size, line_size, top, bottom, stagger=slot_gap)
+                if drawing is not None and (best is None or drawing.problems < best.problems):
+                    best = drawing
+                if best is not None and best.problems == 0:
+                    return best
         if best is None:  # boxes collide in every drawing: the smallest text, boxes squeezed
             best = self.draw_graph(directions[0], *TEXT_SIZES[-1], top, bottom, squeeze=True)
             assert best is not None
@@ -227,7 +347,9 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         return max(m.width for m in sizes), max(m.height for m in sizes)
 
     def draw_graph(self, across: bool, label_size: float, line_size: float, top: float, bottom: float,
-                   squeeze: bool = False) -> GraphDrawing | None:
+                   squeeze: bool = False, stagger: float = 0.0) -> GraphDrawing | None:
+        """One drawing of the graph, None where two boxes would meet. ``stagger`` > 0: closed-up columns
+        (staggered_centres) with their heights that far apart."""
         theme, pl = self.theme, self.plan
         labels = {}
         for node in pl.nodes:
@@ -243,7 +365,16 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         top, bottom = top - box_height / 2, bottom + box_height / 2
         layout = pl.layout
         centres = {}
+        if stagger:
+            links = [(parent, node.id) for node in pl.nodes for parent in node.parents]
+            staggered = staggered_centres(layout.positions, layout.rows, links, (box_width, box_height), (left, right),
+                                          (top, bottom), BOX_GAP, stagger)
+            if staggered is None:
+                return None
+            centres = {node_id: np.array([x, y, 0.0]) for node_id, (x, y) in staggered.items()}
         for node_id, (column, row) in layout.positions.items():
+            if stagger:
+                break
             level = column / (layout.columns - 1) if layout.columns > 1 else 0.5
             spread = row / layout.rows if layout.rows else 0.5
             if across:
@@ -269,10 +400,13 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
             for slot, parent in enumerate(node.parents):
                 a, b = boxes[parent], boxes[node.id]
                 start, end = (a.get_right(), b.get_left()) if across else (a.get_bottom(), b.get_top())
+                if stagger and end[0] - start[0] < 0.35:  # interleaved neighbours: from border to border
+                    start, end = border_point(a, b.get_center()), border_point(b, a.get_center())
                 edges[(parent, node.id, slot)] = Arrow(
                     start, end, buff=0.05, color=theme.muted, stroke_width=theme.stroke(2.5),
                     max_tip_length_to_length_ratio=0.15, tip_length=0.14).set_z_index(-1)  # boxes hide it
-        drawing = GraphDrawing(across, box_width, box_height, line_size, boxes, labels, edges)
+        drawing = GraphDrawing(across, box_width, box_height, line_size, boxes, labels, edges,
+                               line_geometry=(number_height, label_height))
         self.place_labels(drawing)
         return drawing
 
@@ -323,6 +457,17 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                 return "over edges" if only_own_edge else "clear"
         start, end = arrow.get_start(), arrow.get_end()
         direction = end - start
+        # Closed-up columns may leave no room beside a short edge: the clear spot nearest its middle.
+        middle = start + 0.5 * direction
+        offsets = [np.array([dx, dy, 0.0]) for dx in np.arange(-1.8, 1.81, 0.15) for dy in np.arange(-1.2, 1.21, 0.1)]
+        nearest_first = sorted(offsets, key=lambda o: float(np.hypot(o[0], o[1])))
+        for over_edges in (False, True):  # over other edges, on a plate, only where nothing else is clear
+            for offset in nearest_first:
+                label.move_to(middle + offset)
+                if abs(label.get_x()) + label.width / 2 > self.frame_width / 2 - MARGIN:
+                    continue
+                if self.is_clear(label, drawing, others, [arrow] if over_edges else None):
+                    return "over edges" if over_edges else "clear"
         normal = np.array([-direction[1], direction[0], 0.0]) / (float(np.linalg.norm(direction[:2])) or 1.0)
         reach = 0.5 * (abs(label.width * normal[0]) + abs(label.height * normal[1])) + LINE_CLEARANCE
         label.move_to(start + 0.5 * direction + normal * reach)

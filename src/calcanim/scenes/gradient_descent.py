@@ -35,6 +35,8 @@ from calcanim.scenes.descent_parts import (
 from calcanim.scenes.plate import on_plate
 from calcanim.style.rect import Rect
 
+#: A domain at least this much wider than tall is drawn as a flat map (see clip_layout).
+FLAT_DOMAIN = 1.4
 #: A path's steps older than this many steps are drawn faint, so a long run does not bury the others.
 TRAIL_STEPS = 12
 
@@ -51,7 +53,8 @@ def clip_layout(body: Rect, names: list[str], domain_aspect: float, portrait: bo
 
     Wide frames: the 3D view takes the left half at full height; the contour map, or the legend over the
     inset, share the right column. Portrait frames stack the views over a strip with the legend beside the
-    inset. Near-square frames put the views side by side over that strip."""
+    inset. Near-square frames put the views side by side over that strip; square ones, with a flat domain, stack
+    the 3D view over the map in a wide column beside the legend and inset."""
     gap = 0.3
     contour_h = lambda width: width / domain_aspect + 0.55  # noqa: E731 - room for the tick labels
     wide = body.width / body.height >= 1.6
@@ -70,6 +73,17 @@ def clip_layout(body: Rect, names: list[str], domain_aspect: float, portrait: bo
         legend = panel.top_part(panel.height * 0.4)
         inset = panel.bottom_part(panel.height - legend.height - gap)
         return PanelLayout({names[0]: view}, legend, inset)
+    if not portrait and names == ["surface", "contour"] and domain_aspect >= FLAT_DOMAIN and body.width / body.height < 1.4:
+        # Square frames and a flat domain (the ravine is 2:1): side by side, the map would get half the width
+        # and a third of its height. Instead it takes the foot of a wide left column under the 3D view, and
+        # the legend over the inset fill the narrow right column.
+        column = body.left_part(body.width * 0.6)
+        contour = column.bottom_part(min(contour_h(column.width), column.height * 0.46))
+        surface = column.top_part(column.height - contour.height - gap)
+        side = body.right_part(body.width - column.width - gap)
+        legend = side.top_part(side.height * 0.4)
+        inset = side.bottom_part(side.height - legend.height - gap)
+        return PanelLayout({"surface": surface, "contour": contour}, legend, inset)
     strip_h = min(body.height * (0.27 if portrait else 0.3), 3.4)
     strip = body.bottom_part(strip_h)
     views_rect = body.top_part(body.height - strip_h - gap)

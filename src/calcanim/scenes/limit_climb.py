@@ -63,11 +63,12 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
 
         # Through the plan's samples (evenly spaced in log n), so a share of the climb is the same share of it.
         full_curve = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
-        full_curve.set_points_smoothly([self.at(axes, t, v) for t, v in pl.curve])
+        full_curve.set_points_smoothly([self.at(axes, t, v) for t, v in pl.numbers.curve])
         trace = VMobject(color=theme.curve, stroke_width=theme.stroke(4))
         trace.pointwise_become_partial(full_curve, 0.0, 0.0)
+        limit = pl.numbers.limit
         limit_line = DashedLine(
-            self.at(axes, 0, pl.limit), self.at(axes, top, pl.limit), color=theme.reference, stroke_width=theme.stroke(3)
+            self.at(axes, 0, limit), self.at(axes, top, limit), color=theme.reference, stroke_width=theme.stroke(3)
         )
         curve_points = _dense_points(full_curve)
         self.obstacles = _Obstacles(
@@ -81,13 +82,13 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         self.place_free(
             limit_label,
             [
-                lambda m: m.next_to(self.at(axes, top, pl.limit), UP, buff=0.15).align_to(limit_line, RIGHT),
-                lambda m: m.next_to(self.at(axes, top, pl.limit), DOWN, buff=0.15).align_to(limit_line, RIGHT),
-                lambda m: m.next_to(self.at(axes, top / 2, pl.limit), UP, buff=0.15),
-                lambda m: m.next_to(self.at(axes, top / 2, pl.limit), DOWN, buff=0.15),
+                lambda m: m.next_to(self.at(axes, top, limit), UP, buff=0.15).align_to(limit_line, RIGHT),
+                lambda m: m.next_to(self.at(axes, top, limit), DOWN, buff=0.15).align_to(limit_line, RIGHT),
+                lambda m: m.next_to(self.at(axes, top / 2, limit), UP, buff=0.15),
+                lambda m: m.next_to(self.at(axes, top / 2, limit), DOWN, buff=0.15),
             ],
         )
-        dot = Dot(self.at(axes, start, pl.curve[0][1]), radius=0.09, color=theme.point)
+        dot = Dot(self.at(axes, start, pl.numbers.curve[0][1]), radius=0.09, color=theme.point)
         self.lock_note = self.math(
             rf"{pl.gap_tex} < {pl.lock_tolerance_tex}", size=FONT_TICK, colour=theme.good
         )
@@ -100,12 +101,12 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
             t = log_n.get_value()
             alpha = (t - start) / (pl.log10_n_max - start) if pl.log10_n_max > start else 1.0
             trace.pointwise_become_partial(full_curve, self.trace_from, min(1.0, max(self.trace_from, alpha)))
-            dot.move_to(trace.get_end() if trace.has_points() else self.at(axes, t, pl.curve[0][1]))
+            dot.move_to(trace.get_end() if trace.has_points() else self.at(axes, t, pl.numbers.curve[0][1]))
             n = pl.n_at_log10(t)
             if n != self.n_readout.number:
                 self.n_readout.set_value(n)
                 self.show_a(n)
-            if pl.lock_n is not None and n >= pl.lock_n and not self.locked:
+            if pl.numbers.lock_n is not None and n >= pl.numbers.lock_n and not self.locked:
                 self.fixed_readout.set_color(theme.good)
                 if self.scientific is not None:
                     self.scientific[2].set_color(theme.good)
@@ -152,13 +153,13 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
 
     def intro_caption(self) -> str:
         pl = self.plan
-        first = pl.checkpoints[:2]
+        first = pl.numbers.checkpoints[:2]
         said = "; ".join(f"at n = {c.n} it is {c.label}" for c in first)
         return f"a_n = {self.params.sequence.replace('**', '^')}. {said[0].upper()}{said[1:]}."
 
     def ending_caption(self) -> str:
         pl = self.plan
-        where = {"below": " It stays below it.", "above": " It stays above it.", "both": ""}[pl.approach]
+        where = {"below": " It stays below it.", "above": " It stays above it.", "both": ""}[pl.numbers.approach]
         digits = pl.limit_digits_tex.replace(r"\ldots", "...")
         named = "" if pl.limit_tex == pl.limit_digits_tex else f": the number {pl.limit_words}"
         return f"As n grows, a_n settles near {digits}{named}.{where}"
@@ -170,7 +171,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         return max(1.0, float(math.ceil(self.plan.log10_n_max - 1e-9)))
 
     def make_axes(self, top: float) -> Axes:
-        theme, y = self.theme, self.plan.y
+        theme, y = self.theme, self.plan.numbers.y
         width = self.frame_width * (0.74 if not self.portrait else 0.72)
         height = self.frame_height * (0.6 if not self.portrait else 0.42)
         step = 1.0 if top <= 8 else float(math.ceil(top / (8 if not self.portrait else 5)))
@@ -203,7 +204,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
 
     def at(self, axes: Axes, log10_n: float, value: float) -> np.ndarray:
         """The point (log10 n, a_n) on screen (the axes measure heights from their foot)."""
-        return axes.c2p(log10_n, value - self.plan.y.low)
+        return axes.c2p(log10_n, value - self.plan.numbers.y.low)
 
     def make_readouts(self) -> tuple[VGroup, Mobject, Mobject]:
         """The n = and a_n = readouts, laid out for their widest values (n_max, the widest a_n).
@@ -213,7 +214,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         """
         pl, p = self.plan, self.params
         n_readout = self.number(p.n_max, 0, size=FONT_READOUT, group_with_commas=True)
-        shown = [pl.readout_shown(c.n) for c in pl.checkpoints] + [pl.readout_shown(p.n_max)]
+        shown = [pl.readout_shown(c.n) for c in pl.numbers.checkpoints] + [pl.readout_shown(p.n_max)]
         fixed = [v for v, power in shown if power is None and math.isfinite(v)] or [0.0]
         widest = max(fixed, key=lambda v: len(f"{v:.{p.decimals}f}"))
         a_readout = self.number(widest, p.decimals, size=FONT_READOUT)
@@ -290,7 +291,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         begin, end = pl.log10_start, pl.log10_n_max
         speed = p.duration / (end - begin) if end > begin else p.duration
         self.caption("As n grows, the dot keeps climbing, ever more slowly.", p.duration)
-        marks = {c.n: c for c in pl.checkpoints}
+        marks = {c.n: c for c in pl.numbers.checkpoints}
         fps = float(config.frame_rate)
         previous, frames_done = begin, 0
         for n in pl.stops:
@@ -309,7 +310,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
             if n in marks:
                 point, label = self.mark(axes, stop, marks[n], top)
                 self.add(point, *([label] if label is not None else []))
-            if n == pl.lock_n:
+            if n == pl.numbers.lock_n:
                 self.follow(None)
                 self.add(self.lock_note)
             self.bring_to_front(*self.moving_last)
@@ -329,7 +330,7 @@ class LimitClimbScene(CalcanimScene[LimitClimbParams, LimitClimbPlan]):
         point = Dot(self.at(axes, t, checkpoint.value), radius=0.05, color=self.theme.accent)
         label = self.math(checkpoint.label_tex, size=FONT_TICK, colour=self.theme.muted)
         order = [DOWN + RIGHT, UP + LEFT, DOWN + LEFT, UP + RIGHT, DOWN, UP, RIGHT, LEFT]
-        if self.plan.approach == "above":
+        if self.plan.numbers.approach == "above":
             order = [UP + RIGHT, DOWN + LEFT, UP + LEFT, DOWN + RIGHT, UP, DOWN, RIGHT, LEFT]
         if t > top - 0.6:
             order = [d for d in order if d[0] <= 0] + [d for d in order if d[0] > 0]

@@ -30,13 +30,13 @@ class LossFunctionsScene(ValueSlopePanelsScene[LossFunctionsParams, LossFunction
         theme, narrow = self.theme, self.narrow
         plot_width, value_height, slope_height, text_width = self.panel_sizes(portrait_slope_height=2.2)
         heading = self.heading(panel, text_width)
-        rows = [[tex_number(s.prediction, 2), tex_number(s.value, 3),
-                 r"\text{none (kink)}" if s.gradient is None else tex_number(s.gradient, 3)] for s in panel.samples]
+        rows = [[tex_number(s.point, 2), tex_number(s.value, 3),
+                 r"\text{none (kink)}" if s.slope is None else tex_number(s.slope, 3)] for s in panel.samples]
         cells = table(self, [r"\text{at } p", "L", "dL/dp"], rows, [theme.text, theme.curve, theme.accent])
         grid = VGroup(*[VGroup(*row) for row in cells])
         start = panel.slide_at(0.0)
-        p_value = self.number(start.prediction, 2, size=FONT_TEXT, colour=theme.point)
-        g_value = self.number(start.gradient or 0.0, 2, size=FONT_TEXT, colour=theme.accent)
+        p_value = self.number(start.point, 2, size=FONT_TEXT, colour=theme.point)
+        g_value = self.number(start.slope or 0.0, 2, size=FONT_TEXT, colour=theme.accent)
         readouts = VGroup(
             VGroup(self.math("p =", size=FONT_TEXT), p_value).arrange(RIGHT, buff=0.15),
             VGroup(self.math(r"dL/dp =", size=FONT_TEXT), g_value).arrange(RIGHT, buff=0.15),
@@ -52,18 +52,18 @@ class LossFunctionsScene(ValueSlopePanelsScene[LossFunctionsParams, LossFunction
             else:
                 side = VGroup(heading, grid, readouts).arrange(DOWN, buff=0.4, aligned_edge=LEFT)
         value_axes, slope_axes, plots = self.value_and_slope_axes(
-            panel.value_window, panel.gradient_window, plot_width, value_height, slope_height)
+            panel.value_window, panel.slope_window, plot_width, value_height, slope_height)
         l_name = self.math("L(p)", size=FONT_TEXT, colour=theme.curve)
         g_name = self.math(r"dL/dp", size=FONT_TEXT, colour=theme.accent)
         self.place_panel(heading, plots, value_axes, side, gap_below=0.45)
 
         name_above(value_axes, l_name, panel.value_window)
-        name_above(slope_axes, g_name, panel.gradient_window)
+        name_above(slope_axes, g_name, panel.slope_window)
         stroke = theme.stroke(4)
         value_curves = VGroup(*[polyline(value_axes, run, theme.curve, stroke)
                                 for run in clipped(panel.value_curve, panel.value_window)])
         slope_curves = VGroup(*[polyline(slope_axes, run, theme.accent, stroke)
-                                for part in panel.gradient_parts for run in clipped(part, panel.gradient_window)])
+                                for part in panel.slope_parts for run in clipped(part, panel.slope_window)])
         marks = self.marks(panel, value_axes, slope_axes, beside=l_name if narrow else None)
         self.caption(f"{panel.name} = {panel.definition}, with target y = {panel.target:g}.", seconds * DRAW_SHARE)
         self.timed_play(
@@ -73,23 +73,23 @@ class LossFunctionsScene(ValueSlopePanelsScene[LossFunctionsParams, LossFunction
         )
 
         progress = ValueTracker(0.0)
-        dot = Dot(value_axes.c2p(start.prediction, start.value), radius=0.09, color=theme.point)
-        foot = Dot(slope_axes.c2p(start.prediction, 0.0), radius=0.06, color=theme.point)
-        arrow = Arrow(slope_axes.c2p(start.prediction, 0.0), slope_axes.c2p(start.prediction, start.gradient or 0.0),
+        dot = Dot(value_axes.c2p(start.point, start.value), radius=0.09, color=theme.point)
+        foot = Dot(slope_axes.c2p(start.point, 0.0), radius=0.06, color=theme.point)
+        arrow = Arrow(slope_axes.c2p(start.point, 0.0), slope_axes.c2p(start.point, start.slope or 0.0),
                       buff=0, color=theme.point, stroke_width=theme.stroke(5), max_tip_length_to_length_ratio=0.3)
-        shown = {"gradient": start.gradient or 0.0}
+        shown = {"gradient": start.slope or 0.0}
 
         def follow(_: Mobject) -> None:
             now = panel.slide_at(progress.get_value())
-            dot.move_to(value_axes.c2p(now.prediction, now.value))
-            foot.move_to(slope_axes.c2p(now.prediction, 0.0))
-            p_value.set_value(now.prediction)
-            if now.gradient is None:
+            dot.move_to(value_axes.c2p(now.point, now.value))
+            foot.move_to(slope_axes.c2p(now.point, 0.0))
+            p_value.set_value(now.point)
+            if now.slope is None:
                 return
-            shown["gradient"] = now.gradient
-            g_value.set_value(now.gradient)
-            base = slope_axes.c2p(now.prediction, 0.0)
-            tip = slope_axes.c2p(now.prediction, now.gradient)
+            shown["gradient"] = now.slope
+            g_value.set_value(now.slope)
+            base = slope_axes.c2p(now.point, 0.0)
+            tip = slope_axes.c2p(now.point, now.slope)
             if abs(tip[1] - base[1]) < 0.02:
                 arrow.set_opacity(0)
             else:
@@ -153,7 +153,7 @@ class LossFunctionsScene(ValueSlopePanelsScene[LossFunctionsParams, LossFunction
             if beside is not None:
                 label.next_to(beside, RIGHT, buff=0.35)
             marks += [ring, label]
-            for part, end in ((panel.gradient_parts[0], -1), (panel.gradient_parts[1], 0)):
+            for part, end in ((panel.slope_parts[0], -1), (panel.slope_parts[1], 0)):
                 level = float(part[end, 1])
                 marks.append(Circle(radius=0.08, color=theme.accent, stroke_width=theme.stroke(3))
                              .set_fill(theme.background, 1).move_to(slope_axes.c2p(panel.kink, level)))

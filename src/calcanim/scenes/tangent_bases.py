@@ -83,18 +83,23 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         point_label = self.math("(0,\\,1)", size=FONT_LABEL, colour=theme.point)
         # A spot no curve, tangent, axis or triangle of the whole sweep ever crosses (the plan searches for it).
         unit = float(np.linalg.norm(unit_x))
-        spot = self.plan.point_label_centre((point_label.width + 0.1) / unit, (point_label.height + 0.1) / unit)
-        if spot is None:  # curves fill every spot near the point: keep the label readable on a backing
+        # A sweep across b = 1 may leave no such spot, but one for each side of 1: the label then hops
+        # from under the point to over it as the curve passes through flat.
+        spots = self.plan.point_label_spots((point_label.width + 0.1) / unit, (point_label.height + 0.1) / unit)
+        label_hops = spots is not None and spots[0] != spots[1]
+        if spots is None:  # curves fill every spot near the point: keep the label readable on a backing
             point_label.add_background_rectangle(color=theme.background, opacity=0.85, buff=0.05)
             point_label.next_to(point, LEFT + UP * 0.6, buff=0.12)
-        else:
-            point_label.move_to(axes.c2p(*spot))
+
+        def place_point_label(base: float) -> None:
+            if spots is not None:
+                point_label.move_to(axes.c2p(*spots[0 if base < 1.0 else 1]))
 
         def plot_box(mob: Mobject) -> tuple[float, float, float, float]:
             (x0, y0), (x1, y1) = ((mob.get_corner(c)[:2] - origin[:2]) / unit for c in (DOWN + LEFT, UP + RIGHT))
             return float(x0), float(x1), float(y0), float(y1)
 
-        point_box = plot_box(point_label)
+        place_point_label(p.base_min)
         self.ghost_bases: list[float] = []  # the curves left behind so far, which the "ln b" label avoids too
         # The rise/run triangle under the tangent: run 1 along y = 1, rise ln b up to the tangent.
         run_leg = Line(ORIGIN_POINT, RIGHT, stroke_width=theme.stroke(3), color=theme.muted)
@@ -114,6 +119,8 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         def follow(_: Mobject) -> None:
             base = float(np.exp(log_base.get_value()))
             set_polyline(curve, self.plan.curve_parts(base), to_screen)
+            place_point_label(base)
+            point_box = plot_box(point_label)
             ends = self.plan.tangent_ends(base)
             if ends is not None:
                 tangent.put_start_and_end_on(*to_screen(np.array(ends)))
@@ -154,7 +161,8 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
         self.add(lock_note)
         # follow() moves these from the curve's updater: without updaters of their own, manim would
         # paint them into each play's frozen background and they would only jump at the stops.
-        keep_redrawn(tangent, b_value, slope_value, lock_note, *triangle)
+        hopping = (point_label,) if label_hops else ()
+        keep_redrawn(tangent, b_value, slope_value, lock_note, *triangle, *hopping)
         # manim redraws every frame each mobject from the first moving one to the end of the scene's
         # list. So the moving ones stay last, in the order they were drawn in (the point and its label
         # too, drawn over the curve), log_base with them (it moves in each sweep), and the static
@@ -181,11 +189,11 @@ class TangentBasesScene(FrameTimed, CalcanimScene[TangentBasesParams, TangentBas
                     self.add(ghost)
                     # From the first ghost on, the label is drawn under the ghosts and the curve over
                     # the tangent (the order this clip has always had); the label stays behind, static.
-                    self.moving_last = (b_value, slope_value, lock_note, *triangle, tangent, curve, point, log_base)
+                    self.moving_last = (b_value, slope_value, lock_note, *triangle, tangent, curve, point, *hopping, log_base)
                     self.bring_to_front(*self.moving_last)
         self.ending(curve, tangent, point)
         curve.remove_updater(follow)
-        stop_redrawing(tangent, b_value, slope_value, lock_note, *triangle)
+        stop_redrawing(tangent, b_value, slope_value, lock_note, *triangle, *hopping)
 
     def place_label(
         self, label: Mobject, backing: Mobject, find: Callable[[tuple[float, ...]], tuple[float, float] | None],

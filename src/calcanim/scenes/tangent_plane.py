@@ -87,14 +87,15 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
         plane_colour, point_colour = rgb(theme.good), rgb(theme.reference)
         edge = mix(plane_colour, rgb(theme.background), 0.4)
         axis_colour = rgb(theme.axis)
-        (x0, x1), (y0, y1), (z0, z1) = pl.surface.x_range, pl.surface.y_range, pl.surface.z_range
-        corner = np.array([x0, y0, z0])
-        axis_ends = [np.array([x1, y0, z0]), np.array([x0, y1, z0]), np.array([x0, y0, z1])]
-        axes = [
-            Polyline(np.array([corner, end]), np.array([True, True]), axis_colour, 2.0 * pixel_scale, ghost=0.6, kind="axis")
-            for end in axis_ends
-        ]
-        label_points = [corner, *axis_ends]
+
+        def axes_at(theta: float) -> tuple[list[Overlay], np.ndarray]:
+            """The axis lines seen from theta (w1 on the side edge the camera sees), and their ends (starts, then ends)."""
+            segments = pl.axis_segments(theta)
+            lines: list[Overlay] = [
+                Polyline(np.array([start, end]), np.array([True, True]), axis_colour, 2.0 * pixel_scale, ghost=0.6, kind="axis")
+                for start, end in segments
+            ]
+            return lines, np.array([start for start, _ in segments] + [end for _, end in segments])
         # on plates: they sit over the surface, the plane and the axes as the camera turns
         axis_labels = [on_plate(self.math(tex, size=FONT_BODY, colour=theme.text), theme.background) for tex in ("w_0", "w_1", "g")]
         arrow_ends = pl.gradient_arrow
@@ -103,6 +104,7 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
 
         def redraw(mob: RasterView) -> None:
             theta = pl.camera_theta_at(clock.get_value())
+            axes, label_points = axes_at(theta)
             overlays: list[Overlay] = list(axes)
             if grown.get_value() > 0.01:
                 overlays.append(Patch(pl.plane_at(grown.get_value()), plane_colour, 0.6, edge, depth_bias=PLANE_DEPTH_BIAS,
@@ -113,11 +115,11 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
                 overlays.append(Arrow(arrow_ends, point_colour, 3.0 * pixel_scale))
             mob.show(renderer.render(theta, overlays))
             projector = renderer.projector(theta)
-            pixels, _ = projector.project(renderer.to_box(np.array(label_points)))
+            pixels, _ = projector.project(renderer.to_box(label_points))
             placed: list[Mobject] = []
-            for label, pixel in zip(axis_labels, pixels[1:]):
+            for label, start, pixel in zip(axis_labels, pixels[:3], pixels[3:]):
                 # Past the axis's end along the axis as drawn, far enough that the label's box clears it.
-                along = pixel - pixels[0]
+                along = pixel - start
                 along = along / max(float(np.hypot(*along)), 1e-9)
                 half = 0.5 * np.array([label.width, label.height]) * view.pixel_size[0] / view.width
                 reach = float(np.min(half / np.maximum(np.abs(along), 1e-9)))  # centre to box edge along the axis
