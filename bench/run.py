@@ -64,6 +64,7 @@ CASES = [
     Case("activations"),
     Case("vanishing-gradients"),
     Case("loss-functions"),
+    Case("descent-1d"),
 ]
 
 
