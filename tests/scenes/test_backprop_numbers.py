@@ -13,6 +13,7 @@ from manim import tempconfig
 
 from calcanim.params.backprop import BackpropParams
 from calcanim.plans.backprop import BackpropPlan, plan
+from tests.rounding_reference import scientific
 
 a, b, c, x, y, x1, x2, w1, w2, bias = sympy.symbols("a b c x y x1 x2 w1 w2 b")
 
@@ -24,11 +25,7 @@ def expected(truth: sympy.Expr, decimals: int) -> str:
     if value == 0:
         return "0"
     if abs(value) < Decimal(5).scaleb(-decimals - 1) or abs(value) >= 10**6:
-        power = value.adjusted()
-        mantissa = value.scaleb(-power).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
-        if abs(mantissa) >= 10:
-            power += 1
-            mantissa = value.scaleb(-power).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+        mantissa, power = scientific(value, 1)
         exact = abs(mantissa.scaleb(power) - value) <= abs(value) * Decimal("1e-40")
         body = rf"{mantissa.normalize() if exact else mantissa} \cdot 10^{{{power}}}"
         return body if exact else rf"\approx {body}"

@@ -5,13 +5,14 @@ rounded with Decimal to 3 significant digits, never taken from the clip's code."
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 import mpmath
 import pytest
 
 from calcanim.params.vanishing_gradients import VanishingGradientsParams
 from calcanim.plans.vanishing_gradients import plan
+from tests.rounding_reference import scientific
 
 
 def _sigmoid(z: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
@@ -49,11 +50,7 @@ def expected(value: Decimal) -> str:
     plain from 0.001 to below 1000, else m \\cdot 10^{k} (1 \\cdot 10^{k} written 10^{k})."""
     if value == 0:
         return "= 0"
-    power = value.adjusted()
-    mantissa = value.scaleb(-power).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-    if abs(mantissa) >= 10:
-        power += 1
-        mantissa = value.scaleb(-power).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    mantissa, power = scientific(value, 2)
     exact = abs(mantissa.scaleb(power) - value) <= abs(value) * Decimal("1e-35")
     sign = "= " if exact else r"\approx "
     if -3 <= power <= 2:
