@@ -43,6 +43,9 @@ class LossPanel(ValueSlopePanel):
     def at(self, p: float) -> SlopeSample:
         return SlopeSample(p, self.loss.value(p, self.target, self.delta), self.loss.gradient(p, self.target, self.delta))
 
+    def exact_at(self, point: float) -> tuple[Any, Any | None]:
+        return self.loss.exact(point, self.target, self.delta)
+
     def slide_at(self, progress: float) -> SlopeSample:
         """The sliding prediction after ``progress`` (0..1) of its slide, eased to stop at the end."""
         start, end = self.slide
