@@ -21,7 +21,7 @@ from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.plans.timeline import DescentTimeline
 from calcanim.number_format import number_tex, number_text
 from calcanim.plans.gradient_descent import OPTIMIZER_NAMES
-from calcanim.plans.loss_inset import LossInset
+from calcanim.plans.loss_inset import LossInset, claimed_value_tex, claimed_value_text
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.5
@@ -102,10 +102,10 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
             return self.LOSS_TEX
         # lines of the inset's title (an align*: "&" sets each flush left); the axis' name, then a line of its own
         # for the "(log scale)" the inset appends (narrow insets, 1:1 in high contrast, have no room for both)
-        value = number_tex(self.loss_reference)
+        value = claimed_value_tex(self.loss_reference)
         if self.reference_kind == "minimum":
-            return rf"&f^{{*}} = {value} \\ &f - f^{{*}} \\ &"
-        return rf"&\text{{lowest shown:}} \\ &f_{{\text{{low}}}} = {value} \\ &f - f_{{\text{{low}}}} \\ &"
+            return rf"&f^{{*}} {value} \\ &f - f^{{*}} \\ &"
+        return rf"&\text{{lowest shown:}} \\ &f_{{\text{{low}}}} {value} \\ &f - f_{{\text{{low}}}} \\ &"
 
     @property
     def reference_caption(self) -> str:
@@ -113,7 +113,7 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
         if self.reference_kind != "lowest_shown":
             return ""
         return (f" f has no minimum on the plotted range, so the loss plot measures from the lowest value shown, "
-                f"{number_text(self.loss_reference)}.")
+                f"{claimed_value_text(self.loss_reference).removeprefix('= ').replace('≈ ', 'about ')}.")
 
     @property
     def function_tex(self) -> str:

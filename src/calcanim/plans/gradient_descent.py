@@ -28,7 +28,7 @@ from calcanim.numerics.surfaces import (
 )
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.plans.labelled_run import LabelledRun
-from calcanim.plans.loss_inset import LossInset
+from calcanim.plans.loss_inset import LossInset, claimed_value_text
 from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.plans.timeline import DescentTimeline
 
@@ -195,8 +195,9 @@ class GradientDescentPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, endin
     contour_grid: tuple[np.ndarray, np.ndarray, np.ndarray]
     levels: tuple[float, ...]
     inset_range: tuple[float, float]  # log10 of f - f*, bottom and top
-    loss_reference: float  # f*
+    loss_reference: float  # f*, or the lowest value seen (reference_kind)
     schedule: Schedule
+    reference_kind: str = "minimum"
 
     @property
     def descent_seconds(self) -> float:
@@ -247,7 +248,7 @@ class GradientDescentPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, endin
         )
         middle = f"{len(self.runs)} run(s), learning rates {rates}, {p.steps} steps each."
         if self.stable_learning_rate is not None and p.optimizer == "gd":
-            middle += f" On this quadratic, steps shrink only if η < 2/L = {number_text(self.stable_learning_rate)}."
+            middle += f" On this quadratic, steps shrink only if η < 2/L {claimed_value_text(self.stable_learning_rate)}."
         verdicts = "; ".join(f"η = {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
         return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
 
@@ -330,15 +331,16 @@ def surface_samples(surface: Surface, run: Run) -> tuple[np.ndarray, np.ndarray,
     return np.column_stack([xy, loss]), steps, inside
 
 
-def loss_reference(surface: Surface, runs: list[Run], sampled: np.ndarray) -> float:
-    """f*, the loss the log inset measures from: the lowest known minimum; else 0 if the loss never goes
-    below 0 on the domain or along the runs; else the lowest value seen (sampled grid and runs)."""
+def loss_reference(surface: Surface, runs: list[Run], sampled: np.ndarray) -> tuple[float, str]:
+    """(reference, kind): what the log inset measures from. The lowest known minimum f* ("minimum"); else 0 if
+    the loss never goes below 0 on the domain or along the runs ("minimum": the gap is the loss); else the lowest
+    value seen on the sampled grid and the runs ("lowest_shown": no minimum is known, so it is not called f*)."""
     if surface.minima:
-        return float(min(float(surface.loss(mx, my)) for mx, my in surface.minima))
+        return float(min(float(surface.loss(mx, my)) for mx, my in surface.minima)), "minimum"
     seen = [float(np.nanmin(sampled))] if np.isfinite(sampled).any() else []
     seen += [float(r.losses.min()) for r in runs]
     lowest = min(seen)
-    return 0.0 if lowest >= 0 else lowest
+    return (0.0, "minimum") if lowest >= 0 else (lowest, "lowest_shown")
 
 
 def inset_log_range(runs: list[Run], reference: float) -> tuple[float, float]:
@@ -396,7 +398,7 @@ def plan(params: GradientDescentParams) -> GradientDescentPlan:
         )
         runs.append(run_descent(surface, settings, surface.start, params.steps))
     contour = sample_grid(surface, CONTOUR_RESOLUTION)
-    reference = loss_reference(surface, runs, contour[2])
+    reference, reference_kind = loss_reference(surface, runs, contour[2])
     loss_range = inset_log_range(runs, reference)
     run_plans = []
     for index, run in enumerate(runs):
@@ -427,5 +429,6 @@ def plan(params: GradientDescentParams) -> GradientDescentPlan:
         levels=contour_levels(contour[2], surface.z_range, params.levels),
         inset_range=loss_range,
         loss_reference=reference,
+        reference_kind=reference_kind,
         schedule=schedule,
     )
