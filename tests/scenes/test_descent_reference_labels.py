@@ -74,3 +74,15 @@ def test_descent_1d_f_star_is_exact_only_when_it_is() -> None:
     critical = [r for r in sympy.Poly(sympy.diff(f, X), X).nroots(n=50) if r.is_real]
     truth = min(f.subs(X, r) for r in critical if p.x_range[0] < r < p.x_range[1])
     assert_true_claim(p.inset_label_tex, r"f\^\{\*\}", mpmath.mpf(str(sympy.N(truth, 50))))
+
+
+def test_the_saddle_caption_never_promises_shrinking_steps() -> None:
+    """gd on x^2 - y^2: y_(k+1) = y_k - eta * (-2 y_k) = (1 + 2 eta) y_k grows for every eta > 0, so "steps shrink
+    only if eta < 2/L" (L = 2 along x) must not stand alone."""
+    eta = sympy.symbols("eta", positive=True)
+    f = X**2 - Y**2
+    factor = sympy.simplify((Y - eta * sympy.diff(f, Y)) / Y)
+    assert sympy.simplify(factor - (1 + 2 * eta)) == 0 and sympy.solve(sympy.Abs(factor) < 1, eta) in ([], sympy.false)
+    middle = gradient_descent_plan(GradientDescentParams(surface="saddle")).captions[1][0]
+    assert "grow for every η" in middle, middle
+    assert_true_claim(middle.replace("≈", r"\approx"), "2/L", mpmath.mpf(1))

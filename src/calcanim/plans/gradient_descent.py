@@ -21,6 +21,7 @@ from calcanim.numerics.surfaces import (
     Surface,
     level_set_segments,
     max_stable_learning_rate,
+    quadratic_curvatures,
     preset,
     sample_grid,
     as_point,
@@ -248,7 +249,13 @@ class GradientDescentPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, endin
         )
         middle = f"{len(self.runs)} run(s), learning rates {rates}, {p.steps} steps each."
         if self.stable_learning_rate is not None and p.optimizer == "gd":
-            middle += f" On this quadratic, steps shrink only if η < 2/L {claimed_value_text(self.stable_learning_rate)}."
+            rate = claimed_value_text(self.stable_learning_rate)
+            curvatures = quadratic_curvatures(s)
+            if curvatures is not None and curvatures[0] < 0:  # a saddle: (1 + eta |k|) > 1 along the falling direction
+                middle += (f" On this saddle, steps along the upward-curving direction shrink only if η < 2/L {rate}; "
+                           "along the downward-curving one they grow for every η.")
+            else:
+                middle += f" On this quadratic, steps shrink only if η < 2/L {rate}."
         verdicts = "; ".join(f"η = {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
         return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
 
