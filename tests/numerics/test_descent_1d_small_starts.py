@@ -25,4 +25,4 @@ def test_a_start_near_the_minimum_gets_a_domain_holding_it_and_its_mirror(functi
     assert lo < hi
     for run in p.runs:  # from near the minimum: nothing diverges (abs's steps of eta stay within 0.45 of it)
         assert run.run.status != "diverged", run.run.reason
-        assert run.run.losses[-1] <= run.run.losses[0]
+        assert run.run.losses[-1] <= run.run.losses[0] * (1 + 1e-9) + 1e-300  # abs: back to 0.001 up to rounding
