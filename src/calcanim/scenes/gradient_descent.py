@@ -259,7 +259,7 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
             return items
 
         def redraw(mob: RasterView) -> None:
-            mob.show(renderer.render(pl.camera_theta_at(self.clock.get_value()), overlays()))
+            mob.redraw(lambda: renderer.render(pl.camera_theta_at(self.clock.get_value()), overlays()))
 
         redraw(view)
         view.add_updater(redraw)
@@ -322,7 +322,7 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
             return drawn
 
         def redraw(mob: RasterView) -> None:
-            mob.show(renderer.render(items()))
+            mob.redraw(lambda: renderer.render(items()))
 
         redraw(view)
         view.add_updater(redraw)

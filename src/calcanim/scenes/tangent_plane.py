@@ -113,7 +113,7 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
                 overlays.append(Ball(pl.point3, point_colour, 6.5 * pixel_scale, rgb(theme.background), on_top=True))
             if arrow_ends is not None and grown.get_value() > 0.5:
                 overlays.append(Arrow(arrow_ends, point_colour, 3.0 * pixel_scale))
-            mob.show(renderer.render(theta, overlays))
+            mob.redraw(lambda: renderer.render(theta, overlays))
             projector = renderer.projector(theta)
             pixels, _ = projector.project(renderer.to_box(label_points))
             placed: list[Mobject] = []
