@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: case name -> (clip, --set values). A lecturer splits a render for a long clip: "limit-climb-long" is one
 #: (a 45 s video), where the serial build (import, construct) is a small share of the render.
 CASES = {"limit-climb": ("limit-climb", ["duration=8"]), "zoom-linearity": ("zoom-linearity", []),
-         "limit-climb-long": ("limit-climb", ["duration=40"])}
+         "limit-climb-long": ("limit-climb", ["duration=40"]), "descent-1d": ("descent-1d", []),
+         "gradient-descent": ("gradient-descent", []), "tangent-plane": ("tangent-plane", [])}
 
 
 def timed_render(scene: str, settings: list[str], quality: str, jobs: int, out: Path) -> tuple[float, float, float]:
