@@ -159,7 +159,7 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
             run_time=grow_s,
         )
         self.caption(*captions[3])
-        self.play(clock.animate.set_value(pl.duration), run_time=rest_s, rate_func=linear)
+        self.run_clock(clock, pl.duration, run_time=rest_s)
 
 
 def readout_columns(lines: list[Mobject], width: float, height: float) -> VGroup:
