@@ -14,6 +14,7 @@ import numpy as np
 from calcanim.errors import ExpressionError, ParamError
 from calcanim.expr import parse_expression
 from calcanim.number_format import number_tex, number_text, tick_text
+from calcanim.plans.claimed_text import claimed_text, typed_text
 from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettings, Run, run_descent
 from calcanim.numerics.schedules import Schedule
 from calcanim.numerics.projection import clip_segment_to_rectangle
@@ -29,7 +30,7 @@ from calcanim.numerics.surfaces import (
 )
 from calcanim.params.gradient_descent import GradientDescentParams
 from calcanim.plans.labelled_run import LabelledRun
-from calcanim.plans.loss_inset import LossInset, claimed_value_text
+from calcanim.plans.loss_inset import LossInset
 from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.plans.timeline import DescentTimeline
 
@@ -134,9 +135,7 @@ class RunPlan(LabelledRun):
     def status_text(self) -> str:
         if self.run.status == "diverged":
             return f"diverged at step {self.run.stopped_at}"
-        if self.run.status == "converged":
-            return f"converged, loss {number_text(float(self.run.losses[-1]))}"
-        return f"still moving, loss {number_text(float(self.run.losses[-1]))}"
+        return f"{self.status_word}, loss {claimed_text(float(self.run.losses[-1]))}"
 
     @property
     def last_inside(self) -> np.ndarray:
@@ -242,21 +241,21 @@ class GradientDescentPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, endin
     def captions(self) -> list[tuple[str, float]]:
         """Narration beats (words, seconds) covering the whole clip."""
         p, s = self.params, self.surface
-        rates = ", ".join(number_text(r.run.learning_rate) for r in self.runs)
+        rates = ", ".join(typed_text(r.run.learning_rate) for r in self.runs)
         intro = (
-            f"{OPTIMIZER_NAMES[p.optimizer].capitalize()} on the {s.name} loss, from ({number_text(s.start[0])}, "
-            f"{number_text(s.start[1])}): each step moves against the gradient, scaled by the learning rate."
+            f"{OPTIMIZER_NAMES[p.optimizer].capitalize()} on the {s.name} loss, from ({typed_text(s.start[0])}, "
+            f"{typed_text(s.start[1])}): each step moves against the gradient, scaled by the learning rate."
         )
         middle = f"{len(self.runs)} run(s), learning rates {rates}, {p.steps} steps each."
         if self.stable_learning_rate is not None and p.optimizer == "gd":
-            rate = claimed_value_text(self.stable_learning_rate)
+            rate = claimed_text(self.stable_learning_rate)
             curvatures = quadratic_curvatures(s)
             if curvatures is not None and curvatures[0] < 0:  # a saddle: (1 + eta |k|) > 1 along the falling direction
                 middle += (f" On this saddle, steps along the upward-curving direction shrink only if η < 2/L {rate}; "
                            "along the downward-curving one they grow for every η.")
             else:
                 middle += f" On this quadratic, steps shrink only if η < 2/L {rate}."
-        verdicts = "; ".join(f"η = {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
+        verdicts = "; ".join(f"η = {typed_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
         return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
 
     def to_json(self) -> dict[str, Any]:

@@ -23,16 +23,6 @@ def claimed_value_tex(value: float) -> str:
     return ("= " if same else "\\approx ") + number_tex(value)
 
 
-def claimed_value_text(value: float) -> str:
-    """claimed_value_tex in plain words: "= 0.2", "≈ 0.333".
-
-    >>> claimed_value_text(1 / 3), claimed_value_text(0.2)
-    ('≈ 0.333', '= 0.2')
-    """
-    same = abs(float(number_text(value)) - value) <= SAME_AS_SHOWN_RTOL * max(1.0, abs(value))
-    return ("= " if same else "≈ ") + number_text(value)
-
-
 def decade_ticks(log_range: tuple[float, float], count: int = 4) -> list[tuple[float, str]]:
     """Round powers of ten inside a log10 range, about ``count`` of them, as (log10 value, TeX).
 
