@@ -194,3 +194,29 @@ def test_a_corrupt_tex_cache_is_rebuilt_by_the_next_render(tmp_path: Path) -> No
     assert repaired
     render("third.png")  # served from the repaired cache
     assert (tmp_path / "second.png").read_bytes() == (tmp_path / "third.png").read_bytes()
+
+
+# --- names the file system or the printed path cannot take (found by the hostile review) ---------
+
+
+@pytest.mark.parametrize("name, words", [
+    ("x" * 300 + ".mp4", "too long"),  # longer than NAME_MAX: a traceback from Path.is_dir before the fix
+    ("x" * 240 + ".mp4", "too long"),  # fits, but its hidden temp file does not: failed after the render
+    ("new\nline.mp4", "control character"),  # split the printed path and the key stamp's lines
+    ("tab\tname.mp4", "control character"),
+])
+def test_an_output_name_that_cannot_work_is_one_line_before_any_work(tmp_path: Path, name: str, words: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_render(*args, **kwargs):
+        raise AssertionError("the name should have been refused before rendering")
+
+    monkeypatch.setattr("calcanim.rendering.render_in", no_render)
+    result = invoke("render", "limit-climb", "-q", "low", "--set", "duration=1", "-o", str(tmp_path / name))
+    assert_one_line_error(result, words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_path_longer_than_the_system_allows_is_one_line(tmp_path: Path) -> None:
+    deep = tmp_path.joinpath(*["d" * 200] * 25) / "x.mp4"  # > PATH_MAX (4096)
+    assert_one_line_error(invoke("render", "limit-climb", "-q", "low", "-o", str(deep)), "too long")
+    assert list(tmp_path.iterdir()) == []

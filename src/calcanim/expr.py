@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import sympy
 
-from calcanim.errors import ExpressionError
+from calcanim.errors import ExpressionError, quoted
 from calcanim.suggest import did_you_mean
 
 MAX_TEXT_LENGTH = 500
@@ -362,7 +362,7 @@ def _validated_text(text: str) -> str:
     if not source:
         raise ExpressionError("empty expression; write a function such as 'sin(x)'")
     if any(not char.isprintable() and not char.isspace() for char in source):
-        raise ExpressionError(f"expression {source!r} contains a control character")
+        raise ExpressionError(f"expression {quoted(source)} contains a control character")
     if len(source) > MAX_TEXT_LENGTH:
         raise ExpressionError(
             f"expression is too long ({len(source)} characters; at most {MAX_TEXT_LENGTH})"
@@ -376,9 +376,9 @@ def _parse_tree(source: str) -> ast.Expression:
             warnings.simplefilter("ignore")
             return ast.parse(source, mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"cannot parse '{source}': {error.msg}") from None
+        raise ExpressionError(f"cannot parse {quoted(source)}: {error.msg}") from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise ExpressionError(f"cannot parse '{source}': {error}") from None
+        raise ExpressionError(f"cannot parse {quoted(source)}: {error}") from None
 
 
 class _Translator:

@@ -28,7 +28,7 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
     """
     name = f"{what} '{path}'" if what else f"'{path}'"
     try:
-        return _read_regular_file(path, name).decode("utf-8")
+        text = _read_regular_file(path, name).decode("utf-8")
     except FileNotFoundError:
         raise ConfigFileError(f"cannot read {name}: no such file; {hint}") from None
     except IsADirectoryError:
@@ -38,7 +38,16 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
     except UnicodeDecodeError:
         raise ConfigFileError(f"cannot read {name}: not UTF-8 text; save it as a UTF-8 TOML file") from None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ConfigFileError(f"cannot read {name}: a loop of symbolic links; point the path at a file") from None
+        if error.errno == errno.ENAMETOOLONG:
+            raise ConfigFileError(f"cannot read {name}: the path is too long; check the path") from None
         raise ConfigFileError(f"cannot read {name}: {error.strerror or error}") from None
+    return text.removeprefix(UTF8_BOM)
+
+
+#: The byte-order mark some Windows editors (Notepad) put at the start of a UTF-8 file; TOML does not allow it.
+UTF8_BOM = "\ufeff"
 
 
 def _read_regular_file(path: Path, name: str) -> bytes:
