@@ -155,8 +155,11 @@ def stamp_text(key: str, output: Path, written: Sequence[tuple[Path, Path]]) -> 
 
 def read_stamp(output: Path) -> Stamp | None:
     """The stamp beside ``output``; None when there is none or it is not one calcanim wrote."""
+    stamp = stamp_path(output)
+    if not stamp.is_file():  # never open a FIFO or a device in its place: reading it would block
+        return None
     try:
-        lines = stamp_path(output).read_text(encoding="utf-8").splitlines()
+        lines = stamp.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     if not lines or len(lines[0]) != 64:
@@ -203,9 +206,20 @@ def remove_stale_files(output: Path, earlier: Stamp | None, written: Sequence[Pa
     return removed
 
 
+def check_destinations(output: Path, options: RenderOptions, poster: Path | None) -> None:
+    """Before any work: none of the paths a render writes (the output, its captions, poster and key
+    stamp) is a folder, which no finished file could replace."""
+    paths = [output, stamp_path(output), *(caption_paths(output) if wants_captions(options) else ()), poster]
+    for path in paths:
+        if path is not None and path.is_dir() and not path.is_symlink():
+            raise RenderError(f"'{path}' is a folder, where calcanim writes a file of the clip {output.name}; "
+                              "move the folder away or choose another -o name")
+
+
 def move_all_into_place(pairs: list[tuple[Path, Path]]) -> None:
     """Copy each finished file next to its destination under a hidden name, then rename it into place."""
     staged: list[Path] = []
+    destination = pairs[0][1]
     try:
         for source, destination in pairs:
             destination.parent.mkdir(parents=True, exist_ok=True)
@@ -216,7 +230,7 @@ def move_all_into_place(pairs: list[tuple[Path, Path]]) -> None:
         for temp, (_, destination) in zip(staged, pairs, strict=True):
             os.replace(temp, destination)
     except OSError as error:
-        raise RenderError(f"cannot write {pairs[0][1]}: {error.strerror or error}; check the output folder") from error
+        raise RenderError(f"cannot write {destination}: {error.strerror or error}; check the output folder") from error
     finally:
         for temp in staged:
             with contextlib.suppress(FileNotFoundError):
