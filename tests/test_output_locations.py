@@ -220,3 +220,25 @@ def test_an_output_path_longer_than_the_system_allows_is_one_line(tmp_path: Path
     deep = tmp_path.joinpath(*["d" * 200] * 25) / "x.mp4"  # > PATH_MAX (4096)
     assert_one_line_error(invoke("render", "limit-climb", "-q", "low", "-o", str(deep)), "too long")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fifo_in_the_tex_or_shape_cache_is_never_opened(tmp_path: Path) -> None:
+    """Found by the hostile review: a FIFO in place of a cached formula or shape file blocked every
+    render for ever. Checked in a thread, so a regression fails instead of hanging the suite."""
+    import threading
+
+    from calcanim.svg_cache import _load
+
+    fifo = tmp_path / "formula.svg"
+    os.mkfifo(fifo)
+    answers: list[object] = []
+    checker = threading.Thread(target=lambda: answers.extend([tex_svg_looks_complete(fifo), _load(fifo, "0" * 64)]),
+                               daemon=True)
+    checker.start()
+    checker.join(120)
+    if checker.is_alive():
+        for _ in range(2):  # unblock the reader(s) so the thread can end
+            with open(fifo, "wb"):
+                pass
+        pytest.fail("a cache lookup opened a FIFO and blocked")
+    assert answers == [False, None]
