@@ -122,6 +122,8 @@ SCENES: dict[str, SceneEntry] = {
 
 def get_scene(name: str) -> SceneEntry:
     """The entry for ``name``; an unknown name lists the scenes and the nearest one."""
+    if not isinstance(name, str):
+        raise UnknownSceneError(f"a scene is named by text such as 'limit-climb', got {name!r} (see `calcanim list`)")
     try:
         return SCENES[name]
     except KeyError:
