@@ -59,9 +59,11 @@ def test_watch_ends_at_once_on_what_saving_the_config_cannot_fix(tmp_path: Path)
     config = tmp_path / "c.toml"
     config.write_text("n_max = 10\n")
     cases = [["--set", "n_max=" + "9" * 5000], ["--set", "marks=" + "[" * 3000 + "]" * 3000],
-             ["--theme", "../../etc/passwd"], ["--theme", str(tmp_path / "missing.toml")], ["-q", "huge"]]
+             ["--theme", "../../etc/passwd"], ["--theme", str(tmp_path / "missing.toml")], ["-q", "huge"],
+             ["--jobs", "0"], ["--jobs", "2", "--format", "png"], ["limit-clim"]]  # the last three: hostile review
     for extra in cases:
-        done = subprocess.run([sys.executable, "-m", "calcanim", "render", "limit-climb", "--watch", "--config",
+        scene = extra.pop() if extra == ["limit-clim"] else "limit-climb"
+        done = subprocess.run([sys.executable, "-m", "calcanim", "render", scene, "--watch", "--config",
                                str(config), *extra], capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert done.returncode == 2, done.stderr
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("calcanim: error: "), done.stderr

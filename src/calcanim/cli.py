@@ -221,15 +221,18 @@ def render(
         quality=quality, format=format_of_output(str(output or ""), fmt), theme=theme, aspect=aspect,
         transparent=transparent, captions=not no_captions, encoder=encoder,
     )
-    if watch and config is not None:  # what saving the config cannot fix (a FIFO or device, a bad -o) ends now
+    if watch and config is not None:  # what saving the config cannot fix (a FIFO or device, a bad -o, --jobs) ends now
         from calcanim.files import read_text_file
         from calcanim.rendering import resolve_output
+        from calcanim.rendering.split import check_jobs, refuse_unsplittable
         from calcanim.settings import parse_set_pairs
 
         read_text_file(config, "--config")
         parse_set_pairs(pairs)
         if output is not None:
             resolve_output(output, options)
+        entry = get_scene(scene)
+        refuse_unsplittable(Clip(scene=entry.name, params=entry.params_class(), options=options), check_jobs(jobs))
 
     def note(text: str) -> None:
         if not quiet:
