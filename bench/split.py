@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: case name -> (clip, --set values). A lecturer splits a render for a long clip: "limit-climb-long" is one
 #: (a 45 s video), where the serial build (import, construct) is a small share of the render.
 CASES = {"limit-climb": ("limit-climb", ["duration=8"]), "zoom-linearity": ("zoom-linearity", []),
-         "limit-climb-long": ("limit-climb", ["duration=40"])}
+         "limit-climb-long": ("limit-climb", ["duration=40"]), "descent-1d": ("descent-1d", []),
+         "gradient-descent": ("gradient-descent", []), "tangent-plane": ("tangent-plane", [])}
 
 
 def timed_render(scene: str, settings: list[str], quality: str, jobs: int, out: Path) -> tuple[float, float, float]:
@@ -41,6 +42,34 @@ def timed_render(scene: str, settings: list[str], quality: str, jobs: int, out: 
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, load
+
+
+def drawing_phase(scene: str, settings: list[str], quality: str) -> tuple[float, float]:
+    """(wall s, CPU s of all threads) of one in-process --jobs 1 render from its first frame to its end:
+    the part a split can share out. What comes before (start-up, imports, building the scene) and after
+    (joining, finishing the file) is the same with any --jobs."""
+    from calcanim.clip import RenderOptions, Source, resolve_clip
+    from calcanim.rendering.manim_run import render_in
+    from calcanim.settings import gather_values
+
+    clip = resolve_clip(scene, gather_values(scene, None, settings), RenderOptions(quality=quality), Source())
+    first: list[tuple[float, float]] = []
+
+    def mark_first_frame(built: object) -> None:
+        renderer = built.renderer  # type: ignore[attr-defined]
+        add_frame = renderer.add_frame
+
+        def marked(frame: object, num_frames: int = 1) -> None:
+            if not first:
+                first.append((time.perf_counter(), time.process_time()))
+            add_frame(frame, num_frames)
+
+        renderer.add_frame = marked
+
+    with tempfile.TemporaryDirectory(prefix="calcanim-bench-") as work:
+        render_in(Path(work), clip, None, prepare=mark_first_frame)
+        wall, cpu = time.perf_counter() - first[0][0], time.process_time() - first[0][1]
+    return wall, cpu
 
 
 def breakdown(scene: str, settings: list[str], quality: str, method: str) -> list[str]:
@@ -89,11 +118,17 @@ def main() -> None:
                     wall, cpu, load = timed_render(clip, settings, args.quality, jobs, Path(folder) / f"{scene}-{jobs}.mp4")
                     walls.setdefault((scene, jobs), []).append(wall)
                     print(f"| {scene} | {run + 1} | {jobs} | {wall:.2f} | {cpu:.2f} | {cpu / wall:.2f} | {load:.2f} |", flush=True)
-    print("\n| clip | median wall --jobs 1 | median wall --jobs 2 | jobs 2 / jobs 1 |")
-    print("|---|---|---|---|")
+    cores = os.cpu_count() or 1
+    print(f"\nBound: the best --jobs 2 could do here if splitting cost nothing: the drawing phase of one --jobs 1 render")
+    print(f"(first frame to end, in process: wall D, CPU C of all its threads) spread over the {cores} cores, max(C / {cores}, D / 2), and")
+    print("everything else (start-up, imports, building the scene, finishing the file) as long as with --jobs 1.\n")
+    print("| clip | median wall --jobs 1 | median wall --jobs 2 | jobs 2 / jobs 1 | drawing phase D s | cores busy in it, C / D | bound |")
+    print("|---|---|---|---|---|---|---|")
     for scene in args.scenes:
         one, two = statistics.median(walls[(scene, 1)]), statistics.median(walls[(scene, 2)])
-        print(f"| {scene} | {one:.2f} | {two:.2f} | {two / one:.2f} |")
+        drawing, cpu = drawing_phase(*CASES[scene], args.quality)
+        bound = (one - drawing + max(cpu / cores, drawing / 2)) / one
+        print(f"| {scene} | {one:.2f} | {two:.2f} | **{two / one:.2f}** | {drawing:.2f} | {cpu / drawing:.2f} | {bound:.2f} |", flush=True)
     print("\nWhere a --jobs 2 process's time goes (seconds after render_split_in was called; fork: the last row of")
     print("each clip is the calling process, which builds the scene, replays and draws the end; the others are its")
     print("forked copies, 'began' = the fork. spawn: process 0 is the caller, process 1 a spawned worker; 'began' after")

@@ -64,6 +64,37 @@ def test_limit_climb_split_draws_the_same_frames(tmp_path: Path, jobs: int, meth
     assert poster_split == poster_one
 
 
+@pytest.mark.parametrize("scene, params", [
+    ("gradient-descent", {"duration": 3, "steps": 20, "resolution": 16, "levels": 6}),
+    ("tangent-plane", {"duration": 4, "resolution": 16}),
+])
+def test_a_raster_view_replayed_without_its_pixels_draws_the_same_frames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scene: str, params: dict[str, object]
+) -> None:
+    """The 3D surface and the contour map are not rendered while a process replays frames it does not
+    draw (frames_unseen); the frames are still those of one process."""
+    from calcanim.raster.surface import SurfaceRenderer
+
+    monkeypatch.setattr(split_fork, "fork_usable", lambda: True)
+    clip = resolve_clip(scene, params, LOW, Source())
+    one, _, _ = render_in(tmp_path / "one", clip, None)
+    rendered = {"calls": 0}
+    surface_render = SurfaceRenderer.render
+
+    def counted(self: SurfaceRenderer, *args: object, **kwargs: object) -> object:
+        rendered["calls"] += 1
+        return surface_render(self, *args, **kwargs)
+
+    monkeypatch.setattr(SurfaceRenderer, "render", counted)
+    records: list[dict[str, object]] = []
+    split, _, _ = render_split_in(tmp_path / "split", clip, 2, records, method="fork")
+    assert differing(frames_of(one), frames_of(split)) == []
+    caller = records[-1]  # this process: replayed the copy's share, then drew the rest
+    assert int(str(caller["replayed"])) >= 1 and int(str(caller["frames"])) < len(frames_of(one))
+    # one surface per frame it drew, and per animation it replayed (the update after its last frame); none per replayed frame
+    assert rendered["calls"] <= 1 + int(str(caller["frames"])) + int(str(caller["replayed"])) + int(str(caller["animations"]))
+
+
 def test_no_tqdm_monitor_thread_is_left_to_hold_a_lock_at_a_fork() -> None:
     from tqdm import tqdm
 
@@ -220,3 +251,30 @@ split_fork._Conductor.become_copy = faulty
     while psutil.pid_exists(parent.pid) and any(p.ppid() == parent.pid for p in psutil.process_iter()):
         assert time.monotonic() < deadline, "a copy outlived the render"
         time.sleep(0.1)
+
+
+def test_a_replayed_view_shows_the_pixels_of_each_animations_end_without_rendering_its_frames(tmp_path: Path) -> None:
+    """_replay skips a RasterView's renders inside an animation but not manim's update after its last
+    frame, so a view whose updater is gone by the next animation still shows the right pixels."""
+    from manim import ORIGIN, Scene, ValueTracker, tempconfig
+
+    from calcanim.raster.manim_view import RasterView
+    from calcanim.rendering.split import _replay
+
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True, "frame_rate": 15, "progress_bar": "none"}):
+        scene = Scene()
+        scene.setup()
+        tracker = ValueTracker(0.0)
+        view = RasterView(ORIGIN, 1.0, 1.0, (0.0, 0.0, 0.0))
+        calls: list[float] = []
+
+        def render_now() -> np.ndarray:
+            calls.append(tracker.get_value())
+            return np.full((view.pixel_size[1], view.pixel_size[0], 4), round(255 * tracker.get_value()), np.uint8)
+
+        view.add_updater(lambda mob: mob.redraw(render_now))
+        scene.add(view)
+        _replay(scene.renderer, scene, (tracker.animate(run_time=1.0).set_value(0.6),), {})
+        view.clear_updaters()  # the view stays as it was at the animation's end
+        assert calls == [pytest.approx(0.6)]  # no render for the 15 frames inside; one after the last
+        assert int(view.bgra[0, 0, 0]) == round(255 * 0.6)

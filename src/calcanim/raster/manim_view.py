@@ -3,12 +3,13 @@ that copies it straight into the frame, and theme colours as Cairo's 0..1 floats
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from manim import Camera, ImageMobject, ManimColor, config
 from PIL import Image
 
+from calcanim.frames_unseen import frames_unseen
 from calcanim.raster.canvas import Raster
 from calcanim.raster.items import RGB
 from calcanim.raster.surface import SurfaceStyle
@@ -43,6 +44,14 @@ class RasterView(ImageMobject):
     def show(self, bgra: np.ndarray) -> None:
         """Show a BGRA frame from a :class:`Raster` (no copy: it is copied into the video frame by :meth:`blit`)."""
         self.bgra = bgra
+
+    def redraw(self, render: Callable[[], np.ndarray]) -> None:
+        """Show the frame ``render()`` makes: in an updater, where the view follows the scene. While a
+        split render replays frames nobody draws (:mod:`calcanim.frames_unseen`), ``render`` is not
+        called; the update after each animation's last frame still renders, so the view is up to date
+        wherever a process starts drawing."""
+        if not frames_unseen():
+            self.show(render())
 
     def to_scene(self, pixel: Sequence[float]) -> np.ndarray:
         """A pixel position in this view -> a manim point (for labels placed over the image)."""

@@ -44,6 +44,7 @@ from typing import Any
 
 from calcanim.clip import Clip
 from calcanim.errors import ParamError, RenderError
+from calcanim.frames_unseen import unseen
 from calcanim.rendering.progress import FrameProgress
 
 #: More worker processes than this is a typo, not a machine (each one holds a whole manim).
@@ -311,10 +312,18 @@ def _replay(renderer: Any, scene: Any, args: tuple[Any, ...], kwargs: dict[str, 
                 on_frame()
 
         renderer.render = tick
+        update_to_time = scene.update_to_time
+
+        def unseen_update_to_time(t: float) -> None:
+            with unseen():  # the frames inside the animation; not manim's update after its last frame
+                update_to_time(t)
+
+        scene.update_to_time = unseen_update_to_time
         try:
             scene.play_internal()
         finally:
             renderer.render = draw
+            del scene.update_to_time
     renderer.num_plays += 1
 
 

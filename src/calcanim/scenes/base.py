@@ -9,7 +9,7 @@ import typing
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
-from manim import DecimalNumber, MathTex, Scene, TexTemplate, Text, config
+from manim import DecimalNumber, MathTex, Scene, TexTemplate, Text, ValueTracker, config
 
 from calcanim.errors import CalcanimError
 from calcanim.params.base import SceneParams
@@ -41,6 +41,11 @@ MARGIN_3D = 0.3
 
 P = TypeVar("P", bound=SceneParams)
 PlanT = TypeVar("PlanT", bound=Plan)
+
+
+#: A clock run longer than this is played as several animations of whole frames: a split render
+#: (``render --jobs``) can hand the clip from one process to the next only where an animation starts.
+CLOCK_PIECE_SECONDS = 1.0
 
 
 class CalcanimScene(Scene, Generic[P, PlanT]):
@@ -145,6 +150,30 @@ class CalcanimScene(Scene, Generic[P, PlanT]):
         """The words of narration beat ``beat`` (1-based): ``CAPTIONS`` by number or by text, else
         ``words``. Override it to translate every beat at once."""
         return self.CAPTIONS.get(beat, self.CAPTIONS.get(words, words))
+
+    def run_clock(self, clock: ValueTracker, until: float, run_time: float) -> None:
+        """``play(clock.animate.set_value(until), run_time=run_time, rate_func=linear)``, cut into plays of at
+        most CLOCK_PIECE_SECONDS: the same frames, with the clock at the same value in each, bit for bit.
+
+        Each piece is that one animation (from the clock's start to ``until``) with a rate function
+        that gives its frames the alpha the whole play gives them, ``t / run_time``, with ``t`` on
+        manim's frame grid (``np.arange(0, run_time, 1 / fps)``)."""
+        fps = float(config.frame_rate)
+        step = 1 / fps  # manim's (Scene.get_time_progression)
+        frames = len(np.arange(0, run_time, step))  # what the one play draws
+        start = clock.get_value()
+        piece = max(1, int(CLOCK_PIECE_SECONDS * fps))
+        for first in range(0, frames, piece):
+            count = min(piece, frames - first)
+            length = (count - 0.5) * step  # manim draws exactly `count` frames: np.arange(0, length, step)
+
+            def whole_play_alpha(alpha: float, first: int = first, count: int = count, length: float = length) -> float:
+                if alpha >= 1.0:  # the piece's end (its last update, not drawn): where the next one starts
+                    return 1.0 if first + count == frames else (first + count) * step / run_time
+                return (first + round(alpha * length * fps)) * step / run_time
+
+            clock.set_value(start)  # each piece is the whole play's animation, from the same start
+            self.play(clock.animate.set_value(until), run_time=length, rate_func=whole_play_alpha)
 
     def caption(self, words: str, duration: float) -> None:
         """One narration beat, written to the clip's .srt/.vtt captions."""

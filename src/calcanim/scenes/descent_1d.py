@@ -98,13 +98,13 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
         for seconds, index in reveals:
             seconds = min(seconds, p.duration)
             if seconds > elapsed + 1e-9:
-                self.play(self.clock.animate.set_value(INTRO_SECONDS + seconds), run_time=seconds - elapsed, rate_func=linear)
+                self.run_clock(self.clock, INTRO_SECONDS + seconds, run_time=seconds - elapsed)
                 elapsed = seconds
             self.add(statuses[index])
         if p.duration > elapsed + 1e-9:
-            self.play(self.clock.animate.set_value(INTRO_SECONDS + p.duration), run_time=p.duration - elapsed, rate_func=linear)
+            self.run_clock(self.clock, INTRO_SECONDS + p.duration, run_time=p.duration - elapsed)
         self.caption(*pl.captions[2])
-        self.play(self.clock.animate.set_value(pl.duration), run_time=ENDING_SECONDS, rate_func=linear)
+        self.run_clock(self.clock, pl.duration, run_time=ENDING_SECONDS)
 
     def step_now(self) -> float:
         return self.plan.step_at(self.clock.get_value() - INTRO_SECONDS)

@@ -140,16 +140,13 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
         elapsed = 0.0
         for seconds, run in pl.status_reveal_times():
             if seconds > elapsed + 1e-9:
-                self.play(self.clock.animate.set_value(INTRO_SECONDS + seconds), run_time=seconds - elapsed, rate_func=linear)
+                self.run_clock(self.clock, INTRO_SECONDS + seconds, run_time=seconds - elapsed)
                 elapsed = seconds
             self.add(statuses[run.index])
         if pl.descent_seconds > elapsed + 1e-9:
-            self.play(
-                self.clock.animate.set_value(INTRO_SECONDS + pl.descent_seconds),
-                run_time=pl.descent_seconds - elapsed, rate_func=linear,
-            )
+            self.run_clock(self.clock, INTRO_SECONDS + pl.descent_seconds, run_time=pl.descent_seconds - elapsed)
         self.caption(*pl.captions[2])
-        self.play(self.clock.animate.set_value(pl.duration), run_time=ENDING_SECONDS, rate_func=linear)
+        self.run_clock(self.clock, pl.duration, run_time=ENDING_SECONDS)
 
     # -- time -----------------------------------------------------------------------------------------
     def step_now(self) -> float:
@@ -259,7 +256,7 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
             return items
 
         def redraw(mob: RasterView) -> None:
-            mob.show(renderer.render(pl.camera_theta_at(self.clock.get_value()), overlays()))
+            mob.redraw(lambda: renderer.render(pl.camera_theta_at(self.clock.get_value()), overlays()))
 
         redraw(view)
         view.add_updater(redraw)
@@ -322,7 +319,7 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
             return drawn
 
         def redraw(mob: RasterView) -> None:
-            mob.show(renderer.render(items()))
+            mob.redraw(lambda: renderer.render(items()))
 
         redraw(view)
         view.add_updater(redraw)

@@ -113,7 +113,7 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
                 overlays.append(Ball(pl.point3, point_colour, 6.5 * pixel_scale, rgb(theme.background), on_top=True))
             if arrow_ends is not None and grown.get_value() > 0.5:
                 overlays.append(Arrow(arrow_ends, point_colour, 3.0 * pixel_scale))
-            mob.show(renderer.render(theta, overlays))
+            mob.redraw(lambda: renderer.render(theta, overlays))
             projector = renderer.projector(theta)
             pixels, _ = projector.project(renderer.to_box(label_points))
             placed: list[Mobject] = []
@@ -159,7 +159,7 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
             run_time=grow_s,
         )
         self.caption(*captions[3])
-        self.play(clock.animate.set_value(pl.duration), run_time=rest_s, rate_func=linear)
+        self.run_clock(clock, pl.duration, run_time=rest_s)
 
 
 def readout_columns(lines: list[Mobject], width: float, height: float) -> VGroup:
