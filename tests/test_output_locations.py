@@ -244,3 +244,12 @@ def test_a_fifo_in_the_tex_or_shape_cache_is_never_opened(tmp_path: Path) -> Non
                 pass
         pytest.fail("a cache lookup opened a FIFO and blocked")
     assert answers == [False, None]
+
+
+def test_a_lesson_folder_with_a_line_break_is_refused_before_any_clip(tmp_path: Path) -> None:
+    """Found by the hostile review: every clip failed one by one, after the folder and manifest were made."""
+    lesson = tmp_path / "l.toml"
+    lesson.write_text(LESSON)
+    result = invoke("batch", str(lesson), "-o", str(tmp_path / "new\nline"))
+    assert_one_line_error(result, "control character")
+    assert list(tmp_path.iterdir()) == [lesson]

@@ -134,6 +134,9 @@ def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:
 def prepare_output_folder(folder: Path, what: str = "output folder") -> Path:
     """Make ``folder`` (and its parents) and check a file can be created in it, before any work:
     a path under a file, a read-only or full disk raise RenderError with one line."""
+    if not str(folder).isprintable():  # a newline would split the printed paths (and every clip would fail)
+        raise RenderError(f"cannot write to {what} {str(folder)!r}: it has a line break, tab or other control "
+                          "character in it; choose a name without one")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".calcanim-probe-"):
