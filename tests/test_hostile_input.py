@@ -254,3 +254,11 @@ def test_a_symlink_loop_says_what_it_is_and_how_to_fix_it(tmp_path: Path) -> Non
     (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
     assert_one_line_error(invoke("inspect", "limit-climb", "--config", str(tmp_path / "a.toml")),
                           "a loop of symbolic links; point the path at a file")
+
+
+def test_an_unknown_name_among_thousands_of_inputs_is_a_short_line() -> None:
+    """Found by the hostile review: backprop with 3000 values listed all 3000 names in one 20 kB line."""
+    values = "{" + ", ".join(f"x{i} = 1" for i in range(3000)) + "}"
+    result = invoke("inspect", "backprop", "--set", "expression=tanh(zz)", "--set", f"values={values}")
+    assert_one_line_error(result, "unknown name 'zz'", "and 2988 more")
+    assert len(result.stderr) < 800

@@ -381,6 +381,21 @@ def _parse_tree(source: str) -> ast.Expression:
         raise ExpressionError(f"cannot parse {quoted(source)}: {error}") from None
 
 
+#: How many names a message lists before it only counts the rest.
+LISTED_NAMES = 12
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    """``names`` for a message, the first :data:`LISTED_NAMES` of a long list and a count of the rest.
+
+    >>> _listed(("x", "y")), _listed(tuple(f"x{i}" for i in range(14)))
+    ('x, y', 'x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11 and 2 more')
+    """
+    if len(names) <= LISTED_NAMES:
+        return ", ".join(names)
+    return f"{', '.join(names[:LISTED_NAMES])} and {len(names) - LISTED_NAMES} more"
+
+
 class _Translator:
     """Builds a sympy expression from an ast tree, allowing only the expression language."""
 
@@ -457,7 +472,7 @@ class _Translator:
         allowed = [*self.variables, *CONSTANTS, *_FUNCTIONS]
         raise ExpressionError(
             f"unknown name '{node.id}' in '{self.source}'; allowed variables: "
-            f"{', '.join(self.variables) or 'none'}; constants: {', '.join(CONSTANTS)}"
+            f"{_listed(self.variables) or 'none'}; constants: {', '.join(CONSTANTS)}"
             + _suggestion(node.id, allowed)
         )
 
