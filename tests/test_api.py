@@ -15,6 +15,8 @@ import calcanim
 from calcanim.cli import main
 from calcanim.registry import SCENES
 
+REPO = Path(__file__).resolve().parents[1]
+
 CASES = [
     ("limit-climb", {"n_max": 1000, "marks": [1, 10, 100, 1000]}),
     ("zoom-linearity", {"function": "sin(x) + 0.5*x**2", "point": 0.5}),
@@ -103,3 +105,24 @@ def test_render_returns_the_files_and_the_numbers(tmp_path: Path, monkeypatch: p
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert _relative_or_data(absolute).startswith("data:video/mp4;base64,")
+
+
+# --- wrong types from Python end in CalcanimError, not a TypeError from deep inside (hostile review) ---
+
+
+@pytest.mark.parametrize("call", [
+    lambda: calcanim.inspect(123),
+    lambda: calcanim.inspect(None),
+    lambda: calcanim.inspect(["limit-climb"]),
+    lambda: calcanim.render("limit-climb", quality="low", output=123),
+    lambda: calcanim.render_lesson(5),
+    lambda: calcanim.render_lesson(REPO / "scenes" / "e-and-linearity.toml", output_dir=3.5),
+    lambda: calcanim.render_lesson(REPO / "scenes" / "e-and-linearity.toml", jobs=0),
+    lambda: calcanim.render_lesson(REPO / "scenes" / "e-and-linearity.toml", jobs=-1),
+    lambda: calcanim.render_lesson(REPO / "scenes" / "e-and-linearity.toml", jobs="2"),
+], ids=["scene int", "scene None", "scene list", "output int", "lesson int", "output_dir float", "jobs 0",
+        "jobs -1", "jobs str"])
+def test_a_wrong_type_from_python_is_a_calcanim_error(call) -> None:
+    with pytest.raises(calcanim.CalcanimError) as caught:
+        call()
+    assert "\n" not in str(caught.value)

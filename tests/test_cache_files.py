@@ -21,6 +21,7 @@ from calcanim import clip_key as clip_key_module
 from calcanim.batch import Job, run_lesson
 from calcanim.clip import Clip, RenderOptions, resolve_clip
 from calcanim.clip_key import NOT_PIXEL_SOURCES, code_digest
+from calcanim.errors import RenderError
 from calcanim.files import TEMP_PREFIX, atomic_target, sweep_temp_files, write_text_atomically
 from calcanim.rendering import render
 from calcanim.rendering.outputs import cached_result, read_stamp, stamp_path, stamp_text
@@ -368,3 +369,41 @@ def test_a_render_failing_inside_manim_creates_no_folder(tmp_path: Path, monkeyp
     with pytest.raises(RenderError):
         render(short_clip(), out, progress=False)
     assert not (tmp_path / "new").exists()
+
+
+# --- a FIFO or a folder where a clip's files go (found by the hostile review) -------------------
+
+
+@pytest.mark.render
+def test_a_fifo_in_place_of_the_key_stamp_is_not_opened(pristine: tuple[Clip, Path], tmp_path: Path) -> None:
+    """Before the fix the cache check opened the FIFO and blocked for ever (in a thread here, so a
+    regression fails the test instead of hanging the suite)."""
+    import os
+    import threading
+
+    clip, _ = pristine
+    output = copy_of(pristine, tmp_path / "out")
+    stamp_path(output).unlink()
+    os.mkfifo(stamp_path(output))
+    found: list[object] = []
+    checker = threading.Thread(target=lambda: found.append(cached_result(output, clip.key(), clip.options)), daemon=True)
+    checker.start()
+    checker.join(120)
+    if checker.is_alive():  # unblock the reader so the thread can end
+        with open(stamp_path(output), "wb"):
+            pass
+        pytest.fail("reading the key stamp blocked on a FIFO")
+    assert found == [None]
+
+
+@pytest.mark.parametrize("victim", [".clip.mp4.key", "clip.png", "clip.srt", "clip.vtt"])
+def test_a_folder_where_a_clip_file_goes_is_one_error_before_any_work(tmp_path: Path, victim: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_render(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("refused too late: the clip was rendered first")
+
+    monkeypatch.setattr("calcanim.rendering.render_in", no_render)
+    (tmp_path / victim).mkdir()
+    with pytest.raises(RenderError, match=f"'{tmp_path / victim}' is a folder.*move the folder away"):
+        render(short_clip(), tmp_path / "clip.mp4", progress=False, poster=tmp_path / "clip.png")
+    assert [p.name for p in tmp_path.iterdir()] == [victim]

@@ -261,3 +261,18 @@ def test_a_long_clip_cut_into_windows_survives_a_lost_worker_and_a_rerun_without
     assert {"short.mp4", "long.srt", "long.vtt"} <= names and not {"short.srt", "short.vtt"} & names
     manifest = json.loads((tmp_path / "cluster" / "manifest.json").read_text())
     assert {c["name"]: c["files"]["captions"] for c in manifest["clips"]}["short"] == {}
+
+
+@pytest.mark.parametrize("address", ["garbage", "tcp://host", "tcp://10.0.0.5:8786x", ""])
+def test_a_scheduler_address_dask_cannot_parse_is_one_line_at_once(address: str, tmp_path: Path) -> None:
+    """Found by the hostile review: `--scheduler garbage` printed a ValueError traceback, then waited
+    20 s in the half-made Client's __del__ and printed another."""
+    from click.testing import CliRunner
+
+    from calcanim.cli import main
+
+    lesson = Path(__file__).resolve().parents[1] / "scenes" / "e-and-linearity.toml"
+    result = CliRunner().invoke(main, ["batch", str(lesson), "--scheduler", address, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("calcanim: error: --scheduler must be an address")
+    assert not (tmp_path / "out").exists()

@@ -192,3 +192,73 @@ def _nested(depth: int) -> list:
     for _ in range(depth):
         value = [value]
     return value
+
+
+# --- line breaks, long text and byte-order marks (found by the hostile review) ------------------
+
+
+@pytest.mark.parametrize("args", [
+    ["inspect", "limit-climb\n"],
+    ["show", "limit-climb\r\n"],
+    ["inspect", "zoom-linearity", "--set", "function=x\n+1"],
+    ["inspect", "limit-climb", "--set", "sequence=(1+1/n)\n**n"],
+], ids=["scene", "scene-crlf", "function", "sequence"])
+def test_a_line_break_in_what_the_user_typed_stays_inside_the_one_error_line(args: list[str]) -> None:
+    """Before the fix the name or expression was quoted raw: the message came out on two lines."""
+    result = invoke(*args)
+    assert_one_line_error(result)
+    assert "\\n" in result.stderr
+
+
+def test_a_multiline_expression_in_a_config_file_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('sequence = """(1+1/n)\n**n"""\n')
+    assert_one_line_error(invoke("inspect", "limit-climb", "--config", str(config)), "'sequence'", "\\n")
+
+
+def test_a_long_expression_is_quoted_in_part_not_echoed_whole() -> None:
+    result = invoke("inspect", "zoom-linearity", "--set", "function=" + "(" * 5000 + "x" + ")" * 5000)
+    assert_one_line_error(result, "at most 500", "(10001 characters)")
+    assert len(result.stderr) < 600
+
+
+def test_an_unknown_scene_name_of_any_length_is_quoted_in_part() -> None:
+    assert len(invoke("inspect", "y" * 10_000).stderr) < 800
+
+
+@pytest.mark.parametrize("kind", ["config", "lesson", "theme"])
+def test_a_utf8_file_with_a_byte_order_mark_is_read(kind: str, tmp_path: Path) -> None:
+    """Windows Notepad starts UTF-8 files with U+FEFF; TOML does not allow it, so before the fix every such
+    file was 'not valid TOML ... at line 1, column 1'."""
+    bom = "\ufeff"
+    if kind == "config":
+        path = tmp_path / "c.toml"
+        path.write_text(bom + "n_max = 10\nmarks = [1, 10]\n", encoding="utf-8")
+        result = invoke("inspect", "limit-climb", "--config", str(path), "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert '"n_max": 10' in result.stdout
+    elif kind == "lesson":
+        path = tmp_path / "l.toml"
+        path.write_text(bom + lesson_text("n_max = 10\nmarks = [1, 10]"), encoding="utf-8")
+        assert load_lesson(path).clips[0].params.n_max == 10  # type: ignore[attr-defined]
+    else:
+        from calcanim.style.themes import load_theme_file
+
+        path = tmp_path / "uni.toml"
+        path.write_text(bom + (REPO / "assets" / "themes" / "light.toml").read_text(encoding="utf-8"), encoding="utf-8")
+        assert load_theme_file(path).background == load_theme_file(REPO / "assets" / "themes" / "light.toml").background
+
+
+def test_a_symlink_loop_says_what_it_is_and_how_to_fix_it(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    assert_one_line_error(invoke("inspect", "limit-climb", "--config", str(tmp_path / "a.toml")),
+                          "a loop of symbolic links; point the path at a file")
+
+
+def test_an_unknown_name_among_thousands_of_inputs_is_a_short_line() -> None:
+    """Found by the hostile review: backprop with 3000 values listed all 3000 names in one 20 kB line."""
+    values = "{" + ", ".join(f"x{i} = 1" for i in range(3000)) + "}"
+    result = invoke("inspect", "backprop", "--set", "expression=tanh(zz)", "--set", f"values={values}")
+    assert_one_line_error(result, "unknown name 'zz'", "and 2988 more")
+    assert len(result.stderr) < 800

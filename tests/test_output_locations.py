@@ -59,9 +59,11 @@ def test_watch_ends_at_once_on_what_saving_the_config_cannot_fix(tmp_path: Path)
     config = tmp_path / "c.toml"
     config.write_text("n_max = 10\n")
     cases = [["--set", "n_max=" + "9" * 5000], ["--set", "marks=" + "[" * 3000 + "]" * 3000],
-             ["--theme", "../../etc/passwd"], ["--theme", str(tmp_path / "missing.toml")], ["-q", "huge"]]
+             ["--theme", "../../etc/passwd"], ["--theme", str(tmp_path / "missing.toml")], ["-q", "huge"],
+             ["--jobs", "0"], ["--jobs", "2", "--format", "png"], ["limit-clim"]]  # the last three: hostile review
     for extra in cases:
-        done = subprocess.run([sys.executable, "-m", "calcanim", "render", "limit-climb", "--watch", "--config",
+        scene = extra.pop() if extra == ["limit-clim"] else "limit-climb"
+        done = subprocess.run([sys.executable, "-m", "calcanim", "render", scene, "--watch", "--config",
                                str(config), *extra], capture_output=True, text=True, timeout=60, cwd=tmp_path)
         assert done.returncode == 2, done.stderr
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("calcanim: error: "), done.stderr
@@ -194,3 +196,60 @@ def test_a_corrupt_tex_cache_is_rebuilt_by_the_next_render(tmp_path: Path) -> No
     assert repaired
     render("third.png")  # served from the repaired cache
     assert (tmp_path / "second.png").read_bytes() == (tmp_path / "third.png").read_bytes()
+
+
+# --- names the file system or the printed path cannot take (found by the hostile review) ---------
+
+
+@pytest.mark.parametrize("name, words", [
+    ("x" * 300 + ".mp4", "too long"),  # longer than NAME_MAX: a traceback from Path.is_dir before the fix
+    ("x" * 240 + ".mp4", "too long"),  # fits, but its hidden temp file does not: failed after the render
+    ("new\nline.mp4", "control character"),  # split the printed path and the key stamp's lines
+    ("tab\tname.mp4", "control character"),
+])
+def test_an_output_name_that_cannot_work_is_one_line_before_any_work(tmp_path: Path, name: str, words: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_render(*args, **kwargs):
+        raise AssertionError("the name should have been refused before rendering")
+
+    monkeypatch.setattr("calcanim.rendering.render_in", no_render)
+    result = invoke("render", "limit-climb", "-q", "low", "--set", "duration=1", "-o", str(tmp_path / name))
+    assert_one_line_error(result, words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_path_longer_than_the_system_allows_is_one_line(tmp_path: Path) -> None:
+    deep = tmp_path.joinpath(*["d" * 200] * 25) / "x.mp4"  # > PATH_MAX (4096)
+    assert_one_line_error(invoke("render", "limit-climb", "-q", "low", "-o", str(deep)), "too long")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fifo_in_the_tex_or_shape_cache_is_never_opened(tmp_path: Path) -> None:
+    """Found by the hostile review: a FIFO in place of a cached formula or shape file blocked every
+    render for ever. Checked in a thread, so a regression fails instead of hanging the suite."""
+    import threading
+
+    from calcanim.svg_cache import _load
+
+    fifo = tmp_path / "formula.svg"
+    os.mkfifo(fifo)
+    answers: list[object] = []
+    checker = threading.Thread(target=lambda: answers.extend([tex_svg_looks_complete(fifo), _load(fifo, "0" * 64)]),
+                               daemon=True)
+    checker.start()
+    checker.join(120)
+    if checker.is_alive():
+        for _ in range(2):  # unblock the reader(s) so the thread can end
+            with open(fifo, "wb"):
+                pass
+        pytest.fail("a cache lookup opened a FIFO and blocked")
+    assert answers == [False, None]
+
+
+def test_a_lesson_folder_with_a_line_break_is_refused_before_any_clip(tmp_path: Path) -> None:
+    """Found by the hostile review: every clip failed one by one, after the folder and manifest were made."""
+    lesson = tmp_path / "l.toml"
+    lesson.write_text(LESSON)
+    result = invoke("batch", str(lesson), "-o", str(tmp_path / "new\nline"))
+    assert_one_line_error(result, "control character")
+    assert list(tmp_path.iterdir()) == [lesson]

@@ -233,3 +233,39 @@ def test_a_signal_while_the_manifest_is_written_waits_for_it(
         assert rendered == set() and "2 skipped" in log.getvalue()
     if during == 4:
         assert rendered == {"a", "b"}
+
+
+# --- a second stop signal during the cleanup (found by the hostile review) -----------------------
+
+SECOND_SIGNAL_DURING_CLEANUP = """
+import os, signal, sys
+{setup}
+try:
+    {block}
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.pause()  # never reached: the first SIGTERM raises on the way
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)  # the second: the group's, then the runner's or PDEATHSIG's
+            os.kill(os.getpid(), signal.SIGHUP)
+            print("cleaned up", flush=True)
+except BaseException as stop:
+    print("stopped by", type(stop).__name__, flush=True)
+"""
+
+
+@pytest.mark.parametrize("where", ["batch worker", "command line"])
+def test_a_second_stop_signal_does_not_cut_the_cleanup_short(where: str) -> None:
+    """Before the fix, a batch stopped by SIGTERM to its process group (what `kill -- -PGID`, systemd or
+    a CI runner send) left an empty calcanim-* folder in the temp dir: the worker's first SIGTERM
+    started the cleanup, the runner's second one raised again inside it. Signals go to the process
+    itself, so they arrive at a known point whatever the load."""
+    setup, block = {
+        "batch worker": ("from calcanim.batch.runner import _exit_on_term\nsignal.signal(signal.SIGTERM, _exit_on_term)",
+                         "if True:"),
+        "command line": ("from calcanim.stop_signals import stop_signals_raise", "with stop_signals_raise(then_exit=True):"),
+    }[where]
+    code = SECOND_SIGNAL_DURING_CLEANUP.format(setup=setup, block=block)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines()[:1] == ["cleaned up"], done.stdout + done.stderr
+    assert "Traceback" not in done.stderr

@@ -29,7 +29,7 @@ def resolve(scene: str, *, quality: str = "high", format: str | None = None, the
          aspect: str = "16:9", transparent: bool = False, captions: bool = True, output: str | os.PathLike[str] | None = None,
          **params: Any) -> Clip:
     """The checked :class:`~calcanim.clip.Clip` for ``scene`` with these params and options."""
-    fmt = format_of_output(os.fspath(output) if output is not None else "", format)
+    fmt = format_of_output(os.fspath(_path_argument(output, "output")) if output is not None else "", format)
     options = RenderOptions(quality=quality, format=fmt, theme=theme, aspect=aspect,
                             transparent=transparent, captions=captions)
     return resolve_clip(scene, params, options, Source(label="calcanim.render()"))
@@ -120,6 +120,13 @@ def render(scene: str, *, quality: str = "high", format: str | None = None, them
                         cached=result.cached, key=result.key)
 
 
+def _path_argument(value: Any, what: str) -> Path:
+    """``value`` as a Path, or the one-line error a wrong type deserves (not a TypeError from deep inside)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise CalcanimError(f"{what} must be a path (text or os.PathLike), got {value!r}")
+    return Path(value)
+
+
 def render_lesson(lesson: str | os.PathLike[str], *, jobs: int | None = None, only: tuple[str, ...] = (),
                   force: bool = False, quality: str | None = None, output_dir: str | os.PathLike[str] | None = None,
                   scheduler: str | None = None, cluster: str | None = None) -> Any:
@@ -128,8 +135,11 @@ def render_lesson(lesson: str | os.PathLike[str], *, jobs: int | None = None, on
     (``.folder``, ``.manifest``, ``.gallery``, ``.outcomes``, ``.failed``)."""
     from calcanim.batch import run_lesson
 
-    lesson_path = Path(lesson)
-    folder = Path(output_dir) if output_dir is not None else None
+    lesson_path = _path_argument(lesson, "lesson")
+    folder = _path_argument(output_dir, "output_dir") if output_dir is not None else None
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise CalcanimError(f"jobs must be a whole number of at least 1 (or None: one per core), got {jobs!r}")
+    only = (only,) if isinstance(only, str) else tuple(only)
     if scheduler is None and cluster is None:
         return run_lesson(lesson_path, jobs=jobs, only=only, force=force, quality=quality, output_dir=folder)
     if scheduler is not None and cluster is not None:

@@ -20,7 +20,7 @@ import click
 
 from calcanim import __version__
 from calcanim.clip import Clip, RenderOptions, Source, resolve_clip
-from calcanim.errors import CalcanimError
+from calcanim.errors import CalcanimError, one_line
 from calcanim.formats import ENCODERS, FORMATS, format_of_output
 from calcanim.json_data import json_default, plain_json
 from calcanim.registry import SCENES, get_scene
@@ -48,7 +48,8 @@ def user_errors(command: F) -> F:
             with stop_signals_raise(then_exit=True):
                 return command(*args, **kwargs)
         except CalcanimError as error:
-            fail(str(error))
+            several = len(getattr(error, "problems", ())) > 1  # a lesson's problems, one a line (each made one line)
+            fail(str(error) if several else one_line(str(error)))
         except Terminated as stop:
             click.echo(f"calcanim: stopped by {stop.args[0]}; nothing partial was left in the output folder", err=True)
             sys.exit(stop.exit_code)
@@ -102,7 +103,7 @@ class OneLineErrors(click.Group):
         except click.ClickException as error:
             ctx = getattr(error, "ctx", None)
             hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            click.echo(f"calcanim: error: {error.format_message()}{hint}", err=True)
+            click.echo(one_line(f"calcanim: error: {error.format_message()}{hint}"), err=True)
             sys.exit(error.exit_code)
         except click.Abort:
             click.echo("calcanim: interrupted", err=True)
@@ -220,15 +221,18 @@ def render(
         quality=quality, format=format_of_output(str(output or ""), fmt), theme=theme, aspect=aspect,
         transparent=transparent, captions=not no_captions, encoder=encoder,
     )
-    if watch and config is not None:  # what saving the config cannot fix (a FIFO or device, a bad -o) ends now
+    if watch and config is not None:  # what saving the config cannot fix (a FIFO or device, a bad -o, --jobs) ends now
         from calcanim.files import read_text_file
         from calcanim.rendering import resolve_output
+        from calcanim.rendering.split import check_jobs, refuse_unsplittable
         from calcanim.settings import parse_set_pairs
 
         read_text_file(config, "--config")
         parse_set_pairs(pairs)
         if output is not None:
             resolve_output(output, options)
+        entry = get_scene(scene)
+        refuse_unsplittable(Clip(scene=entry.name, params=entry.params_class(), options=options), check_jobs(jobs))
 
     def note(text: str) -> None:
         if not quiet:
@@ -258,7 +262,7 @@ def render(
     from calcanim.stop_signals import Terminated
 
     try:
-        watch_file(config, render_once, lambda problem: click.echo(f"calcanim: error: {problem}", err=True))
+        watch_file(config, render_once, lambda problem: click.echo(f"calcanim: error: {one_line(problem)}", err=True))
     except Terminated:
         raise  # SIGTERM/SIGHUP: a stop from outside, reported with its exit code
     except KeyboardInterrupt:

@@ -40,3 +40,33 @@ class UnknownSceneError(CalcanimError):
 
 class RenderError(CalcanimError):
     """Rendering or writing the output failed."""
+
+
+#: How much of a user's text a message quotes; the rest is counted, not printed.
+QUOTED_CHARACTERS = 100
+
+
+def quoted(text: str, limit: int = QUOTED_CHARACTERS) -> str:
+    """What the user typed, as a message quotes it: repr (a newline shows as ``\\n``, so the message
+    stays one line), and only the first ``limit`` characters of a long text.
+
+    >>> quoted("sin(x)"), quoted("x\\n+1")
+    ("'sin(x)'", "'x\\\\n+1'")
+    >>> quoted("x" * 500, limit=4)
+    "'xxxx'... (500 characters)"
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+def one_line(message: str) -> str:
+    """``message`` with every line break and other unprintable character written as its escape, so a
+    user's text inside it (a file name with a newline, a pasted tab) cannot split the error line.
+
+    >>> one_line("cannot write 'a\\nb.mp4'\\r")
+    "cannot write 'a\\\\nb.mp4'\\\\r"
+    """
+    if message.isprintable():
+        return message
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in message)

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import sympy
 
-from calcanim.errors import ExpressionError
+from calcanim.errors import ExpressionError, quoted
 from calcanim.suggest import did_you_mean
 
 MAX_TEXT_LENGTH = 500
@@ -362,7 +362,7 @@ def _validated_text(text: str) -> str:
     if not source:
         raise ExpressionError("empty expression; write a function such as 'sin(x)'")
     if any(not char.isprintable() and not char.isspace() for char in source):
-        raise ExpressionError(f"expression {source!r} contains a control character")
+        raise ExpressionError(f"expression {quoted(source)} contains a control character")
     if len(source) > MAX_TEXT_LENGTH:
         raise ExpressionError(
             f"expression is too long ({len(source)} characters; at most {MAX_TEXT_LENGTH})"
@@ -376,9 +376,24 @@ def _parse_tree(source: str) -> ast.Expression:
             warnings.simplefilter("ignore")
             return ast.parse(source, mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"cannot parse '{source}': {error.msg}") from None
+        raise ExpressionError(f"cannot parse {quoted(source)}: {error.msg}") from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise ExpressionError(f"cannot parse '{source}': {error}") from None
+        raise ExpressionError(f"cannot parse {quoted(source)}: {error}") from None
+
+
+#: How many names a message lists before it only counts the rest.
+LISTED_NAMES = 12
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    """``names`` for a message, the first :data:`LISTED_NAMES` of a long list and a count of the rest.
+
+    >>> _listed(("x", "y")), _listed(tuple(f"x{i}" for i in range(14)))
+    ('x, y', 'x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11 and 2 more')
+    """
+    if len(names) <= LISTED_NAMES:
+        return ", ".join(names)
+    return f"{', '.join(names[:LISTED_NAMES])} and {len(names) - LISTED_NAMES} more"
 
 
 class _Translator:
@@ -457,7 +472,7 @@ class _Translator:
         allowed = [*self.variables, *CONSTANTS, *_FUNCTIONS]
         raise ExpressionError(
             f"unknown name '{node.id}' in '{self.source}'; allowed variables: "
-            f"{', '.join(self.variables) or 'none'}; constants: {', '.join(CONSTANTS)}"
+            f"{_listed(self.variables) or 'none'}; constants: {', '.join(CONSTANTS)}"
             + _suggestion(node.id, allowed)
         )
 

@@ -28,7 +28,7 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
     """
     name = f"{what} '{path}'" if what else f"'{path}'"
     try:
-        return _read_regular_file(path, name).decode("utf-8")
+        text = _read_regular_file(path, name).decode("utf-8")
     except FileNotFoundError:
         raise ConfigFileError(f"cannot read {name}: no such file; {hint}") from None
     except IsADirectoryError:
@@ -38,7 +38,16 @@ def read_text_file(path: Path, what: str = "", hint: str = "check the path") -> 
     except UnicodeDecodeError:
         raise ConfigFileError(f"cannot read {name}: not UTF-8 text; save it as a UTF-8 TOML file") from None
     except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ConfigFileError(f"cannot read {name}: a loop of symbolic links; point the path at a file") from None
+        if error.errno == errno.ENAMETOOLONG:
+            raise ConfigFileError(f"cannot read {name}: the path is too long; check the path") from None
         raise ConfigFileError(f"cannot read {name}: {error.strerror or error}") from None
+    return text.removeprefix(UTF8_BOM)
+
+
+#: The byte-order mark some Windows editors (Notepad) put at the start of a UTF-8 file; TOML does not allow it.
+UTF8_BOM = "\ufeff"
 
 
 def _read_regular_file(path: Path, name: str) -> bytes:
@@ -125,6 +134,9 @@ def write_text_atomically(path: Path, text: str, suffix: str = ".tmp") -> None:
 def prepare_output_folder(folder: Path, what: str = "output folder") -> Path:
     """Make ``folder`` (and its parents) and check a file can be created in it, before any work:
     a path under a file, a read-only or full disk raise RenderError with one line."""
+    if not str(folder).isprintable():  # a newline would split the printed paths (and every clip would fail)
+        raise RenderError(f"cannot write to {what} {str(folder)!r}: it has a line break, tab or other control "
+                          "character in it; choose a name without one")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".calcanim-probe-"):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from calcanim.clip import Clip, RenderOptions, Source, option_keys, resolve_clip
-from calcanim.errors import CalcanimError, ConfigFileError, ParamError
+from calcanim.errors import CalcanimError, ConfigFileError, ParamError, one_line
 from calcanim.files import read_text_file
 from calcanim.registry import SCENES
 from calcanim.settings import loads_toml
@@ -62,8 +62,8 @@ class LessonError(ConfigFileError):
         self.path = Path(path)
         self.problems = tuple(problems)
         count = len(self.problems)
-        lines = [p.text(path) for p in self.problems]
-        head = f"lesson file {path} has {count} problem{'s' if count != 1 else ''}; nothing was rendered"
+        lines = [one_line(p.text(path)) for p in self.problems]
+        head = one_line(f"lesson file {path} has {count} problem{'s' if count != 1 else ''}; nothing was rendered")
         super().__init__(head + "\n  " + "\n  ".join(lines) if count != 1 else lines[0])
 
 

@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from calcanim.errors import UnknownSceneError
+from calcanim.errors import UnknownSceneError, quoted
 from calcanim.params.base import SceneParams
 from calcanim.params.descent_1d import Descent1DParams
 from calcanim.params.exp_log import ExpLogParams
@@ -122,12 +122,14 @@ SCENES: dict[str, SceneEntry] = {
 
 def get_scene(name: str) -> SceneEntry:
     """The entry for ``name``; an unknown name lists the scenes and the nearest one."""
+    if not isinstance(name, str):
+        raise UnknownSceneError(f"a scene is named by text such as 'limit-climb', got {name!r} (see `calcanim list`)")
     try:
         return SCENES[name]
     except KeyError:
         hint = did_you_mean(name, SCENES, cutoff=0.4)
         raise UnknownSceneError(
-            f"unknown scene '{name}'; {hint}available scenes: {', '.join(SCENES)} (see `calcanim list`)"
+            f"unknown scene {quoted(name)}; {hint}available scenes: {', '.join(SCENES)} (see `calcanim list`)"
         ) from None
 
 

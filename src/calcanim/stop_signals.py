@@ -45,8 +45,17 @@ def _raise_terminated(signum: int, frame: Any) -> None:
 
 
 def _raise_terminated_and_exit(signum: int, frame: Any) -> None:
+    ignore_further_stops()
     exit_after(CLEANUP_SECONDS, 128 + signum)
     raise Terminated(signum)
+
+
+def ignore_further_stops() -> None:
+    """Once a process is stopping, ignore SIGTERM and SIGHUP: a second one (the process group's, then
+    a parent's or the batch runner's) would raise again inside the cleanup and cut it short, leaving a
+    temporary folder behind. :func:`exit_after` still bounds how long the cleanup may take."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def exit_after(seconds: float, code: int) -> None:

@@ -278,6 +278,8 @@ def _unframe(key: str, data: bytes) -> bytes:
 
 
 def _load(path: Path, key: str) -> tuple[list[Any], dict[str, Any]] | None:
+    if not path.is_file():  # never open a FIFO or a device in its place: reading it would block
+        return None
     try:
         data = path.read_bytes()
     except OSError:
@@ -307,8 +309,11 @@ def tex_svg_looks_complete(path: Path) -> bool:
     truncated or overwritten file would break its formula in every later render, so the shared
     TeX cache drops it and the formula is compiled again.
 
-    Reads only the first and last 256 bytes (the shared cache holds hundreds of formulas).
+    Reads only the first and last 256 bytes (the shared cache holds hundreds of formulas); never
+    opens anything but a regular file (a FIFO in its place would block).
     """
+    if not path.is_file():
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(256)

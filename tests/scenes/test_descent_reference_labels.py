@@ -67,13 +67,13 @@ def test_the_stable_rate_of_a_custom_quadratic_is_written_truly() -> None:
 def test_descent_1d_f_star_is_exact_only_when_it_is() -> None:
     exact = descent_1d_plan(Descent1DParams(function="x**2 - 3", start=1.5, x_range=(-1.0, 2.0)))
     assert exact.reference_kind == "minimum"
-    assert_true_claim(exact.inset_label_tex, r"f\^\{\*\}", mpmath.mpf(-3))
+    assert_true_claim(" ".join(exact.inset_context_lines), r"f\^\{\*\}", mpmath.mpf(-3))
     f = X**4 - 3 * X**2 + X
     p = descent_1d_plan(Descent1DParams(function="x**4 - 3*x**2 + x", start=-0.5, learning_rates=(0.01, 0.05)))
     assert p.reference_kind == "minimum"
     critical = [r for r in sympy.Poly(sympy.diff(f, X), X).nroots(n=50) if r.is_real]
     truth = min(f.subs(X, r) for r in critical if p.x_range[0] < r < p.x_range[1])
-    assert_true_claim(p.inset_label_tex, r"f\^\{\*\}", mpmath.mpf(str(sympy.N(truth, 50))))
+    assert_true_claim(" ".join(p.inset_context_lines), r"f\^\{\*\}", mpmath.mpf(str(sympy.N(truth, 50))))
 
 
 def test_the_saddle_caption_never_promises_shrinking_steps() -> None:

@@ -139,6 +139,19 @@ def parse_cluster(spec: str) -> int:
     return int(match.group(1))
 
 
+def check_scheduler_address(address: str) -> None:
+    """Refuse an address Dask cannot parse before a Client is made: one made from ``garbage`` raises
+    ValueError, then its ``__del__`` waits 20 s and prints a traceback."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as error:
+        raise CalcanimError(f"--scheduler must be an address such as tcp://10.0.0.5:8786, got {address!r} ({error})") from None
+
+
 @dataclasses.dataclass
 class Cluster:
     """A connected cluster: the executor factory for the runner, and its worker count."""
@@ -158,6 +171,8 @@ def connect(scheduler: str | None = None, local_workers: int | None = None, stre
     processes; check every worker runs this calcanim version; watch for workers leaving."""
     distributed = _distributed()
     cluster = None
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     try:
         if scheduler is not None:
             client = distributed.Client(scheduler, timeout="10s", set_as_default=False)

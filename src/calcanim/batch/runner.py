@@ -45,7 +45,14 @@ from calcanim.files import prepare_output_folder, sweep_temp_files
 from calcanim.gallery import write_gallery
 from calcanim.lesson import load_lesson
 from calcanim.rendering.outputs import cached_result
-from calcanim.stop_signals import CLEANUP_SECONDS, Terminated, die_with_parent, exit_after, signals_held
+from calcanim.stop_signals import (
+    CLEANUP_SECONDS,
+    Terminated,
+    die_with_parent,
+    exit_after,
+    ignore_further_stops,
+    signals_held,
+)
 
 GALLERY_NAME = "index.html"
 
@@ -107,6 +114,7 @@ def _worker_setup(parent: int) -> None:
 
 
 def _exit_on_term(signum: int, frame: Any) -> None:
+    ignore_further_stops()  # the group's SIGTERM, then the runner's, then PDEATHSIG's must not cut the cleanup short
     exit_after(CLEANUP_SECONDS, 128 + signum)
     raise SystemExit(128 + signum)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from calcanim.errors import ExpressionError
+from calcanim.errors import ExpressionError, quoted
 
 if TYPE_CHECKING:
     from calcanim.expr import Expression
@@ -22,5 +22,5 @@ def check_function(params: SceneParams, name: str, text: str, variables: tuple[s
     try:
         expression = parse_expression(text, variables)
     except ExpressionError as error:
-        params.fail(name, f"{error} (got {text!r})")
+        params.fail(name, f"{error} (got {quoted(text)})")
     return expression

@@ -64,7 +64,7 @@ class LimitClimbParams(SceneParams):
             return  # known good: validating the default clip (a cached batch re-run) loads no sympy
         # Imported here: sympy loads slowly, and `calcanim list` / `show` should not wait for it. Whether
         # a_n has a finite limit, and where it starts, the plan works out (calcanim.numerics.sequences).
-        from calcanim.errors import ExpressionError
+        from calcanim.errors import ExpressionError, quoted
         from calcanim.expr import parse_expression
 
         for name, text, variables in (("sequence", self.sequence, ("n",)), ("limit", self.limit, ())):
@@ -73,7 +73,7 @@ class LimitClimbParams(SceneParams):
             try:
                 parse_expression(text, variables)
             except ExpressionError as error:
-                self.fail(name, f"{error} (got {text!r})")
+                self.fail(name, f"{error} (got {quoted(text)})")
 
 
 def default_marks(n_max: int, first: int = 1) -> tuple[int, ...]:

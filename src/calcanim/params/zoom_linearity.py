@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from calcanim.errors import ExpressionError
+from calcanim.errors import ExpressionError, quoted
 from calcanim.params.base import SceneParams, param
 
 #: Deepest zoom: beyond about 10^6 the labels of a unit-sized window need more digits than fit.
@@ -44,7 +44,7 @@ class ZoomLinearityParams(SceneParams):
         try:
             expression = parse_expression(self.function)
         except ExpressionError as error:
-            self.fail("function", f"{error} (got {self.function!r})")
+            self.fail("function", f"{error} (got {quoted(self.function)})")
         try:
             require_real_near(expression, {"x": self.point}, self.half_width)
         except ExpressionError as error:

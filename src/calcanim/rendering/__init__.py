@@ -20,6 +20,7 @@ from calcanim.rendering.manim_run import encoder_settings, render_in, shared_tex
 from calcanim.rendering.outputs import (
     RenderResult,
     cached_result,
+    check_destinations,
     caption_paths,
     move_all_into_place,
     read_stamp,
@@ -60,6 +61,7 @@ def render(
     refuse_unsplittable(clip, check_jobs(jobs))
     options = clip.options
     output = resolve_output(output if output is not None else clip.default_output(), options)
+    check_destinations(output, options, poster)
     key = clip.key()
     if not force and (hit := cached_result(output, key, options, poster)) is not None:
         return hit

@@ -10,6 +10,7 @@ how a later render knows which files beside an output are calcanim's own to remo
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from calcanim.clip import RenderOptions
-from calcanim.errors import ParamError, RenderError
+from calcanim.errors import ParamError, RenderError, quoted
 from calcanim.files import TEMP_PREFIX, temp_beside
 from calcanim.formats import CAPTIONED_FORMATS
 
@@ -48,22 +49,47 @@ def resolve_output(path: Path, options: RenderOptions) -> Path:
         raise ParamError(
             f"output '{path}' does not end in .{options.format}; use -o NAME.{options.format} or --format {path.suffix.lstrip('.') or '...'}"
         )
+    if not str(path).isprintable():  # a newline would split the printed path and the key stamp's lines
+        raise ParamError(f"output {quoted(str(path))} has a line break, tab or other control character in it; "
+                         "choose a name without one")
     folder = path.parent
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise RenderError(f"cannot write to output folder '{folder}': {existing} is not a writable folder; choose another -o path")
-    if path.is_dir():
-        raise RenderError(f"output '{path}' is a folder; give a file name such as {path / ('clip.' + options.format)}")
     try:
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            raise RenderError(f"cannot write to output folder '{folder}': {existing} is not a writable folder; choose another -o path")
+        _check_name_length(path, existing)
+        if path.is_dir():
+            raise RenderError(f"output '{path}' is a folder; give a file name such as {path / ('clip.' + options.format)}")
         with tempfile.NamedTemporaryFile(dir=existing, prefix=f"{TEMP_PREFIX}probe-", suffix=".tmp"):
             pass
     except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise RenderError(f"output path '{path}' is too long for the file system; choose a shorter -o path") from None
         raise RenderError(
             f"cannot write to output folder '{folder}': {error.strerror or error}; choose another -o path"
         ) from None
     return path
+
+
+#: How much longer than the output's name the longest file written beside it is: the hidden
+#: temporary ``.calcanim-NAME.XXXXXXXX.partial`` (see calcanim.files.temp_beside).
+HIDDEN_NAME_EXTRA = len(f"{TEMP_PREFIX}.XXXXXXXX.partial")
+
+
+def _check_name_length(path: Path, folder: Path) -> None:
+    """Refuse, before any work, a name the folder would take but the hidden files beside it would not."""
+    try:
+        most = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        most = 255
+    size = len(os.fsencode(path.name))
+    if size + HIDDEN_NAME_EXTRA > most:
+        raise RenderError(
+            f"output file name is too long ({size} bytes; at most {most - HIDDEN_NAME_EXTRA} here, since calcanim "
+            f"writes hidden files named after it beside it); choose a shorter -o name"
+        )
 
 
 def wants_captions(options: RenderOptions) -> bool:
@@ -129,8 +155,11 @@ def stamp_text(key: str, output: Path, written: Sequence[tuple[Path, Path]]) -> 
 
 def read_stamp(output: Path) -> Stamp | None:
     """The stamp beside ``output``; None when there is none or it is not one calcanim wrote."""
+    stamp = stamp_path(output)
+    if not stamp.is_file():  # never open a FIFO or a device in its place: reading it would block
+        return None
     try:
-        lines = stamp_path(output).read_text(encoding="utf-8").splitlines()
+        lines = stamp.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     if not lines or len(lines[0]) != 64:
@@ -177,9 +206,20 @@ def remove_stale_files(output: Path, earlier: Stamp | None, written: Sequence[Pa
     return removed
 
 
+def check_destinations(output: Path, options: RenderOptions, poster: Path | None) -> None:
+    """Before any work: none of the paths a render writes (the output, its captions, poster and key
+    stamp) is a folder, which no finished file could replace."""
+    paths = [output, stamp_path(output), *(caption_paths(output) if wants_captions(options) else ()), poster]
+    for path in paths:
+        if path is not None and path.is_dir() and not path.is_symlink():
+            raise RenderError(f"'{path}' is a folder, where calcanim writes a file of the clip {output.name}; "
+                              "move the folder away or choose another -o name")
+
+
 def move_all_into_place(pairs: list[tuple[Path, Path]]) -> None:
     """Copy each finished file next to its destination under a hidden name, then rename it into place."""
     staged: list[Path] = []
+    destination = pairs[0][1]
     try:
         for source, destination in pairs:
             destination.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +230,7 @@ def move_all_into_place(pairs: list[tuple[Path, Path]]) -> None:
         for temp, (_, destination) in zip(staged, pairs, strict=True):
             os.replace(temp, destination)
     except OSError as error:
-        raise RenderError(f"cannot write {pairs[0][1]}: {error.strerror or error}; check the output folder") from error
+        raise RenderError(f"cannot write {destination}: {error.strerror or error}; check the output folder") from error
     finally:
         for temp in staged:
             with contextlib.suppress(FileNotFoundError):
