@@ -253,3 +253,21 @@ def test_a_killed_audit_leaves_no_worker_behind() -> None:
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+def test_a_text_partly_under_an_opaque_shape_drawn_after_it_is_hidden() -> None:
+    """A box painted over part of a label cuts it; a backing drawn beneath it, a corner of 10 %, or a text
+    wholly under a box (a number waiting under the box it travels out of: nobody sees it) does not."""
+    from calcanim.audit.checks import hidden
+
+    text = TextItem(key=1, label="x", box=(100, 100, 160, 120), height=20, colours=(), backdrop=(0, 0, 0), order=5)
+
+    def shares(*covers: tuple[tuple[float, float, float, float], int]) -> list[float]:
+        return [hit.severity for hit in hidden([text], [Cover(box, order, (0.0, 0.0, 0.0)) for box, order in covers])]
+
+    left_half = (90, 90, 130, 130)
+    assert shares((left_half, 9)) == [pytest.approx(0.5, abs=0.05)]
+    assert shares((left_half, 9), ((95, 95, 131, 125), 12)) == [pytest.approx(0.5, abs=0.05)]  # overlapping covers count once
+    assert shares((left_half, 2)) == []  # drawn before the text: a backing
+    assert shares(((90, 90, 106, 130), 9)) == []  # 10 % of it
+    assert shares(((0, 0, 500, 500), 9)) == []  # wholly under

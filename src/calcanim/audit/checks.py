@@ -30,7 +30,7 @@ SIZE_TOLERANCE_PX = 0.05
 #: contrast threshold: antialiased edges, a line crossing it (``crossed`` reports that on its own).
 BACKDROP_PERCENTILE = 10
 
-KINDS = ("overlap", "crossed", "outside", "too_small", "low_contrast")
+KINDS = ("overlap", "crossed", "hidden", "outside", "too_small", "low_contrast")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Hit:
 def check(snapshot: Snapshot) -> list[Hit]:
     """Every rule on one moment; size and colour only where the moment is settled."""
     hits = overlaps(snapshot.texts) + crossings(snapshot.texts, snapshot.strokes, snapshot.covers)
+    hits += hidden(snapshot.texts, snapshot.covers)
     hits += outside(snapshot.texts, snapshot.width, snapshot.height)
     if snapshot.settled:
         hits += too_small(snapshot.texts, min(snapshot.width, snapshot.height))
@@ -151,6 +152,36 @@ def crossings(texts: list[TextItem], strokes: list[StrokeItem], covers: list[Cov
                     "crossed", ("crossed", stroke.key, text.key), f"{stroke.label} through {quote(text.label)}",
                     "a drawn line passes through the text's box", 1.0,
                 ))
+    return hits
+
+
+#: A text more than this share of whose box lies under opaque shapes drawn after it is partly hidden ...
+HIDDEN_SHARE = 0.2
+#: ... unless it is all but wholly under them: then nobody sees it (a number travelling out from under
+#: the box it starts in), and what it says is not cut.
+WHOLLY_UNDER = 0.95
+
+
+def hidden(texts: list[TextItem], covers: list[Cover]) -> list[Hit]:
+    """Texts partly painted over by an opaque shape drawn later (a box, a raster view, another text's
+    backing): the viewer sees part of them, cut. The share under covers is counted on a grid of points
+    over the text's box, so covers that overlap each other count once."""
+    hits = []
+    for text in texts:
+        inner = _shrunk(text.box, TOLERANCE_PX)
+        if inner[0] >= inner[2] or inner[1] >= inner[3]:
+            continue
+        over = [c.box for c in covers if c.order > text.order and min(intersection(inner, c.box)) > 0]
+        if not over:
+            continue
+        xs, ys = np.meshgrid(np.linspace(inner[0], inner[2], 24), np.linspace(inner[1], inner[3], 12))
+        under = np.zeros(xs.shape, dtype=bool)
+        for left, top, right, bottom in over:
+            under |= (xs >= left) & (xs <= right) & (ys >= top) & (ys <= bottom)
+        share = float(under.mean())
+        if HIDDEN_SHARE < share <= WHOLLY_UNDER:
+            hits.append(Hit("hidden", ("hidden", text.key), quote(text.label),
+                            f"{share:.0%} of the text lies under an opaque shape drawn after it", share))
     return hits
 
 
