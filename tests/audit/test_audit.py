@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Line, MathTex, Rectangle, Scene, Text, config
 
-from calcanim.audit.checks import intersection, outside, overlaps, segments_through_box, too_small
+from calcanim.audit.checks import crossings, intersection, outside, overlaps, segments_through_box, too_small
 from calcanim.audit.run import audit_scene
-from calcanim.audit.snapshot import TextItem
+from calcanim.audit.snapshot import Cover, StrokeItem, TextItem
 from calcanim.scenes.base import tex_template
 from calcanim.style.text_size import DIGIT_HEIGHT_PER_POINT, min_font_size
 from calcanim.style.themes import Theme
@@ -141,6 +141,21 @@ def test_a_copy_exactly_on_its_original_is_not_an_overlap() -> None:
     assert len(overlaps([original, item(2, "'1.0' at (150, 115) px", (100, 100, 200, 130))])) == 1
     assert len(overlaps([original, item(2, "'0.5' at (150, 115) px", (100, 100, 200, 130), colour=0.5)])) == 1
     assert len(overlaps([original, item(2, "'0.5' at (160, 115) px", (110, 100, 210, 130))])) == 1
+
+
+def test_a_text_passing_under_an_opaque_shape_is_not_crossed_by_its_outline() -> None:
+    """backprop's travelling grad slides under the node boxes (issue 12 review): the outline of an opaque box drawn
+    over the text is that box's edge, not a line through the text; the same outline drawn under the text, or of a
+    shape without fill, crosses it."""
+    text = TextItem(key=1, label="x", box=(100, 100, 160, 120), height=20, colours=(), backdrop=(0, 0, 0), order=5)
+    border = np.array([[[130.0, 80.0], [130.0, 140.0]]])  # the box's left edge, through the text
+
+    def hits(stroke_order: int, filled: bool) -> int:
+        stroke = StrokeItem(key=2, label="box", segments=border, colours=((1.0, 1.0, 1.0),), order=stroke_order)
+        covers = [Cover((130, 80, 200, 140), stroke_order, (0.0, 0.0, 0.0))] if filled else []
+        return len(crossings([text], [stroke], covers))
+
+    assert (hits(9, filled=True), hits(9, filled=False), hits(2, filled=True)) == (0, 1, 1)
 
 
 def test_too_small_threshold_is_two_percent_of_the_short_side() -> None:

@@ -140,8 +140,9 @@ def test_a_loss_without_minimum_is_measured_from_the_lowest_value_shown_never_ca
     x1 = 2 - Fraction(45, 100) * 3 * 2**2
     assert p.reference_kind == "lowest_shown"
     assert p.loss_reference == pytest.approx(float(x1**3), rel=1e-15) and float(x1**3) == -39.304
-    assert r"\text{lowest shown:}" in p.inset_label_tex and r"f_{\text{low}} = -39.3" in p.inset_label_tex
-    assert "f^{*}" not in p.inset_label_tex
+    assert p.inset_context_lines == (r"\text{lowest shown:}", r"f_{\text{low}} = -39.3")
+    assert p.inset_label_tex == r"f - f_{\text{low}}"
+    assert "f^{*}" not in p.inset_label_tex + "".join(p.inset_context_lines)
     assert "no minimum on the plotted range" in p.captions[1][0]
     falling = plan(Descent1DParams(function="-x**3"))  # unbounded below to the right
     assert falling.reference_kind == "lowest_shown" and "f^{*}" not in falling.inset_label_tex
@@ -154,7 +155,7 @@ def test_a_minimum_inside_the_range_is_f_star_to_the_closed_form() -> None:
 
     p = plan(Descent1DParams(function="x**2 - 3"))
     assert p.reference_kind == "minimum" and p.loss_reference == pytest.approx(-3.0, abs=1e-12)
-    assert p.inset_label_tex.startswith("&f^{*} = -3 ")
+    assert p.inset_context_lines == ("f^{*} = -3",) and p.inset_label_tex == "f - f^{*}"
     assert "no minimum" not in p.captions[1][0]
     x = sympy.Symbol("x")
     f = x**4 - 3 * x**2 + x
@@ -171,3 +172,10 @@ def test_the_function_is_shown_as_typed() -> None:
     """Issue 15 item 2: the header shows f as typed, x^2 - 3, not sympy's reordering -3 + x^2."""
     assert plan(Descent1DParams(function="x**2 - 3")).function_tex == "x^{2} - 3"
     assert plan(Descent1DParams(function="sin(4*x) + 0.1*x**2", start=1.0)).function_tex == r"\sin\left(4x\right) + 0.1x^{2}"
+
+
+def test_the_cross_where_a_run_leaves_the_plot_is_explained_once() -> None:
+    """Issue 12 review: an "escaped" word beside every cross crowded x^3's panels. One line under the loss plot
+    says what the cross means, only when a run diverged: x^2 (f'' = 2) diverges for eta > 2/2 = 1 only."""
+    assert plan(Descent1DParams(function="x**2", learning_rates=[0.1, 0.45, 0.9])).escape_note_tex == ""
+    assert "left the plot" in plan(Descent1DParams(function="x**2", learning_rates=[0.1, 1.05])).escape_note_tex

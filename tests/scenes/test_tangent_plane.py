@@ -143,3 +143,44 @@ def test_the_w1_axis_runs_along_the_side_the_camera_sees(theta: float) -> None:
     assert (w1[0][1], w1[1][1]) == (-1.0, 1.0)  # pointing to growing w1
     assert (w0[0][0], w0[1][0]) == (-2.0, 4.0) and w0[0][1] == w0[1][1] == -1.0
     assert tuple(g[0][:2]) == tuple(g[1][:2]) == (-2.0, -1.0) and g[1][2] > g[0][2]
+
+
+@pytest.mark.parametrize("theta", [-125.0, -95.0, -90.0, -85.0, -75.0])
+def test_the_part_of_the_w1_axis_the_surface_hides_is_found_by_its_sight_lines(theta: float) -> None:
+    """Issue 12 review: with the camera facing the front, the w1 axis (on the floor's side edge) lies under the
+    sheet of sin(w0) and was only a faint ghost. The plan marks the hidden part (the scene dashes it over the
+    surface). Reference: each sight line from an edge point to the eye, in closed form (sin, the box's affine
+    map, the floor's exit by the slab method): the point is hidden when the line starts under the sheet and is
+    above it where it leaves the floor (it crosses the sheet, by the intermediate value theorem), visible when
+    it never passes over the floor or ends still under the sheet."""
+    from calcanim.numerics.projection import PERSPECTIVE_DISTANCE
+
+    p = plan(TangentPlaneParams())
+    (x0, x1), (y0, y1), (z0, z1) = p.surface.x_range, p.surface.y_range, p.surface.z_range
+    assert (x0, x1, y0, y1) == (-3.0, 3.0, -3.0, 3.0)  # a square floor: box half extents 1, 1; height 1
+    radius = math.sqrt(1 + 1 + 0.25)
+    phi, th = math.radians(p.params.camera_phi), math.radians(theta)
+    eye = PERSPECTIVE_DISTANCE * radius * np.array([math.sin(phi) * math.cos(th), math.sin(phi) * math.sin(th),
+                                                    math.cos(phi)])
+
+    def sheet(bx: float, by: float) -> float:  # z of sin(w0) in box units
+        return (2 * (min(max(math.sin(3.0 * bx), z0), z1) - z0) / (z1 - z0) - 1) * 0.5
+
+    (points, hidden) = p.axis_pieces(theta)[1]
+    expected = []
+    for w0, w1, _ in points:
+        start = np.array([w0 / 3.0, w1 / 3.0, -0.5])
+        d = eye - start
+        # the sight line leaves the floor's square [-1, 1]^2 at t_exit (slab method); it starts on its edge
+        inward = all(abs(start[k] + 1e-6 * d[k]) <= 1 for k in (0, 1))
+        if not inward:  # straight out of the box's side: never over the floor
+            expected.append(False)
+            continue
+        exits = [(math.copysign(1.0, d[k]) - start[k]) / d[k] for k in (0, 1) if abs(d[k]) > 1e-12]
+        at_exit = start + min(t for t in exits if t > 1e-12) * d
+        expected.append(sheet(*start[:2]) > start[2] and at_exit[2] > sheet(at_exit[0], at_exit[1]) + 1e-6)
+    assert hidden.tolist() == expected
+    if -98.0 < theta < -81.0:  # facing the front: a part of the axis lies under the sheet (dashed)
+        assert hidden.any()
+    else:  # seen from its own side, the whole edge shows
+        assert not hidden.any()

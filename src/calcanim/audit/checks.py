@@ -138,6 +138,8 @@ def crossings(texts: list[TextItem], strokes: list[StrokeItem], covers: list[Cov
                 continue
             if any(stroke.order < c.order < text.order and _contains(c.box, text.box) for c in covers):
                 continue  # the line runs under an opaque backing drawn beneath the text
+            if any(c.order == stroke.order > text.order for c in covers):
+                continue  # the outline of an opaque shape drawn over the text: the text passes under it
             area = inner if stroke.clip is None else _common(inner, stroke.clip)
             if area[0] > area[2] or area[1] > area[3]:
                 continue  # the text lies outside the view the line is drawn in

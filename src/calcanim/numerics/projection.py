@@ -8,6 +8,7 @@ manim's per-face 3D mobjects re-sorted through Cairo every frame.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,6 +123,53 @@ def fit_projector(
 
 def projector_for(box: Box, pose: CameraPose, scale: float, centre: tuple[float, float]) -> Projector:
     return Projector(pose.basis(), scale, centre, PERSPECTIVE_DISTANCE * box.radius)
+
+
+def camera_eye(box: Box, pose: CameraPose) -> np.ndarray:
+    """Where the perspective camera sits, in box coordinates: ``distance`` along the towards-camera axis.
+
+    >>> (camera_eye(Box((0, 1), (0, 1), (0, 1)), CameraPose(0, -90)) / (PERSPECTIVE_DISTANCE * 1.5)).round(12) + 0.0
+    array([0., 0., 1.])
+    """
+    return pose.basis()[2] * (PERSPECTIVE_DISTANCE * box.radius)
+
+
+def hidden_under_height_field(
+    points: np.ndarray,
+    eye: np.ndarray,
+    height: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    half_extents: tuple[float, float, float],
+    samples: int = 160,
+) -> np.ndarray:
+    """(n,) bool: whether the surface z = height(x, y), spread over the box's floor (|x| <= hx, |y| <= hy),
+    hides each of the (n, 3) box points from ``eye``: the sight line crosses it (passes from one side of the
+    sheet to the other over the floor). A sight line that runs under the sheet and out past its edge is not
+    hidden. Sampled at ``samples`` points up to the box's top; where height is not finite there is no sheet.
+
+    >>> flat = lambda x, y: np.zeros_like(x)  # a sheet at z = 0 over the floor [-1, 1]^2
+    >>> eye = np.array([0.0, 0.0, 5.0])
+    >>> hidden_under_height_field(np.array([[0.5, 0.0, -0.5], [0.5, 0.0, 0.5], [3.0, 0.0, -0.5]]), eye, flat,
+    ...                           (1.0, 1.0, 0.5)).tolist()  # under the sheet, above it, beside the box
+    [True, False, False]
+    >>> hidden_under_height_field(np.array([[0.9, 0.0, -0.5]]), np.array([10.0, 0.0, 0.5]), flat,
+    ...                           (1.0, 1.0, 0.5)).tolist()  # under the sheet, seen from the side past its edge
+    [False]
+    """
+    points = np.asarray(points, dtype=float)
+    towards = np.asarray(eye, dtype=float) - points
+    hx, hy, hz = half_extents
+    # only the stretch below the box's top can cross the surface (which the box holds)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.where(towards[:, 2] > 0, np.clip((hz - points[:, 2]) / towards[:, 2], 0.0, 1.0), 1.0)
+    t = np.linspace(0.0, 1.0, samples + 1)[None, :] * reach[:, None]
+    ray = points[:, None, :] + t[..., None] * towards[:, None, :]
+    over_floor = (np.abs(ray[..., 0]) <= hx) & (np.abs(ray[..., 1]) <= hy)
+    with np.errstate(invalid="ignore", over="ignore"):
+        surface = np.asarray(height(ray[..., 0], ray[..., 1]), dtype=float)
+        sheet = over_floor & np.isfinite(surface)
+        below = surface > ray[..., 2] + 1e-9
+    crossing = sheet[:, :-1] & sheet[:, 1:] & (below[:, :-1] != below[:, 1:])
+    return np.asarray(np.any(crossing, axis=1))
 
 
 def grid_faces(points: np.ndarray) -> np.ndarray:

@@ -67,23 +67,30 @@ class BackpropPlan:
         """The end: every value, every local derivative and every grad on screen."""
         return self.duration - 0.5
 
-    def number_tex(self, exact: Number) -> str:
+    def number_tex(self, exact: Number, compact: bool = False) -> str:
         """A number as a node or an edge shows it: rounded once to ``decimals`` places from its exact
-        value, after \\approx when that rounding changed it."""
+        value, after \\approx when that rounding changed it (``compact``: without it, for a graph too wide
+        for its frame; rounded_note_tex then says so once for every number)."""
         is_exact, text = decimal_readout(exact, self.params.decimals)
-        return text if is_exact else rf"\approx {text}"
+        return text if is_exact or compact else rf"\approx {text}"
 
-    def value_tex(self, node: Node) -> str:
-        return self.number_tex(self.exact.values[node.id])
+    @property
+    def rounded_note_tex(self) -> str:
+        """What the compact numbers are: the one line that stands in for every \\approx they leave out."""
+        places = "place" if self.params.decimals == 1 else "places"
+        return rf"\text{{all rounded to {self.params.decimals} {places}}}"
 
-    def grad_tex(self, node: Node, received: int | None = None) -> str:
+    def value_tex(self, node: Node, compact: bool = False) -> str:
+        return self.number_tex(self.exact.values[node.id], compact)
+
+    def grad_tex(self, node: Node, received: int | None = None, compact: bool = False) -> str:
         """The node's grad after its first ``received`` contributions came back (all by default)."""
         if node.id == self.graph.output.id or received is None:
-            return self.number_tex(self.exact.grads[node.id])
-        return self.number_tex(self.exact.partial_grad(node.id, received))
+            return self.number_tex(self.exact.grads[node.id], compact)
+        return self.number_tex(self.exact.partial_grad(node.id, received), compact)
 
-    def factor_tex(self, edge: Edge) -> str:
-        return self.number_tex(edge.exact_local_derivative)
+    def factor_tex(self, edge: Edge, compact: bool = False) -> str:
+        return self.number_tex(edge.exact_local_derivative, compact)
 
     def sum_tex(self, node: Node) -> str | None:
         """'= a + b' (or '\\approx a + b' when a part is rounded) for a node whose grad collects several

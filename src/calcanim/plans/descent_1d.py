@@ -98,14 +98,26 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
     def inset_label_tex(self) -> str:
         """The inset's axis: the loss, f - f* at a minimum inside the plotted range, or f - f_low from the
         lowest value shown when f has no minimum there."""
+        return {"zero": self.LOSS_TEX, "minimum": r"f - f^{*}"}.get(self.reference_kind, r"f - f_{\text{low}}")
+
+    @property
+    def inset_context_lines(self) -> tuple[str, ...]:
+        """What the inset's axis is measured from, as the lines of its title before the axis' name (one row
+        where the inset is wide, a line each where it is narrow); none for the loss itself."""
         if self.reference_kind == "zero":
-            return self.LOSS_TEX
-        # lines of the inset's title (an align*: "&" sets each flush left); the axis' name, then a line of its own
-        # for the "(log scale)" the inset appends (narrow insets, 1:1 in high contrast, have no room for both)
+            return ()
         value = number_tex(self.loss_reference)
         if self.reference_kind == "minimum":
-            return rf"&f^{{*}} = {value} \\ &f - f^{{*}} \\ &"
-        return rf"&\text{{lowest shown:}} \\ &f_{{\text{{low}}}} = {value} \\ &f - f_{{\text{{low}}}} \\ &"
+            return (rf"f^{{*}} = {value}",)
+        return (r"\text{lowest shown:}", rf"f_{{\text{{low}}}} = {value}")
+
+    @property
+    def escape_note_tex(self) -> str:
+        """The one line saying what the cross where a run leaves the plot (and ends its loss line) means, or ''
+        when no run diverged."""
+        if not any(run.run.status == "diverged" for run in self.runs):
+            return ""
+        return r"\text{diverged}\text{: left the plot}"
 
     @property
     def reference_caption(self) -> str:

@@ -13,6 +13,7 @@ import sympy
 from calcanim.errors import ParamError
 from calcanim.expr import parse_expression
 from calcanim.numerics.linearity import derivative_at
+from calcanim.numerics.projection import Box, CameraPose, camera_eye, hidden_under_height_field
 from calcanim.numerics.surfaces import Surface, as_point, sample_grid, surface_from_sympy
 from calcanim.params.tangent_plane import TangentPlaneParams
 
@@ -24,6 +25,8 @@ GROW_SECONDS = 2.0
 REST_SHARE = 0.25
 #: Plane samples per side: faces about the size of the surface's, so the two depth-sort together.
 PLANE_SAMPLES = 25
+#: Points each axis line is cut into to tell its parts in front of the surface from those behind it.
+AXIS_PIECES = 32
 #: Significant digits of the readouts.
 DIGITS = 3
 
@@ -153,6 +156,40 @@ class TangentPlanePlan:
             (np.array([side, y0, z0]), np.array([side, y1, z0])),
             (np.array([x0, y0, z0]), np.array([x0, y0, z1])),
         ]
+
+    @property
+    def box(self) -> Box:
+        """The box the surface is drawn in (as the renderer scales it)."""
+        return Box(self.surface.x_range, self.surface.y_range, self.surface.z_range)
+
+    def surface_height_in_box(self, bx: np.ndarray, by: np.ndarray) -> np.ndarray:
+        """The drawn surface's height over box floor coordinates (bx, by), in box units (clamped to the box)."""
+        box = self.box
+        hx, hy, _ = box.half_extents
+        (x0, x1), (y0, y1) = self.surface.x_range, self.surface.y_range
+        x = x0 + (np.asarray(bx) / hx + 1) / 2 * (x1 - x0)
+        y = y0 + (np.asarray(by) / hy + 1) / 2 * (y1 - y0)
+        z = np.broadcast_to(np.asarray(self.surface.loss(x, y), dtype=float), np.shape(x))
+        return np.asarray(box.to_box(x, y, z)[..., 2])
+
+    def axis_pieces(self, theta: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each axis of axis_segments(theta) as AXIS_PIECES + 1 points (domain coordinates) and, per point,
+        whether the surface hides it from the camera at ``theta``: the part drawn dashed, so the axis is never
+        lost (with the camera facing the front both side edges lie under the surface's sheet).
+
+        >>> pl = plan(TangentPlaneParams())
+        >>> [int(hidden.sum()) for _, hidden in pl.axis_pieces(-125.0)]  # w0, w1, g: the w1 edge seen from outside
+        [0, 0, 0]
+        """
+        box = self.box
+        eye = camera_eye(box, CameraPose(self.params.camera_phi, theta))
+        pieces = []
+        for start, end in self.axis_segments(theta):
+            points = np.linspace(start, end, AXIS_PIECES + 1)
+            hidden = hidden_under_height_field(box.to_box(points[:, 0], points[:, 1], points[:, 2]), eye,
+                                               self.surface_height_in_box, box.half_extents)
+            pieces.append((points, hidden))
+        return pieces
 
     def camera_theta_at(self, seconds: float) -> float:
         return self.params.camera_theta + self.params.camera_turn * min(max(seconds / self.duration, 0.0), 1.0)

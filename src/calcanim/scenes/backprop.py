@@ -45,6 +45,8 @@ BOX_PAD = 0.08
 BOX_GAP = 0.15
 #: Between the heights of closed-up columns (see staggered_centres): room for an edge's arrow to show.
 STAGGER_GAP = 0.4
+#: Drawing order of the grad travelling back along an edge: over the edges (-1), under the boxes and texts (0).
+TRAVEL_Z = -0.5
 #: Text sizes tried in turn, largest first: (node label, numbers). The last is the legible minimum
 #: (CalcanimScene.font never goes below 2% of the short side).
 TEXT_SIZES = ((FONT_TEXT, FONT_TICK), (FONT_TICK, 23), (22, 20), (19, 18))
@@ -195,6 +197,7 @@ class GraphDrawing:
     notes: dict[int, Mobject] = field(default_factory=dict)
     problems: int = 0
     line_geometry: tuple[float, float] = (0.0, 0.0)  # a number's height and the label line's height
+    compact: bool = False  # numbers without their approx signs (the legend says they are rounded)
 
 
 class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
@@ -206,22 +209,21 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         fw = self.frame_width
         title = self.title()
         title.to_edge(UP, buff=MARGIN + 0.05)
-        legend = self.legend()
-        legend.to_edge(DOWN, buff=MARGIN + 0.05)
-        self.obstacles: list[Mobject] = [title, legend]
-
-        top, bottom = title.get_bottom()[1] - 0.3, legend.get_top()[1] + 0.3
-        #: A row above the legend for "grad x = a + b" when a node adds what several consumers send back.
-        self.sum_row = legend.get_top()[1] + 0.2 + self.font(FONT_TICK) / 120
-        if any(pl.sum_tex(node) is not None for node in pl.nodes):
-            bottom = self.sum_row + 0.15 + self.font(FONT_TICK) / 120 + 0.2
-        drawing = self.fit_graph(top, bottom)
+        self.compact = False
+        legend, drawing = self.lay_out(title, self.legend())
+        if drawing.compact:  # numbers without their approx signs: the legend says once that they are rounded
+            compact_legend, compact_drawing = self.lay_out(title, self.legend(pl.rounded_note_tex), compact_only=True)
+            if compact_drawing.compact and compact_drawing.problems <= drawing.problems:
+                legend, drawing = compact_legend, compact_drawing
+            else:
+                legend, drawing = self.lay_out(title, self.legend(), plain_only=True)
+        self.compact = drawing.compact
         self.drawing = drawing
         self.line_geometry = drawing.line_geometry  # the chosen drawing's, not the last one tried
         self.boxes, labels, self.edges = drawing.boxes, drawing.labels, drawing.edges
         self.values, self.grads = {}, {}
         for node in pl.nodes:
-            self.values[node.id] = self.line(self.boxes[node.id], 1, pl.value_tex(node), theme.text)
+            self.values[node.id] = self.line(self.boxes[node.id], 1, pl.value_tex(node, self.compact), theme.text)
         graph = VGroup(*self.edges.values(), *self.boxes.values(), *labels.values())
 
         self.caption(f"The computation graph of {p.expression}: one node per input and per operation.",
@@ -238,7 +240,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
 
         output = pl.graph.output
         self.caption("Backward pass: start with grad 1 at the output, d out / d out = 1.", TURN_SECONDS)
-        self.grads[output.id] = self.line(self.boxes[output.id], 2, pl.grad_tex(output), theme.reference)
+        self.grads[output.id] = self.line(self.boxes[output.id], 2, pl.grad_tex(output, compact=self.compact), theme.reference)
         self.timed_play(TURN_SECONDS, FadeIn(self.grads[output.id]))
 
         self.caption("Each edge multiplies the child's grad by its local derivative; the product lands on the "
@@ -250,6 +252,18 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
 
         self.caption(f"Every input now holds d out / d input: {pl.grads_caption()}.", ENDING_SECONDS)
         self.timed_wait(ENDING_SECONDS)
+
+    def lay_out(self, title: Mobject, legend: VGroup, compact_only: bool = False,
+                plain_only: bool = False) -> tuple[VGroup, GraphDrawing]:
+        """The legend at the bottom, the sum row above it, and the graph fitted between them and the title."""
+        legend.to_edge(DOWN, buff=MARGIN + 0.05)
+        self.obstacles: list[Mobject] = [title, legend]
+        top, bottom = title.get_bottom()[1] - 0.3, legend.get_top()[1] + 0.3
+        #: A row above the legend for "grad x = a + b" when a node adds what several consumers send back.
+        self.sum_row = legend.get_top()[1] + 0.2 + self.font(FONT_TICK) / 120
+        if any(self.plan.sum_tex(node) is not None for node in self.plan.nodes):
+            bottom = self.sum_row + 0.15 + self.font(FONT_TICK) / 120 + 0.2
+        return legend, self.fit_graph(top, bottom, compact_only=compact_only, plain_only=plain_only)
 
     def title(self) -> VGroup:
         """"Backpropagation on" and the expression as typed: one line if it fits, else the expression
@@ -272,8 +286,9 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         lines.append(self.math(typed_tex(" ".join(line)), size=FONT_TEXT))
         return fit_width(VGroup(head, *lines).arrange(DOWN, buff=0.12), room)
 
-    def legend(self) -> VGroup:
-        """What the three colours mean: one line if it fits, else two, else three."""
+    def legend(self, note: str | None = None) -> VGroup:
+        """What the three colours mean: one line if it fits, else two, else three; ``note`` (TeX) after the
+        last item, on its line if there is room, else on a line of its own."""
         theme, fw = self.theme, self.frame_width
         items = [
             words(self, "value: forward", size=FONT_TICK),
@@ -286,6 +301,10 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                              colour=theme.accent)).arrange(RIGHT, buff=0.1),
         ]
         room = fw - 2 * MARGIN
+        if note is not None:
+            remark = self.math(note, size=FONT_TICK, colour=theme.muted)
+            last = VGroup(items[2], remark).arrange(RIGHT, buff=0.5)
+            items = [items[0], items[1], last if last.width <= room else VGroup(items[2], remark).arrange(DOWN, buff=0.15)]
         one = VGroup(*items).arrange(RIGHT, buff=0.6)
         if one.width <= room and not self.portrait:
             return one
@@ -309,10 +328,14 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
 
     # --- layout -------------------------------------------------------------------------------
 
-    def fit_graph(self, top: float, bottom: float) -> GraphDrawing:
+    def fit_graph(self, top: float, bottom: float, compact_only: bool = False, plain_only: bool = False) -> GraphDrawing:
         """The first drawing, largest text first, in the frame's own direction first (left to right in
         landscape, top to bottom in portrait) and then in the other, whose boxes keep apart and whose
-        every label has a clear place; failing that, the one with the fewest problems."""
+        every label has a clear place; failing that, the one with the fewest problems. Where no drawing's
+        boxes keep apart, the numbers go without their approx signs (narrower boxes) before boxes are squeezed
+        onto each other; ``compact_only``: only those, ``plain_only``: never those."""
+        if compact_only:
+            return self.compact_drawing(top, bottom) or self.squeezed(top, bottom)
         best: GraphDrawing | None = None
         directions = (False, True) if self.portrait else (True, False)
         for across in directions:
@@ -332,17 +355,39 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                     best = drawing
                 if best is not None and best.problems == 0:
                     return best
-        if best is None:  # boxes collide in every drawing: the smallest text, boxes squeezed
-            best = self.draw_graph(directions[0], *TEXT_SIZES[-1], top, bottom, squeeze=True)
-            assert best is not None
+        if best is None and not plain_only:
+            best = self.compact_drawing(top, bottom)
+        return best if best is not None else self.squeezed(top, bottom)
+
+    def compact_drawing(self, top: float, bottom: float) -> GraphDrawing | None:
+        """Closed-up columns with the numbers written without their approx signs (a 2-unit net at 1:1: its
+        "approx -0.8408" boxes are too wide for 8 columns), the first whose labels all find a place, else the
+        one with the fewest problems; None when even these boxes meet."""
+        self.compact = True
+        best: GraphDrawing | None = None
+        for slot_gap, (label_size, line_size) in itertools.product((STAGGER_GAP, BOX_GAP), TEXT_SIZES):
+            drawing = self.draw_graph(True, label_size, line_size, top, bottom, stagger=slot_gap)
+            if drawing is not None and (best is None or drawing.problems < best.problems):
+                best = drawing
+            if best is not None and best.problems == 0:
+                break
+        self.compact = False
         return best
+
+    def squeezed(self, top: float, bottom: float) -> GraphDrawing:
+        """Boxes collide in every drawing: the smallest text, boxes squeezed."""
+        self.compact = False
+        drawing = self.draw_graph(not self.portrait, *TEXT_SIZES[-1], top, bottom, squeeze=True)
+        assert drawing is not None
+        return drawing
 
     def node_texts(self, line_size: float) -> tuple[float, float]:
         """Widest and tallest number a node box holds (values, every partial grad) at ``line_size``."""
         pl = self.plan
-        texts = {pl.value_tex(n) for n in pl.nodes} | {pl.grad_tex(n) for n in pl.nodes}
+        compact = self.compact
+        texts = {pl.value_tex(n, compact) for n in pl.nodes} | {pl.grad_tex(n, compact=compact) for n in pl.nodes}
         for node in pl.nodes:
-            texts |= {pl.grad_tex(node, k) for k in range(1, len(pl.exact.contributions[node.id]))}
+            texts |= {pl.grad_tex(node, k, compact) for k in range(1, len(pl.exact.contributions[node.id]))}
         sizes = [self.math(t, size=line_size) for t in texts]
         return max(m.width for m in sizes), max(m.height for m in sizes)
 
@@ -406,7 +451,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
                     start, end, buff=0.05, color=theme.muted, stroke_width=theme.stroke(2.5),
                     max_tip_length_to_length_ratio=0.15, tip_length=0.14).set_z_index(-1)  # boxes hide it
         drawing = GraphDrawing(across, box_width, box_height, line_size, boxes, labels, edges,
-                               line_geometry=(number_height, label_height))
+                               line_geometry=(number_height, label_height), compact=self.compact)
         self.place_labels(drawing)
         return drawing
 
@@ -442,7 +487,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         return self.edge_keys()
 
     def factor_label(self, edge: Edge, size: float) -> Mobject:
-        factor = self.plan.factor_tex(edge)
+        factor = self.plan.factor_tex(edge, self.compact)
         if factor.startswith(r"\approx "):  # "times about 0.5": \approx as a symbol, not a relation
             factor = r"{\approx}\,{" + factor.removeprefix(r"\approx ") + "}"
         return self.math(rf"\times\,{{{factor}}}", size=size, colour=self.theme.accent)
@@ -540,7 +585,7 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         label = self.drawing.edge_labels[key]
         parent = pl.nodes[edge.parent]
         received[edge.parent] = received.get(edge.parent, 0) + 1
-        new_grad = self.line(self.boxes[edge.parent], 2, pl.grad_tex(parent, received[edge.parent]), theme.reference)
+        new_grad = self.line(self.boxes[edge.parent], 2, pl.grad_tex(parent, received[edge.parent], self.compact), theme.reference)
         moving = self.grads[edge.child].copy()
         old = self.grads.get(edge.parent)
         steps = self.params.step_seconds
@@ -557,10 +602,12 @@ class BackpropScene(FrameTimed, CalcanimScene[BackpropParams, BackpropPlan]):
         self.remove(*leaving)
         if old is not None:
             self.remove(old)
-        # The travelling number carries a backing in the background colour: edges and borders it flies
-        # over pass under it, not through it.
+        # The travelling number carries a backing in the background colour: edges it flies over pass under it,
+        # not through it. Both go under the boxes and every text (TRAVEL_Z): the number slides out of the
+        # child's box and into the parent's, and never covers a box's text or an edge's factor on its way.
         backing = always_redraw(lambda: BackgroundRectangle(moving, color=theme.background, fill_opacity=1,
-                                                            buff=0.03))
+                                                            buff=0.03).set_z_index(TRAVEL_Z))
+        moving.set_z_index(TRAVEL_Z)
         self.add(backing, moving)
         self.timed_play(steps * 0.55, ReplacementTransform(moving, new_grad))
         # A stretch shorter than a frame plays nothing: set the end state whether or not it played.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, Line, Mobject, Rectangle, ValueTracker, VGroup, VMobject, linear,
+    DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, Line, Mobject, ValueTracker, VGroup, VMobject, linear,
 )
 
 from calcanim.numerics.projection import clip_segment_to_rectangle
@@ -167,8 +167,10 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
         ]
         later = [r for r in pl.runs if r.same_losses_as is not None]
         notes = [(tex, self.colours[r.index]) for tex, r in zip(pl.same_loss_notes, later)]
+        glyph_notes = [(pl.escape_note_tex, "diverged")] if pl.escape_note_tex else []
         return log_loss_inset(self, rect.centre, rect.width, rect.height, self.params.steps, pl.inset_range,
-                              pl.inset_ticks, pl.inset_label_tex, runs, self.step_now, notes)
+                              pl.inset_ticks, pl.inset_label_tex, runs, self.step_now, notes,
+                              context_lines=pl.inset_context_lines, glyph_notes=glyph_notes)
 
     def curve_frame(self, rect: Rect) -> tuple[PlotFrame, VGroup, float]:
         """The panel's plot area, its axes (x at y = 0 when in range) with round ticks, and the x axis' height."""
@@ -222,7 +224,6 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
         group = VGroup(axis_group, curve) if title is None else VGroup(title, axis_group, curve)
         x_unit = (axes.c2p(x1, 0)[0] - axes.c2p(x0, 0)[0]) / (x1 - x0)
         y_unit = axes.height / (y1 - y0)
-        bad = theme.bad
         for slot, run in enumerate(runs):
             colour = self.colours[run.index]
             xs, fs = run.xs, run.run.losses
@@ -238,17 +239,14 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
             tangent = Line(LEFT, RIGHT, color=theme.text, stroke_width=theme.stroke(2.5)).set_z_index(2)
             arrow = VMobject(stroke_color=colour, fill_color=colour, fill_opacity=1.0, stroke_width=theme.stroke(4)).set_z_index(3)
             offset = 0.16 * (slot + 1) if len(runs) > 1 else 0.16
+            # where the run leaves the plot: a cross, explained once under the loss plot (a word beside every
+            # cross crowded the panel's axis)
             marker = status_glyph(theme, "diverged", 0.12, theme.stroke(4)).set_z_index(5)
-            escaped = self.math(r"\text{escaped}", size=FONT_SMALL, colour=bad)
             marker.set_stroke(opacity=0.0)
-            escaped.set_opacity(0.0)
-            # an opaque backing in the background colour: where no clean spot is free (a narrow panel), the axis
-            # or curve behind the word is hidden rather than drawn through it
-            backing = Rectangle(stroke_width=0).set_fill(theme.background, opacity=0.0)
 
             def update(mob: Mobject, run: Run1D = run, xs: np.ndarray = xs, fs: np.ndarray = fs, slopes: np.ndarray = slopes,
                        ball: Dot = ball, tangent: Line = tangent, arrow: VMobject = arrow, marker: VGroup = marker,
-                       escaped: Mobject = escaped, backing: Rectangle = backing, offset: float = offset, exit_step: float | None = exit_step,
+                       offset: float = offset, exit_step: float | None = exit_step,
                        trail: VGroup = trail, inside: list[bool] = inside) -> None:
                 step = self.step_now()
                 for i, dot in enumerate(trail):  # the iterates visited so far stay as small dots
@@ -306,50 +304,15 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
                 visible = 1.0 if gone else 0.0
                 if marker.get_stroke_opacity() != visible:
                     marker.set_stroke(opacity=visible)
-                    escaped.set_opacity(visible)
-                    backing.set_fill(opacity=visible)
 
             if exit_step is not None:
                 edge_x = x1 if run.run.escaped_to is None or self.exit_side(run) > 0 else x0
                 edge_y = self.exit_height(run, exit_step)
                 marker.move_to(axes.c2p(edge_x, min(max(edge_y, y0), y1)))
-                inward = LEFT if edge_x == x1 else RIGHT
-                curve_points = np.array([axes.c2p(x, y) for x, y in pl.curve[finite]])
-                for line in axis_group:  # the axes and their ticks must not run through the word either
-                    if isinstance(line, Line):
-                        start, end = line.get_start(), line.get_end()
-                        curve_points = np.vstack([curve_points, start + np.outer(np.linspace(0, 1, 60), end - start)])
-                candidates = [(d, b) for b in (0.06, 0.25, 0.5) for d in (inward + UP, inward, inward + DOWN, UP, DOWN)]
-                for direction, buff in candidates:
-                    escaped.next_to(marker, direction, buff=buff)
-                    if self.within(escaped, axes) and not self.crosses(escaped, curve_points):
-                        break
-                else:
-                    escaped.next_to(marker, inward, buff=0.06)
-                if escaped.get_right()[0] > rect.cx + rect.width / 2:
-                    escaped.align_to(np.array([rect.cx + rect.width / 2, 0, 0]), RIGHT)
-                if escaped.get_left()[0] < rect.left:
-                    escaped.align_to(np.array([rect.left, 0, 0]), LEFT)
-                backing.stretch_to_fit_width(escaped.width + 0.1).stretch_to_fit_height(escaped.height + 0.1)
-                backing.move_to(escaped)
             ball.add_updater(update)
             update(ball)
-            group.add(trail, tangent, arrow, ball, marker, backing, escaped)
+            group.add(trail, tangent, arrow, ball, marker)
         return group
-
-    @staticmethod
-    def crosses(mobject: Mobject, points: np.ndarray, pad: float = 0.04) -> bool:
-        """Whether any of the (n, 3) screen points falls inside the mobject's box."""
-        (left, bottom, _), (right, top, _) = mobject.get_corner(DOWN + LEFT), mobject.get_corner(UP + RIGHT)
-        inside = (points[:, 0] > left - pad) & (points[:, 0] < right + pad) & (points[:, 1] > bottom - pad) & (points[:, 1] < top + pad)
-        return bool(inside.any())
-
-    @staticmethod
-    def within(mobject: Mobject, frame: PlotFrame) -> bool:
-        """Whether the mobject's box lies inside the plot area."""
-        (left, bottom, _), (right, top, _) = mobject.get_corner(DOWN + LEFT), mobject.get_corner(UP + RIGHT)
-        return bool(left >= frame.left and right <= frame.left + frame.width and bottom >= frame.bottom
-                    and top <= frame.bottom + frame.height)
 
     def exit_side(self, run: Run1D) -> float:
         """+1 if the run escapes to the right, -1 to the left."""

@@ -175,6 +175,31 @@ class PlotFrame:
         return np.array([self.left + (x - x0) / (x1 - x0) * self.width, self.bottom + (y - y0) / (y1 - y0) * self.height, 0.0])
 
 
+LOG_SCALE_TEX = r"\text{(log scale)}"
+
+
+def inset_title(scene: CalcanimScene, label_tex: str, context_lines: Sequence[str], width: float) -> VGroup:
+    """The loss inset's title within ``width``: on one row, ``context_lines`` (joined by spaces), then the axis'
+    name ``label_tex`` and "(log scale)"; where that is too wide, each context line on a line of its own, flush
+    left, then the name with "(log scale)" beside it, or under it when even that is too wide."""
+    muted = scene.theme.muted
+
+    def tex(text: str) -> Mobject:
+        return scene.math(text, size=FONT_MIN, colour=muted)
+
+    named = label_tex + r"\ \ " + LOG_SCALE_TEX
+    if context_lines:
+        row = tex(r"\ ".join(context_lines) + r";\quad " + named)
+    else:
+        row = tex(named)
+    if row.width <= width or not context_lines:  # a bare name keeps its one line, as before
+        return VGroup(row)
+    lines = [tex(line) for line in context_lines]
+    last = tex(named)
+    lines += [last] if last.width <= width else [tex(label_tex), tex(LOG_SCALE_TEX)]
+    return VGroup(*lines).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+
+
 def log_loss_inset(
     scene: CalcanimScene,
     centre: np.ndarray,
@@ -187,24 +212,33 @@ def log_loss_inset(
     runs: Sequence[InsetRun],
     step_now: Callable[[], float],
     notes: Sequence[tuple[str, str]] = (),
+    context_lines: Sequence[str] = (),
+    glyph_notes: Sequence[tuple[str, str]] = (),
 ) -> VGroup:
     """A frame (step, log10 of the loss gap) with decade labels, curves growing with step_now(), and each run's
     status glyph at the end of its curve once it is decided; ``notes`` ((TeX, colour): what a dashed line
-    means) go under the step axis, each after a dashed swatch."""
+    means) go under the step axis, each after a dashed swatch, and ``glyph_notes`` ((TeX, status): what a
+    status glyph means) after that glyph. The title is ``label_tex`` (the axis' name) with "(log scale)";
+    ``context_lines`` (what the axis is measured from) come before it (see inset_title)."""
     theme = scene.theme
     muted = theme.muted
     low, high = log_range
     tick_mobs = [(value, scene.math(tex, size=FONT_MIN, colour=muted)) for value, tex in ticks]
     label_w = max([m.width for _, m in tick_mobs], default=0.3) + 0.15
-    title = scene.math(label_tex + r"\ \ \text{(log scale)}", size=FONT_MIN, colour=muted)
+    title = inset_title(scene, label_tex, context_lines, width)
     step_zero = scene.math("0", size=FONT_MIN, colour=muted)
     step_end = scene.math(str(steps), size=FONT_MIN, colour=muted)
     step_word = scene.math(r"\text{step}", size=FONT_MIN, colour=muted)
     glyph_room = 0.35
     note_rows = VGroup()
+    swatches: list[tuple[str, VMobject]] = []
     for tex, colour in notes:
         swatch = VMobject(stroke_color=colour, stroke_width=theme.stroke(5))
         set_dashed(swatch, [LEFT * 0.25, RIGHT * 0.25])
+        swatches.append((tex, swatch))
+    for tex, status in glyph_notes:
+        swatches.append((tex, status_glyph(theme, status, 0.09, theme.stroke(3.5))))
+    for tex, swatch in swatches:
         row = VGroup(swatch, scene.math(tex, size=FONT_MIN, colour=muted)).arrange(RIGHT, buff=0.12)
         head, colon, rest = tex.partition(r"\text{: ")
         if row.width > width and colon:  # too wide: "eta = 0.9:" and the rest on a second line
@@ -221,7 +255,7 @@ def log_loss_inset(
                 row = VGroup(swatch, lines).arrange(RIGHT, buff=0.12, aligned_edge=UP)
         note_rows.add(row)
     notes_h = 0.0
-    if notes:
+    if swatches:
         note_rows.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
         if note_rows.width > width:
             note_rows.scale_to_fit_width(width)
@@ -242,11 +276,11 @@ def log_loss_inset(
     step_zero.next_to(c2p(0, low), DOWN, buff=0.08)
     step_end.next_to(c2p(steps, low), DOWN, buff=0.08)
     step_word.next_to(step_end, LEFT, buff=0.25)
-    if notes:
+    if swatches:
         note_rows.next_to(step_end, DOWN, buff=0.15)
         note_rows.align_to(np.array([centre[0] - width / 2, 0, 0]), LEFT)
     curves, glyphs = VGroup(), VGroup()
-    placed: list[np.ndarray] = []  # glyph centres so far: a glyph that would sit on another moves up
+    placed: list[np.ndarray] = []  # glyph centres so far: a glyph that would sit on another moves aside
     for run in runs:
         # a dashed line is wider than the solid one under it, so its dashes stand out of that line
         curve = VMobject(stroke_color=run.colour, stroke_width=theme.stroke(5 if run.dashed else 3))
@@ -256,7 +290,9 @@ def log_loss_inset(
         at_top = end[1] >= high - 1e-9
         centre = c2p(end[0], end[1]) + (RIGHT * 0.2 if at_top else RIGHT * 0.2 + UP * 0.06)
         while any(np.linalg.norm(centre - other) < 0.2 for other in placed):
-            centre = centre + UP * 0.2
+            # above the other, or beside it where above would leave the plot for the title
+            higher = centre + UP * 0.2
+            centre = higher if higher[1] <= c2p(0, high)[1] + 0.05 else centre + RIGHT * 0.2
         placed.append(centre)
         glyph.move_to(centre)
         glyph.set_stroke(opacity=0.0)

@@ -37,6 +37,23 @@ LINE_GAP, COLUMN_GAP = 0.28, 0.5
 PORTRAIT_VIEW_SHAPE = 0.8
 
 
+def hidden_runs(hidden: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) indices of each run of True that spans at least one piece (two points).
+
+    >>> hidden_runs(np.array([False, True, True, True, False, True, False, True, True]))
+    [(1, 3), (7, 8)]
+    """
+    runs, start = [], None
+    for i, flag in enumerate([*hidden.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - 1 > start:
+                runs.append((start, i - 1))
+            start = None
+    return runs
+
+
 class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
     """The tangent plane of g at a point: the best linear approximation, in 3D."""
 
@@ -90,11 +107,20 @@ class TangentPlaneScene(CalcanimScene[TangentPlaneParams, TangentPlanePlan]):
 
         def axes_at(theta: float) -> tuple[list[Overlay], np.ndarray]:
             """The axis lines seen from theta (w1 on the side edge the camera sees), and their ends (starts, then ends)."""
-            segments = pl.axis_segments(theta)
-            lines: list[Overlay] = [
-                Polyline(np.array([start, end]), np.array([True, True]), axis_colour, 2.0 * pixel_scale, ghost=0.6, kind="axis")
-                for start, end in segments
-            ]
+            # The parts the surface hides are dashed and drawn over it (ghost 1: on top, full colour), so an axis is
+            # never lost: with the camera facing the front both side edges lie under the surface's sheet, and
+            # the w1 axis there was only a faint ghost. The parts in front are depth-sorted piece by piece.
+            lines: list[Overlay] = []
+            segments = []
+            for points, hidden in pl.axis_pieces(theta):
+                segments.append((points[0], points[-1]))
+                behind = hidden.copy()  # a piece with either end hidden is dashed
+                behind[:-1] |= hidden[1:]
+                behind[1:] |= hidden[:-1]
+                lines.append(Polyline(points, ~hidden, axis_colour, 2.0 * pixel_scale, ghost=0.6, kind="axis"))
+                for first, last in hidden_runs(behind):
+                    lines.append(Polyline(points[[first, last]], np.array([True, True]), axis_colour, 2.0 * pixel_scale,
+                                          dashed=True, ghost=1.0, kind="axis"))
             return lines, np.array([start for start, _ in segments] + [end for _, end in segments])
         # on plates: they sit over the surface, the plane and the axes as the camera turns
         axis_labels = [on_plate(self.math(tex, size=FONT_BODY, colour=theme.text), theme.background) for tex in ("w_0", "w_1", "g")]
