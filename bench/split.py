@@ -72,15 +72,16 @@ def drawing_phase(scene: str, settings: list[str], quality: str) -> tuple[float,
     return wall, cpu
 
 
-def breakdown(scene: str, settings: list[str], quality: str, method: str) -> list[str]:
-    """One in-process --jobs 2 render with each process's timeline (seconds from the call)."""
+def breakdown(scene: str, settings: list[str], quality: str, method: str, parts: list[dict[str, object]] | None = None) -> list[str]:
+    """One in-process --jobs 2 render with each process's timeline (seconds from the call); ``parts``
+    receives each process's record."""
     from calcanim.clip import RenderOptions, Source, resolve_clip
     from calcanim.rendering.split import render_split_in
     from calcanim.settings import gather_values
 
     values = gather_values(scene, None, settings)
     clip = resolve_clip(scene, values, RenderOptions(quality=quality), Source())
-    parts: list[dict[str, object]] = []
+    parts = parts if parts is not None else []
     with tempfile.TemporaryDirectory(prefix="calcanim-bench-") as work:
         started = time.time()
         render_split_in(Path(work), clip, 2, parts, method=method)
@@ -95,6 +96,28 @@ def breakdown(scene: str, settings: list[str], quality: str, method: str) -> lis
                     f"{began:.2f} | {first:.2f} | {ended:.2f} | {ended - first:.2f} | {cpu} |")
     rows.append(f"| {scene} | {method} | join + rest | | | | | | {total:.2f} | | |")
     return rows
+
+
+def frame_count(scene: str, settings: list[str], quality: str) -> tuple[int, float]:
+    """(frames, fps) of the clip."""
+    from calcanim.clip import RenderOptions, Source, resolve_clip
+    from calcanim.settings import gather_values
+
+    clip = resolve_clip(scene, gather_values(scene, None, settings), RenderOptions(quality=quality), Source())
+    fps = float(clip.options.layout.fps)
+    return round(float(clip.plan().duration) * fps), fps
+
+
+def projected_wall(head: float, frames: int, drawing: float, replay: float, processes: int) -> float:
+    """Wall time of a split into ``processes`` on a machine with a core (or more) for each, balanced as the
+    conductor balances it: process k starts drawing once the replay reaches its share (``replay`` s a frame,
+    serial: the caller replays for every fork) and draws n_k frames at ``drawing`` s a frame, all ending
+    together, so n_(k+1) = n_k (1 - replay / drawing). ``head``: everything that is not drawing (start-up,
+    imports, building the scene, joining, finishing the file), unchanged by the split. As the processes grow,
+    the wall falls to head + replay * frames: the replay is what stands in the way."""
+    keep = max(0.0, 1.0 - replay / drawing)
+    shares = sum(keep**k for k in range(processes))
+    return head + drawing * frames / shares
 
 
 def main() -> None:
@@ -124,9 +147,10 @@ def main() -> None:
     print("everything else (start-up, imports, building the scene, finishing the file) as long as with --jobs 1.\n")
     print("| clip | median wall --jobs 1 | median wall --jobs 2 | jobs 2 / jobs 1 | drawing phase D s | cores busy in it, C / D | bound |")
     print("|---|---|---|---|---|---|---|")
+    phases: dict[str, tuple[float, float]] = {}
     for scene in args.scenes:
         one, two = statistics.median(walls[(scene, 1)]), statistics.median(walls[(scene, 2)])
-        drawing, cpu = drawing_phase(*CASES[scene], args.quality)
+        drawing, cpu = phases[scene] = drawing_phase(*CASES[scene], args.quality)
         bound = (one - drawing + max(cpu / cores, drawing / 2)) / one
         print(f"| {scene} | {one:.2f} | {two:.2f} | **{two / one:.2f}** | {drawing:.2f} | {cpu / drawing:.2f} | {bound:.2f} |", flush=True)
     print("\nWhere a --jobs 2 process's time goes (seconds after render_split_in was called; fork: the last row of")
@@ -136,10 +160,35 @@ def main() -> None:
     print("| clip | method | process | animations replayed | animations drawn | frames drawn | began | first frame drawn "
           "| ended | drawing | CPU s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    replays: dict[str, tuple[int, float]] = {}
     for scene in args.scenes:
         for method in args.methods:
-            for row in breakdown(*CASES[scene], args.quality, method):
+            parts: list[dict[str, object]] = []
+            for row in breakdown(*CASES[scene], args.quality, method, parts):
                 print(row, flush=True)
+            if method == "fork" and len(parts) == 2 and parts[1]["first_frame"]:
+                copy, caller = parts
+                replayed = int(copy["frames"])  # type: ignore[call-overload]
+                seconds = float(caller["first_frame"]) - float(copy["began"])  # type: ignore[arg-type]
+                replays[scene] = (replayed, seconds / max(1, replayed))
+    print("\nProjection for a machine with a core for each process (assumptions: the drawing phase of one process")
+    print("(D / F a frame, measured above, with its encoder threads) and the replay (r a frame, the caller's, measured in")
+    print("the --jobs 2 breakdown while its copy drew beside it, so an upper bound) as here; h = wall --jobs 1 - D")
+    print("unchanged; no contention between processes; the conductor's balance, see projected_wall):\n")
+    counts = (2, 4, 16, 160)
+    print("| clip | video s | frames F | h s | D / F ms | r ms | " + " | ".join(f"{n} processes" for n in counts)
+          + " | floor h + r F |")
+    print("|---|---|---|---|---|---|" + "---|" * len(counts) + "---|")
+    for scene in args.scenes:
+        if scene not in replays:
+            continue
+        drawing, _ = phases[scene]
+        frames, fps = frame_count(*CASES[scene], args.quality)
+        head = statistics.median(walls[(scene, 1)]) - drawing
+        per_frame, replay = drawing / frames, replays[scene][1]
+        walls_n = [projected_wall(head, frames, per_frame, replay, n) for n in counts]
+        print(f"| {scene} | {frames / fps:.1f} | {frames} | {head:.2f} | {per_frame * 1000:.1f} | {replay * 1000:.1f} | "
+              + " | ".join(f"{w:.2f}" for w in walls_n) + f" | {head + replay * frames:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

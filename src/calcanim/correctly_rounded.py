@@ -130,24 +130,31 @@ def _floor_log10(value: Fraction) -> int:
     return power
 
 
-def decimal_readout(value: Any, decimals: int, *, exact_to: int = 40) -> tuple[bool, str]:
+def decimal_readout(value: Any, decimals: int, *, exact_to: int = 40, relative_only: bool = False) -> tuple[bool, str]:
     """(is it exact, TeX) for a number shown to ``decimals`` places, rounded once.
 
     Exact (the digits are the whole value): trailing zeros dropped, "-1.5". Rounded: every place kept,
     "0.7071", and the caller writes \\approx. A value that would round to 0, or is 10^6 or more, is
     m \\cdot 10^{k} with 2 significant digits (never "2.92e-07"). A value within 10^-exact_to
-    (relative) of a short decimal counts as that decimal (high-precision values of 0.1 * 0.2).
+    (relative; absolute below 1) of a short decimal counts as that decimal (high-precision values of 0.1 * 0.2).
+    In the m \\cdot 10^{k} form the tolerance is always relative (gelu(-16.8) = -2.04997e-62 is not exactly
+    -2e-62); relative_only makes it relative in the fixed form too.
 
     >>> decimal_readout(Fraction(-3, 2), 4), decimal_readout(sympy.sqrt(2) / 2, 4), decimal_readout(0, 4)
     ((True, '-1.5'), (False, '0.7071'), (True, '0'))
     >>> decimal_readout(2.92e-07, 4), decimal_readout(-31400000, 2), decimal_readout(Fraction(1, 10**5), 3)
     ((False, '2.9 \\\\cdot 10^{-7}'), (True, '-3.14 \\\\cdot 10^{7}'), (True, '10^{-5}'))
+    >>> tiny = Fraction(-204997, 10**67)
+    >>> decimal_readout(tiny, 3), decimal_readout(tiny, 3, relative_only=True)
+    ((False, '-2.0 \\\\cdot 10^{-62}'), (False, '-2.0 \\\\cdot 10^{-62}'))
     """
     exact = exact_fraction(value)
     if exact == 0:
         return True, "0"
-    tolerance = Fraction(1, 10**exact_to) * max(Fraction(1), abs(exact))
+    tolerance = Fraction(1, 10**exact_to) * (abs(exact) if relative_only else max(Fraction(1), abs(exact)))
     if abs(exact) < Fraction(1, 2 * 10**decimals) or abs(exact) >= 10**6:
+        # relative here: 10^-40 absolute made 5 (1 - tanh(50)^2) = 7.42e-43 "exactly" 7e-43
+        tolerance = Fraction(1, 10**exact_to) * abs(exact)
         for significant in (1, 2, 3):  # the shortest exact mantissa up to 3 digits, else 2 digits rounded
             mantissa, power = scientific_parts(exact, significant)
             if abs(Fraction(mantissa) * Fraction(10) ** power - exact) <= tolerance:

@@ -28,8 +28,9 @@ def test_forward_values_factors_and_product_match_mpmath(name: str, weight: floa
     depth = 6
     chain = run_layer_chain(name, depth, weight, bias, start)
     with mpmath.workdps(50):
-        w, b = mpmath.mpf(weight), mpmath.mpf(bias)
-        h = mpmath.mpf(start)
+        # the decimals as typed (README: 0.1 means a tenth in every exact computation)
+        w, b = mpmath.mpf(repr(weight)), mpmath.mpf(repr(bias))
+        h = mpmath.mpf(repr(start))
         for layer in chain.layers:
             z = w * h + b
             assert float(layer.pre_activation) == pytest.approx(float(z), rel=1e-30 if z else 0, abs=1e-40)
@@ -37,7 +38,7 @@ def test_forward_values_factors_and_product_match_mpmath(name: str, weight: floa
             assert float(layer.factor) == pytest.approx(float(w * slope), rel=1e-20)
             h = ACTIVATIONS[name].value(z)
             assert float(layer.output) == pytest.approx(float(h), rel=1e-30, abs=1e-40)
-        whole = mpmath.diff(_chain_output(name, depth, w, b), mpmath.mpf(start))
+        whole = mpmath.diff(_chain_output(name, depth, w, b), mpmath.mpf(repr(start)))
         assert float(chain.gradient_at_input) == pytest.approx(float(whole), rel=1e-15)
 
 

@@ -33,10 +33,12 @@ ACTS = {"sigmoid": _sigmoid, "tanh": _tanh, "relu": _relu}
 
 
 def reference(name: str, depth: int, weight: float, bias: float, start: float) -> list[tuple[Decimal, Decimal]]:
-    """(factor, product) of layers 1..depth at 50 digits."""
+    """(factor, product) of layers 1..depth at 50 digits, the inputs read as the decimals typed (README: 0.1 is a
+    tenth in every exact computation; -1.5 * 0.2 + 0.3 is 0, so tanh's first factor is exactly -1.5)."""
     rows = []
     with mpmath.workdps(50):
-        h, product = mpmath.mpf(start), mpmath.mpf(1)
+        weight, bias = mpmath.mpf(repr(weight)), mpmath.mpf(repr(bias))
+        h, product = mpmath.mpf(repr(start)), mpmath.mpf(1)
         for _ in range(depth):
             h, slope = ACTS[name](weight * h + bias)
             factor = weight * slope

@@ -21,8 +21,9 @@ from typing import TypeAlias
 import mpmath
 import numpy as np
 
-#: Slope of leaky_relu for negative inputs.
-LEAKY_SLOPE = mpmath.mpf("0.01")
+#: Slope of leaky_relu for negative inputs is 1 / LEAKY_DIVISOR (0.01), divided at the working precision: an
+#: mpf("0.01") made at import carries 53 bits, so leaky_relu(-0.25) was -0.0025000000000000000520 at 50 digits.
+LEAKY_DIVISOR = 100
 #: Where |f'| is below this, a unit is called saturated (its gradient nearly vanishes).
 SATURATION_THRESHOLD = 0.05
 
@@ -35,17 +36,27 @@ def _sigmoid(x: Real) -> Real:
 
 
 def _phi(x: Real) -> Real:
-    """The standard normal CDF, Phi(x) = (1 + erf(x / sqrt 2)) / 2."""
-    return (1 + mpmath.erf(x / mpmath.sqrt(2))) / 2
+    """The standard normal CDF, Phi(x) = (1 + erf(x / sqrt 2)) / 2, written erfc(-x / sqrt 2) / 2: 1 + erf cancels
+    every digit for x below about -10 at 50 digits (Phi(-16.8) ~ 1e-63), so gelu(-16.8) came out 0.
+
+    >>> mpmath.nstr(_phi(mpmath.mpf(-16.8)), 5)
+    '1.2202e-63'
+    """
+    return mpmath.erfc(-x / mpmath.sqrt(2)) / 2
 
 
 def _normal_density(x: Real) -> Real:
     return mpmath.exp(-x * x / 2) / mpmath.sqrt(2 * mpmath.pi)
 
 
-def _kinked(left: Real, right: Real) -> Callable[[Real], Real | None]:
-    """A piecewise-constant derivative with a jump at 0: None at 0 itself."""
-    return lambda x: right if x > 0 else (left if x < 0 else None)
+def _kinked(left: Callable[[], Real], right: Callable[[], Real]) -> Callable[[Real], Real | None]:
+    """A piecewise-constant derivative with a jump at 0 (each side's slope made at the working precision):
+    None at 0 itself."""
+    return lambda x: right() if x > 0 else (left() if x < 0 else None)
+
+
+def _leaky_slope() -> Real:
+    return mpmath.mpf(1) / LEAKY_DIVISOR
 
 
 @dataclass(frozen=True)
@@ -107,11 +118,11 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             "relu", r"\mathrm{relu}(x) = \max(0, x)", lambda x: x if x > 0 else mpmath.mpf(0),
-            _kinked(mpmath.mpf(0), mpmath.mpf(1)), kink=0.0,
+            _kinked(lambda: mpmath.mpf(0), lambda: mpmath.mpf(1)), kink=0.0,
         ),
         Activation(
-            "leaky_relu", r"\mathrm{leaky}(x) = \max(0.01\,x,\ x)", lambda x: x if x > 0 else LEAKY_SLOPE * x,
-            _kinked(LEAKY_SLOPE, mpmath.mpf(1)), kink=0.0,
+            "leaky_relu", r"\mathrm{leaky}(x) = \max(0.01\,x,\ x)", lambda x: x if x > 0 else x / LEAKY_DIVISOR,
+            _kinked(_leaky_slope, lambda: mpmath.mpf(1)), kink=0.0,
         ),
         Activation(
             "gelu", r"\mathrm{gelu}(x) = x\,\Phi(x),\ \ \Phi(x) = \big(1 + \mathrm{erf}(x/\sqrt2)\big)/2",

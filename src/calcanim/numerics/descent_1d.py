@@ -18,6 +18,8 @@ DOMAIN_PADDING = 0.15
 #: The derived domain looks for the minimum downhill from the start within this many times max(1, |start|).
 SEARCH_REACH = 6.0
 SEARCH_SAMPLES = 4001
+#: A downhill minimum this close to the start (relative to max(1, |start|)) is the start: it sits at its minimum.
+AT_MINIMUM = 1e-12
 
 
 def curve_objective(function: CurveFunction, derivative: CurveFunction, x_range: tuple[float, float]) -> Objective:
@@ -76,8 +78,10 @@ def downhill_minimum(function: CurveFunction, start: float) -> float | None:
         return None
     left = ys[i - 1] if np.isfinite(ys[i - 1]) else np.inf
     right = ys[i + 1] if np.isfinite(ys[i + 1]) else np.inf
-    if min(left, right) >= ys[i]:
-        return float(xs[i])
+    if min(left, right) > ys[i]:  # the minimum is within a grid step of the start: find it between the neighbours
+        return golden_section_minimum(function, float(xs[i - 1]), float(xs[i + 1]))
+    if min(left, right) >= ys[i]:  # flat beside the start: it sits on a level stretch
+        return float(start)
     direction = 1 if right < left else -1
     while 0 < i + direction < SEARCH_SAMPLES - 1:
         following = ys[i + direction]
@@ -87,6 +91,24 @@ def downhill_minimum(function: CurveFunction, start: float) -> float | None:
             return golden_section_minimum(function, float(xs[i - 1]), float(xs[i + 1]))
         i += direction
     return None
+
+
+def is_corner(function: CurveFunction, x: float) -> bool:
+    """Whether f has a corner minimum at x (abs, relu-like): the rise over 1e-6 is not ~1000x smaller than over
+    1e-3, as it is at a smooth minimum (rise ~ f'' h^2 / 2).
+
+    >>> is_corner(abs, 0.0), is_corner(lambda t: t * t, 0.0), is_corner(lambda t: 0 * t, 0.0)
+    (True, False, False)
+    """
+    scale = max(1.0, abs(x))
+    near, far = 1e-6 * scale, 1e-3 * scale
+    with np.errstate(all="ignore"):
+        base = float(function(x))
+        rise_near = max(float(function(x - near)), float(function(x + near))) - base
+        rise_far = max(float(function(x - far)), float(function(x + far))) - base
+    if not (math.isfinite(rise_near) and math.isfinite(rise_far)) or rise_far <= 0:
+        return False
+    return rise_near / near > 0.5 * rise_far / far
 
 
 def golden_section_minimum(function: CurveFunction, lo: float, hi: float, iterations: int = 80) -> float:
@@ -111,15 +133,24 @@ def derived_x_range(function: CurveFunction, start: float) -> tuple[float, float
     """A domain that holds the start and its mirror point across the minimum downhill from it (where an iterate
     lands when eta is just under 2/f''), padded 15% per side; [start - 2, start + 2]-ish when there is no minimum.
 
-    >>> derived_x_range(lambda x: x * x, 2.0)
-    (-2.6, 2.6)
+    A start within a grid step of the minimum is measured from the minimum itself (0.001 on x^2 collapsed the
+    domain to [0.001, 0.001]); one at the minimum (to 1e-12 of the scale) gets [start - 2, start + 2]; a corner
+    minimum (abs) is given at least 1 each side, since its steps do not shrink near it.
+
+    >>> derived_x_range(lambda x: x * x, 2.0), derived_x_range(lambda x: x * x, 0.001)
+    ((-2.6, 2.6), (-0.0013, 0.0013))
+    >>> derived_x_range(abs, 0.001)
+    (-1.3, 1.3)
     """
     minimum = downhill_minimum(function, start)
-    if minimum is None or minimum == start:
+    if minimum is None or abs(minimum - start) <= AT_MINIMUM * max(1.0, abs(start)):
         half = max(1.0, abs(start)) if minimum is None else 1.0
         return float(start - 2 * half), float(start + 2 * half)
-    mirror = 2 * minimum - start
-    lo, hi = min(start, mirror), max(start, mirror)
+    span = abs(start - minimum)
+    if span < 1.0 and is_corner(function, minimum):  # no f'' to mirror with: steps of eta |f'| need room
+        span = 1.0
+    lo, hi = minimum - span, minimum + span
     pad = DOMAIN_PADDING * (hi - lo)
     unit = 10.0 ** (math.floor(math.log10(hi - lo + 2 * pad)) - 2)  # three significant digits of the width
-    return round(round((lo - pad) / unit) * unit, 12), round(round((hi + pad) / unit) * unit, 12)
+    # rounded to 12 significant digits, not 12 places (which made [-1.3e-13, 1.3e-13] [0, 0])
+    return float(f"{round((lo - pad) / unit) * unit:.12g}"), float(f"{round((hi + pad) / unit) * unit:.12g}")

@@ -67,8 +67,8 @@ def run_layer_chain(activation: str, depth: int, weight: float, bias: float, sta
     act = ACTIVATIONS[activation]
     layers: list[Layer] = []
     with mpmath.workdps(DIGITS):
-        w, b = mpmath.mpf(weight), mpmath.mpf(bias)
-        h = mpmath.mpf(start)
+        # the decimals as typed (0.1 is a tenth, not its binary neighbour), as every exact computation reads them
+        w, b, h = (mpmath.mpf(repr(float(v))) for v in (weight, bias, start))
         product = mpmath.mpf(1)
         for k in range(1, depth + 1):
             z = w * h + b

@@ -10,6 +10,7 @@ log_loss = -[y ln p + (1 - y) ln(1 - p)] with y in {0, 1} and p in (0, 1).
 True
 >>> round(LOSSES["log_loss"].value(0.5, 1.0), 12)  # ln 2
 0.69314718056
+
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+
+#: Digits of log_loss's value when the loss is given exact Fractions.
+EXACT_LOG_DIGITS = 50
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,18 @@ class Loss:
     def gradient(self, p: float, y: float, delta: float = 1.0) -> float | None:
         return self.gradient_with(p, y, delta)
 
+    def exact(self, p: float, y: float, delta: float = 1.0) -> tuple[Any, Any | None]:
+        """(value, gradient) with p, y and delta read as the decimals they print as (0.45 is 9/20): Fractions,
+        but log_loss's value, an mpmath number at EXACT_LOG_DIGITS digits. What a readout rounds once.
+
+        >>> LOSSES["mse"].exact(0.45, 0.1), LOSSES["mae"].exact(1.0, 1.0)
+        ((Fraction(49, 400), Fraction(7, 10)), (Fraction(0, 1), None))
+        """
+        value_with: Callable[..., Any] = self.value_with
+        gradient_with: Callable[..., Any] = self.gradient_with
+        p_, y_, delta_ = (Fraction(repr(v)) for v in (p, y, delta))
+        return value_with(p_, y_, delta_), gradient_with(p_, y_, delta_)
+
     def kink(self, y: float, delta: float = 1.0) -> float | None:
         """The prediction where the loss has a corner (no gradient), if any."""
         return self.kink_with(y, delta)
@@ -61,7 +81,7 @@ def _abs_gradient(p: float, y: float, delta: float) -> float | None:
 
 def _huber(p: float, y: float, delta: float) -> float:
     r = abs(p - y)
-    return 0.5 * r * r if r <= delta else delta * (r - 0.5 * delta)
+    return r * r / 2 if r <= delta else delta * (r - delta / 2)
 
 
 def _huber_gradient(p: float, y: float, delta: float) -> float:
@@ -74,7 +94,11 @@ def _hinge_gradient(p: float, y: float, delta: float) -> float | None:
     return None if margin == 1 else (-y if margin < 1 else 0.0)
 
 
-def _log_loss(p: float, y: float, delta: float) -> float:
+def _log_loss(p: Any, y: Any, delta: Any) -> Any:
+    if isinstance(p, Fraction):  # exact inputs: the logarithms at EXACT_LOG_DIGITS digits
+        with mpmath.workdps(EXACT_LOG_DIGITS):
+            p_, y_ = (mpmath.mpf(v.numerator) / v.denominator for v in (Fraction(p), Fraction(y)))
+            return -(y_ * mpmath.log(p_) + (1 - y_) * mpmath.log(1 - p_))
     return -(y * math.log(p) + (1 - y) * math.log1p(-p))
 
 

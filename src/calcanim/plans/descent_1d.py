@@ -19,9 +19,9 @@ from calcanim.params.descent_1d import Descent1DParams
 from calcanim.plans.labelled_run import LabelledRun
 from calcanim.plans.schedule_tex import schedule_tex
 from calcanim.plans.timeline import DescentTimeline
-from calcanim.number_format import number_tex, number_text
+from calcanim.plans.claimed_text import claimed_text, typed_text
 from calcanim.plans.gradient_descent import OPTIMIZER_NAMES
-from calcanim.plans.loss_inset import LossInset
+from calcanim.plans.loss_inset import LossInset, claimed_value_tex
 
 INTRO_SECONDS = 1.5
 ENDING_SECONDS = 2.5
@@ -47,7 +47,7 @@ class Run1D(LabelledRun):
     def status_text(self) -> str:
         if self.run.status == "diverged":
             return f"diverged at step {self.run.stopped_at}"
-        return f"{self.status_word}, f = {number_text(float(self.run.losses[-1]))}"
+        return f"{self.status_word}, f {claimed_text(float(self.run.losses[-1]))}"
 
     @property
     def last_step(self) -> int:
@@ -106,10 +106,10 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
         where the inset is wide, a line each where it is narrow); none for the loss itself."""
         if self.reference_kind == "zero":
             return ()
-        value = number_tex(self.loss_reference)
+        value = claimed_value_tex(self.loss_reference)  # "= -3", or "\approx -3.51" when rounded
         if self.reference_kind == "minimum":
-            return (rf"f^{{*}} = {value}",)
-        return (r"\text{lowest shown:}", rf"f_{{\text{{low}}}} = {value}")
+            return (rf"f^{{*}} {value}",)
+        return (r"\text{lowest shown:}", rf"f_{{\text{{low}}}} {value}")
 
     @property
     def escape_note_tex(self) -> str:
@@ -125,7 +125,7 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
         if self.reference_kind != "lowest_shown":
             return ""
         return (f" f has no minimum on the plotted range, so the loss plot measures from the lowest value shown, "
-                f"{number_text(self.loss_reference)}.")
+                f"{claimed_text(self.loss_reference).removeprefix('= ').replace('≈ ', 'about ')}.")
 
     @property
     def function_tex(self) -> str:
@@ -157,19 +157,19 @@ class Descent1DPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, ending=ENDI
     def captions(self) -> list[tuple[str, float]]:
         p = self.params
         intro = (
-            f"{OPTIMIZER_NAMES[p.optimizer].capitalize()} on f(x) = {p.function} from x = {number_text(p.start)}: "
+            f"{OPTIMIZER_NAMES[p.optimizer].capitalize()} on f(x) = {p.function} from x = {typed_text(p.start)}: "
             "each step moves against the slope of the tangent, scaled by the learning rate η."
         )
-        rates = ", ".join(number_text(r) for r in p.learning_rates)
+        rates = ", ".join(typed_text(r) for r in p.learning_rates)
         middle = f"Learning rates {rates}, {p.steps} steps each." + self.reference_caption
         if p.schedule != "constant":
             middle += f" The rate follows a {p.schedule} schedule: {self.schedule.rule}."
         for run in self.runs:
             if run.same_losses_as is not None:
                 earlier = self.runs[run.same_losses_as].run.learning_rate
-                middle += (f" η = {number_text(run.run.learning_rate)} has the same loss as η = {number_text(earlier)}"
+                middle += (f" η = {typed_text(run.run.learning_rate)} has the same loss as η = {typed_text(earlier)}"
                            " at every step (dashed in the loss plot).")
-        verdicts = "; ".join(f"η = {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
+        verdicts = "; ".join(f"η = {typed_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
         return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
 
     def to_json(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import numpy as np
 from calcanim.errors import ExpressionError, ParamError
 from calcanim.expr import parse_expression
 from calcanim.number_format import number_tex, number_text, tick_text
+from calcanim.plans.claimed_text import claimed_text, typed_text
 from calcanim.numerics.descent import CONVENTIONS, STATUS_RULES, OptimizerSettings, Run, run_descent
 from calcanim.numerics.schedules import Schedule
 from calcanim.numerics.projection import clip_segment_to_rectangle
@@ -21,6 +22,7 @@ from calcanim.numerics.surfaces import (
     Surface,
     level_set_segments,
     max_stable_learning_rate,
+    quadratic_curvatures,
     preset,
     sample_grid,
     as_point,
@@ -133,9 +135,7 @@ class RunPlan(LabelledRun):
     def status_text(self) -> str:
         if self.run.status == "diverged":
             return f"diverged at step {self.run.stopped_at}"
-        if self.run.status == "converged":
-            return f"converged, loss {number_text(float(self.run.losses[-1]))}"
-        return f"still moving, loss {number_text(float(self.run.losses[-1]))}"
+        return f"{self.status_word}, loss {claimed_text(float(self.run.losses[-1]))}"
 
     @property
     def last_inside(self) -> np.ndarray:
@@ -195,8 +195,9 @@ class GradientDescentPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, endin
     contour_grid: tuple[np.ndarray, np.ndarray, np.ndarray]
     levels: tuple[float, ...]
     inset_range: tuple[float, float]  # log10 of f - f*, bottom and top
-    loss_reference: float  # f*
+    loss_reference: float  # f*, or the lowest value seen (reference_kind)
     schedule: Schedule
+    reference_kind: str = "minimum"
 
     @property
     def descent_seconds(self) -> float:
@@ -240,15 +241,21 @@ class GradientDescentPlan(DescentTimeline, LossInset, intro=INTRO_SECONDS, endin
     def captions(self) -> list[tuple[str, float]]:
         """Narration beats (words, seconds) covering the whole clip."""
         p, s = self.params, self.surface
-        rates = ", ".join(number_text(r.run.learning_rate) for r in self.runs)
+        rates = ", ".join(typed_text(r.run.learning_rate) for r in self.runs)
         intro = (
-            f"{OPTIMIZER_NAMES[p.optimizer].capitalize()} on the {s.name} loss, from ({number_text(s.start[0])}, "
-            f"{number_text(s.start[1])}): each step moves against the gradient, scaled by the learning rate."
+            f"{OPTIMIZER_NAMES[p.optimizer].capitalize()} on the {s.name} loss, from ({typed_text(s.start[0])}, "
+            f"{typed_text(s.start[1])}): each step moves against the gradient, scaled by the learning rate."
         )
         middle = f"{len(self.runs)} run(s), learning rates {rates}, {p.steps} steps each."
         if self.stable_learning_rate is not None and p.optimizer == "gd":
-            middle += f" On this quadratic, steps shrink only if η < 2/L = {number_text(self.stable_learning_rate)}."
-        verdicts = "; ".join(f"η = {number_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
+            rate = claimed_text(self.stable_learning_rate)
+            curvatures = quadratic_curvatures(s)
+            if curvatures is not None and curvatures[0] < 0:  # a saddle: (1 + eta |k|) > 1 along the falling direction
+                middle += (f" On this saddle, steps along the upward-curving direction shrink only if η < 2/L {rate}; "
+                           "along the downward-curving one they grow for every η.")
+            else:
+                middle += f" On this quadratic, steps shrink only if η < 2/L {rate}."
+        verdicts = "; ".join(f"η = {typed_text(r.run.learning_rate)}: {r.status_text}" for r in self.runs)
         return [(intro, INTRO_SECONDS), (middle, p.duration), (verdicts + ".", ENDING_SECONDS)]
 
     def to_json(self) -> dict[str, Any]:
@@ -330,15 +337,16 @@ def surface_samples(surface: Surface, run: Run) -> tuple[np.ndarray, np.ndarray,
     return np.column_stack([xy, loss]), steps, inside
 
 
-def loss_reference(surface: Surface, runs: list[Run], sampled: np.ndarray) -> float:
-    """f*, the loss the log inset measures from: the lowest known minimum; else 0 if the loss never goes
-    below 0 on the domain or along the runs; else the lowest value seen (sampled grid and runs)."""
+def loss_reference(surface: Surface, runs: list[Run], sampled: np.ndarray) -> tuple[float, str]:
+    """(reference, kind): what the log inset measures from. The lowest known minimum f* ("minimum"); else 0 if
+    the loss never goes below 0 on the domain or along the runs ("minimum": the gap is the loss); else the lowest
+    value seen on the sampled grid and the runs ("lowest_shown": no minimum is known, so it is not called f*)."""
     if surface.minima:
-        return float(min(float(surface.loss(mx, my)) for mx, my in surface.minima))
+        return float(min(float(surface.loss(mx, my)) for mx, my in surface.minima)), "minimum"
     seen = [float(np.nanmin(sampled))] if np.isfinite(sampled).any() else []
     seen += [float(r.losses.min()) for r in runs]
     lowest = min(seen)
-    return 0.0 if lowest >= 0 else lowest
+    return (0.0, "minimum") if lowest >= 0 else (lowest, "lowest_shown")
 
 
 def inset_log_range(runs: list[Run], reference: float) -> tuple[float, float]:
@@ -396,7 +404,7 @@ def plan(params: GradientDescentParams) -> GradientDescentPlan:
         )
         runs.append(run_descent(surface, settings, surface.start, params.steps))
     contour = sample_grid(surface, CONTOUR_RESOLUTION)
-    reference = loss_reference(surface, runs, contour[2])
+    reference, reference_kind = loss_reference(surface, runs, contour[2])
     loss_range = inset_log_range(runs, reference)
     run_plans = []
     for index, run in enumerate(runs):
@@ -427,5 +435,6 @@ def plan(params: GradientDescentParams) -> GradientDescentPlan:
         levels=contour_levels(contour[2], surface.z_range, params.levels),
         inset_range=loss_range,
         loss_reference=reference,
+        reference_kind=reference_kind,
         schedule=schedule,
     )

@@ -43,6 +43,9 @@ class LossPanel(ValueSlopePanel):
     def at(self, p: float) -> SlopeSample:
         return SlopeSample(p, self.loss.value(p, self.target, self.delta), self.loss.gradient(p, self.target, self.delta))
 
+    def exact_at(self, point: float) -> tuple[Any, Any | None]:
+        return self.loss.exact(point, self.target, self.delta)
+
     def slide_at(self, progress: float) -> SlopeSample:
         """The sliding prediction after ``progress`` (0..1) of its slide, eased to stop at the end."""
         start, end = self.slide
@@ -133,11 +136,17 @@ def _panel(name: str, params: LossFunctionsParams) -> LossPanel:
 
 def _slide_end(name: str, start: float, y: float) -> float:
     """Where the dot stops: on the target for smooth losses; short of mae's kink at the target (its gradient
-    stays -+1 to the end); past hinge's kink at p = y, into the margin where the gradient is 0."""
+    stays -+1 to the end); past hinge's kink at p = y, into the margin y p > 1 where loss and gradient are 0
+    (p = 1.5 y: the margin is on y's side, whichever side the dot starts on; a dot already at or beyond
+    1.5 y slides back to 1.25 y, still in the margin, so it moves and never goes uphill).
+
+    >>> _slide_end("hinge", 0.5, -1.0), _slide_end("hinge", -1.5, 1.0), _slide_end("hinge", -1.5, -1.0)
+    (-1.5, 1.5, -1.25)
+    """
     if name == "mae":
         return start + 0.97 * (y - start)
     if name == "hinge":
-        return y + 0.5 * (1 if y > start else -1)
+        return 1.5 * y if y * start < 1.5 else 1.25 * y
     return y
 
 

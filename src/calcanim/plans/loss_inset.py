@@ -6,7 +6,21 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
-from calcanim.number_format import number_tex
+from calcanim.number_format import number_tex, number_text
+
+#: A reference this close (relative) to its 3 shown digits is written "= v" (x^2 - 3: f* = -3), else "\\approx v".
+SAME_AS_SHOWN_RTOL = 1e-9
+
+
+def claimed_value_tex(value: float) -> str:
+    """"= v" when the 3 significant digits shown are the value (to float precision), else "\\approx v":
+    six-hump-camel's f* = -1.0316... is "\\approx -1.03", never "= -1.03".
+
+    >>> claimed_value_tex(-3.0), claimed_value_tex(-1.0316284534898774), claimed_value_tex(0.2)
+    ('= -3', '\\\\approx -1.03', '= 0.2')
+    """
+    same = abs(float(number_text(value)) - value) <= SAME_AS_SHOWN_RTOL * max(1.0, abs(value))
+    return ("= " if same else "\\approx ") + number_tex(value)
 
 
 def decade_ticks(log_range: tuple[float, float], count: int = 4) -> list[tuple[float, str]]:
@@ -31,6 +45,9 @@ class LossInset:
 
     inset_range: tuple[float, float]
     loss_reference: float
+    #: "minimum" when loss_reference is a true minimum f*; "lowest_shown" when it is only the lowest value seen
+    #: (the saddle, a custom loss falling off the domain): the axis then never calls it f*.
+    reference_kind: str = "minimum"
     #: About this many decade ticks on the inset's axis.
     INSET_TICK_COUNT: ClassVar[int] = 4
     #: The axis' name where f* = 0 (the gap is the loss itself).
@@ -46,4 +63,7 @@ class LossInset:
         """What the inset's vertical axis measures."""
         if self.loss_reference == 0:
             return self.LOSS_TEX
-        return rf"f - f^{{*}},\ f^{{*}} = {number_tex(self.loss_reference)}"
+        value = claimed_value_tex(self.loss_reference)
+        if self.reference_kind == "minimum":
+            return rf"f - f^{{*}},\ f^{{*}} {value}"
+        return rf"f - f_{{\text{{low}}}},\ f_{{\text{{low}}}} {value}"

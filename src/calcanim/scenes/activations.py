@@ -8,7 +8,6 @@ from manim import (
 
 from calcanim.params.activations import ActivationsParams
 from calcanim.plans.activations import DRAW_SHARE, READ_SHARE, ActivationPanel, ActivationsPlan
-from calcanim.plans.tex_numbers import tex_number
 from calcanim.scenes.base import FONT_TITLE
 from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, band, fit_width, name_above, polyline, table, words
 from calcanim.scenes.value_slope_panels import ValueSlopePanelsScene
@@ -28,10 +27,7 @@ class ActivationsScene(ValueSlopePanelsScene[ActivationsParams, ActivationsPlan]
         theme, narrow = self.theme, self.narrow
         plot_width, value_height, slope_height, text_width = self.panel_sizes(portrait_slope_height=2.1)
         heading = self.heading(panel, text_width)
-        rows = []
-        for s in panel.samples:
-            slope = r"\text{none (kink)}" if s.slope is None else tex_number(s.slope, 3)
-            rows.append([tex_number(s.point, 1), tex_number(s.value, 3), slope])
+        rows = [list(row) for row in panel.rows]
         cells = table(self, [r"\text{at } x", "f(x)", "f'(x)"], rows, [theme.text, theme.curve, theme.accent])
         grid = VGroup(*[VGroup(*row) for row in cells])
         legend = self.saturation_legend(stacked=narrow)
@@ -112,8 +108,7 @@ class ActivationsScene(ValueSlopePanelsScene[ActivationsParams, ActivationsPlan]
         marks: list[Mobject] = []
         if panel.max_derivative_at is not None:
             peak = slope_axes.c2p(panel.max_derivative_at, panel.max_derivative)
-            text = r"\max f' = 1/4" if panel.name == "sigmoid" else rf"\max f' = {_short(panel.max_derivative)}"
-            label = self.math(text, size=FONT_TICK, colour=theme.reference)
+            label = self.math(panel.peak_label_tex, size=FONT_TICK, colour=theme.reference)
             label.next_to(peak, UR, buff=0.12)
             if names is not None:
                 label.next_to(slope_axes, DOWN, buff=0.15, aligned_edge=LEFT)
@@ -145,15 +140,10 @@ class ActivationsScene(ValueSlopePanelsScene[ActivationsParams, ActivationsPlan]
 
     def summary(self, panel: ActivationPanel) -> str:
         bands = " and ".join(f"{a:.2f} to {b:.2f}" for a, b in panel.saturation)
-        peak = "1/4" if panel.name == "sigmoid" else _short(panel.max_derivative)
-        text = f"The slope of {panel.name} peaks at {peak}."
+        text = panel.peak_sentence
         if bands:
             text += f" It is below 0.05 from {bands}: saturated."
         if panel.kink is not None:
             text += " At 0 it has a kink: no slope there."
         return text
 
-
-def _short(value: float) -> str:
-    """3 decimals without trailing zeros: 1.0 -> '1', 1.1289 -> '1.129'."""
-    return f"{value:.3f}".rstrip("0").rstrip(".")

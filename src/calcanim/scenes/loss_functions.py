@@ -8,7 +8,6 @@ from manim import (
 
 from calcanim.params.loss_functions import LossFunctionsParams
 from calcanim.plans.loss_functions import DRAW_SHARE, SLIDE_SHARE, LossFunctionsPlan, LossPanel
-from calcanim.plans.tex_numbers import tex_number
 from calcanim.scenes.base import FONT_TITLE
 from calcanim.scenes.function_plot import FONT_TEXT, FONT_TICK, clipped, fit_width, name_above, polyline, table, words
 from calcanim.scenes.graph_axes import keep_redrawn, stop_redrawing
@@ -30,8 +29,7 @@ class LossFunctionsScene(ValueSlopePanelsScene[LossFunctionsParams, LossFunction
         theme, narrow = self.theme, self.narrow
         plot_width, value_height, slope_height, text_width = self.panel_sizes(portrait_slope_height=2.2)
         heading = self.heading(panel, text_width)
-        rows = [[tex_number(s.point, 2), tex_number(s.value, 3),
-                 r"\text{none (kink)}" if s.slope is None else tex_number(s.slope, 3)] for s in panel.samples]
+        rows = [list(row) for row in panel.rows]
         cells = table(self, [r"\text{at } p", "L", "dL/dp"], rows, [theme.text, theme.curve, theme.accent])
         grid = VGroup(*[VGroup(*row) for row in cells])
         start = panel.slide_at(0.0)
