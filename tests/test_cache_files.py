@@ -8,9 +8,11 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,16 @@ from calcanim.batch import Job, run_lesson
 from calcanim.clip import Clip, RenderOptions, resolve_clip
 from calcanim.clip_key import NOT_PIXEL_SOURCES, code_digest
 from calcanim.errors import RenderError
-from calcanim.files import TEMP_PREFIX, atomic_target, sweep_temp_files, write_text_atomically
+from calcanim.files import (
+    STALE_TEMP_SECONDS,
+    TEMP_PREFIX,
+    atomic_target,
+    sweep_temp_files,
+    temp_beside,
+    temp_owner,
+    temp_token,
+    write_text_atomically,
+)
 from calcanim.rendering import render
 from calcanim.rendering.outputs import cached_result, read_stamp, stamp_path, stamp_text
 from calcanim.style.assets import assets_dir
@@ -312,11 +323,36 @@ def test_a_sweep_removes_only_calcanims_own_temp_files(tmp_path: Path) -> None:
     for suffix in (".tmp", ".partial"):
         with atomic_target(tmp_path / "y", suffix) as temp:
             leftover = temp.with_name(temp.name + "-copy" + suffix)
-            shutil.copyfile(temp, leftover)  # as a killed run would leave it
+            shutil.copyfile(temp, leftover)  # as a killed run would leave it, an hour ago
+            os.utime(leftover, (time.time() - STALE_TEMP_SECONDS - 60,) * 2)
             ours.append(leftover)
     sweep_temp_files(tmp_path)
     assert all(not p.exists() for p in ours)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*users, "y"])
+
+
+def test_a_sweep_keeps_a_live_runs_fresh_temp_files_and_removes_old_or_orphaned_ones(tmp_path: Path) -> None:
+    """Found by the hostile review: a batch's sweep removed another live batch's .partial file while
+    it was being moved into place in the same folder."""
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        live = tmp_path / f".calcanim-a.mp4.{temp_token(other.pid)}.partial"  # another batch, still running
+        mine = temp_beside(tmp_path / "b.mp4")  # this process's own, being filled
+        unnamed = tmp_path / ".calcanim-c.mp4.abcd1234.partial"  # no maker in its name (older calcanim)
+        old = tmp_path / f".calcanim-d.mp4.{temp_token(other.pid)}.partial"
+        old_unnamed = tmp_path / ".calcanim-e.mp4.wxyz9876.partial"
+        for path in (live, unnamed, old, old_unnamed):
+            path.write_bytes(b"half a clip")
+        for path in (old, old_unnamed):
+            os.utime(path, (time.time() - STALE_TEMP_SECONDS - 60,) * 2)
+        assert temp_owner(live.name) == other.pid and temp_owner(mine.name) == os.getpid()
+        assert temp_owner(unnamed.name) is None
+        sweep_temp_files(tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (live, mine, unnamed))
+    finally:
+        other.communicate(b"")  # it ends and is reaped: its fresh file is now an orphan
+    sweep_temp_files(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (mine, unnamed))
 
 
 def test_a_batch_run_leaves_the_users_dot_files_alone(tmp_path: Path) -> None:
@@ -331,6 +367,7 @@ def test_a_batch_run_leaves_the_users_dot_files_alone(tmp_path: Path) -> None:
         path.write_text("mine", encoding="utf-8")
     leftover = folder / f"{TEMP_PREFIX}manifest.json.abcd1234.tmp"
     leftover.write_text("{", encoding="utf-8")
+    os.utime(leftover, (time.time() - STALE_TEMP_SECONDS - 60,) * 2)  # a killed run's, an hour ago
     for _ in range(2):  # a first run and a cached one
         run_lesson(lesson, output_dir=folder, job=fake_render, stream=io.StringIO(),
                    executor_factory=lambda workers: ThreadPoolExecutor(max_workers=workers))

@@ -15,11 +15,12 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import calcanim
 from calcanim.cli import main
 from calcanim.errors import CalcanimError, ConfigFileError, ParamError
 from calcanim.files import MAX_INPUT_BYTES, read_text_file
 from calcanim.lesson import LessonError, load_lesson
-from calcanim.params.base import SMALLEST_NONZERO
+from calcanim.params.base import MAX_ITEMS, SMALLEST_NONZERO
 from calcanim.registry import SCENES, get_scene
 from calcanim.settings import read_toml
 from tests.test_cli import assert_nothing_rendered, assert_one_line_error
@@ -262,3 +263,35 @@ def test_an_unknown_name_among_thousands_of_inputs_is_a_short_line() -> None:
     result = invoke("inspect", "backprop", "--set", "expression=tanh(zz)", "--set", f"values={values}")
     assert_one_line_error(result, "unknown name 'zz'", "and 2988 more")
     assert len(result.stderr) < 800
+
+
+# --- list lengths --------------------------------------------------------------------------------
+
+
+def test_a_list_of_thousands_is_refused_before_its_items_are_read() -> None:
+    """Found by the hostile review: 15,000 marks took 40 s to inspect."""
+    marks = "[" + ",".join(str(n) for n in range(1, 15_001)) + "]"
+    result = invoke("inspect", "limit-climb", "--set", f"marks={marks}")
+    assert_one_line_error(result, "'marks'", f"at most {MAX_ITEMS} items, got 15000")
+    assert len(result.stderr) < 300
+
+
+def test_a_list_at_the_cap_is_taken() -> None:
+    """16 marks, one per power of ten up to 10^15: the cap leaves room for a mark per decade."""
+    data = calcanim.inspect("limit-climb", marks=[10**k for k in range(MAX_ITEMS)], n_max=10**15)
+    assert [c["n"] for c in data["checkpoints"]] == [10**k for k in range(16)]
+
+
+LIST_FIELDS = [(name, f) for name, entry in SCENES.items() for f in dataclasses.fields(entry.params_class)
+               if isinstance(f.default, tuple)]
+
+
+@pytest.mark.parametrize(("scene", "field"), LIST_FIELDS, ids=[f"{s}-{f.name}" for s, f in LIST_FIELDS])
+def test_every_list_parameter_has_a_shown_maximum_and_refuses_one_more(scene: str, field: dataclasses.Field) -> None:
+    most = field.metadata["max_items"]
+    assert 1 <= most <= MAX_ITEMS
+    row = next(r for r in SCENES[scene].params_class.describe() if r.name == field.name)
+    assert f"{most} items" in row.allowed
+    item = field.default[0] if field.default else 1.0
+    with pytest.raises(ParamError, match=rf"'{field.name}'.*takes at most {most} items, got {most + 1}"):
+        SCENES[scene].params_class.from_mapping({field.name: [item] * (most + 1)})

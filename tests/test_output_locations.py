@@ -84,12 +84,17 @@ def test_a_folder_that_cannot_take_a_file_is_found_before_any_work(
     assert_one_line_error(invoke("render", "limit-climb", "-o", str(tmp_path / "r" / "x.mp4")))
 
 
-@pytest.mark.parametrize("where", ["mkstemp", "replace"])
+@pytest.mark.parametrize("where", ["create", "replace"])
 def test_a_full_disk_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            where: str) -> None:
     target = tmp_path / "manifest.json"
     target.write_text("old")
-    monkeypatch.setattr(tempfile if where == "mkstemp" else os, where, failing(errno.ENOSPC))
+    if where == "create":  # the hidden temporary file cannot even be made
+        real_open = os.open
+        monkeypatch.setattr(os, "open", lambda path, *args, **kwargs: failing(errno.ENOSPC)() if
+                            Path(path).name.startswith(".calcanim-") else real_open(path, *args, **kwargs))
+    else:
+        monkeypatch.setattr(os, "replace", failing(errno.ENOSPC))
     with pytest.raises(RenderError, match="disk is full"):
         write_text_atomically(target, "new")
     assert target.read_text() == "old"

@@ -1,8 +1,9 @@
 """Reading user files with one-line errors, and writing files atomically (hidden temp, then rename).
 
-Every temporary file calcanim makes beside a destination is named ``.calcanim-<name>.XXXXXXXX<suffix>``
-(:func:`temp_beside`), so a sweep after a killed run (:func:`sweep_temp_files`) removes only
-calcanim's own leftovers, never a user's ``.something.tmp``.
+Every temporary file calcanim makes beside a destination is named ``.calcanim-<name>.PID~RAND<suffix>``
+(:func:`temp_beside`; PID~RAND is 8 characters, the maker's process id in base 36), so a sweep after a
+killed run (:func:`sweep_temp_files`) removes only calcanim's own leftovers, never a user's
+``.something.tmp``, nor a file another live run is moving into place.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
+import secrets
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,13 +83,94 @@ TEMP_PREFIX = ".calcanim-"
 TEMP_SUFFIXES = (".partial", ".tmp")
 
 
+#: A temporary file older than this (untouched for an hour) is a leftover whoever made it: no move
+#: into place takes that long, and its maker may be on another machine sharing the folder.
+STALE_TEMP_SECONDS = 3600.0
+#: The 8 characters between the name and the suffix: the maker's process id in base 36, "~", random.
+TEMP_TOKEN_SIZE = 8
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_TOKEN = re.compile(r"\.([0-9a-z]{1,5})~[0-9a-z]+\.")
+_CREATE_ATTEMPTS = 1000
+
+
+def _base36(number: int) -> str:
+    """
+    >>> _base36(0), _base36(35), _base36(4194304)
+    ('0', 'z', '2hwcg')
+    """
+    digits = ""
+    while True:
+        number, digit = divmod(number, 36)
+        digits = _BASE36[digit] + digits
+        if not number:
+            return digits
+
+
+def temp_token(pid: int) -> str:
+    """The 8 characters that name a temporary file after the process making it (as long as mkstemp's
+    XXXXXXXX, so names fit where they did); the rest is random.
+
+    >>> token = temp_token(4194304)
+    >>> token[:6], len(token), temp_owner(f".calcanim-a.mp4.{token}.partial")
+    ('2hwcg~', 8, 4194304)
+    """
+    head = f"{_base36(pid)}~"
+    return head + "".join(secrets.choice(_BASE36) for _ in range(TEMP_TOKEN_SIZE - len(head)))
+
+
+def temp_owner(name: str) -> int | None:
+    """The id of the process that made the temporary file ``name``; None when its name does not say."""
+    found = _TOKEN.findall(name[len(TEMP_PREFIX):]) if name.startswith(TEMP_PREFIX) else []
+    return int(found[-1], 36) if found else None
+
+
 def temp_beside(path: Path, suffix: str = ".partial") -> Path:
-    """A new empty hidden file next to ``path``, named as calcanim's own (see :data:`TEMP_PREFIX`)."""
+    """A new empty hidden file next to ``path``, named as calcanim's own (see :data:`TEMP_PREFIX`) and
+    after this process, so that a sweep by another run leaves it alone while this one lives."""
     if not suffix.endswith(TEMP_SUFFIXES):
         raise ValueError(f"temporary suffix {suffix!r} must end in one of {TEMP_SUFFIXES}")
-    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    return Path(name)
+    for _ in range(_CREATE_ATTEMPTS):
+        name = path.parent / f"{TEMP_PREFIX}{path.name}.{temp_token(os.getpid())}{suffix}"
+        try:
+            fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return name
+    raise FileExistsError(errno.EEXIST, "no free temporary file name", str(path.parent))
+
+
+def process_is_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a zombie, ended but not yet reaped, does not)."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # os.kill(pid, 0) would end it there: trust the age rule alone
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, someone else's
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
+def is_leftover(path: Path, now: float | None = None) -> bool:
+    """Whether calcanim's temporary file ``path`` is a leftover to sweep: untouched for
+    STALE_TEMP_SECONDS, or made by a process (named in it) that has ended. A fresh file of a live
+    process, such as another batch's clip being moved into place in the same folder, is not."""
+    try:
+        age = (time.time() if now is None else now) - path.lstat().st_mtime
+    except OSError:
+        return False
+    if age > STALE_TEMP_SECONDS:
+        return True
+    owner = temp_owner(path.name)
+    return owner is not None and owner != os.getpid() and not process_is_alive(owner)
 
 
 def is_calcanim_temp(path: Path) -> bool:
@@ -94,10 +179,10 @@ def is_calcanim_temp(path: Path) -> bool:
 
 
 def sweep_temp_files(folder: Path) -> None:
-    """Remove calcanim's own half-written files from ``folder`` (a killed run may leave one); a
-    user's files, whatever their names, are left alone."""
+    """Remove calcanim's own half-written leftovers from ``folder`` (a killed run may leave one, see
+    :func:`is_leftover`); a live run's files and a user's files, whatever their names, are left alone."""
     for leftover in folder.glob(f"{TEMP_PREFIX}*"):
-        if is_calcanim_temp(leftover):
+        if is_calcanim_temp(leftover) and is_leftover(leftover):
             with contextlib.suppress(OSError):
                 if leftover.is_file() and not leftover.is_symlink():
                     leftover.unlink()

@@ -21,7 +21,7 @@ def analyse_sequence(text: str, limit: str = "") -> LimitSequence:
     """The numerics' analysis of a sequence typed in calcanim's expression language."""
     expression = parse_expression(text, ("n",)).sympy_expr
     given = parse_expression(limit, ()).sympy_expr if limit else None
-    return sequences.analyse_sequence(expression, given, sequences.MAX_N, text)
+    return sequences.analyse_sequence(expression, given, sequences.MAX_N, text, limit)
 
 MARKS = [1, 2, 3, 7, 10, 64, 100, 999, 1000, 12345, 10**5, 10**6, 10**7, 123456789, 10**9, 10**12,
          3 * 10**13, 999999999999999, 10**15]
@@ -147,10 +147,38 @@ def test_a_sequence_defined_nowhere_is_refused_even_with_a_limit() -> None:
         analyse_sequence("log(-n)", "0")
 
 
-def test_a_given_limit_overrides_sympy() -> None:
+def test_a_given_limit_is_kept_as_written_when_it_is_the_true_one() -> None:
     s = analyse_sequence("(1 + 1/n)**n", "exp(1)")
     assert s.limit == sympy.E and s.limit_tex == "e"
-    assert analyse_sequence("1/n", "pi**2/6").limit_tex == r"\frac{\pi^{2}}{6}"
+    assert analyse_sequence("pi**2/6 - 1/n", "pi**2/6").limit_tex == r"\frac{\pi^{2}}{6}"
+    # e to 16 digits (float64's e): within 1e-12 of e, so the same number written differently
+    assert analyse_sequence("(1 + 1/n)**n", "2.718281828459045").limit == sympy.Rational("2.718281828459045")
+
+
+def test_a_given_limit_is_trusted_where_sympy_cannot_find_one() -> None:
+    # sympy cannot decide lim max(sin n, 0)/n; it is 0 (0 <= max(sin n, 0) <= 1), so a_n -> 1
+    with pytest.raises(SequenceError, match="sympy cannot find the limit"):
+        analyse_sequence("1 + max(sin(n), 0)/n")
+    s = analyse_sequence("1 + max(sin(n), 0)/n", "1")
+    assert s.limit == 1 and s.limit_value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "true"),
+    [("1/n", "pi**2/6", "0"), ("(1 + 1/n)**n", "pi", "e"), ("(1 + 2/n)**n", "e", "exp(2)"),
+     ("(1 + 1/n)**n", "2.71828182845", "e")],
+)
+def test_a_wrong_limit_is_refused_naming_both(text: str, limit: str, true: str) -> None:
+    with pytest.raises(sequences.WrongLimitError) as caught:
+        analyse_sequence(text, limit)
+    message = str(caught.value)
+    assert "\n" not in message and f"tends to {true} = " in message and f"give limit={true}" in message
+    assert f"not to limit = {limit} = " in message and "drop limit" in message
+
+
+def test_a_limit_given_for_a_sequence_without_one_is_refused() -> None:
+    with pytest.raises(sequences.WrongLimitError, match=r"no finite limit .* cannot climb to limit = 1;"):
+        analyse_sequence("n**2", "1")
 
 
 def test_the_limit_search_is_cut_off_after_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:

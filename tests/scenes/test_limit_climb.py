@@ -66,6 +66,16 @@ def test_cli_refuses_a_sequence_without_a_limit_in_one_line(tmp_path: Path, monk
     assert not (tmp_path / "renders").exists() or not any((tmp_path / "renders").rglob("*.mp4"))
 
 
+def test_cli_refuses_a_limit_that_is_not_the_sequences_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["render", "limit-climb", "-q", "low", "--set", "limit=pi"])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("calcanim: error: invalid value for 'limit'")
+    assert "tends to e = 2.718281" in lines[0] and "limit = pi = 3.14159" in lines[0] and "drop limit" in lines[0]
+    assert not (tmp_path / "renders").exists() or not any((tmp_path / "renders").rglob("*.mp4"))
+
+
 def test_numbers_are_expressions_too() -> None:
     params = LimitClimbParams.from_mapping({"sequence": 3, "limit": 3})
     assert plan(params).numbers.limit == 3.0

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,14 @@ N = sympy.Symbol("n", positive=True)
 
 class SequenceError(ValueError):
     """The sequence cannot be shown: no finite limit, undefined, or too slow to analyse."""
+
+
+class NoFiniteLimitError(SequenceError):
+    """sympy finds that a_n oscillates or tends to an infinity."""
+
+
+class WrongLimitError(SequenceError):
+    """A limit given by the user that is not the one sympy finds."""
 
 
 class _MorePrecision(Exception):
@@ -271,12 +280,61 @@ def _limit_of(expr: sympy.Expr, text: str) -> sympy.Expr:
             f"sympy cannot find the limit of a_n = {text} ({type(error).__name__}); give it with limit=..."
         ) from None
     if found.has(sympy.AccumBounds):
-        raise SequenceError(f"a_n = {text} has no limit as n -> oo: it oscillates ({found})")
+        raise NoFiniteLimitError(f"a_n = {text} has no limit as n -> oo: it oscillates ({found})")
     if found.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
-        raise SequenceError(f"a_n = {text} has no finite limit as n -> oo (it tends to {found})")
+        raise NoFiniteLimitError(f"a_n = {text} has no finite limit as n -> oo (it tends to {found})")
     if found.has(sympy.Limit) or found.free_symbols:
         raise SequenceError(f"sympy cannot find the limit of a_n = {text}; give it with limit=...")
     return found
+
+
+#: Significant digits both limits are compared at, and the relative gap that makes them different.
+LIMIT_CHECK_DIGITS = 50
+LIMIT_CHECK_TOLERANCE = 1e-12
+
+
+def _same_number(a: sympy.Expr, b: sympy.Expr) -> bool | None:
+    """Whether two exact numbers agree to LIMIT_CHECK_TOLERANCE (relative) at 50 digits; None: unknown.
+
+    >>> _same_number(sympy.E, sympy.exp(1)), _same_number(sympy.pi, sympy.E)
+    (True, False)
+    """
+    try:
+        with mpmath.workdps(LIMIT_CHECK_DIGITS + 10):
+            x = mpmath.mpmathify(str(sympy.N(a, LIMIT_CHECK_DIGITS)))
+            y = mpmath.mpmathify(str(sympy.N(b, LIMIT_CHECK_DIGITS)))
+            if not (mpmath.isfinite(x) and mpmath.isfinite(y)):
+                return None
+            return bool(abs(x - y) <= LIMIT_CHECK_TOLERANCE * max(abs(x), abs(y)))
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
+def _as_typed(number: sympy.Expr) -> str:
+    """An exact number as calcanim's expression language writes it.
+
+    >>> _as_typed(sympy.E), _as_typed(2 * sympy.E), _as_typed(sympy.E**2), _as_typed(sympy.pi**2 / 6)
+    ('e', '2*e', 'exp(2)', 'pi**2/6')
+    """
+    return re.sub(r"\bE\b", "e", str(number))
+
+
+def _checked_given_limit(expr: sympy.Expr, given: sympy.Expr, text: str, given_text: str) -> None:
+    """Refuse a given limit that differs from the one sympy finds (WrongLimitError naming both); when
+    sympy cannot decide (too slow, unevaluated), the given limit is trusted as it stands."""
+    try:
+        found = _limit_of(expr, text)
+    except NoFiniteLimitError as error:
+        raise WrongLimitError(f"{error}, so it cannot climb to limit = {given_text}; "
+                              f"drop limit or change the sequence") from None
+    except SequenceError:
+        return
+    if _same_number(found, given) is False:
+        raise WrongLimitError(
+            f"a_n = {text} tends to {_as_typed(found)} = {_limit_value(found, text):.12g}, not to "
+            f"limit = {given_text} = {_limit_value(given, text):.12g}; drop limit (sympy finds it) "
+            f"or give limit={_as_typed(found)}"
+        )
 
 
 def _limit_value(limit: sympy.Expr, text: str) -> float:
@@ -495,7 +553,7 @@ def _curve_samples(sequence: LimitSequence, n_to: int) -> tuple[tuple[float, flo
 
 @functools.lru_cache(maxsize=64)
 def analyse_sequence(
-    expression: sympy.Expr, limit: sympy.Expr | None = None, n_max: int = MAX_N, text: str = ""
+    expression: sympy.Expr, limit: sympy.Expr | None = None, n_max: int = MAX_N, text: str = "", limit_text: str = ""
 ) -> LimitSequence:
     """a_n (a sympy expression in n, any assumptions), its limit (sympy's, unless given), its first defined
     n, and its samples on [first n, n_max]. Raises SequenceError in one line.
@@ -504,9 +562,11 @@ def analyse_sequence(
     expression = expression.xreplace({s: N for s in expression.free_symbols if s.name == "n"})
     if expression.free_symbols - {N}:
         raise SequenceError(f"a_n = {text} may use only the variable n")
-    found = limit if limit is not None else _limit_of(expression, text)
+    found = _limit_of(expression, text) if limit is None else limit
     value = _limit_value(found, text)
     probe = LimitSequence(text, expression, found, value, 1)
     first = _first_defined(probe)
+    if limit is not None:  # after _first_defined: a_n defined nowhere says so, whatever the limit
+        _checked_given_limit(expression, limit, text, limit_text or _as_typed(limit))
     sequence = LimitSequence(text, expression, found, value, first)
     return dataclasses.replace(sequence, samples=_curve_samples(sequence, n_max))

@@ -20,10 +20,10 @@ class ActivationsParams(SceneParams):
     functions: tuple[str, ...] = param(
         ("sigmoid", "tanh", "relu", "gelu"),
         "activations shown one after another (leaky_relu has slope 0.01; gelu is the exact x*Phi(x))",
-        choices=ACTIVATION_CHOICES, min_items=1,
+        choices=ACTIVATION_CHOICES, min_items=1, max_items=len(ACTIVATION_CHOICES),
     )
     points: tuple[float, ...] = param((-3.0, -1.0, 0.0, 1.0, 3.0), "x values where f and f' are read out",
-                                      ge=-20, le=20, min_items=1)
+                                      ge=-20, le=20, min_items=1, max_items=7)  # 7 read out legibly
     x_limit: float = param(5.0, "the plots span -x_limit <= x <= x_limit", ge=1, le=20)
     seconds_per_function: float = param(5.0, "seconds each activation stays on screen", ge=2, le=60)
 
@@ -35,7 +35,5 @@ class ActivationsParams(SceneParams):
         if outside:
             self.fail("points", f"every point must lie within [-x_limit, x_limit] = [{-self.x_limit:g}, "
                                 f"{self.x_limit:g}], got {outside[0]:g}")
-        if len(self.points) > 7:
-            self.fail("points", f"at most 7 points are read out legibly, got {len(self.points)}")
         if list(self.points) != sorted(set(self.points)):
             object.__setattr__(self, "points", tuple(sorted(set(self.points))))

@@ -23,6 +23,10 @@ NAMED_CONSTANTS = {"e": math.e, "pi": math.pi}
 #: Nonzero numbers smaller than this in size are refused: no clip means them, and dividing by a
 #: subnormal such as 5e-324 overflows to inf.
 SMALLEST_NONZERO = 1e-100
+#: Longest list a parameter takes unless its field sets a smaller max_items: every item costs work (a
+#: mark is a_n to 50 digits, a zoom or a step is a stage of the clip) and room on screen, and a list of
+#: thousands (15,000 marks took 40 s to inspect) is refused before its items are read.
+MAX_ITEMS = 16
 
 
 class _ShortRepr(reprlib.Repr):
@@ -84,10 +88,11 @@ def param(
     lt: float | None = None,
     choices: tuple[str, ...] | None = None,
     min_items: int = 0,
+    max_items: int = MAX_ITEMS,
 ) -> Any:
     """A scene parameter: its default, a one-line help, and what values are allowed.
 
-    For tuple fields the range applies to every item.
+    For tuple fields the range applies to every item, and the list holds min_items to max_items items.
     """
     bounds = Bounds(
         low=gt if gt is not None else ge,
@@ -95,7 +100,7 @@ def param(
         low_strict=gt is not None,
         high_strict=lt is not None,
     )
-    metadata = {"help": help, "bounds": bounds, "choices": choices, "min_items": min_items}
+    metadata = {"help": help, "bounds": bounds, "choices": choices, "min_items": min_items, "max_items": max_items}
     return field(default=default, metadata=metadata)
 
 
@@ -183,8 +188,8 @@ class SceneParams:
                 allowed.append("one of " + ", ".join(meta["choices"]))
             if meta.get("bounds") and meta["bounds"].describe():
                 allowed.append(meta["bounds"].describe())
-            if meta.get("min_items"):
-                allowed.append(f"at least {meta['min_items']} item(s)")
+            if isinstance(f.default, tuple):
+                allowed.append(items_allowed(meta.get("min_items", 0), meta.get("max_items", MAX_ITEMS)))
             rows.append(
                 ParamInfo(
                     name=f.name,
@@ -230,6 +235,9 @@ def _coerce(params: SceneParams, f: dataclasses.Field[Any], value: Any) -> Any:
     if origin is tuple:
         item_type = typing.get_args(tp)[0]
         items = value if isinstance(value, (list, tuple)) else [value]
+        most = meta.get("max_items", MAX_ITEMS)
+        if len(items) > most:  # before any item is read: a list of thousands costs seconds to check
+            params.fail(f.name, f"takes at most {most} items, got {len(items)}")
         coerced = tuple(_coerce_scalar(params, f.name, item_type, meta, item, in_list=True) for item in items)
         if len(coerced) < meta.get("min_items", 0):
             params.fail(f.name, f"needs at least {meta['min_items']} item(s), got {len(coerced)}")
@@ -277,6 +285,17 @@ def _coerce_scalar(
     if bounds is not None and not bounds.contains(value):
         params.fail(name, f"{what} {bounds.describe()}, got {shown(value)}")
     return value
+
+
+def items_allowed(least: int, most: int) -> str:
+    """How long a list may be, for ``calcanim show``.
+
+    >>> items_allowed(0, 16), items_allowed(1, 8), items_allowed(2, 2)
+    ('at most 16 items', '1 to 8 items', '2 items')
+    """
+    if least == most:
+        return f"{most} items"
+    return f"{least} to {most} items" if least else f"at most {most} items"
 
 
 def _fits_text(value: float) -> bool:

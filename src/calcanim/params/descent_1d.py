@@ -38,8 +38,10 @@ class Descent1DParams(SceneParams):
         "mirror point across the minimum downhill from it (where eta just under 2/f'' lands), padded 15% per side",
         ge=-1e6,
         le=1e6,
+        max_items=2,
     )
-    learning_rates: tuple[float, ...] = param((0.1, 0.45, 0.9, 1.05), STATUS_HELP_1D, gt=0, le=1000)
+    learning_rates: tuple[float, ...] = param((0.1, 0.45, 0.9, 1.05), STATUS_HELP_1D, gt=0, le=1000,
+                                               max_items=MAX_RUNS_1D)
     steps: int = param(20, "optimizer steps per run", ge=1, le=200)
     optimizer: str = param(
         "gd",
@@ -61,8 +63,6 @@ class Descent1DParams(SceneParams):
     def check(self) -> None:
         if len(self.learning_rates) == 0:
             self.fail("learning_rates", "give at least one learning rate, e.g. [0.1, 0.45, 0.9]")
-        if len(self.learning_rates) > MAX_RUNS_1D:
-            self.fail("learning_rates", f"at most {MAX_RUNS_1D} runs, got {len(self.learning_rates)}")
         if self.x_range:
             if len(self.x_range) != 2 or not self.x_range[0] < self.x_range[1]:
                 self.fail("x_range", f"must be empty or two numbers [low, high] with low < high, got {list(self.x_range)}")

@@ -63,10 +63,11 @@ class GradientDescentParams(SceneParams):
         choices=SURFACES,
     )
     loss: str = param("", "custom loss in x and y, e.g. 'x**2 + 3*sin(y)'; only with surface = custom")
-    x_range: tuple[float, ...] = param((), "domain [x_min, x_max]; empty = the preset's")
-    y_range: tuple[float, ...] = param((), "domain [y_min, y_max]; empty = the preset's")
-    z_range: tuple[float, ...] = param((), "loss range drawn [z_min, z_max]; empty = the preset's (sampled for custom)")
-    start: tuple[float, ...] = param((), "start point [x, y] inside the domain; empty = the preset's")
+    x_range: tuple[float, ...] = param((), "domain [x_min, x_max]; empty = the preset's", max_items=2)
+    y_range: tuple[float, ...] = param((), "domain [y_min, y_max]; empty = the preset's", max_items=2)
+    z_range: tuple[float, ...] = param((), "loss range drawn [z_min, z_max]; empty = the preset's (sampled for custom)",
+                                   max_items=2)
+    start: tuple[float, ...] = param((), "start point [x, y] inside the domain; empty = the preset's", max_items=2)
     optimizer: str = param("gd", OPTIMIZER_HELP, choices=OPTIMIZERS)
     learning_rates: tuple[float, ...] = param(
         (),
@@ -76,6 +77,7 @@ class GradientDescentParams(SceneParams):
         + "; ".join(f"{name} {list(rates)}" for name, rates in CLASSIC_LEARNING_RATES.items()),
         gt=0,
         le=100,
+        max_items=MAX_RUNS,
     )
     steps: int = param(80, "optimizer steps per run", ge=1, le=1000)
     beta: float = param(0.9, "momentum / nesterov: velocity decay", ge=0, lt=1)
@@ -100,8 +102,6 @@ class GradientDescentParams(SceneParams):
     def check(self) -> None:
         if not self.learning_rates:
             object.__setattr__(self, "learning_rates", CLASSIC_LEARNING_RATES[self.surface])
-        if len(self.learning_rates) > MAX_RUNS:
-            self.fail("learning_rates", f"at most {MAX_RUNS} runs, got {len(self.learning_rates)}")
         if self.surface == "custom" and not self.loss.strip():
             self.fail("loss", "surface = custom needs a loss expression in x and y, e.g. loss = 'x**2 + 3*y**2'")
         if self.surface != "custom" and self.loss.strip():

@@ -25,7 +25,8 @@ class LimitClimbParams(SceneParams):
     )
     limit: str = param(
         "",
-        "the limit as an exact expression (e, exp(2), pi**2/6, 1); empty: found by sympy as n -> oo",
+        "the limit as an exact expression (e, exp(2), pi**2/6, 1); empty: found by sympy as n -> oo; "
+        "refused if sympy finds a different one, trusted where sympy cannot find it",
     )
     n_max: int = param(1_000_000, "largest n the dot climbs to", ge=1, le=MAX_N)
     marks: tuple[int, ...] = param(

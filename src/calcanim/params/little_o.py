@@ -26,14 +26,13 @@ class LittleOParams(SceneParams):
         ge=1e-12,
         le=10,
         min_items=2,
+        max_items=6,  # fit on screen
     )
     seconds: float = param(7.0, "seconds eps takes to shrink from the first to the last value", ge=1, le=120)
 
     def check(self) -> None:
         if list(self.eps_values) != sorted(set(self.eps_values), reverse=True):
             self.fail("eps_values", f"must be distinct and largest first, got {list(self.eps_values)}")
-        if len(self.eps_values) > 6:
-            self.fail("eps_values", f"at most 6 values fit on screen, got {len(self.eps_values)}")
         if self.value_offset == 0.0 and self.slope_offset == 0.0:
             self.fail("slope_offset", "value_offset and slope_offset cannot both be 0: the bad approximation would be the tangent")
         expression = check_function(self, "function", self.function)

@@ -26,12 +26,12 @@ class LossFunctionsParams(SceneParams):
     scene_name: ClassVar[str] = "loss-functions"
 
     losses: tuple[str, ...] = param(LOSS_CHOICES, f"losses shown one after another: {DEFINITIONS}",
-                                    choices=LOSS_CHOICES, min_items=1)
+                                    choices=LOSS_CHOICES, min_items=1, max_items=len(LOSS_CHOICES))
     target: float = param(1.0, "the target y (hinge needs -1 or 1, log_loss 0 or 1)", ge=-100, le=100)
     delta: float = param(1.0, "huber's delta: quadratic within delta of the target, linear beyond", gt=0, le=100)
     points: tuple[float, ...] = param((-1.0, 0.25, 0.5, 0.75, 2.0),
                                       "predictions p where loss and gradient are read out (log_loss uses those in (0, 1))",
-                                      ge=-100, le=100, min_items=1)
+                                      ge=-100, le=100, min_items=1, max_items=7)  # 7 read out legibly
     start: float = param(-1.5, "where the prediction dot starts sliding toward the target "
                                "(log_loss starts at 0.05 or 0.95, the side away from its target)", ge=-100, le=100)
     seconds_per_loss: float = param(5.0, "seconds each loss stays on screen", ge=2, le=60)
@@ -48,7 +48,5 @@ class LossFunctionsParams(SceneParams):
                                     f"set target to {allowed} or drop {name} from losses")
         if self.start == self.target:
             self.fail("start", f"must differ from target = {self.target:g}, so the dot has somewhere to slide")
-        if len(self.points) > 7:
-            self.fail("points", f"at most 7 points are read out legibly, got {len(self.points)}")
         if list(self.points) != sorted(set(self.points)):
             object.__setattr__(self, "points", tuple(sorted(set(self.points))))

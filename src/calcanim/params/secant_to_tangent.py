@@ -26,6 +26,7 @@ class SecantToTangentParams(SceneParams):
         gt=0,
         le=10,
         min_items=1,
+        max_items=8,  # each is a stage of the clip, with its slope read out
     )
     float_breakdown: bool = param(False, "add a tail that keeps shrinking h in float64 and shows the quotient break")
     breakdown_hs: tuple[float, ...] = param(
@@ -34,6 +35,7 @@ class SecantToTangentParams(SceneParams):
         gt=0,
         le=1e-3,
         min_items=1,
+        max_items=8,  # fit on screen
     )
     seconds_per_h: float = param(1.5, "seconds the secant takes to move to each next h", ge=0.3, le=10)
 
@@ -42,8 +44,6 @@ class SecantToTangentParams(SceneParams):
             self.fail("hs", f"must be distinct and largest first, got {list(self.hs)}")
         if list(self.breakdown_hs) != sorted(set(self.breakdown_hs), reverse=True):
             self.fail("breakdown_hs", f"must be distinct and largest first, got {list(self.breakdown_hs)}")
-        if len(self.breakdown_hs) > 8:
-            self.fail("breakdown_hs", f"at most 8 steps fit on screen, got {len(self.breakdown_hs)}")
         expression = check_function(self, "function", self.function, variables=("x",))
         for name, point in [("a", self.a)] + [("hs", self.a + h) for h in self.hs]:
             value = float(expression(point))

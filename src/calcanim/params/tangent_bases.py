@@ -25,6 +25,7 @@ class TangentBasesParams(SceneParams):
         "bases the sweep pauses at, each within [base_min, base_max] and not 1; e may be written \"e\"",
         gt=0,
         le=MAX_BASE,
+        max_items=8,  # each is a pause of the sweep
     )
     lock_tolerance: float = param(
         0.01, "the slope readout locks green while |slope - 1| < this", gt=0, le=0.5

@@ -17,10 +17,10 @@ class TangentPlaneParams(SceneParams):
 
     function: str = param("sin(w0)", "the surface g(w0, w1), an expression in w0 and w1 (the lesson's sin(w0))")
     point: tuple[float, ...] = param(
-        (0.3, 1.0), "where the plane touches: [w0, w1], inside the domain, where g is smooth (the lesson used [-1.5, 1])"
+        (0.3, 1.0), "where the plane touches: [w0, w1], inside the domain, where g is smooth (the lesson used [-1.5, 1])", max_items=2
     )
-    w0_range: tuple[float, ...] = param((-3.0, 3.0), "domain [w0_min, w0_max]")
-    w1_range: tuple[float, ...] = param((-3.0, 3.0), "domain [w1_min, w1_max]")
+    w0_range: tuple[float, ...] = param((-3.0, 3.0), "domain [w0_min, w0_max]", max_items=2)
+    w1_range: tuple[float, ...] = param((-3.0, 3.0), "domain [w1_min, w1_max]", max_items=2)
     plane_size: float = param(1.5, "half-width of the drawn plane patch around the point, in w units", gt=0, le=100)
     camera_phi: float = param(65.0, "camera angle from straight above, degrees", ge=0, le=89)
     camera_theta: float = param(-125.0, "camera angle around the vertical at the start, degrees", ge=-360, le=360)

@@ -27,6 +27,7 @@ class ZoomLinearityParams(SceneParams):
         ge=1,
         le=MAX_ZOOM,
         min_items=1,
+        max_items=8,  # each is a stage of the clip
     )
     half_width: float = param(2.0, "half the window width (x units) at magnification 1", gt=0, le=1000)
     equal_axes: bool = param(

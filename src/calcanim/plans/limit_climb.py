@@ -384,12 +384,14 @@ def sequence_of(params: LimitClimbParams) -> LimitSequence:
     """The analysed a_n of params, or the house one-line ParamError (no finite limit, defined nowhere, ...)."""
     from calcanim.errors import ExpressionError
     from calcanim.expr import parse_expression
-    from calcanim.numerics.sequences import SequenceError, analyse_sequence
+    from calcanim.numerics.sequences import SequenceError, WrongLimitError, analyse_sequence
 
     try:
         expression = parse_expression(params.sequence, ("n",)).sympy_expr
         limit = parse_expression(params.limit, ()).sympy_expr if params.limit.strip() else None
-        return analyse_sequence(expression, limit, params.n_max, params.sequence)
+        return analyse_sequence(expression, limit, params.n_max, params.sequence, params.limit.strip())
+    except WrongLimitError as error:
+        params.fail("limit", str(error))
     except (SequenceError, ExpressionError) as error:
         params.fail("sequence", str(error))
 
