@@ -592,3 +592,18 @@ def test_an_unknown_name_deep_in_an_expression_is_named_not_called_not_computabl
         parse_expression("x + sin(z)")
     with pytest.raises(ExpressionError, match="unknown function 'sni'.*did you mean 'sin'"):
         parse_expression("1 + sni(x)")
+
+
+def test_a_decimal_to_a_decimal_power_is_quick_and_right_to_50_digits() -> None:
+    """sympy looks for an exact q-th root of a number to the power p/q; for typed decimals q is about
+    10^100 and that took 12-35 s of CPU in one call the work limit cannot interrupt (found by the fuzz
+    test). Such a power is worked out to 50 digits instead; small denominators stay exact."""
+    text = "(4.08473668971472e-89) ** (4.08473668971472e-89)"
+    value = parse_expression(text).sympy_expr
+    assert value.is_Float  # worked out, not handed to sympy's exact root search
+    with mpmath.workdps(60):
+        base = mpmath.mpf("4.08473668971472e-89")
+        reference = base ** base
+        assert abs(mpmath.mpf(str(sympy.Float(value, 50))) - reference) < mpmath.mpf("1e-45") * reference
+    assert parse_expression("2 ** 0.5").sympy_expr == sympy.sqrt(2)
+    assert parse_expression("8 ** (1/3)").sympy_expr == 2

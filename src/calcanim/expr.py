@@ -45,6 +45,10 @@ MAX_CONSTANT_MAGNITUDE = 1e300
 #: ((x**100)**100 is x**10000 although each exponent is within MAX_CONSTANT_EXPONENT). Symbolic
 #: steps (expanding, limits, exact evaluation) grow with it; degree 100 keeps each under ~1 s.
 MAX_DEGREE = 100
+#: A number to a fractional power whose denominator is larger than this is worked out to 50 digits
+#: rather than exactly: sympy looks for an exact q-th root first, which for a typed decimal such as
+#: 4.08e-89 (q ~ 10^103) takes seconds in one uninterruptible call.
+MAX_EXACT_ROOT = 10_000
 REQUIRED_FINITE_FRACTION = 0.9
 
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
@@ -494,6 +498,8 @@ class _Translator:
             self._require_modest_power(node, left, right)
         if isinstance(node.op, (ast.Pow, ast.Mult, ast.Div)):
             self._require_modest_degree(node, left, right)
+        if isinstance(node.op, ast.Pow) and left.is_Rational and right.is_Rational and right.q > MAX_EXACT_ROOT:
+            return sympy.Pow(left, right, evaluate=False).evalf(50)
         return combine(left, right)
 
     def _require_modest_degree(self, node: ast.BinOp, left: sympy.Expr, right: sympy.Expr) -> None:

@@ -54,13 +54,18 @@ def sgd(
 
 
 def adam(
-    gradient: Gradient, theta0: Sequence[float], rates: Sequence[float], beta1: float, beta2: float, eps: float
+    gradient: Gradient, theta0: Sequence[float], rates: Sequence[float], beta1: float, beta2: float, eps: float,
+    along: Sequence[Sequence[float]] | None = None,
 ) -> list[Vector]:
-    """Kingma & Ba, Algorithm 1 (alpha = the step's lr)."""
+    """Kingma & Ba, Algorithm 1 (alpha = the step's lr). With ``along`` (another implementation's iterates),
+    step t starts from along[t - 1] instead of this path's own point: each step checked on its own, so
+    rounding differences are not amplified through the run (Adam with beta1 = 0 near a minimum is chaotic)."""
     theta = list(theta0)
     m, v = [0.0] * len(theta), [0.0] * len(theta)
     path = [list(theta)]
     for t, lr in enumerate(rates, start=1):
+        if along is not None:
+            theta = list(along[t - 1])
         g = gradient(theta)
         m = [beta1 * mi + (1 - beta1) * gi for mi, gi in zip(m, g)]
         v = [beta2 * vi + (1 - beta2) * gi * gi for vi, gi in zip(v, g)]
@@ -71,12 +76,15 @@ def adam(
     return path
 
 
-def rmsprop(gradient: Gradient, theta0: Sequence[float], rates: Sequence[float], alpha: float, eps: float) -> list[Vector]:
-    """torch.optim.RMSprop's documented algorithm, centered = False, momentum = 0."""
+def rmsprop(gradient: Gradient, theta0: Sequence[float], rates: Sequence[float], alpha: float, eps: float,
+            along: Sequence[Sequence[float]] | None = None) -> list[Vector]:
+    """torch.optim.RMSprop's documented algorithm, centered = False, momentum = 0; ``along`` as for :func:`adam`."""
     theta = list(theta0)
     v = [0.0] * len(theta)
     path = [list(theta)]
-    for lr in rates:
+    for t, lr in enumerate(rates, start=1):
+        if along is not None:
+            theta = list(along[t - 1])
         g = gradient(theta)
         v = [alpha * vi + (1 - alpha) * gi * gi for vi, gi in zip(v, g)]
         theta = [th - lr * gi / (math.sqrt(vi) + eps) for th, gi, vi in zip(theta, g, v)]

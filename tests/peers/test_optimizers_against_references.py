@@ -102,11 +102,13 @@ def test_adam_follows_kingma_and_ba_algorithm_1(surface, lr, beta1, beta2, eps, 
     expr, gradient, start = surface
     name, gamma, step_size = schedule
     rates = reference.scheduled_rates(name, lr, STEPS, gamma, step_size, STEPS)
-    theirs = reference.adam(gradient, start, rates, beta1, beta2, eps)
     optimizer = OptimizerSettings(
         "adam", lr, beta1=beta1, beta2=beta2, eps=eps, schedule=Schedule(name, gamma, step_size, STEPS)
     )
-    assert_same_path(calcanim_path(expr, start, optimizer), theirs)
+    ours = calcanim_path(expr, start, optimizer)
+    # each step from our own previous point: a normalised step near a minimum amplifies rounding ~8x a step
+    # (found: beta1 = 0, beta2 = 0.5, lr = 0.5 differed by 2.6e-7 after 10 steps, each step right)
+    assert_same_path(ours, reference.adam(gradient, start, rates, beta1, beta2, eps, along=ours.tolist()))
 
 
 @settings(max_examples=40, deadline=None)
@@ -121,9 +123,9 @@ def test_rmsprop_follows_pytorch_rmsprop(surface, lr, alpha, eps, schedule) -> N
     expr, gradient, start = surface
     name, gamma, step_size = schedule
     rates = reference.scheduled_rates(name, lr, STEPS, gamma, step_size, STEPS)
-    theirs = reference.rmsprop(gradient, start, rates, alpha, eps)
     optimizer = OptimizerSettings("rmsprop", lr, alpha=alpha, eps=eps, schedule=Schedule(name, gamma, step_size, STEPS))
-    assert_same_path(calcanim_path(expr, start, optimizer), theirs)
+    ours = calcanim_path(expr, start, optimizer)
+    assert_same_path(ours, reference.rmsprop(gradient, start, rates, alpha, eps, along=ours.tolist()))
 
 
 @settings(max_examples=200, deadline=None)
@@ -147,3 +149,21 @@ def test_the_run_records_the_rate_of_every_step() -> None:
     assert run.rates.tolist() == [0.4, 0.4, 0.2, 0.2, 0.1, 0.1]
     # gd on x^2: x <- (1 - 2 eta_k) x: factors 0.2, 0.2, 0.6, 0.6, 0.8, 0.8
     assert math.isclose(run.points[-1, 0], 0.2 * 0.2 * 0.6 * 0.6 * 0.8 * 0.8, rel_tol=1e-12)
+
+
+def test_adam_on_the_case_hypothesis_found_chaotic() -> None:
+    """beta1 = 0, beta2 = 0.5, lr = 0.5 on a quadratic: whole paths differ by 2.6e-7 after 10 steps (rounding
+    amplified by the normalised step), yet every step is Algorithm 1's from the point before."""
+    a, b, c = 1.0, 0.125, -0.212598727796389
+    expr = a * X**2 + c * X * Y + b * Y**2
+
+    def gradient(point: list[float]) -> list[float]:
+        x, y = point
+        return [2 * a * x + c * y, 2 * b * y + c * x]
+
+    rates = reference.scheduled_rates("constant", 0.5, STEPS, 1.0, 1, STEPS)
+    ours = calcanim_path(expr, (2.0, 2.0), OptimizerSettings("adam", 0.5, beta1=0.0, beta2=0.5, eps=1e-8,
+                                                            schedule=Schedule("constant", 1.0, 1, STEPS)))
+    assert_same_path(ours, reference.adam(gradient, (2.0, 2.0), rates, 0.0, 0.5, 1e-8, along=ours.tolist()))
+    whole = np.array(reference.adam(gradient, (2.0, 2.0), rates, 0.0, 0.5, 1e-8))
+    assert np.allclose(ours[:8], whole[:8], rtol=1e-9)  # the first steps agree as whole paths too
