@@ -16,7 +16,7 @@ from calcanim.number_format import decimal_label
 from calcanim.scenes.base import FONT_TITLE, CalcanimScene
 from calcanim.scenes.descent_parts import (
     FONT_LETTER, FONT_MIN, FONT_READ, InsetRun, PlotFrame, fit_into, live_rate, log_loss_inset, run_colours,
-    status_colour, status_glyph, step_counter,
+    descend_revealing, status_colour, status_glyph, step_counter,
 )
 from calcanim.scenes.frame_tools import place_segment, set_polyline
 from calcanim.style.rect import Rect
@@ -90,19 +90,12 @@ class Descent1DScene(CalcanimScene[Descent1DParams, Descent1DPlan]):
         self.caption(*pl.captions[0])
         self.play(self.clock.animate.set_value(INTRO_SECONDS), FadeIn(static), run_time=INTRO_SECONDS, rate_func=linear)
         self.caption(*pl.captions[1])
-        elapsed = 0.0
         reveals = sorted(
             (p.duration * (run.last_step + (1 if run.run.status == "diverged" else 0)) / p.steps
              if run.run.status == "diverged" else p.duration, run.index) for run in pl.runs
         )
-        for seconds, index in reveals:
-            seconds = min(seconds, p.duration)
-            if seconds > elapsed + 1e-9:
-                self.run_clock(self.clock, INTRO_SECONDS + seconds, run_time=seconds - elapsed)
-                elapsed = seconds
-            self.add(statuses[index])
-        if p.duration > elapsed + 1e-9:
-            self.run_clock(self.clock, INTRO_SECONDS + p.duration, run_time=p.duration - elapsed)
+        shown = [(seconds, statuses[index]) for seconds, index in reveals]
+        descend_revealing(self, self.clock, INTRO_SECONDS, shown, p.duration)
         self.caption(*pl.captions[2])
         self.run_clock(self.clock, pl.duration, run_time=ENDING_SECONDS)
 

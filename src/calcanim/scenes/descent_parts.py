@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Line, ManimColor, Mobject, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Line, ManimColor, Mobject, ValueTracker, VGroup, VMobject
 
 from calcanim.scenes.base import CalcanimScene
 from calcanim.style.themes import Theme
@@ -319,6 +319,22 @@ def log_loss_inset(
         glyphs.add(glyph)
     labels = VGroup(*[m for _, m in tick_mobs], title, step_zero, step_end, step_word, *note_rows)
     return VGroup(lines, labels, curves, glyphs)
+
+
+def descend_revealing(
+    scene: CalcanimScene, clock: ValueTracker, start: float, reveals: Sequence[tuple[float, Mobject]], seconds: float
+) -> None:
+    """Run the descent's clock from ``start`` for ``seconds`` (in plays of whole frames, ``run_clock``), adding each
+    of ``reveals`` (seconds into the descent, a run's verdict) when its time comes."""
+    elapsed = 0.0
+    for at, mobject in reveals:
+        at = min(at, seconds)
+        if at > elapsed + 1e-9:
+            scene.run_clock(clock, start + at, run_time=at - elapsed)
+            elapsed = at
+        scene.add(mobject)
+    if seconds > elapsed + 1e-9:
+        scene.run_clock(clock, start + seconds, run_time=seconds - elapsed)
 
 
 def step_counter(scene: CalcanimScene, steps: int, step_now: Callable[[], float], size: float) -> VGroup:

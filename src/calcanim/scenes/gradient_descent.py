@@ -26,6 +26,7 @@ from calcanim.scenes.descent_parts import (
     InsetRun,
     fit_into,
     live_rate,
+    descend_revealing,
     log_loss_inset,
     run_colours,
     status_colour,
@@ -137,14 +138,8 @@ class GradientDescentScene(CalcanimScene[GradientDescentParams, GradientDescentP
             run_time=INTRO_SECONDS, rate_func=linear,
         )
         self.caption(*pl.captions[1])
-        elapsed = 0.0
-        for seconds, run in pl.status_reveal_times():
-            if seconds > elapsed + 1e-9:
-                self.run_clock(self.clock, INTRO_SECONDS + seconds, run_time=seconds - elapsed)
-                elapsed = seconds
-            self.add(statuses[run.index])
-        if pl.descent_seconds > elapsed + 1e-9:
-            self.run_clock(self.clock, INTRO_SECONDS + pl.descent_seconds, run_time=pl.descent_seconds - elapsed)
+        reveals = [(seconds, statuses[run.index]) for seconds, run in pl.status_reveal_times()]
+        descend_revealing(self, self.clock, INTRO_SECONDS, reveals, pl.descent_seconds)
         self.caption(*pl.captions[2])
         self.run_clock(self.clock, pl.duration, run_time=ENDING_SECONDS)
 
