@@ -11,9 +11,10 @@ from the calling process, which replays). A spawned worker builds the same scene
 construct from the start; an animation (a ``play`` or ``wait``) whose first frame falls in the
 worker's window is rendered as usual, into manim's own per-animation segment files, and the ones
 before it are *replayed*: every frame's interpolation and updaters run exactly as in a one-process
-render, but nothing is drawn or encoded. So the mobjects and the scene clock reach each animation in
-the same state, bit for bit, as they do in one process, and the worker stops at the first animation
-past its window. The workers' movies are then joined by stream copy, as manim joins its segments.
+render, but nothing is drawn or encoded (and a raster view renders its pixels only after each
+animation's last frame, :mod:`calcanim.frames_unseen`). So the mobjects and the scene clock reach each
+animation in the same state, bit for bit, as they do in one process, and the worker stops at the first
+animation past its window. The workers' movies are then joined by stream copy, as manim joins its segments.
 
 Why not manim's own ``from_animation_number`` skip, which jumps each earlier animation to its end in
 one step (far cheaper)? Positions reached by many small moves differ from one big move in the last
